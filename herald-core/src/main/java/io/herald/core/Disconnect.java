@@ -1,0 +1,56 @@
+package io.herald.core;
+
+/**
+ * The catalogue of reasons a server ends a session, with a code and reconnect advice, so a client
+ * decides what to do from the code alone.
+ *
+ * <p>Codes 1000-1011 are the RFC 6455 section 7.4.1 close codes and are used as such on WebSocket;
+ * codes 4000-4499 are Herald's own (RFC 6455 reserves 4000-4999 for applications) and mean "reconnect
+ * and resume", 4500-4999 mean "do not reconnect". Streaming HTTP transports send the same code and
+ * reason in their last message before ending the response.
+ */
+public enum Disconnect {
+    /** The client asked to close. */
+    NORMAL(1000, "normal", false),
+    /** The server is shutting down or restarting: reconnect, ideally after a short delay. */
+    SHUTDOWN(1001, "shutdown", true),
+    /** The client sent something the namespace forbids, e.g. a publish where clients may not publish. */
+    POLICY_VIOLATION(1008, "policy violation", false),
+    /** The client sent a WebSocket message over the size limit. */
+    MESSAGE_TOO_BIG(1009, "message too big", false),
+    /** An unexpected failure in the server. */
+    SERVER_ERROR(1011, "internal server error", true),
+    /** The session's outbound queue overflowed because the client read too slowly: resume from the last id. */
+    SLOW(4000, "slow consumer: outbound queue full", true),
+    /** The server saw a gap or an epoch change on a live stream: resume from the last id. */
+    INSUFFICIENT_STATE(4001, "insufficient state", true),
+    /** The connection was idle past its limit (no pong, no heartbeat answer). */
+    STALE(4002, "stale connection", true),
+    /** The server dropped the connection on an operator's request (a test switch): resume from the last id. */
+    FORCE_RECONNECT(4003, "forced reconnect", true);
+
+    private final int code;
+    private final String reason;
+    private final boolean reconnect;
+
+    Disconnect(int code, String reason, boolean reconnect) {
+        this.code = code;
+        this.reason = reason;
+        this.reconnect = reconnect;
+    }
+
+    /** The numeric code, usable as a WebSocket close code. */
+    public int code() {
+        return code;
+    }
+
+    /** A short human-readable reason, at most 123 bytes so it fits a close frame. */
+    public String reason() {
+        return reason;
+    }
+
+    /** Whether the client should reconnect (and resume from its last id). */
+    public boolean reconnect() {
+        return reconnect;
+    }
+}

@@ -1,0 +1,198 @@
+package io.herald.core;
+
+import io.herald.core.broker.Broker;
+import io.herald.core.broker.HistoryResult;
+import io.herald.core.hub.Hub;
+import io.herald.core.hub.Session;
+import io.herald.core.hub.Subscribed;
+import io.herald.core.hub.Transport;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One Herald node: the entry point of the core. It validates and publishes through its
+ * {@link Broker}, reads history, and keeps the {@link Hub} of sessions and subscriptions.
+ *
+ * <p>Transports create a {@link Session} per client with {@link #newSession} and subscribe it with
+ * {@link #subscribe}. All methods are thread-safe and non-blocking; results come as futures.
+ * Errors the caller can fix fail the future (or throw, for argument checks) with
+ * {@link HeraldException} carrying the contract's error code.
+ */
+public final class Node implements AutoCloseable {
+    private final NodeConfig config;
+    private final Broker broker;
+    private final Hub hub;
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * Creates a node and starts its broker.
+     *
+     * @param config the configuration
+     * @param broker the broker, not yet started; the node owns and closes it
+     */
+    public Node(NodeConfig config, Broker broker) {
+        this.config = config;
+        this.broker = broker;
+        this.hub = new Hub(broker);
+        broker.start(hub);
+    }
+
+    /** The configuration. */
+    public NodeConfig config() {
+        return config;
+    }
+
+    /** The hub (for metrics and tests). */
+    public Hub hub() {
+        return hub;
+    }
+
+    /** The namespace options that apply to {@code channel}. */
+    public NamespaceOptions optionsOf(String channel) {
+        return config.optionsOf(channel);
+    }
+
+    /**
+     * Publishes from the server side ({@code POST /pub}, the embedding API): always allowed.
+     *
+     * @param channel the channel name
+     * @param event   the event type, or null for {@code message}
+     * @param data    the payload
+     * @return the stored publication
+     * @throws HeraldException {@code invalid_channel}, {@code invalid_event}, {@code payload_too_large};
+     *                         the future fails with {@code broker_unavailable} when nothing was stored
+     */
+    public CompletableFuture<Publication> publish(String channel, String event, Payload data) {
+        Names.checkChannel(channel);
+        String type = Names.checkEvent(event);
+        if (data.size() > config.maxPayloadBytes()) {
+            throw new HeraldException(ErrorCode.PAYLOAD_TOO_LARGE, "payload of " + data.size()
+                    + " bytes (expected: at most " + config.maxPayloadBytes() + ")");
+        }
+        if (closed.get()) {
+            throw new HeraldException(ErrorCode.SHUTTING_DOWN, "the server is shutting down");
+        }
+        return broker.publish(channel, type, data, optionsOf(channel));
+    }
+
+    /**
+     * Publishes on behalf of a client (a WebSocket frame or publish command): like
+     * {@link #publish}, but only where the channel's namespace allows client publishing.
+     *
+     * @throws HeraldException also {@code publish_forbidden}
+     */
+    public CompletableFuture<Publication> publishFromClient(String channel, String event, Payload data) {
+        Names.checkChannel(channel);
+        if (!optionsOf(channel).allowClientPublish()) {
+            throw new HeraldException(ErrorCode.PUBLISH_FORBIDDEN, "namespace " + Names.quote(Names.namespaceOf(channel))
+                    + " of channel " + Names.quote(channel) + " does not allow clients to publish");
+        }
+        return publish(channel, event, data);
+    }
+
+    /**
+     * Reads history as the polling and history endpoints serve it.
+     *
+     * @param channel the channel name
+     * @param since   null for the latest {@code limit} publications, else those after it
+     * @param limit   at most this many, {@code >= 0}
+     * @return the page; {@code reset} when {@code since} cannot be served
+     * @throws HeraldException {@code invalid_channel}
+     */
+    public CompletableFuture<HistoryPage> history(String channel, StreamPosition since, int limit) {
+        Names.checkChannel(channel);
+        if (limit < 0) {
+            throw new HeraldException(ErrorCode.INVALID_PARAMETER, "limit: " + limit + " (expected: >= 0)");
+        }
+        return broker.history(channel, since, limit, optionsOf(channel)).thenApply(h -> page(since, h));
+    }
+
+    private static HistoryPage page(StreamPosition since, HistoryResult h) {
+        if (since != null && !h.recoverable(since)) {
+            return new HistoryPage(java.util.List.of(), h.top(), true);
+        }
+        var pubs = h.publications();
+        StreamPosition next = !pubs.isEmpty() ? pubs.get(pubs.size() - 1).position() : since != null ? since : h.top();
+        return new HistoryPage(pubs, next, false);
+    }
+
+    /**
+     * Creates a session for a client connected through {@code transport}.
+     *
+     * @throws HeraldException {@code shutting_down} once {@link #close} has begun
+     */
+    public Session newSession(Transport transport) {
+        if (closed.get()) {
+            throw new HeraldException(ErrorCode.SHUTTING_DOWN, "the server is shutting down");
+        }
+        Session session = new Session(transport, config.queueMaxBytes(), this::sessionClosed);
+        sessions.add(session);
+        return session;
+    }
+
+    private void sessionClosed(Session session) {
+        hub.removeAll(session);
+        sessions.remove(session);
+    }
+
+    /**
+     * Subscribes a session to a channel from a position; see {@link Hub#subscribe}.
+     *
+     * @throws HeraldException {@code invalid_channel}
+     */
+    public CompletableFuture<Subscribed> subscribe(Session session, String channel, StreamPosition since, Object tag) {
+        Names.checkChannel(channel);
+        return hub.subscribe(session, channel, since, tag, optionsOf(channel));
+    }
+
+    /** Ends a session's subscription; false when it had none. */
+    public boolean unsubscribe(Session session, String channel) {
+        return hub.unsubscribe(session, channel);
+    }
+
+    /** The number of live sessions. */
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    /** The number of subscriptions across sessions. */
+    public int subscriptionCount() {
+        return hub.subscriptionCount();
+    }
+
+    /** The live sessions, a weakly consistent view. */
+    public Set<Session> sessions() {
+        return java.util.Collections.unmodifiableSet(sessions);
+    }
+
+    /**
+     * Disconnects every session with {@code reason}, e.g. {@link Disconnect#FORCE_RECONNECT} from a
+     * test switch; their clients reconnect and resume.
+     *
+     * @return how many sessions were disconnected
+     */
+    public int disconnectAll(Disconnect reason) {
+        int n = 0;
+        for (Session session : sessions) {
+            session.disconnect(reason);
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * Stops accepting publications and sessions, disconnects every session with
+     * {@link Disconnect#SHUTDOWN} (clients reconnect and resume elsewhere or later) and closes the
+     * broker. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            disconnectAll(Disconnect.SHUTDOWN);
+            broker.close();
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.herald.core.broker;
+
+import io.herald.core.NamespaceOptions;
+import io.herald.core.Payload;
+import io.herald.core.Publication;
+import io.herald.core.StreamPosition;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Stores channel streams (offsets, epochs, history) and carries publications between nodes.
+ *
+ * <p>The contract, which every implementation passes as the abstract {@code BrokerContractTest}:
+ * <ul>
+ *   <li>{@link #publish} assigns the next offset of the channel (exactly +1, from 1), appends the
+ *       publication to history and delivers it to every node that {@link #subscribe subscribed} to
+ *       the channel, atomically per channel: history order, offset order and delivery order agree.</li>
+ *   <li>A stream's epoch changes whenever its history may have been lost, so that a stale
+ *       {@link StreamPosition} is detected instead of silently skipping publications.</li>
+ *   <li>History is bounded by the namespace's size and age; older publications are dropped.</li>
+ *   <li>Listener calls for one channel are never concurrent and come in offset order.</li>
+ * </ul>
+ *
+ * <p>Methods are thread-safe and never block the caller: results arrive through the returned
+ * futures, which fail with {@link io.herald.core.HeraldException} ({@code broker_unavailable}) when
+ * the broker cannot do what was asked. A future never completes successfully for a publication
+ * that was not stored.
+ */
+public interface Broker extends AutoCloseable {
+
+    /**
+     * Starts the broker; publications of subscribed channels go to {@code listener}.
+     * Called once, before any other method.
+     */
+    void start(BrokerListener listener);
+
+    /**
+     * Publishes to a channel.
+     *
+     * @param channel a valid channel name
+     * @param event   a valid event type
+     * @param data    the payload
+     * @param options the channel's namespace options (history size and age)
+     * @return the stored publication, with its offset, epoch and time
+     */
+    CompletableFuture<Publication> publish(String channel, String event, Payload data, NamespaceOptions options);
+
+    /**
+     * Reads a channel's history.
+     *
+     * @param channel a valid channel name
+     * @param since   null for the latest {@code limit} publications; otherwise the first
+     *                {@code limit} publications with an offset greater than {@code since.offset()}
+     *                (the epoch is not compared here: see {@link HistoryResult#recoverable})
+     * @param limit   at most this many publications, {@code >= 0}; 0 asks only for the stream top
+     * @param options the channel's namespace options (publications older than the age are not returned)
+     * @return the publications in offset order with the stream's top and oldest retained offset
+     */
+    CompletableFuture<HistoryResult> history(String channel, StreamPosition since, int limit, NamespaceOptions options);
+
+    /**
+     * Asks for this node to receive the channel's publications. Completes once publications
+     * published after completion are certain to be delivered. Calls for one channel are balanced
+     * by the hub: one subscribe when its first subscriber arrives, one unsubscribe after its last leaves.
+     */
+    CompletableFuture<Void> subscribe(String channel);
+
+    /** Stops delivering the channel's publications to this node. */
+    CompletableFuture<Void> unsubscribe(String channel);
+
+    /** Releases the broker's resources; idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,172 @@
+package io.herald.core.broker;
+
+import io.herald.core.NamespaceOptions;
+import io.herald.core.Payload;
+import io.herald.core.Publication;
+import io.herald.core.StreamPosition;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * A {@link Broker} for one node: streams and history live in this process's memory.
+ *
+ * <p>Each channel's stream gets a random epoch when first used, so positions from an earlier run
+ * of the process are detected as stale. History is a per-channel deque bounded by the namespace's
+ * size; publications older than its age are dropped when the channel is next written or read and by
+ * {@link #expire()}. Publish appends and delivers under the channel's lock, so delivery order is
+ * offset order; the listener only enqueues and never blocks. All futures complete before the
+ * method returns. Thread-safe.
+ */
+public final class MemoryBroker implements Broker {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
+
+    private final ConcurrentHashMap<String, Stream> streams = new ConcurrentHashMap<>();
+    private final LongSupplier clock;
+    private volatile BrokerListener listener = p -> { };
+
+    /** A broker on the system clock. */
+    public MemoryBroker() {
+        this(System::currentTimeMillis);
+    }
+
+    /** A broker on the given clock (milliseconds since the Unix epoch), for tests of history age. */
+    public MemoryBroker(LongSupplier clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public void start(BrokerListener listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public CompletableFuture<Publication> publish(String channel, String event, Payload data, NamespaceOptions options) {
+        Stream stream = streams.computeIfAbsent(channel, c -> new Stream(newEpoch()));
+        synchronized (stream) {
+            long now = clock.getAsLong();
+            Publication publication = new Publication(channel, stream.top + 1, stream.epoch, event, data, now);
+            stream.top++;
+            if (options.historySize() > 0) {
+                stream.items.addLast(publication);
+            }
+            stream.trim(options, now);
+            listener.onPublication(publication);
+            return CompletableFuture.completedFuture(publication);
+        }
+    }
+
+    @Override
+    public CompletableFuture<HistoryResult> history(String channel, StreamPosition since, int limit, NamespaceOptions options) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit: " + limit + " (expected: >= 0)");
+        }
+        Stream stream = streams.computeIfAbsent(channel, c -> new Stream(newEpoch()));
+        synchronized (stream) {
+            stream.trim(options, clock.getAsLong());
+            long oldest = stream.items.isEmpty() ? stream.top + 1 : stream.items.peekFirst().offset();
+            List<Publication> page = new ArrayList<>(Math.min(limit, stream.items.size()));
+            if (limit > 0 && !stream.items.isEmpty()) {
+                if (since == null) {
+                    int skip = Math.max(0, stream.items.size() - limit);
+                    Iterator<Publication> it = stream.items.iterator();
+                    for (int i = 0; it.hasNext(); i++) {
+                        Publication p = it.next();
+                        if (i >= skip) {
+                            page.add(p);
+                        }
+                    }
+                } else {
+                    for (Publication p : stream.items) {
+                        if (p.offset() > since.offset()) {
+                            page.add(p);
+                            if (page.size() == limit) {
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            return CompletableFuture.completedFuture(
+                    new HistoryResult(page, new StreamPosition(stream.epoch, stream.top), oldest));
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> subscribe(String channel) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> unsubscribe(String channel) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Drops publications older than their namespace's age from every channel.
+     *
+     * @param optionsOf the options of a channel's namespace
+     * @return how many publications were dropped
+     */
+    public int expire(java.util.function.Function<String, NamespaceOptions> optionsOf) {
+        long now = clock.getAsLong();
+        int dropped = 0;
+        for (var entry : streams.entrySet()) {
+            Stream stream = entry.getValue();
+            synchronized (stream) {
+                dropped += stream.trim(optionsOf.apply(entry.getKey()), now);
+            }
+        }
+        return dropped;
+    }
+
+    /** The number of channel streams this broker holds. */
+    public int streamCount() {
+        return streams.size();
+    }
+
+    @Override
+    public void close() {
+        streams.clear();
+    }
+
+    static String newEpoch() {
+        char[] c = new char[6];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
+        }
+        return new String(c);
+    }
+
+    /** One channel's stream; guarded by its own monitor. */
+    private static final class Stream {
+        final String epoch;
+        final ArrayDeque<Publication> items = new ArrayDeque<>();
+        long top;
+
+        Stream(String epoch) {
+            this.epoch = epoch;
+        }
+
+        /** Drops publications over the size or older than the age; returns how many. */
+        int trim(NamespaceOptions options, long now) {
+            int dropped = 0;
+            while (items.size() > options.historySize()) {
+                items.pollFirst();
+                dropped++;
+            }
+            long cutoff = now - options.historyAge().toMillis();
+            while (!items.isEmpty() && items.peekFirst().time() < cutoff) {
+                items.pollFirst();
+                dropped++;
+            }
+            return dropped;
+        }
+    }
+}

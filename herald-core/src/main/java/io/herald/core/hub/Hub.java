@@ -1,0 +1,181 @@
+package io.herald.core.hub;
+
+import io.herald.core.ErrorCode;
+import io.herald.core.HeraldException;
+import io.herald.core.NamespaceOptions;
+import io.herald.core.Names;
+import io.herald.core.Publication;
+import io.herald.core.StreamPosition;
+import io.herald.core.broker.Broker;
+import io.herald.core.broker.BrokerListener;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node-local index of channel → subscriptions, and the fan-out of publications to them.
+ *
+ * <p>Each channel's subscriptions are a copy-on-write array, so fan-out iterates without locks;
+ * adding or removing copies it. The hub asks the broker to {@link Broker#subscribe subscribe} to a
+ * channel when its first subscription arrives and to unsubscribe after its last leaves. Fan-out only
+ * enqueues into sessions' bounded outbound queues and never blocks. Thread-safe.
+ */
+public final class Hub implements BrokerListener {
+    private static final Logger log = LoggerFactory.getLogger(Hub.class);
+    private static final Subscription[] NONE = new Subscription[0];
+
+    private final ConcurrentHashMap<String, Subscription[]> channels = new ConcurrentHashMap<>();
+    private final AtomicInteger subscriptions = new AtomicInteger();
+    private final Broker broker;
+
+    /** @param broker the broker to subscribe channels on */
+    public Hub(Broker broker) {
+        this.broker = broker;
+    }
+
+    @Override
+    public void onPublication(Publication publication) {
+        Subscription[] subs = channels.getOrDefault(publication.channel(), NONE);
+        for (Subscription sub : subs) {
+            sub.onPublication(publication);
+        }
+    }
+
+    /**
+     * Subscribes {@code session} to {@code channel} from {@code since}, closing the race between
+     * history and live publications: the subscription is registered for live publications first
+     * (buffering them), the broker is subscribed when the channel is new on this node, history is
+     * read, and {@link Recovery} merges the two. The session then receives a {@link Subscribed}
+     * notice followed by the recovered and live publications, in offset order.
+     *
+     * @param session the subscribing session
+     * @param channel a valid channel name
+     * @param since   the position to resume after, or null for live publications only
+     * @param tag     passed back in the {@link Subscribed} notice (e.g. a command id), may be null
+     * @param options the channel's namespace options
+     * @return the notice once recovery is done; fails with {@link HeraldException}
+     *         ({@code already_subscribed}) when the session already has this channel, or with the
+     *         broker's error (the subscription is then removed)
+     */
+    public CompletableFuture<Subscribed> subscribe(Session session, String channel, StreamPosition since,
+                                                   Object tag, NamespaceOptions options) {
+        Subscription sub = session.addSubscription(channel, tag);
+        if (sub == null) {
+            return CompletableFuture.failedFuture(new HeraldException(ErrorCode.ALREADY_SUBSCRIBED,
+                    "channel " + Names.quote(channel) + " is already subscribed on this session"));
+        }
+        boolean first = add(sub);
+        if (session.isClosed()) {
+            // The session ended while we registered: its cleanup may have missed this subscription.
+            remove(sub);
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> ready = first ? broker.subscribe(channel) : CompletableFuture.completedFuture(null);
+        int limit = since == null ? 0 : Integer.MAX_VALUE;
+        return ready.thenCompose(v -> broker.history(channel, since, limit, options))
+                .thenApply(history -> sub.recovered(since, history))
+                .whenComplete((notice, error) -> {
+                    if (error != null) {
+                        session.removeSubscription(channel);
+                        remove(sub);
+                    }
+                });
+    }
+
+    /**
+     * Ends {@code session}'s subscription to {@code channel}.
+     *
+     * @return false when there was none
+     */
+    public boolean unsubscribe(Session session, String channel) {
+        Subscription sub = session.removeSubscription(channel);
+        if (sub == null) {
+            return false;
+        }
+        remove(sub);
+        return true;
+    }
+
+    /** Removes every subscription of a session that ended; called from its close callback. */
+    public void removeAll(Session session) {
+        for (Subscription sub : session.subscriptions()) {
+            remove(sub);
+        }
+    }
+
+    /**
+     * Registers {@code sub} for live publications of its channel.
+     *
+     * @return true when it is the channel's first subscription on this node (the caller then
+     *         subscribes the broker before reading history)
+     */
+    boolean add(Subscription sub) {
+        boolean[] first = {false};
+        channels.compute(sub.channel(), (channel, subs) -> {
+            if (subs == null) {
+                first[0] = true;
+                return new Subscription[] {sub};
+            }
+            Subscription[] grown = Arrays.copyOf(subs, subs.length + 1);
+            grown[subs.length] = sub;
+            return grown;
+        });
+        subscriptions.incrementAndGet();
+        return first[0];
+    }
+
+    /** Unregisters {@code sub}; unsubscribes the broker when it was the channel's last. */
+    void remove(Subscription sub) {
+        boolean[] removed = {false};
+        Subscription[] after = channels.computeIfPresent(sub.channel(), (channel, subs) -> {
+            int i = indexOf(subs, sub);
+            if (i < 0) {
+                return subs;
+            }
+            removed[0] = true;
+            if (subs.length == 1) {
+                return null;
+            }
+            Subscription[] shrunk = new Subscription[subs.length - 1];
+            System.arraycopy(subs, 0, shrunk, 0, i);
+            System.arraycopy(subs, i + 1, shrunk, i, subs.length - i - 1);
+            return shrunk;
+        });
+        if (removed[0]) {
+            subscriptions.decrementAndGet();
+            if (after == null) {
+                broker.unsubscribe(sub.channel()).exceptionally(e -> {
+                    log.warn("broker unsubscribe from {} failed", sub.channel(), e);
+                    return null;
+                });
+            }
+        }
+    }
+
+    /** The number of subscriptions on this node, across channels. */
+    public int subscriptionCount() {
+        return subscriptions.get();
+    }
+
+    /** The number of subscribers of {@code channel} on this node. */
+    public int subscriberCount(String channel) {
+        return channels.getOrDefault(channel, NONE).length;
+    }
+
+    /** The number of channels with at least one subscriber on this node. */
+    public int channelCount() {
+        return channels.size();
+    }
+
+    private static int indexOf(Subscription[] subs, Subscription sub) {
+        for (int i = 0; i < subs.length; i++) {
+            if (subs[i] == sub) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

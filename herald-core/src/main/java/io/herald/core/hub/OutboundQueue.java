@@ -1,0 +1,69 @@
+package io.herald.core.hub;
+
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A session's queue of pushes waiting to be written, bounded in bytes ({@link Push#estimatedSize()}).
+ *
+ * <p>{@link #offer} never blocks: when the push would take the queue past its bound it is refused
+ * and {@code false} returned; the session then disconnects its client as slow, with its last id to
+ * resume from. Many producers (broker threads), one consumer (the connection's I/O thread).
+ * Thread-safe.
+ */
+public final class OutboundQueue {
+    private final Queue<Push> items = new ConcurrentLinkedQueue<>();
+    private final AtomicLong bytes = new AtomicLong();
+    private final long maxBytes;
+
+    /** @param maxBytes the bound in bytes, {@code > 0} */
+    public OutboundQueue(long maxBytes) {
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("maxBytes: " + maxBytes + " (expected: > 0)");
+        }
+        this.maxBytes = maxBytes;
+    }
+
+    /** Adds {@code push}, or returns false, leaving the queue unchanged, when it would exceed the bound. */
+    public boolean offer(Push push) {
+        int size = push.estimatedSize();
+        if (bytes.addAndGet(size) > maxBytes) {
+            bytes.addAndGet(-size);
+            return false;
+        }
+        items.add(push);
+        return true;
+    }
+
+    /** Removes and returns the oldest push, or null when empty. Single consumer. */
+    public Push poll() {
+        Push push = items.poll();
+        if (push != null) {
+            bytes.addAndGet(-push.estimatedSize());
+        }
+        return push;
+    }
+
+    /** Drops everything queued. */
+    public void clear() {
+        while (poll() != null) {
+            // drain
+        }
+    }
+
+    /** Bytes queued now (estimate). */
+    public long bytes() {
+        return bytes.get();
+    }
+
+    /** The bound in bytes. */
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    /** Whether nothing is queued. */
+    public boolean isEmpty() {
+        return items.isEmpty();
+    }
+}

@@ -1,0 +1,173 @@
+package io.herald.core.hub;
+
+import io.herald.core.Disconnect;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * A logical client on this node: its subscriptions, its bounded {@link OutboundQueue}, and the
+ * {@link Transport} that writes to it.
+ *
+ * <p>Pushes are queued by any thread ({@link #send}) and written by one drain loop on the
+ * transport's executor, which writes everything queued while the connection is writable and then
+ * flushes once: one flush per event-loop turn, however many publications arrived. A client that
+ * reads too slowly fills its queue and is disconnected with {@link Disconnect#SLOW}; it resumes
+ * from the last id it received. Created by {@link io.herald.core.Node#newSession}. Thread-safe.
+ */
+public final class Session {
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final long id = IDS.incrementAndGet();
+    private final Transport transport;
+    private final OutboundQueue queue;
+    private final Consumer<Session> onClosed;
+    private final ConcurrentHashMap<String, Subscription> subscriptions = new ConcurrentHashMap<>(4);
+    private final AtomicInteger wip = new AtomicInteger();
+    private final AtomicBoolean disconnecting = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Runnable drain = this::drain;
+
+    /**
+     * @param transport     the wire side
+     * @param queueMaxBytes the outbound queue bound in bytes
+     * @param onClosed      called once when the session ends, before its subscriptions are forgotten
+     *                      (it removes them from the hub)
+     */
+    public Session(Transport transport, long queueMaxBytes, Consumer<Session> onClosed) {
+        this.transport = transport;
+        this.queue = new OutboundQueue(queueMaxBytes);
+        this.onClosed = onClosed;
+    }
+
+    /** A number unique in this process, for logs. */
+    public long id() {
+        return id;
+    }
+
+    /** The transport this session writes to. */
+    public Transport transport() {
+        return transport;
+    }
+
+    /** The outbound queue (its size is a metric). */
+    public OutboundQueue queue() {
+        return queue;
+    }
+
+    /**
+     * Queues {@code push} for the client and schedules a drain. Never blocks.
+     *
+     * @return false when the session is closed, or when the queue is full, in which case the
+     *         session disconnects with {@link Disconnect#SLOW}
+     */
+    public boolean send(Push push) {
+        if (closed.get() || disconnecting.get()) {
+            return false;
+        }
+        if (!queue.offer(push)) {
+            disconnect(Disconnect.SLOW);
+            return false;
+        }
+        if (wip.getAndIncrement() == 0) {
+            try {
+                transport.executor().execute(drain);
+            } catch (RejectedExecutionException e) {
+                onClosed();
+            }
+        }
+        return true;
+    }
+
+    /** Called by the transport, on its executor, when the connection became writable again. */
+    public void onWritable() {
+        if (!queue.isEmpty() && wip.getAndIncrement() == 0) {
+            drain();
+        }
+    }
+
+    private void drain() {
+        int missed = 1;
+        for (;;) {
+            boolean wrote = false;
+            Push push;
+            while (!closed.get() && transport.writable() && (push = queue.poll()) != null) {
+                transport.write(push);
+                wrote = true;
+            }
+            if (wrote) {
+                transport.flush();
+            }
+            missed = wip.addAndGet(-missed);
+            if (missed == 0) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Ends the session from the server side: the transport tells the client {@code reason} where
+     * its wire format can and closes. Idempotent; any thread; never does I/O on the caller's thread
+     * beyond what the transport schedules.
+     */
+    public void disconnect(Disconnect reason) {
+        if (disconnecting.compareAndSet(false, true)) {
+            transport.close(reason);
+        }
+    }
+
+    /**
+     * Called by the transport once the connection is gone: removes every subscription from the hub
+     * and drops the queue. Idempotent; any thread.
+     */
+    public void onClosed() {
+        if (closed.compareAndSet(false, true)) {
+            for (Subscription sub : subscriptions.values()) {
+                sub.close();
+            }
+            onClosed.accept(this);
+            subscriptions.clear();
+            queue.clear();
+        }
+    }
+
+    /** Whether the session has ended. */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /** The subscriptions, a live unmodifiable view. */
+    public Collection<Subscription> subscriptions() {
+        return Collections.unmodifiableCollection(subscriptions.values());
+    }
+
+    /** The subscription to {@code channel}, or null. */
+    public Subscription subscription(String channel) {
+        return subscriptions.get(channel);
+    }
+
+    /** Adds a subscription unless one to the channel exists; returns it, or null when one existed. */
+    Subscription addSubscription(String channel, Object tag) {
+        Subscription sub = new Subscription(this, channel, tag);
+        return subscriptions.putIfAbsent(channel, sub) == null ? sub : null;
+    }
+
+    /** Removes the subscription to {@code channel}; returns it, or null when there was none. */
+    Subscription removeSubscription(String channel) {
+        Subscription sub = subscriptions.remove(channel);
+        if (sub != null) {
+            sub.close();
+        }
+        return sub;
+    }
+
+    @Override
+    public String toString() {
+        return "Session[" + id + " " + transport.name() + "]";
+    }
+}

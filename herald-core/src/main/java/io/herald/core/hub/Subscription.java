@@ -1,0 +1,121 @@
+package io.herald.core.hub;
+
+import io.herald.core.Disconnect;
+import io.herald.core.Publication;
+import io.herald.core.StreamPosition;
+import io.herald.core.broker.HistoryResult;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A session's interest in one channel, and the state that keeps its stream in order: while it
+ * recovers it buffers live publications; once live it forwards each next offset to the session's
+ * outbound queue, drops duplicates and disconnects on a gap (so the client resumes, never skips).
+ *
+ * <p>Thread-safe: broker threads call {@link #onPublication}, the recovering thread calls
+ * {@link #recovered}; both hold this object's monitor only for in-memory work (the session's
+ * {@link Session#send} never blocks and never does I/O).
+ */
+public final class Subscription {
+    private final Session session;
+    private final String channel;
+    private final Object tag;
+    private List<Publication> pending = new ArrayList<>();
+    private long pendingBytes;
+    private String epoch;
+    private long offset;
+    private boolean closed;
+
+    Subscription(Session session, String channel, Object tag) {
+        this.session = session;
+        this.channel = channel;
+        this.tag = tag;
+    }
+
+    /** The channel. */
+    public String channel() {
+        return channel;
+    }
+
+    /** The session this subscription belongs to. */
+    public Session session() {
+        return session;
+    }
+
+    /** The position of the last publication handed to the session, or null while recovering. */
+    public synchronized StreamPosition position() {
+        return epoch == null ? null : new StreamPosition(epoch, offset);
+    }
+
+    /** A live publication from the hub's fan-out. */
+    void onPublication(Publication p) {
+        Disconnect failure = null;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (pending != null) {
+                pendingBytes += p.estimatedSize();
+                if (pendingBytes > session.queue().maxBytes()) {
+                    closed = true;
+                    failure = Disconnect.SLOW;
+                } else {
+                    pending.add(p);
+                }
+            } else if (!p.epoch().equals(epoch) || p.offset() > offset + 1) {
+                closed = true;
+                failure = Disconnect.INSUFFICIENT_STATE;
+            } else if (p.offset() == offset + 1) {
+                offset = p.offset();
+                session.send(p);
+            }
+        }
+        if (failure != null) {
+            session.disconnect(failure);
+        }
+    }
+
+    /**
+     * Ends recovery: merges history with the buffered live publications (see {@link Recovery}) and
+     * sends the {@link Subscribed} notice followed by the publications.
+     *
+     * @return the notice that was sent, or null when the subscription was closed meanwhile
+     */
+    Subscribed recovered(StreamPosition since, HistoryResult history) {
+        Subscribed notice;
+        boolean complete;
+        synchronized (this) {
+            if (closed) {
+                return null;
+            }
+            Recovery.Outcome outcome = Recovery.merge(since, history, pending);
+            pending = null;
+            pendingBytes = 0;
+            notice = new Subscribed(channel, tag, outcome.reset(), outcome.start(), outcome.recovered());
+            session.send(notice);
+            for (Publication p : outcome.publications()) {
+                session.send(p);
+            }
+            StreamPosition end = outcome.end();
+            epoch = end.epoch();
+            offset = end.offset();
+            complete = outcome.complete();
+            closed = !complete;
+        }
+        if (!complete) {
+            session.disconnect(Disconnect.INSUFFICIENT_STATE);
+        }
+        return notice;
+    }
+
+    /** Stops forwarding; later publications are ignored. */
+    synchronized void close() {
+        closed = true;
+        pending = null;
+    }
+
+    @Override
+    public String toString() {
+        return "Subscription[" + channel + " of session " + session.id() + "]";
+    }
+}
