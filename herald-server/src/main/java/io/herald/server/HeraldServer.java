@@ -1,0 +1,164 @@
+package io.herald.server;
+
+import io.herald.core.Node;
+import io.herald.core.Payload;
+import io.herald.core.Publication;
+import io.herald.core.broker.Broker;
+import io.herald.core.broker.MemoryBroker;
+import io.herald.server.http.ConnectionCounter;
+import io.herald.server.http.HttpInitializer;
+import io.herald.server.http.Router;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Herald server: a {@link Node} served over HTTP and WebSocket by Netty.
+ *
+ * <pre>{@code
+ * try (HeraldServer server = HeraldServer.create(cfg -> cfg.port(0)).start()) {
+ *     server.publish("demo", null, Payload.text("hello"));
+ *     int port = server.port();
+ * }
+ * }</pre>
+ *
+ * <p>Uses epoll where available, else NIO; no thread per connection. {@link #close()} is graceful:
+ * it stops accepting, tells every session to reconnect ({@code 1001 shutdown}), waits up to the
+ * configured grace for connections to end, then stops the event loops. Thread-safe.
+ */
+public final class HeraldServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HeraldServer.class);
+
+    private final ServerConfig config;
+    private final Node node;
+    private final ConnectionCounter connections = new ConnectionCounter();
+    private final Router router = new Router();
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+    private Channel serverChannel;
+    private volatile boolean closed;
+
+    private HeraldServer(ServerConfig config, Broker broker) {
+        this.config = config;
+        this.node = new Node(config.node(), broker);
+        Routes.install(router, node, config, connections);
+    }
+
+    /** A server with an in-memory broker, configured by {@code configure} from the defaults. */
+    public static HeraldServer create(Consumer<ServerConfig.Builder> configure) {
+        ServerConfig.Builder builder = ServerConfig.builder();
+        configure.accept(builder);
+        return create(builder.build(), new MemoryBroker());
+    }
+
+    /**
+     * A server on the given broker.
+     *
+     * @param config the configuration
+     * @param broker the broker, not started; the server owns and closes it
+     */
+    public static HeraldServer create(ServerConfig config, Broker broker) {
+        return new HeraldServer(config, broker);
+    }
+
+    /**
+     * Binds and starts serving.
+     *
+     * @return this
+     * @throws IllegalStateException when the address cannot be bound (e.g. the port is taken)
+     */
+    public HeraldServer start() {
+        boolean epoll = Epoll.isAvailable();
+        int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+        bossGroup = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+        workerGroup = epoll ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
+                .childHandler(new HttpInitializer(connections, router, config.node().maxPayloadBytes()));
+        try {
+            serverChannel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+        } catch (Exception e) {
+            bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            workerGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+        }
+        log.info("Herald listening on http://{}:{} ({} event loop threads, {})", config.host(), port(), threads,
+                epoll ? "epoll" : "nio");
+        return this;
+    }
+
+    /** The bound port (useful with port 0). */
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** The node: publish, history, sessions, counts. */
+    public Node node() {
+        return node;
+    }
+
+    /** The configuration. */
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** Open connections now. */
+    public int connectionCount() {
+        return connections.open();
+    }
+
+    /** Publishes from Java, as {@code POST /pub} does; see {@link Node#publish}. */
+    public CompletableFuture<Publication> publish(String channel, String event, Payload data) {
+        return node.publish(channel, event, data);
+    }
+
+    /**
+     * Stops gracefully: no new connections, every session told to reconnect, then the event loops
+     * stop after the grace period. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        node.close();
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+        while (connections.open() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (workerGroup != null) {
+            workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        log.info("Herald stopped");
+    }
+}

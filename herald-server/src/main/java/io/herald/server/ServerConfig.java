@@ -1,0 +1,151 @@
+package io.herald.server;
+
+import io.herald.core.NodeConfig;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Configuration of a {@link HeraldServer}. Immutable; build with {@link #builder()}.
+ *
+ * @param host                the address to bind, {@code 127.0.0.1} by default
+ * @param port                the TCP port, 0 for any free port; 8080 by default
+ * @param ioThreads           event-loop threads, 0 for one per core
+ * @param node                the core's configuration (namespaces, history, payload and queue bounds)
+ * @param sseRetry            the {@code retry:} the SSE stream advises, 2 s by default
+ * @param heartbeat           the interval of comment / newline heartbeats on streaming transports and
+ *                            of ping frames on WebSocket, 15 s by default
+ * @param longPollTimeout     how long {@code /longpoll} holds a request without {@code timeout}, 25 s
+ * @param longPollMaxTimeout  the largest {@code timeout} accepted, 120 s
+ * @param paddingBytes        the prelude written first on XHR-streaming and iframe responses so that
+ *                            browsers and proxies start delivering at once, 2 KiB by default
+ * @param maxConnections      open connections accepted at most; further ones are answered 429 and closed
+ * @param demo                whether the demo feeds (clock, ticker) run
+ * @param adminEnabled        whether {@code POST /admin/disconnect} (a test switch that drops every
+ *                            session so clients reconnect and resume) is routed
+ * @param shutdownGrace       how long a graceful stop waits for connections to finish, 5 s
+ */
+public record ServerConfig(String host, int port, int ioThreads, NodeConfig node, Duration sseRetry,
+                           Duration heartbeat, Duration longPollTimeout, Duration longPollMaxTimeout,
+                           int paddingBytes, int maxConnections, boolean demo, boolean adminEnabled,
+                           Duration shutdownGrace) {
+
+    public ServerConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(node, "node");
+        check("port", port, port >= 0 && port <= 65535, "0..65535");
+        check("ioThreads", ioThreads, ioThreads >= 0, ">= 0");
+        positive("sseRetry", sseRetry);
+        positive("heartbeat", heartbeat);
+        positive("longPollTimeout", longPollTimeout);
+        positive("longPollMaxTimeout", longPollMaxTimeout);
+        check("longPollTimeout", longPollTimeout, longPollTimeout.compareTo(longPollMaxTimeout) <= 0,
+                "<= longPollMaxTimeout " + longPollMaxTimeout);
+        check("paddingBytes", paddingBytes, paddingBytes >= 0 && paddingBytes <= 65536, "0..65536");
+        check("maxConnections", maxConnections, maxConnections > 0, "> 0");
+        Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+    }
+
+    private static void positive(String name, Duration d) {
+        Objects.requireNonNull(d, name);
+        check(name, d, !d.isNegative() && !d.isZero(), "> 0");
+    }
+
+    private static void check(String name, Object value, boolean ok, String expected) {
+        if (!ok) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: " + expected + ")");
+        }
+    }
+
+    /** A builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builder of {@link ServerConfig}; not thread-safe. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = 8080;
+        private int ioThreads;
+        private NodeConfig node = NodeConfig.builder().build();
+        private Duration sseRetry = Duration.ofSeconds(2);
+        private Duration heartbeat = Duration.ofSeconds(15);
+        private Duration longPollTimeout = Duration.ofSeconds(25);
+        private Duration longPollMaxTimeout = Duration.ofSeconds(120);
+        private int paddingBytes = 2048;
+        private int maxConnections = 100_000;
+        private boolean demo;
+        private boolean adminEnabled;
+        private Duration shutdownGrace = Duration.ofSeconds(5);
+
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder ioThreads(int ioThreads) {
+            this.ioThreads = ioThreads;
+            return this;
+        }
+
+        public Builder node(NodeConfig node) {
+            this.node = node;
+            return this;
+        }
+
+        public Builder sseRetry(Duration sseRetry) {
+            this.sseRetry = sseRetry;
+            return this;
+        }
+
+        public Builder heartbeat(Duration heartbeat) {
+            this.heartbeat = heartbeat;
+            return this;
+        }
+
+        public Builder longPollTimeout(Duration longPollTimeout) {
+            this.longPollTimeout = longPollTimeout;
+            return this;
+        }
+
+        public Builder longPollMaxTimeout(Duration longPollMaxTimeout) {
+            this.longPollMaxTimeout = longPollMaxTimeout;
+            return this;
+        }
+
+        public Builder paddingBytes(int paddingBytes) {
+            this.paddingBytes = paddingBytes;
+            return this;
+        }
+
+        public Builder maxConnections(int maxConnections) {
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        public Builder demo(boolean demo) {
+            this.demo = demo;
+            return this;
+        }
+
+        public Builder adminEnabled(boolean adminEnabled) {
+            this.adminEnabled = adminEnabled;
+            return this;
+        }
+
+        public Builder shutdownGrace(Duration shutdownGrace) {
+            this.shutdownGrace = shutdownGrace;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the field, its value and the rule */
+        public ServerConfig build() {
+            return new ServerConfig(host, port, ioThreads, node, sseRetry, heartbeat, longPollTimeout,
+                    longPollMaxTimeout, paddingBytes, maxConnections, demo, adminEnabled, shutdownGrace);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.herald.server.api;
+
+import io.herald.core.ErrorCode;
+import io.herald.core.Node;
+import io.herald.core.StreamPosition;
+import io.herald.server.codec.Envelopes;
+import io.herald.server.http.HttpResponses;
+import io.herald.server.http.Route;
+import io.herald.server.http.RouteTarget;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+
+/**
+ * {@code GET /history/{channel}?since=ID&limit=N} and short polling, {@code GET /poll/{channel}}
+ * (the same read, named for the technique): answers at once with
+ * {@code {"messages":[envelope...],"next":"ID","reset":false}}.
+ *
+ * <p>Without {@code since} the latest {@code limit} publications; with it, the first {@code limit}
+ * after it, and {@code next} to ask from next time. A position older than history or of another
+ * epoch answers {@code "reset":true} with no messages and the current id as {@code next}.
+ * {@code limit} defaults to 100, at most 1000. Errors: 400 {@code invalid_since},
+ * {@code invalid_parameter}.
+ */
+public final class HistoryRoute implements Route {
+    /** The default page size. */
+    public static final int DEFAULT_LIMIT = 100;
+    /** The largest page size. */
+    public static final int MAX_LIMIT = 1000;
+
+    private final Node node;
+
+    public HistoryRoute(Node node) {
+        this.node = node;
+    }
+
+    @Override
+    public void handle(ChannelHandlerContext ctx, FullHttpRequest request, RouteTarget target) {
+        StreamPosition since = target.query().position("since");
+        int limit = target.query().intParam("limit", DEFAULT_LIMIT, 0, MAX_LIMIT);
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        node.history(target.channel(), since, limit).whenComplete((page, error) -> {
+            if (error == null) {
+                HttpResponses.json(ctx, keepAlive, Envelopes.page(page.publications(), page.next(), page.reset()));
+            } else {
+                HttpResponses.error(ctx, keepAlive, ErrorCode.BROKER_UNAVAILABLE, "history unavailable: broker unavailable");
+            }
+        });
+    }
+}

@@ -1,0 +1,101 @@
+package io.herald.server.api;
+
+import io.herald.core.ErrorCode;
+import io.herald.core.HeraldException;
+import io.herald.core.Node;
+import io.herald.core.Payload;
+import io.herald.core.Publication;
+import io.herald.server.codec.Envelopes;
+import io.herald.server.http.HttpResponses;
+import io.herald.server.http.Json;
+import io.herald.server.http.Route;
+import io.herald.server.http.RouteTarget;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpUtil;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.CompletionException;
+
+/**
+ * {@code POST /pub/{channel}?event=TYPE}: publishes the request body and answers
+ * {@code 200 {"channel":"c","id":"ID","offset":N}} once the broker stored it.
+ *
+ * <p>The body's {@code Content-Type} decides the payload kind: {@code application/json} or
+ * {@code +json} is checked to be one JSON value; {@code text/*}, form-encoded (what
+ * {@code curl -d} sends) or no type at all is text and must be UTF-8 (with no type, bytes that are
+ * not UTF-8 are binary); anything else is binary. Errors: 400 {@code invalid_event},
+ * {@code invalid_json}, {@code invalid_parameter}; 413 over the payload limit; 503
+ * {@code broker_unavailable} when nothing was stored.
+ */
+public final class PublishRoute implements Route {
+    private final Node node;
+
+    public PublishRoute(Node node) {
+        this.node = node;
+    }
+
+    @Override
+    public void handle(ChannelHandlerContext ctx, FullHttpRequest request, RouteTarget target) {
+        Payload payload = payload(request.headers().get(HttpHeaderNames.CONTENT_TYPE), ByteBufUtil.getBytes(request.content()));
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        node.publish(target.channel(), target.query().get("event"), payload).whenComplete((p, error) -> {
+            if (error == null) {
+                HttpResponses.json(ctx, keepAlive, reply(p));
+            } else {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                HeraldException e = cause instanceof HeraldException he ? he
+                        : new HeraldException(ErrorCode.BROKER_UNAVAILABLE, "publication not stored: broker unavailable");
+                HttpResponses.error(ctx, keepAlive, e);
+            }
+        });
+    }
+
+    private static byte[] reply(Publication p) {
+        return ("{\"channel\":" + Json.quote(p.channel()) + ",\"id\":\"" + p.id() + "\",\"offset\":" + p.offset() + "}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The payload for a body of the given content type.
+     *
+     * @throws HeraldException {@code invalid_json} or {@code invalid_parameter} (text that is not UTF-8)
+     */
+    public static Payload payload(String contentType, byte[] body) {
+        String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT).trim();
+        String mediaType = type.contains(";") ? type.substring(0, type.indexOf(';')).trim() : type;
+        if (mediaType.equals("application/json") || mediaType.endsWith("+json")) {
+            Envelopes.checkJson(body);
+            return new Payload(Payload.Kind.JSON, contentType, body);
+        }
+        boolean utf8 = isUtf8(body);
+        if (mediaType.isEmpty()) {
+            return utf8 ? new Payload(Payload.Kind.TEXT, "text/plain; charset=utf-8", body) : Payload.binary(body);
+        }
+        if (mediaType.startsWith("text/") || mediaType.equals("application/x-www-form-urlencoded")) {
+            if (!utf8) {
+                throw new HeraldException(ErrorCode.INVALID_PARAMETER,
+                        "body of type " + mediaType + " is not valid UTF-8 (expected: UTF-8 text, or send it as application/octet-stream)");
+            }
+            return new Payload(Payload.Kind.TEXT, contentType, body);
+        }
+        return new Payload(Payload.Kind.BINARY, contentType, body);
+    }
+
+    private static boolean isUtf8(byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+    }
+}

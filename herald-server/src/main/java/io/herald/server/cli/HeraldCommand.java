@@ -1,0 +1,146 @@
+package io.herald.server.cli;
+
+import io.herald.core.NamespaceOptions;
+import io.herald.core.NodeConfig;
+import io.herald.server.HeraldServer;
+import io.herald.server.ServerConfig;
+import io.herald.core.broker.MemoryBroker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code herald} command: starts a server with an embedded in-memory hub and runs until SIGTERM
+ * or Ctrl-C, then stops gracefully (clients are told to reconnect). {@code herald --help} lists the
+ * options.
+ */
+@Command(name = "herald", mixinStandardHelpOptions = true, version = "Herald 0.1.0",
+        description = "A real-time push server: one channel hub served over WebSocket, Server-Sent Events, "
+                + "XHR streaming, the forever iframe, long polling and short polling.",
+        sortOptions = false)
+public final class HeraldCommand implements Callable<Integer> {
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = {"-p", "--port"}, defaultValue = "8080", description = "TCP port; 0 for any free port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--io-threads", defaultValue = "0", description = "Event-loop threads; 0 for one per core (default: ${DEFAULT-VALUE}).")
+    int ioThreads;
+
+    @Option(names = "--history-size", defaultValue = "1000", description = "Publications kept per channel (default: ${DEFAULT-VALUE}).")
+    int historySize;
+
+    @Option(names = "--history-age", defaultValue = "10m", converter = DurationConverter.class,
+            description = "How long publications are kept, e.g. 30s, 10m, 1h (default: ${DEFAULT-VALUE}).")
+    Duration historyAge;
+
+    @Option(names = "--no-client-publish", description = "Forbid clients to publish over WebSocket in every namespace.")
+    boolean noClientPublish;
+
+    @Option(names = "--namespace", paramLabel = "NAME:SIZE:AGE:PUBLISH",
+            description = "Options of one namespace (channels NAME:*), e.g. chat:500:5m:true. Repeatable.")
+    List<String> namespaces = new ArrayList<>();
+
+    @Option(names = "--max-payload", defaultValue = "65536", description = "Largest publication in bytes (default: ${DEFAULT-VALUE}).")
+    int maxPayload;
+
+    @Option(names = "--queue-max-bytes", defaultValue = "1048576",
+            description = "Outbound queue bound per session in bytes; a slower client is disconnected to resume (default: ${DEFAULT-VALUE}).")
+    long queueMaxBytes;
+
+    @Option(names = "--heartbeat", defaultValue = "15s", converter = DurationConverter.class,
+            description = "Heartbeat interval of streams and WebSocket pings (default: ${DEFAULT-VALUE}).")
+    Duration heartbeat;
+
+    @Option(names = "--sse-retry", defaultValue = "2s", converter = DurationConverter.class,
+            description = "The reconnection time SSE streams advise (default: ${DEFAULT-VALUE}).")
+    Duration sseRetry;
+
+    @Option(names = "--longpoll-timeout", defaultValue = "25s", converter = DurationConverter.class,
+            description = "How long a long poll is held by default (default: ${DEFAULT-VALUE}).")
+    Duration longPollTimeout;
+
+    @Option(names = "--max-connections", defaultValue = "100000", description = "Open connections accepted (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--demo", negatable = true, defaultValue = "false",
+            description = "Run the demo feeds (clock, ticker) (default: ${DEFAULT-VALUE}).")
+    boolean demo;
+
+    @Option(names = "--admin", description = "Route POST /admin/disconnect, a test switch that drops every session.")
+    boolean admin;
+
+    @Override
+    public Integer call() throws Exception {
+        NamespaceOptions defaults = NamespaceOptions.builder()
+                .historySize(historySize).historyAge(historyAge).allowClientPublish(!noClientPublish).build();
+        NodeConfig.Builder node = NodeConfig.builder().defaultNamespace(defaults)
+                .maxPayloadBytes(maxPayload).queueMaxBytes(queueMaxBytes);
+        for (String spec : namespaces) {
+            String[] parts = spec.split(":");
+            if (parts.length != 4) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "--namespace " + spec + " (expected: NAME:SIZE:AGE:PUBLISH, e.g. chat:500:5m:true)");
+            }
+            node.namespace(parts[0], NamespaceOptions.builder().historySize(Integer.parseInt(parts[1]))
+                    .historyAge(DurationConverter.parse(parts[2])).allowClientPublish(Boolean.parseBoolean(parts[3])).build());
+        }
+        ServerConfig config = ServerConfig.builder().host(host).port(port).ioThreads(ioThreads).node(node.build())
+                .heartbeat(heartbeat).sseRetry(sseRetry).longPollTimeout(longPollTimeout)
+                .maxConnections(maxConnections).demo(demo).adminEnabled(admin).build();
+        HeraldServer server = HeraldServer.create(config, new MemoryBroker()).start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "herald-shutdown"));
+        System.out.println("Herald is up: http://" + host + ":" + server.port() + "/  (Ctrl-C to stop)");
+        stopped.await();
+        return 0;
+    }
+
+    /** Runs the command; exits with its status. */
+    public static void main(String[] args) {
+        int status = new CommandLine(new HeraldCommand()).execute(args);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    /** Parses {@code 500ms}, {@code 30s}, {@code 10m}, {@code 1h}, or ISO-8601 {@code PT10M}. */
+    public static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return parse(value);
+        }
+
+        static Duration parse(String value) {
+            String v = value.trim();
+            try {
+                if (v.startsWith("P") || v.startsWith("p")) {
+                    return Duration.parse(v);
+                }
+                if (v.endsWith("ms")) {
+                    return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+                }
+                long n = Long.parseLong(v.substring(0, v.length() - 1));
+                switch (v.charAt(v.length() - 1)) {
+                    case 's': return Duration.ofSeconds(n);
+                    case 'm': return Duration.ofMinutes(n);
+                    case 'h': return Duration.ofHours(n);
+                    default: break;
+                }
+            } catch (RuntimeException e) {
+                // fall through to the error
+            }
+            throw new CommandLine.TypeConversionException("'" + value + "' (expected: a duration like 500ms, 30s, 10m, 1h)");
+        }
+    }
+}

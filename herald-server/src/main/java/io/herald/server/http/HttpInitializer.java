@@ -1,0 +1,52 @@
+package io.herald.server.http;
+
+import io.herald.server.transport.WritabilityHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
+
+/**
+ * The one pipeline recipe of every connection:
+ * <pre>
+ * flush       FlushConsolidationHandler   coalesces flushes while a read burst is handled
+ * connections ConnectionCounter           (shared) counts open connections
+ * http        HttpServerCodec             HTTP/1.1 parsing and chunked encoding (RFC 9112)
+ * writability WritabilityHandler          (shared) resumes a session's drain when the socket drains
+ * body        BodyAggregator              whole requests; 413 over the payload limit; removed on WebSocket upgrade
+ * router      Router                      (shared) dispatches to the routes
+ * </pre>
+ * Streaming responses are written through the same codec; the aggregator only affects request
+ * bodies, which only {@code POST /pub} has. WebSocket routes add their handlers after the router
+ * and the handshake replaces the HTTP codec with frame codecs.
+ */
+public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
+    private static final WritabilityHandler WRITABILITY = new WritabilityHandler();
+
+    private final ConnectionCounter connections;
+    private final Router router;
+    private final int maxBodyBytes;
+
+    /**
+     * @param connections  the shared connection counter
+     * @param router       the shared router
+     * @param maxBodyBytes the largest request body, in bytes
+     */
+    public HttpInitializer(ConnectionCounter connections, Router router, int maxBodyBytes) {
+        this.connections = connections;
+        this.router = router;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ChannelPipeline p = ch.pipeline();
+        p.addLast("flush", new FlushConsolidationHandler(256, true));
+        p.addLast("connections", connections);
+        p.addLast("http", new HttpServerCodec(4096, 8192, 8192));
+        p.addLast("writability", WRITABILITY);
+        p.addLast("body", new BodyAggregator(maxBodyBytes));
+        p.addLast("router", router);
+    }
+}

@@ -1,0 +1,121 @@
+package io.herald.server.http;
+
+import io.herald.core.ErrorCode;
+import io.herald.core.HeraldException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes the server's HTTP responses: whole JSON or text bodies, the contract's error body, and
+ * the head of streaming responses. Every response allows cross-origin reads
+ * ({@code Access-Control-Allow-Origin: *}), since pages on other origins subscribe too.
+ * Stateless; call on the connection's event loop.
+ */
+public final class HttpResponses {
+    /** {@code application/json} with UTF-8. */
+    public static final AsciiString JSON = AsciiString.cached("application/json; charset=utf-8");
+    private static final AsciiString ANY = AsciiString.cached("*");
+    private static final AsciiString NO_CACHE = AsciiString.cached("no-cache");
+    private static final AsciiString X_ACCEL_BUFFERING = AsciiString.cached("x-accel-buffering");
+    private static final AsciiString NO = AsciiString.cached("no");
+
+    private HttpResponses() {
+    }
+
+    /**
+     * Sends a whole response and, unless the request asked for keep-alive, closes the connection
+     * after it (RFC 9112, section 9.3). Callable from any thread.
+     *
+     * @param keepAlive whether the request asked to keep the connection ({@link HttpUtil#isKeepAlive})
+     * @param body      the body; ownership passes to this method
+     */
+    public static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status,
+                            CharSequence contentType, ByteBuf body) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        HttpHeaders h = response.headers();
+        h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        h.set(HttpHeaderNames.CACHE_CONTROL, NO_CACHE);
+        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
+        HttpUtil.setContentLength(response, body.readableBytes());
+        keepAlive = keepAlive && status.code() < 500;
+        HttpUtil.setKeepAlive(response, keepAlive);
+        if (status == HttpResponseStatus.METHOD_NOT_ALLOWED) {
+            h.set(HttpHeaderNames.ALLOW, "GET, POST, OPTIONS");
+        }
+        var future = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            future.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** Sends a 200 JSON response; {@code json} is not copied. */
+    public static void json(ChannelHandlerContext ctx, boolean keepAlive, byte[] json) {
+        send(ctx, keepAlive, HttpResponseStatus.OK, JSON, Unpooled.wrappedBuffer(json));
+    }
+
+    /** Sends the contract's error body for {@code error}. */
+    public static void error(ChannelHandlerContext ctx, boolean keepAlive, HeraldException error) {
+        error(ctx, keepAlive, error.code(), error.getMessage());
+    }
+
+    /**
+     * Sends {@code {"error":{"code":"...","message":"..."}}} with the code's HTTP status.
+     */
+    public static void error(ChannelHandlerContext ctx, boolean keepAlive, ErrorCode code, String message) {
+        send(ctx, keepAlive, HttpResponseStatus.valueOf(code.httpStatus()), JSON,
+                Unpooled.wrappedBuffer(errorBody(code, message)));
+    }
+
+    /** The contract's error body as UTF-8 JSON bytes. */
+    public static byte[] errorBody(ErrorCode code, String message) {
+        return ("{\"error\":{\"code\":\"" + code.code() + "\",\"message\":" + Json.quote(message) + "}}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The head of a streaming response (SSE, XHR streaming, forever iframe): 200, chunked, not
+     * cached, not buffered by proxies ({@code X-Accel-Buffering: no}), kept alive.
+     */
+    public static HttpResponse streamHead(CharSequence contentType) {
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpHeaders h = response.headers();
+        h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        h.set(HttpHeaderNames.CACHE_CONTROL, NO_CACHE);
+        h.set(X_ACCEL_BUFFERING, NO);
+        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
+        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        HttpUtil.setTransferEncodingChunked(response, true);
+        return response;
+    }
+
+    /** Answers a CORS preflight (Fetch standard, "CORS protocol") with 204. */
+    public static void preflight(ChannelHandlerContext ctx, HttpRequest request) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+        HttpHeaders h = response.headers();
+        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
+        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS");
+        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type, Last-Event-ID");
+        h.set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "86400");
+        HttpUtil.setContentLength(response, 0);
+        HttpUtil.setKeepAlive(response, HttpUtil.isKeepAlive(request));
+        var future = ctx.writeAndFlush(response);
+        if (!HttpUtil.isKeepAlive(request)) {
+            future.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.herald.server.http;
+
+import io.herald.core.ErrorCode;
+import io.herald.core.HeraldException;
+import io.herald.core.Names;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Dispatches whole HTTP requests to {@link Route}s by the first path segment, validating the
+ * channel segment and the method first, and turns failures into the contract's error bodies in
+ * one place: 400 for a bad channel or parameter, 404 for an unknown route, 405 for a wrong method,
+ * 500 (logged, never a stack trace on the wire) for anything unexpected.
+ *
+ * <p>Routes are registered before the server starts; the router is then immutable and shared by
+ * every connection. Thread-safe.
+ */
+@Sharable
+public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(Router.class);
+
+    /** Whether a route's path has a channel segment after its name. */
+    public enum ChannelSegment {
+        /** {@code /name} only. */
+        NONE,
+        /** {@code /name/{channel}} only. */
+        REQUIRED,
+        /** {@code /name} or {@code /name/{channel}}. */
+        OPTIONAL
+    }
+
+    private record Entry(HttpMethod method, ChannelSegment segment, Route route) {
+    }
+
+    private final Map<String, Entry> routes = new HashMap<>();
+    private volatile boolean frozen;
+
+    /**
+     * Registers a route.
+     *
+     * @param method  the one method it answers (others get 405)
+     * @param name    the first path segment, e.g. {@code "sse"}; {@code ""} for {@code /}
+     * @param segment whether a channel segment follows
+     * @param route   the handler
+     * @return this
+     * @throws IllegalStateException after the router served its first request, or for a duplicate name
+     */
+    public Router route(HttpMethod method, String name, ChannelSegment segment, Route route) {
+        if (frozen) {
+            throw new IllegalStateException("routes are fixed once the server runs");
+        }
+        if (routes.putIfAbsent(name, new Entry(method, segment, route)) != null) {
+            throw new IllegalStateException("route /" + name + " registered twice");
+        }
+        return this;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        frozen = true;
+        try {
+            dispatch(ctx, request);
+        } catch (HeraldException e) {
+            HttpResponses.error(ctx, HttpUtil.isKeepAlive(request), e);
+        } catch (Exception e) {
+            log.error("{} {} failed", request.method(), request.uri(), e);
+            HttpResponses.error(ctx, HttpUtil.isKeepAlive(request), ErrorCode.INTERNAL, "internal server error");
+        }
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, FullHttpRequest request) throws Exception {
+        if (!request.decoderResult().isSuccess()) {
+            throw new HeraldException(ErrorCode.INVALID_PARAMETER, "malformed HTTP request");
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path = uri.path();
+        if (!path.startsWith("/")) {
+            throw new HeraldException(ErrorCode.NOT_FOUND, "no route for " + Names.quote(path));
+        }
+        int slash = path.indexOf('/', 1);
+        String name = slash < 0 ? path.substring(1) : path.substring(1, slash);
+        String rest = slash < 0 ? null : path.substring(slash + 1);
+        Entry entry = routes.get(name);
+        if (entry == null
+                || (rest != null && entry.segment == ChannelSegment.NONE)
+                || (rest == null && entry.segment == ChannelSegment.REQUIRED)) {
+            throw new HeraldException(ErrorCode.NOT_FOUND, "no route for " + Names.quote(path)
+                    + " (see GET / for the endpoints)");
+        }
+        if (request.method().equals(HttpMethod.OPTIONS)) {
+            HttpResponses.preflight(ctx, request);
+            return;
+        }
+        boolean methodOk = request.method().equals(entry.method)
+                || (entry.method.equals(HttpMethod.GET) && request.method().equals(HttpMethod.HEAD));
+        if (!methodOk) {
+            throw new HeraldException(ErrorCode.METHOD_NOT_ALLOWED, request.method() + " " + Names.quote(path)
+                    + " (expected: " + entry.method + ")");
+        }
+        String channel = rest == null ? null : Names.checkChannel(rest);
+        entry.route.handle(ctx, request, new RouteTarget(path, channel, new QueryParams(uri)));
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof java.io.IOException) {
+            log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            log.warn("connection {} failed", ctx.channel().remoteAddress(), cause);
+        }
+        ctx.close();
+    }
+}

@@ -1,0 +1,74 @@
+package io.herald.server.sse;
+
+import io.herald.core.Names;
+import io.herald.core.Payload;
+import io.herald.core.Publication;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * Encodes publications as {@code text/event-stream} events (WHATWG HTML standard, section 9.2
+ * "Server-sent events", "Parsing an event stream").
+ *
+ * <p>An event is {@code id: EPOCH-OFFSET}, then {@code event: TYPE} unless the type is
+ * {@code message} (the default the browser dispatches to {@code onmessage}), then one
+ * {@code data: } line per payload line (LF, CR and CRLF all end a line, so each becomes its own
+ * field and the browser joins them with LF), then an empty line. Binary payloads, which an event
+ * stream cannot carry, are sent base64-encoded on one line. Stateless and thread-safe.
+ */
+public final class SseEncoder {
+    /** The encoded event, cached on the publication and shared by all SSE subscribers. */
+    public static final Publication.Encoding<byte[]> EVENT = Publication.Encoding.of("sse", SseEncoder::encode);
+
+    private static final byte[] ID = "id: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EVENT_FIELD = "event: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+
+    private SseEncoder() {
+    }
+
+    static byte[] encode(Publication p) {
+        Payload data = p.data();
+        byte[] bytes = data.kind() == Payload.Kind.BINARY
+                ? Base64.getEncoder().encode(data.bytes())
+                : data.bytes();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length + 64);
+        out.writeBytes(ID);
+        out.writeBytes(p.id().getBytes(StandardCharsets.US_ASCII));
+        out.write('\n');
+        if (!Names.DEFAULT_EVENT.equals(p.event())) {
+            out.writeBytes(EVENT_FIELD);
+            out.writeBytes(p.event().getBytes(StandardCharsets.US_ASCII));
+            out.write('\n');
+        }
+        int start = 0;
+        int i = 0;
+        while (i <= bytes.length) {
+            if (i == bytes.length || bytes[i] == '\n' || bytes[i] == '\r') {
+                out.writeBytes(DATA);
+                out.write(bytes, start, i - start);
+                out.write('\n');
+                if (i < bytes.length && bytes[i] == '\r' && i + 1 < bytes.length && bytes[i + 1] == '\n') {
+                    i++;
+                }
+                start = i + 1;
+            }
+            i++;
+        }
+        out.write('\n');
+        return out.toByteArray();
+    }
+
+    /**
+     * A named event without a publication (reset or disconnect notices): {@code event:}, optional
+     * {@code id:}, one {@code data:} line of JSON, and the blank line.
+     *
+     * @param event the event type, e.g. {@code herald-reset}
+     * @param id    the id to set as the browser's last event id, or null to leave it unchanged
+     * @param json  one line of JSON
+     */
+    public static String control(String event, String id, String json) {
+        return "event: " + event + "\n" + (id == null ? "" : "id: " + id + "\n") + "data: " + json + "\n\n";
+    }
+}

@@ -1,0 +1,148 @@
+package io.herald.server.transport;
+
+import io.herald.core.Disconnect;
+import io.herald.core.Publication;
+import io.herald.core.hub.Push;
+import io.herald.core.hub.Session;
+import io.herald.core.hub.Subscribed;
+import io.herald.core.hub.Transport;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The common part of every server transport: a core {@link Transport} over one Netty connection.
+ *
+ * <p>It runs the session's drain on the connection's event loop, reports writability (so a client
+ * that does not read fills its bounded outbound queue, never Netty's buffer), schedules
+ * heartbeats, and ends the session when the connection closes. Subclasses encode pushes for their
+ * wire format. All methods but {@link #close} run on the event loop.
+ */
+public abstract class ChannelTransport implements Transport {
+    /** The transport of a connection, for {@link WritabilityHandler}. */
+    public static final AttributeKey<ChannelTransport> KEY = AttributeKey.valueOf("herald.transport");
+
+    protected final Channel channel;
+    private Session session;
+    private ScheduledFuture<?> heartbeat;
+    private final ChannelFutureListener closeListener = f -> ended();
+    private boolean closing;
+
+    protected ChannelTransport(Channel channel) {
+        this.channel = channel;
+    }
+
+    /**
+     * Binds the session: from now on the connection's close ends it. Call once, on the event loop,
+     * before subscribing.
+     */
+    public void attach(Session session) {
+        this.session = session;
+        channel.attr(KEY).set(this);
+        channel.closeFuture().addListener(closeListener);
+    }
+
+    /** The session, or null before {@link #attach}. */
+    public Session session() {
+        return session;
+    }
+
+    /** Starts writing {@link #writeHeartbeat()} every {@code interval} while the connection is idle-writable. */
+    protected void startHeartbeat(Duration interval) {
+        long ms = interval.toMillis();
+        heartbeat = channel.eventLoop().scheduleAtFixedRate(() -> {
+            if (channel.isActive() && channel.isWritable() && !closing) {
+                writeHeartbeat();
+                channel.flush();
+            }
+        }, ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public Executor executor() {
+        return channel.eventLoop();
+    }
+
+    @Override
+    public boolean writable() {
+        return channel.isWritable() && !closing;
+    }
+
+    @Override
+    public final void write(Push push) {
+        if (push instanceof Publication p) {
+            writePublication(p);
+        } else if (push instanceof Subscribed s) {
+            writeSubscribed(s);
+        }
+    }
+
+    @Override
+    public void flush() {
+        channel.flush();
+    }
+
+    /** Called by {@link WritabilityHandler} on the event loop. */
+    void writabilityChanged() {
+        if (session != null && channel.isWritable()) {
+            session.onWritable();
+        }
+    }
+
+    @Override
+    public void close(Disconnect reason) {
+        channel.eventLoop().execute(() -> {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            if (channel.isActive()) {
+                writeGoodbye(reason);
+            } else {
+                ended();
+            }
+        });
+    }
+
+    /** Whether {@link #close} has begun. */
+    protected boolean closing() {
+        return closing;
+    }
+
+    /**
+     * Ends the session of this transport without closing the connection (long polling answers and
+     * keeps the connection for the next request). Idempotent; on the event loop.
+     */
+    protected void ended() {
+        if (heartbeat != null) {
+            heartbeat.cancel(false);
+            heartbeat = null;
+        }
+        channel.closeFuture().removeListener(closeListener);
+        if (channel.attr(KEY).get() == this) {
+            channel.attr(KEY).set(null);
+        }
+        if (session != null) {
+            session.onClosed();
+        }
+    }
+
+    /** Encodes and writes one publication, without flushing. */
+    protected abstract void writePublication(Publication publication);
+
+    /** Writes the subscribe notice; most transports write something only when it is a reset. */
+    protected abstract void writeSubscribed(Subscribed notice);
+
+    /** Writes a heartbeat, without flushing. */
+    protected abstract void writeHeartbeat();
+
+    /**
+     * Tells the client why the server ends the stream and whether to reconnect, then ends the
+     * response or connection. Runs once, on the event loop, while the connection is open.
+     */
+    protected abstract void writeGoodbye(Disconnect reason);
+}

@@ -1,0 +1,95 @@
+package io.herald.server.transport;
+
+import io.herald.core.Disconnect;
+import io.herald.core.HeraldException;
+import io.herald.core.Node;
+import io.herald.core.StreamPosition;
+import io.herald.core.hub.Session;
+import io.herald.server.http.HttpResponses;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * The common part of the streaming HTTP transports (SSE, XHR streaming, forever iframe): one
+ * chunked response that stays open, with a prelude, one chunk per publication (shared bytes,
+ * written without copying), periodic heartbeats, and a goodbye chunk before the response ends.
+ * Netty's {@code HttpServerCodec} does the chunked encoding (RFC 9112, section 7.1).
+ */
+public abstract class StreamTransport extends ChannelTransport {
+
+    protected StreamTransport(Channel channel) {
+        super(channel);
+    }
+
+    /**
+     * Starts the stream: writes the head and prelude, creates the session, subscribes it from
+     * {@code since}, and starts heartbeats. Call on the event loop.
+     *
+     * @param ctx         the router's context
+     * @param request     the request (for HEAD)
+     * @param node        the node
+     * @param contentType the response media type
+     * @param channelName the channel to subscribe
+     * @param since       the position to resume after, or null
+     * @param heartbeat   the heartbeat interval
+     */
+    public void start(ChannelHandlerContext ctx, HttpRequest request, Node node, CharSequence contentType,
+                      String channelName, StreamPosition since, Duration heartbeat) {
+        Session session = node.newSession(this);
+        attach(session);
+        ctx.write(HttpResponses.streamHead(contentType));
+        writePrelude();
+        ctx.flush();
+        node.subscribe(session, channelName, since, null).whenComplete((notice, error) -> {
+            if (error != null) {
+                session.disconnect(error instanceof HeraldException ? Disconnect.POLICY_VIOLATION : Disconnect.SERVER_ERROR);
+            }
+        });
+        startHeartbeat(heartbeat);
+    }
+
+    /** Writes what precedes the first publication (e.g. {@code retry:}, padding). */
+    protected abstract void writePrelude();
+
+    /** Writes {@code bytes} as one chunk without copying; the array must not change afterwards. */
+    protected final void writeBytes(byte[] bytes) {
+        channel.write(Unpooled.wrappedBuffer(bytes), channel.voidPromise());
+    }
+
+    /** Writes {@code text} (UTF-8) as one chunk. */
+    protected final void writeText(String text) {
+        channel.write(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8), channel.voidPromise());
+    }
+
+    /** Writes a buffer as one chunk; ownership passes to the channel. */
+    protected final void writeBuffer(ByteBuf buffer) {
+        channel.write(buffer, channel.voidPromise());
+    }
+
+    /**
+     * Writes {@link #goodbyeText(Disconnect)}, ends the chunked response and closes the connection.
+     */
+    @Override
+    protected void writeGoodbye(Disconnect reason) {
+        String text = goodbyeText(reason);
+        if (text != null) {
+            writeText(text);
+        }
+        channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The last chunk telling the client the code and whether to reconnect, or null. */
+    protected abstract String goodbyeText(Disconnect reason);
+
+    /** {@code {"code":4000,"reason":"...","reconnect":true}} for a disconnect. */
+    protected static String disconnectJson(Disconnect reason) {
+        return "{\"code\":" + reason.code() + ",\"reason\":\"" + reason.reason() + "\",\"reconnect\":" + reason.reconnect() + "}";
+    }
+}
