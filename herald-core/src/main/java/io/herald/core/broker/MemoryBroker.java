@@ -11,6 +11,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -18,8 +21,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Each channel's stream gets a random epoch when first used, so positions from an earlier run
  * of the process are detected as stale. History is a per-channel deque bounded by the namespace's
- * size; publications older than its age are dropped when the channel is next written or read and by
- * {@link #expire()}. Publish appends and delivers under the channel's lock, so delivery order is
+ * size; publications older than its age are dropped when the channel is next written or read, and
+ * once a second by {@link #expire()}. Publish appends and delivers under the channel's lock, so delivery order is
  * offset order; the listener only enqueues and never blocks. All futures complete before the
  * method returns. Thread-safe.
  */
@@ -30,6 +33,7 @@ public final class MemoryBroker implements Broker {
     private final ConcurrentHashMap<String, Stream> streams = new ConcurrentHashMap<>();
     private final LongSupplier clock;
     private volatile BrokerListener listener = p -> { };
+    private ScheduledExecutorService expiry;
 
     /** A broker on the system clock. */
     public MemoryBroker() {
@@ -41,9 +45,21 @@ public final class MemoryBroker implements Broker {
         this.clock = clock;
     }
 
+    /**
+     * Starts delivering to {@code listener} and starts a daemon thread that calls {@link #expire()}
+     * once a second, so aged history is freed even on channels nobody touches.
+     */
     @Override
-    public void start(BrokerListener listener) {
+    public synchronized void start(BrokerListener listener) {
         this.listener = listener;
+        if (expiry == null) {
+            expiry = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "herald-history-expiry");
+                t.setDaemon(true);
+                return t;
+            });
+            expiry.scheduleWithFixedDelay(this::expire, 1, 1, TimeUnit.SECONDS);
+        }
     }
 
     @Override
@@ -53,6 +69,7 @@ public final class MemoryBroker implements Broker {
             long now = clock.getAsLong();
             Publication publication = new Publication(channel, stream.top + 1, stream.epoch, event, data, now);
             stream.top++;
+            stream.options = options;
             if (options.historySize() > 0) {
                 stream.items.addLast(publication);
             }
@@ -69,6 +86,7 @@ public final class MemoryBroker implements Broker {
         }
         Stream stream = streams.computeIfAbsent(channel, c -> new Stream(newEpoch()));
         synchronized (stream) {
+            stream.options = options;
             stream.trim(options, clock.getAsLong());
             long oldest = stream.items.isEmpty() ? stream.top + 1 : stream.items.peekFirst().offset();
             List<Publication> page = new ArrayList<>(Math.min(limit, stream.items.size()));
@@ -109,18 +127,17 @@ public final class MemoryBroker implements Broker {
     }
 
     /**
-     * Drops publications older than their namespace's age from every channel.
+     * Drops publications older than their namespace's age (as last given for each channel) from
+     * every channel.
      *
-     * @param optionsOf the options of a channel's namespace
      * @return how many publications were dropped
      */
-    public int expire(java.util.function.Function<String, NamespaceOptions> optionsOf) {
+    public int expire() {
         long now = clock.getAsLong();
         int dropped = 0;
-        for (var entry : streams.entrySet()) {
-            Stream stream = entry.getValue();
+        for (Stream stream : streams.values()) {
             synchronized (stream) {
-                dropped += stream.trim(optionsOf.apply(entry.getKey()), now);
+                dropped += stream.trim(stream.options, now);
             }
         }
         return dropped;
@@ -132,7 +149,11 @@ public final class MemoryBroker implements Broker {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (expiry != null) {
+            expiry.shutdownNow();
+            expiry = null;
+        }
         streams.clear();
     }
 
@@ -149,6 +170,7 @@ public final class MemoryBroker implements Broker {
         final String epoch;
         final ArrayDeque<Publication> items = new ArrayDeque<>();
         long top;
+        NamespaceOptions options = NamespaceOptions.DEFAULTS;
 
         Stream(String epoch) {
             this.epoch = epoch;

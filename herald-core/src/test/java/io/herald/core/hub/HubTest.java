@@ -1,0 +1,164 @@
+package io.herald.core.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.herald.core.Disconnect;
+import io.herald.core.Node;
+import io.herald.core.NodeConfig;
+import io.herald.core.Payload;
+import io.herald.core.Publication;
+import io.herald.core.StreamPosition;
+import io.herald.core.broker.MemoryBroker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class HubTest {
+    private final Node node = new Node(NodeConfig.builder().queueMaxBytes(64 * 1024 + 1024).build(), new MemoryBroker());
+
+    @AfterEach
+    void close() {
+        node.close();
+    }
+
+    private RecordingTransport session() {
+        RecordingTransport t = new RecordingTransport();
+        t.session = node.newSession(t);
+        return t;
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition within 10 s").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+    }
+
+    @RepeatedTest(20)
+    void subscribeFromPositionWhilePublishingLosesNothingAndDuplicatesNothing() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            node.publish("race", null, Payload.text("m")).join();
+        }
+        StreamPosition since = node.history("race", null, 1).join().next();
+        StreamPosition from = new StreamPosition(since.epoch(), 20);
+        AtomicBoolean go = new AtomicBoolean(true);
+        Thread publisher = new Thread(() -> {
+            for (int i = 0; i < 500 && go.get(); i++) {
+                node.publish("race", null, Payload.text("m")).join();
+            }
+        });
+        publisher.start();
+        RecordingTransport t = session();
+        node.subscribe(t.session, "race", from, null).join();
+        publisher.join();
+        long top = node.history("race", null, 0).join().next().offset();
+        await(() -> t.offsets().size() == top - 20);
+        assertThat(t.written.get(0)).isInstanceOf(Subscribed.class);
+        assertThat(t.notice().reset()).isFalse();
+        assertThat(t.offsets()).containsExactlyElementsOf(LongStream.rangeClosed(21, top).boxed().toList());
+    }
+
+    @Test
+    void positionOlderThanHistoryIsAnnouncedAsReset() {
+        Node small = new Node(NodeConfig.builder().defaultNamespace(
+                io.herald.core.NamespaceOptions.builder().historySize(5).build()).build(), new MemoryBroker());
+        try {
+            Publication last = null;
+            for (int i = 0; i < 20; i++) {
+                last = small.publish("old", null, Payload.text("m")).join();
+            }
+            RecordingTransport t = new RecordingTransport();
+            t.session = small.newSession(t);
+            Subscribed notice = small.subscribe(t.session, "old", new StreamPosition(last.epoch(), 2), null).join();
+            assertThat(notice.reset()).isTrue();
+            assertThat(notice.position()).isEqualTo(last.position());
+            small.publish("old", null, Payload.text("live")).join();
+            await(() -> t.offsets().size() == 1);
+            assertThat(t.offsets()).containsExactly(21L);
+        } finally {
+            small.close();
+        }
+    }
+
+    @Test
+    void slowSessionIsDisconnectedAndOthersKeepTheirRate() {
+        RecordingTransport slow = session();
+        RecordingTransport fast = session();
+        slow.writable = false;
+        node.subscribe(slow.session, "feed", null, null).join();
+        node.subscribe(fast.session, "feed", null, null).join();
+        byte[] kb = new byte[1024];
+        for (int i = 0; i < 200; i++) {
+            node.publish("feed", null, Payload.binary(kb)).join();
+            int received = i + 1;
+            await(() -> fast.offsets().size() == received); // a reader that keeps up with the rate
+        }
+        await(() -> slow.session.isClosed());
+        assertThat(slow.closedWith).isEqualTo(Disconnect.SLOW);
+        assertThat(slow.session.queue().bytes()).isZero();
+        await(() -> fast.offsets().size() == 200);
+        assertThat(fast.session.isClosed()).isFalse();
+        await(() -> node.hub().subscriberCount("feed") == 1);
+    }
+
+    @Test
+    void drainStopsWhileUnwritableAndResumes() {
+        RecordingTransport t = session();
+        node.subscribe(t.session, "w", null, null).join();
+        t.writable = false;
+        for (int i = 0; i < 10; i++) {
+            node.publish("w", null, Payload.text("m" + i)).join();
+        }
+        assertThat(t.session.queue().isEmpty()).isFalse();
+        t.writable = true;
+        t.executor.execute(t.session::onWritable);
+        await(() -> t.offsets().size() == 10);
+        assertThat(t.offsets()).containsExactlyElementsOf(LongStream.rangeClosed(1, 10).boxed().toList());
+    }
+
+    @Test
+    void closingASessionRemovesItsSubscriptions() {
+        RecordingTransport t = session();
+        node.subscribe(t.session, "a", null, null).join();
+        node.subscribe(t.session, "b", null, null).join();
+        assertThat(node.subscriptionCount()).isEqualTo(2);
+        t.session.onClosed();
+        assertThat(node.subscriptionCount()).isZero();
+        assertThat(node.sessionCount()).isZero();
+        assertThat(node.hub().channelCount()).isZero();
+    }
+
+    @Test
+    void subscribingTwiceToOneChannelFails() {
+        RecordingTransport t = session();
+        node.subscribe(t.session, "a", null, null).join();
+        assertThatThrownBy(() -> node.subscribe(t.session, "a", null, null).join())
+                .isInstanceOf(CompletionException.class)
+                .hasMessageContaining("already subscribed");
+    }
+
+    @Test
+    void manyPublicationsArriveInFewerFlushes() {
+        RecordingTransport t = session();
+        node.subscribe(t.session, "batch", null, null).join();
+        t.executor.execute(() -> {
+            // While the drain thread is busy, publications queue up and are written in one drain.
+            for (int i = 0; i < 100; i++) {
+                node.publish("batch", null, Payload.text("m")).join();
+            }
+        });
+        await(() -> t.offsets().size() == 100);
+        assertThat(t.flushes).isLessThan(100);
+        List<Long> expected = new ArrayList<>(LongStream.rangeClosed(1, 100).boxed().toList());
+        assertThat(t.offsets()).containsExactlyElementsOf(expected);
+    }
+}
