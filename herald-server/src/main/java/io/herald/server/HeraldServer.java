@@ -1,8 +1,11 @@
 package io.herald.server;
 
+import io.herald.core.LocalSubscriber;
 import io.herald.core.Node;
 import io.herald.core.Payload;
 import io.herald.core.Publication;
+import io.herald.core.StreamPosition;
+import io.herald.core.SubscriptionListener;
 import io.herald.core.broker.Broker;
 import io.herald.core.broker.MemoryBroker;
 import io.herald.server.http.ConnectionCounter;
@@ -21,6 +24,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -46,7 +50,7 @@ public final class HeraldServer implements AutoCloseable {
     private final ServerConfig config;
     private final Node node;
     private final ConnectionCounter connections = new ConnectionCounter();
-    private final Router router = new Router();
+    private final Router router;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel serverChannel;
@@ -55,6 +59,7 @@ public final class HeraldServer implements AutoCloseable {
     private HeraldServer(ServerConfig config, Broker broker) {
         this.config = config;
         this.node = new Node(config.node(), broker);
+        this.router = new Router(connections, config.maxConnections());
         Routes.install(router, node, config, connections);
     }
 
@@ -133,6 +138,19 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     /**
+     * Subscribes in-process, without HTTP; see {@link LocalSubscriber}. Listener calls run on a
+     * shared pool, one at a time per subscriber.
+     *
+     * @param channel  the channel
+     * @param since    the position to resume after, or null for live only
+     * @param listener receives the stream
+     * @return the subscriber; close it to unsubscribe
+     */
+    public LocalSubscriber subscribe(String channel, StreamPosition since, SubscriptionListener listener) {
+        return LocalSubscriber.open(node, channel, since, listener, ForkJoinPool.commonPool());
+    }
+
+    /**
      * Stops gracefully: no new connections, every session told to reconnect, then the event loops
      * stop after the grace period. Idempotent.
      */
@@ -146,18 +164,23 @@ public final class HeraldServer implements AutoCloseable {
             serverChannel.close().syncUninterruptibly();
         }
         node.close();
+        // Sessions write their goodbye and end their responses; wait for that, then close what is
+        // left (idle keep-alive connections, clients that never read).
         long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
-        while (connections.open() > 0 && System.nanoTime() < deadline) {
+        while (node.sessionCount() > 0 && System.nanoTime() < deadline) {
             try {
-                Thread.sleep(20);
+                Thread.sleep(10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
         }
+        connections.closeAll().awaitUninterruptibly(config.shutdownGrace().toMillis());
         if (workerGroup != null) {
-            workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-            bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            workerGroup.terminationFuture().syncUninterruptibly();
+            bossGroup.terminationFuture().syncUninterruptibly();
         }
         log.info("Herald stopped");
     }

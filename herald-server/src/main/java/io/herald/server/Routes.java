@@ -1,12 +1,14 @@
 package io.herald.server;
 
 import io.herald.core.Node;
+import io.herald.server.api.AdminRoute;
 import io.herald.server.api.HistoryRoute;
 import io.herald.server.api.PublishRoute;
 import io.herald.server.http.ConnectionCounter;
 import io.herald.server.http.Router;
 import io.herald.server.http.Router.ChannelSegment;
 import io.herald.server.sse.SseRoute;
+import io.herald.server.web.StaticRoute;
 import io.netty.handler.codec.http.HttpMethod;
 
 /** The route table of the wire contract, in one place. */
@@ -20,5 +22,14 @@ final class Routes {
                 .route(HttpMethod.GET, "history", ChannelSegment.REQUIRED, history)
                 .route(HttpMethod.GET, "poll", ChannelSegment.REQUIRED, history)
                 .route(HttpMethod.GET, "sse", ChannelSegment.REQUIRED, new SseRoute(node, config));
+        StaticRoute files = new StaticRoute();
+        router.route(HttpMethod.GET, "", ChannelSegment.NONE, files)
+                .route(HttpMethod.GET, "herald.js", ChannelSegment.NONE, files)
+                .route(HttpMethod.GET, "herald.min.js", ChannelSegment.NONE, files)
+                .route(HttpMethod.GET, "herald.d.ts", ChannelSegment.NONE, files)
+                .route(HttpMethod.GET, "demo", ChannelSegment.REQUIRED, files);
+        if (config.adminEnabled()) {
+            router.route(HttpMethod.POST, "admin", ChannelSegment.REQUIRED, new AdminRoute(node));
+        }
     }
 }

@@ -42,7 +42,18 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private final Map<String, Entry> routes = new HashMap<>();
+    private final ConnectionCounter connections;
+    private final int maxConnections;
     private volatile boolean frozen;
+
+    /**
+     * @param connections    the shared connection counter
+     * @param maxConnections connections beyond this many get 429 {@code too_many_requests} and are closed
+     */
+    public Router(ConnectionCounter connections, int maxConnections) {
+        this.connections = connections;
+        this.maxConnections = maxConnections;
+    }
 
     /**
      * Registers a route.
@@ -67,6 +78,11 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         frozen = true;
+        if (connections.open() > maxConnections) {
+            HttpResponses.error(ctx, false, ErrorCode.TOO_MANY_REQUESTS,
+                    "over the connection limit of " + maxConnections + "; retry later");
+            return;
+        }
         try {
             dispatch(ctx, request);
         } catch (HeraldException e) {

@@ -1,0 +1,112 @@
+package io.herald.core;
+
+import io.herald.core.hub.Push;
+import io.herald.core.hub.Session;
+import io.herald.core.hub.Subscribed;
+import io.herald.core.hub.Transport;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * An in-process subscriber: a session whose transport calls a {@link SubscriptionListener}
+ * instead of writing to a socket. Used by applications that embed Herald and by tests that need no
+ * HTTP. It follows the same resume rule, ordering and outbound-queue bound as every transport.
+ *
+ * <pre>{@code
+ * try (LocalSubscriber sub = LocalSubscriber.open(node, "chat", null, listener, executor)) {
+ *     sub.subscribed().join();
+ * }
+ * }</pre>
+ * Thread-safe.
+ */
+public final class LocalSubscriber implements AutoCloseable {
+    private final Session session;
+    private final CompletableFuture<Subscribed> subscribed;
+
+    private LocalSubscriber(Node node, String channel, StreamPosition since, SubscriptionListener listener, Executor executor) {
+        ListenerTransport transport = new ListenerTransport(listener, executor);
+        this.session = node.newSession(transport);
+        transport.session = session;
+        this.subscribed = node.subscribe(session, channel, since, null);
+    }
+
+    /**
+     * Subscribes {@code listener} to {@code channel} from {@code since}.
+     *
+     * @param node     the node
+     * @param channel  a valid channel name
+     * @param since    the position to resume after, or null for live publications only
+     * @param listener receives the stream, one call at a time
+     * @param executor runs the listener calls (serially for this subscriber), e.g. a shared pool
+     * @return the subscriber; {@link #subscribed()} completes once history is merged
+     * @throws HeraldException {@code invalid_channel}, {@code shutting_down}
+     */
+    public static LocalSubscriber open(Node node, String channel, StreamPosition since,
+                                       SubscriptionListener listener, Executor executor) {
+        return new LocalSubscriber(node, channel, since, listener, executor);
+    }
+
+    /** Completes with the subscribe notice once recovery is done. */
+    public CompletableFuture<Subscribed> subscribed() {
+        return subscribed;
+    }
+
+    /** Ends the subscription; the listener gets {@code onClosed(NORMAL)}. Idempotent. */
+    @Override
+    public void close() {
+        session.disconnect(Disconnect.NORMAL);
+    }
+
+    /** The core transport that hands pushes to a listener. */
+    private static final class ListenerTransport implements Transport {
+        private final SubscriptionListener listener;
+        private final Executor executor;
+        private Session session;
+
+        ListenerTransport(SubscriptionListener listener, Executor executor) {
+            this.listener = listener;
+            this.executor = executor;
+        }
+
+        @Override
+        public String name() {
+            return "local";
+        }
+
+        @Override
+        public boolean unidirectional() {
+            return true;
+        }
+
+        @Override
+        public Executor executor() {
+            return executor;
+        }
+
+        @Override
+        public boolean writable() {
+            return true;
+        }
+
+        @Override
+        public void write(Push push) {
+            if (push instanceof Publication p) {
+                listener.onPublication(p);
+            } else if (push instanceof Subscribed s) {
+                listener.onSubscribed(s);
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close(Disconnect reason) {
+            executor.execute(() -> {
+                session.onClosed();
+                listener.onClosed(reason);
+            });
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.herald.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.core.Disconnect;
+import io.herald.core.LocalSubscriber;
+import io.herald.core.Payload;
+import io.herald.core.Publication;
+import io.herald.core.SubscriptionListener;
+import io.herald.core.hub.Subscribed;
+import io.herald.server.testing.SseReader;
+import io.herald.server.testing.TestServer;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class HeraldServerTest {
+
+    @Test
+    void embeddedPublishAndSubscribeWithoutHttp() {
+        try (HeraldServer server = HeraldServer.create(cfg -> cfg.port(0)).start()) {
+            List<String> got = new CopyOnWriteArrayList<>();
+            AtomicReference<Disconnect> closed = new AtomicReference<>();
+            Publication first = server.publish("embedded", null, Payload.text("before")).join();
+            LocalSubscriber sub = server.subscribe("embedded", first.position().epoch().isEmpty() ? null
+                    : new io.herald.core.StreamPosition(first.epoch(), 0), new SubscriptionListener() {
+                        @Override
+                        public void onPublication(Publication p) {
+                            got.add(p.data().text());
+                        }
+
+                        @Override
+                        public void onClosed(Disconnect reason) {
+                            closed.set(reason);
+                        }
+                    });
+            Subscribed notice = sub.subscribed().join();
+            assertThat(notice.reset()).isFalse();
+            assertThat(notice.recovered()).isEqualTo(1);
+            server.publish("embedded", null, Payload.text("after")).join();
+            TestServer.await("two publications", Duration.ofSeconds(5), () -> got.size() == 2);
+            assertThat(got).containsExactly("before", "after");
+            sub.close();
+            TestServer.await("closed", Duration.ofSeconds(5), () -> closed.get() == Disconnect.NORMAL);
+            assertThat(server.node().subscriptionCount()).isZero();
+        }
+    }
+
+    @Test
+    void gracefulStopTellsStreamsToReconnect() throws Exception {
+        TestServer t = TestServer.start();
+        InputStream in = t.stream("/sse/bye").body();
+        TestServer.await("subscribed", Duration.ofSeconds(5), () -> t.server().node().subscriptionCount() == 1);
+        t.close();
+        try (SseReader reader = new SseReader(in)) {
+            SseReader.Event bye = reader.nextEvent();
+            assertThat(bye.event()).isEqualTo("herald-disconnect");
+            assertThat(TestServer.json(bye.data()).get("code").asInt()).isEqualTo(1001);
+            assertThat(TestServer.json(bye.data()).get("reconnect").asBoolean()).isTrue();
+            assertThat(reader.next()).isNull();
+        }
+    }
+
+    @Test
+    void closeIsIdempotent() {
+        HeraldServer server = HeraldServer.create(cfg -> cfg.port(0)).start();
+        server.close();
+        server.close();
+        assertThat(server.connectionCount()).isZero();
+    }
+}
