@@ -6,6 +6,7 @@ import io.herald.server.api.PublishRoute;
 import io.herald.server.http.ConnectionCounter;
 import io.herald.server.http.Router;
 import io.herald.server.http.Router.ChannelSegment;
+import io.herald.server.polling.LongPollRoute;
 import io.herald.server.sse.SseRoute;
 import io.netty.handler.codec.http.HttpMethod;
 
@@ -20,5 +21,6 @@ final class Routes {
                 .route(HttpMethod.GET, "history", ChannelSegment.REQUIRED, history)
                 .route(HttpMethod.GET, "poll", ChannelSegment.REQUIRED, history)
                 .route(HttpMethod.GET, "sse", ChannelSegment.REQUIRED, new SseRoute(node, config));
+        router.route(HttpMethod.GET, "longpoll", ChannelSegment.REQUIRED, new LongPollRoute(node, config));
     }
 }
