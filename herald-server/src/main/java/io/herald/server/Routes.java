@@ -8,6 +8,7 @@ import io.herald.server.http.Router;
 import io.herald.server.http.Router.ChannelSegment;
 import io.herald.server.polling.LongPollRoute;
 import io.herald.server.sse.SseRoute;
+import io.herald.server.xhr.XhrStreamRoute;
 import io.netty.handler.codec.http.HttpMethod;
 
 /** The route table of the wire contract, in one place. */
@@ -22,5 +23,6 @@ final class Routes {
                 .route(HttpMethod.GET, "poll", ChannelSegment.REQUIRED, history)
                 .route(HttpMethod.GET, "sse", ChannelSegment.REQUIRED, new SseRoute(node, config));
         router.route(HttpMethod.GET, "longpoll", ChannelSegment.REQUIRED, new LongPollRoute(node, config));
+        router.route(HttpMethod.GET, "stream", ChannelSegment.REQUIRED, new XhrStreamRoute(node, config));
     }
 }
