@@ -6,6 +6,7 @@ import io.herald.server.api.PublishRoute;
 import io.herald.server.http.ConnectionCounter;
 import io.herald.server.http.Router;
 import io.herald.server.http.Router.ChannelSegment;
+import io.herald.server.iframe.IframeRoute;
 import io.herald.server.polling.LongPollRoute;
 import io.herald.server.sse.SseRoute;
 import io.herald.server.xhr.XhrStreamRoute;
@@ -24,5 +25,6 @@ final class Routes {
                 .route(HttpMethod.GET, "sse", ChannelSegment.REQUIRED, new SseRoute(node, config));
         router.route(HttpMethod.GET, "longpoll", ChannelSegment.REQUIRED, new LongPollRoute(node, config));
         router.route(HttpMethod.GET, "stream", ChannelSegment.REQUIRED, new XhrStreamRoute(node, config));
+        router.route(HttpMethod.GET, "iframe", ChannelSegment.REQUIRED, new IframeRoute(node, config));
     }
 }
