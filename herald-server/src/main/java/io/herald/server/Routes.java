@@ -7,8 +7,11 @@ import io.herald.server.api.PublishRoute;
 import io.herald.server.http.ConnectionCounter;
 import io.herald.server.http.Router;
 import io.herald.server.http.Router.ChannelSegment;
+import io.herald.server.iframe.IframeRoute;
+import io.herald.server.polling.LongPollRoute;
 import io.herald.server.sse.SseRoute;
 import io.herald.server.web.StaticRoute;
+import io.herald.server.xhr.XhrStreamRoute;
 import io.netty.handler.codec.http.HttpMethod;
 
 /** The route table of the wire contract, in one place. */
@@ -21,7 +24,10 @@ final class Routes {
         router.route(HttpMethod.POST, "pub", ChannelSegment.REQUIRED, new PublishRoute(node))
                 .route(HttpMethod.GET, "history", ChannelSegment.REQUIRED, history)
                 .route(HttpMethod.GET, "poll", ChannelSegment.REQUIRED, history)
-                .route(HttpMethod.GET, "sse", ChannelSegment.REQUIRED, new SseRoute(node, config));
+                .route(HttpMethod.GET, "longpoll", ChannelSegment.REQUIRED, new LongPollRoute(node, config))
+                .route(HttpMethod.GET, "sse", ChannelSegment.REQUIRED, new SseRoute(node, config))
+                .route(HttpMethod.GET, "stream", ChannelSegment.REQUIRED, new XhrStreamRoute(node, config))
+                .route(HttpMethod.GET, "iframe", ChannelSegment.REQUIRED, new IframeRoute(node, config));
         StaticRoute files = new StaticRoute();
         router.route(HttpMethod.GET, "", ChannelSegment.NONE, files)
                 .route(HttpMethod.GET, "herald.js", ChannelSegment.NONE, files)

@@ -1,0 +1,46 @@
+package io.herald.server.iframe;
+
+import io.herald.core.Names;
+import io.herald.core.Node;
+import io.herald.core.StreamPosition;
+import io.herald.server.ServerConfig;
+import io.herald.server.http.Route;
+import io.herald.server.http.RouteTarget;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+
+/**
+ * {@code GET /iframe/{channel}?since=ID&callback=NAME}: starts an {@link IframeTransport}.
+ *
+ * <p>{@code callback} is the function of the parent page each publication is passed to,
+ * {@value #DEFAULT_CALLBACK} when absent or empty; it must be a dotted JavaScript identifier path
+ * ({@link Names#CALLBACK}) and is checked, like {@code since}, before the response starts.
+ * Errors: 400 {@code invalid_callback}, 400 {@code invalid_since}, 503 {@code shutting_down}.
+ */
+public final class IframeRoute implements Route {
+    /** The callback used when the request names none. */
+    public static final String DEFAULT_CALLBACK = "herald";
+
+    private final Node node;
+    private final ServerConfig config;
+    private final byte[] prelude;
+
+    /**
+     * @param node   the node
+     * @param config the server configuration ({@code paddingBytes}, {@code heartbeat})
+     */
+    public IframeRoute(Node node, ServerConfig config) {
+        this.node = node;
+        this.config = config;
+        this.prelude = IframeTransport.prelude(config.paddingBytes());
+    }
+
+    @Override
+    public void handle(ChannelHandlerContext ctx, FullHttpRequest request, RouteTarget target) {
+        String raw = target.query().get("callback");
+        String callback = raw == null || raw.isEmpty() ? DEFAULT_CALLBACK : Names.checkCallback(raw);
+        StreamPosition since = target.query().position("since");
+        new IframeTransport(ctx.channel(), prelude, callback).start(ctx, request, node, IframeTransport.CONTENT_TYPE,
+                target.channel(), since, config.heartbeat());
+    }
+}

@@ -1,0 +1,183 @@
+package io.herald.server.polling;
+
+import io.herald.core.Disconnect;
+import io.herald.core.ErrorCode;
+import io.herald.core.HeraldException;
+import io.herald.core.Node;
+import io.herald.core.Publication;
+import io.herald.core.StreamPosition;
+import io.herald.core.hub.Session;
+import io.herald.core.hub.Subscribed;
+import io.herald.server.codec.Envelopes;
+import io.herald.server.http.HttpResponses;
+import io.herald.server.transport.ChannelTransport;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The long-polling transport, {@code GET /longpoll/{channel}}: one held request per session,
+ * answered once with {@code {"messages":[envelope...],"next":"ID","reset":bool}}
+ * ({@link Envelopes#page}).
+ *
+ * <p>The session's drain hands publications to {@link #write}, which collects them instead of
+ * writing; {@link #flush()} answers as soon as at least one publication arrived and all the
+ * publications recovered from history ({@link Subscribed#recovered()}) are in, since the notice and
+ * the recovered publications may be drained in separate turns when the broker is remote. A reset
+ * notice answers at once. When the timeout passes first, the answer holds what was collected,
+ * usually nothing, with {@code next} at the subscription's position. The client polls again from
+ * {@code next}, so nothing is lost or repeated between requests.
+ *
+ * <p>After answering, the session ends but the connection stays open for the client's next request
+ * (keep-alive, RFC 9112 section 9.3); later drains write nothing. A client that disconnects while
+ * held ends the session. A server-side disconnect (shutdown, slow consumer) answers 200 with what
+ * was collected; for {@link Disconnect#SHUTDOWN} the connection is closed after the answer.
+ *
+ * <p>One instance per request, used on the connection's event loop except {@link #close}.
+ */
+public final class LongPollTransport extends ChannelTransport {
+    private final ChannelHandlerContext ctx;
+    private final boolean keepAlive;
+    private final StreamPosition since;
+    private List<Publication> collected = new ArrayList<>();
+    private Subscribed notice;
+    private ScheduledFuture<?> timeout;
+    private boolean answered;
+
+    /**
+     * @param ctx       the router's context, through which the answer is written
+     * @param keepAlive whether the request asked to keep the connection, computed before the
+     *                  request was released
+     * @param since     the position to resume after, or null for the next live publication
+     */
+    public LongPollTransport(ChannelHandlerContext ctx, boolean keepAlive, StreamPosition since) {
+        super(ctx.channel());
+        this.ctx = ctx;
+        this.keepAlive = keepAlive;
+        this.since = since;
+    }
+
+    /**
+     * Creates the session, subscribes it from the position given to the constructor and holds
+     * the request for at most {@code wait}. Call once, on the event loop.
+     *
+     * @param node        the node
+     * @param channelName the channel to subscribe
+     * @param wait        how long to hold the request without a publication
+     * @throws HeraldException {@code shutting_down} when the node is closing (nothing was started)
+     */
+    public void start(Node node, String channelName, Duration wait) {
+        Session session = node.newSession(this);
+        attach(session);
+        timeout = channel.eventLoop().schedule(() -> answer(null), wait.toMillis(), TimeUnit.MILLISECONDS);
+        node.subscribe(session, channelName, since, null).whenComplete((subscribed, error) -> {
+            if (error != null) {
+                channel.eventLoop().execute(() -> fail(error));
+            }
+        });
+    }
+
+    @Override
+    public String name() {
+        return "long-polling";
+    }
+
+    @Override
+    public boolean unidirectional() {
+        return true;
+    }
+
+    @Override
+    public boolean writable() {
+        return !answered && super.writable();
+    }
+
+    @Override
+    protected void writePublication(Publication publication) {
+        if (!answered) {
+            collected.add(publication);
+        }
+    }
+
+    @Override
+    protected void writeSubscribed(Subscribed subscribed) {
+        if (!answered) {
+            notice = subscribed;
+        }
+    }
+
+    /** Answers when the collected publications are enough; see the class comment. */
+    @Override
+    public void flush() {
+        if (notice != null && (notice.reset() || collected.size() >= Math.max(1, notice.recovered()))) {
+            answer(null);
+        }
+    }
+
+    /** Long polling holds an idle request silently; there is no heartbeat. */
+    @Override
+    protected void writeHeartbeat() {
+    }
+
+    /** Answers with what was collected; closes the connection after it on shutdown. */
+    @Override
+    protected void writeGoodbye(Disconnect reason) {
+        answer(reason);
+    }
+
+    /** Also stops the timeout and makes later drains write nothing. */
+    @Override
+    protected void ended() {
+        answered = true;
+        if (timeout != null) {
+            timeout.cancel(false);
+            timeout = null;
+        }
+        collected = List.of();
+        super.ended();
+    }
+
+    /**
+     * Sends the page once: the collected publications and the position to poll from next. Before
+     * the subscription started (no notice yet) that position is {@code since}; when there is none
+     * either, no page can be given and the answer is 503: {@code shutting_down} on shutdown, else
+     * {@code broker_unavailable} (the subscription did not start in time or was dropped first).
+     *
+     * @param reason the server-side disconnect that ends the request, or null for an answer or a timeout
+     */
+    private void answer(Disconnect reason) {
+        if (answered) {
+            return;
+        }
+        StreamPosition next = !collected.isEmpty() ? collected.get(collected.size() - 1).position()
+                : notice != null ? notice.position() : since;
+        if (next != null) {
+            byte[] body = Envelopes.page(collected, next, notice != null && notice.reset());
+            HttpResponses.json(ctx, keepAlive && reason != Disconnect.SHUTDOWN, body);
+        } else if (reason == Disconnect.SHUTDOWN) {
+            HttpResponses.error(ctx, false, ErrorCode.SHUTTING_DOWN, "the server is shutting down");
+        } else {
+            HttpResponses.error(ctx, false, ErrorCode.BROKER_UNAVAILABLE, "the subscription did not start"
+                    + (reason == null ? " within the timeout" : " (" + reason.reason() + ")") + "; retry");
+        }
+        ended();
+    }
+
+    /** The subscribe failed: answers with the contract's error and ends. */
+    private void fail(Throwable error) {
+        if (answered) {
+            return;
+        }
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof HeraldException e) {
+            HttpResponses.error(ctx, keepAlive, e);
+        } else {
+            HttpResponses.error(ctx, keepAlive, ErrorCode.BROKER_UNAVAILABLE, "subscribe failed: broker unavailable");
+        }
+        ended();
+    }
+}

@@ -1,0 +1,34 @@
+package io.herald.server.xhr;
+
+import io.herald.core.Node;
+import io.herald.server.ServerConfig;
+import io.herald.server.http.Route;
+import io.herald.server.http.RouteTarget;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+
+/**
+ * {@code GET /stream/{channel}?since=ID}: starts an {@link XhrStreamTransport}, resuming after
+ * {@code since} when given. Errors: 400 {@code invalid_since}, 503 {@code shutting_down}.
+ */
+public final class XhrStreamRoute implements Route {
+    private final Node node;
+    private final ServerConfig config;
+    private final byte[] prelude;
+
+    /**
+     * @param node   the node
+     * @param config the server configuration ({@code paddingBytes}, {@code heartbeat})
+     */
+    public XhrStreamRoute(Node node, ServerConfig config) {
+        this.node = node;
+        this.config = config;
+        this.prelude = XhrStreamTransport.prelude(config.paddingBytes());
+    }
+
+    @Override
+    public void handle(ChannelHandlerContext ctx, FullHttpRequest request, RouteTarget target) {
+        new XhrStreamTransport(ctx.channel(), prelude).start(ctx, request, node, XhrStreamTransport.CONTENT_TYPE,
+                target.channel(), target.query().position("since"), config.heartbeat());
+    }
+}
