@@ -9,6 +9,7 @@ import io.herald.server.http.Router;
 import io.herald.server.http.Router.ChannelSegment;
 import io.herald.server.sse.SseRoute;
 import io.herald.server.web.StaticRoute;
+import io.herald.server.websocket.WebSocketRoute;
 import io.netty.handler.codec.http.HttpMethod;
 
 /** The route table of the wire contract, in one place. */
@@ -21,7 +22,8 @@ final class Routes {
         router.route(HttpMethod.POST, "pub", ChannelSegment.REQUIRED, new PublishRoute(node))
                 .route(HttpMethod.GET, "history", ChannelSegment.REQUIRED, history)
                 .route(HttpMethod.GET, "poll", ChannelSegment.REQUIRED, history)
-                .route(HttpMethod.GET, "sse", ChannelSegment.REQUIRED, new SseRoute(node, config));
+                .route(HttpMethod.GET, "sse", ChannelSegment.REQUIRED, new SseRoute(node, config))
+                .route(HttpMethod.GET, "ws", ChannelSegment.OPTIONAL, new WebSocketRoute(node, config));
         StaticRoute files = new StaticRoute();
         router.route(HttpMethod.GET, "", ChannelSegment.NONE, files)
                 .route(HttpMethod.GET, "herald.js", ChannelSegment.NONE, files)
