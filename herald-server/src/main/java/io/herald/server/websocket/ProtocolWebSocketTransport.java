@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,8 +84,8 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
     protected void textReceived(TextWebSocketFrame frame) {
         Command command = null;
         try {
-            command = Command.parse(frame.content()).check();
-            dispatch(command);
+            command = Command.parse(frame.content());
+            dispatch(command.check());
         } catch (HeraldException e) {
             reply(Replies.error(command == null ? null : command.id(), e.code(), e.getMessage()));
         }
@@ -117,7 +118,14 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
         }
         PendingSubscribe tag = new PendingSubscribe(command.id());
         pending.put(channelName, tag);
-        node.subscribe(session(), channelName, since, tag).whenComplete((notice, error) -> {
+        CompletableFuture<Subscribed> subscribed;
+        try {
+            subscribed = node.subscribe(session(), channelName, since, tag);
+        } catch (RuntimeException e) {
+            pending.remove(channelName, tag);
+            throw e;
+        }
+        subscribed.whenComplete((notice, error) -> {
             if (error != null) {
                 onEventLoop(() -> {
                     if (pending.remove(channelName, tag)) {
