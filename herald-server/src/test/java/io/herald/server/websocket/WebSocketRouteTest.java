@@ -85,6 +85,23 @@ class WebSocketRouteTest {
         }
     }
 
+    @Test
+    void closesAnOversizedFragmentedMessageWith1009() {
+        NodeConfig small = NodeConfig.builder().maxPayloadBytes(1024).queueMaxBytes(1 << 20).build();
+        try (TestServer t = TestServer.start(cfg -> cfg.node(small))) {
+            try (WsClient ws = WsClient.connect(t, "/ws/big")) {
+                // Two frames under the limit, one message over it (RFC 6455, section 5.4).
+                ws.socket().sendText("a".repeat(800), false).join();
+                ws.socket().sendText("b".repeat(800), true).join();
+                WsClient.Frame close = closeSkippingOthers(ws);
+                assertThat(close.code()).isEqualTo(1009);
+                assertThat(close.text()).isEqualTo("message too big");
+            }
+            assertThat(TestServer.json(t.get("/history/big").body()).get("messages")).isEmpty();
+            t.assertNoLeaks();
+        }
+    }
+
     private static WsClient.Frame closeSkippingOthers(WsClient ws) {
         WsClient.Frame f;
         do {
