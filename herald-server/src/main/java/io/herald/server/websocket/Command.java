@@ -39,6 +39,7 @@ import java.util.Base64;
 record Command(Long id, String op, JsonNode fields) {
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
 
     /**
@@ -46,7 +47,7 @@ record Command(Long id, String op, JsonNode fields) {
      * returned, so the error reply can carry the id.
      *
      * @param content the text message's UTF-8 bytes; not released
-     * @throws HeraldException {@code invalid_command} when it is not one JSON object with an integer id
+     * @throws HeraldException {@code invalid_command} when it is not exactly one JSON object
      */
     static Command parse(ByteBuf content) {
         JsonNode node;

@@ -175,6 +175,7 @@ class WebSocketProtocolTest {
             String[][] cases = {
                 {"not json at all", "null", "invalid_command"},
                 {"[1,2]", "null", "invalid_command"},
+                {"{\"id\":1,\"op\":\"ping\"} {\"id\":2}", "null", "invalid_command"},
                 {"{\"op\":\"ping\"}", "null", "invalid_command"},
                 {"{\"id\":7}", "7", "invalid_command"},
                 {"{\"id\":8,\"op\":\"jump\"}", "8", "invalid_command"},
