@@ -11,6 +11,7 @@ import io.herald.server.iframe.IframeRoute;
 import io.herald.server.polling.LongPollRoute;
 import io.herald.server.sse.SseRoute;
 import io.herald.server.web.StaticRoute;
+import io.herald.server.websocket.WebSocketRoute;
 import io.herald.server.xhr.XhrStreamRoute;
 import io.netty.handler.codec.http.HttpMethod;
 
@@ -27,7 +28,8 @@ final class Routes {
                 .route(HttpMethod.GET, "longpoll", ChannelSegment.REQUIRED, new LongPollRoute(node, config))
                 .route(HttpMethod.GET, "sse", ChannelSegment.REQUIRED, new SseRoute(node, config))
                 .route(HttpMethod.GET, "stream", ChannelSegment.REQUIRED, new XhrStreamRoute(node, config))
-                .route(HttpMethod.GET, "iframe", ChannelSegment.REQUIRED, new IframeRoute(node, config));
+                .route(HttpMethod.GET, "iframe", ChannelSegment.REQUIRED, new IframeRoute(node, config))
+                .route(HttpMethod.GET, "ws", ChannelSegment.OPTIONAL, new WebSocketRoute(node, config));
         StaticRoute files = new StaticRoute();
         router.route(HttpMethod.GET, "", ChannelSegment.NONE, files)
                 .route(HttpMethod.GET, "herald.js", ChannelSegment.NONE, files)

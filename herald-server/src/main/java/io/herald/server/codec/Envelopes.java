@@ -63,8 +63,10 @@ public final class Envelopes {
             case JSON -> {
                 g.writeFieldName("data");
                 try (JsonParser parser = JSON.createParser(data.bytes())) {
-                    parser.nextToken();
-                    g.copyCurrentStructure(parser);
+                    // Exact copy: copyCurrentStructure reads floats as doubles (2.50 -> 2.5, 1e400 -> "Infinity").
+                    while (parser.nextToken() != null) {
+                        g.copyCurrentEventExact(parser);
+                    }
                 }
             }
             case TEXT -> g.writeStringField("data", data.text());

@@ -1,0 +1,212 @@
+package io.herald.server.websocket;
+
+import io.herald.core.Disconnect;
+import io.herald.core.ErrorCode;
+import io.herald.core.HeraldException;
+import io.herald.core.Names;
+import io.herald.core.Node;
+import io.herald.core.Publication;
+import io.herald.core.StreamPosition;
+import io.herald.core.hub.Session;
+import io.herald.core.hub.Subscribed;
+import io.herald.server.api.HistoryRoute;
+import io.herald.server.codec.Envelopes;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The WebSocket protocol transport, {@code GET /ws}: JSON commands in, replies and pushes out, any
+ * number of channels per socket. Shapes are in {@link Command} and {@link Replies}; pushes are the
+ * publications' envelopes (the shared bytes of {@link Envelopes#ENVELOPE}), one text frame each.
+ *
+ * <p>Ordering: the subscribe reply precedes the subscription's recovered and live publications.
+ * The command's subscribe passes a tag to the node, and the reply is written when the
+ * subscription's {@link Subscribed} notice, queued before its publications, reaches
+ * {@link #writeSubscribed}. Publications are written only for channels whose reply was written
+ * and that were not unsubscribed since, so nothing queued for an ended subscription leaks into
+ * a later one of the same channel.
+ *
+ * <p>Errors: a command that is not JSON, lacks a field, has an unknown op or an invalid channel,
+ * event or since gets an error reply ({@code invalid_command}, {@code invalid_channel},
+ * {@code invalid_event}, {@code invalid_since}, {@code invalid_parameter}) and the socket stays
+ * open, as it does for {@code publish_forbidden}, {@code already_subscribed},
+ * {@code not_subscribed} and {@code broker_unavailable}. A binary message is not a command
+ * ({@code invalid_command}). Server ping frames are the heartbeat; {@code op:"ping"} is the
+ * client's own round trip. Before closing, the server sends
+ * {@code {"disconnect":{"code":..,"reason":..,"reconnect":..}}} and a close frame with the same code
+ * (RFC 6455, section 7.4).
+ *
+ * <p>One instance per connection; all methods but {@link #close} run on its event loop, and
+ * completions of the node's futures hop back to it before writing.
+ */
+final class ProtocolWebSocketTransport extends WebSocketTransport {
+    private static final Logger log = LoggerFactory.getLogger(ProtocolWebSocketTransport.class);
+
+    /** The tag of a subscribe in flight: compared by identity, so a stale notice is never taken for a newer one. */
+    private static final class PendingSubscribe {
+        final Long id;
+
+        PendingSubscribe(Long id) {
+            this.id = id;
+        }
+    }
+
+    /** Channels subscribed whose reply is not written yet. */
+    private final Map<String, PendingSubscribe> pending = new HashMap<>();
+    /** Channels whose reply was written: their publications are pushed. */
+    private final Set<String> live = new HashSet<>();
+
+    /**
+     * @param channel   the upgraded connection
+     * @param node      the node
+     * @param heartbeat the ping interval
+     */
+    ProtocolWebSocketTransport(Channel channel, Node node, Duration heartbeat) {
+        super(channel, node, heartbeat);
+    }
+
+    @Override
+    protected void started(Session session) {
+        // Nothing until the first command.
+    }
+
+    @Override
+    protected void textReceived(TextWebSocketFrame frame) {
+        Command command = null;
+        try {
+            command = Command.parse(frame.content());
+            dispatch(command.check());
+        } catch (HeraldException e) {
+            reply(Replies.error(command == null ? null : command.id(), e.code(), e.getMessage()));
+        }
+    }
+
+    @Override
+    protected void binaryReceived(BinaryWebSocketFrame frame) {
+        reply(Replies.error(null, ErrorCode.INVALID_COMMAND,
+                "binary message (expected: a text message holding a JSON command; publish bytes with data_b64)"));
+    }
+
+    private void dispatch(Command command) {
+        switch (command.op()) {
+            case "subscribe" -> subscribe(command);
+            case "unsubscribe" -> unsubscribe(command);
+            case "publish" -> publish(command);
+            case "history" -> history(command);
+            case "ping" -> reply(Replies.ok(command.id()));
+            default -> throw Command.invalid("op " + Names.quote(command.op())
+                    + " (expected: subscribe, unsubscribe, publish, history or ping)");
+        }
+    }
+
+    private void subscribe(Command command) {
+        String channelName = command.channel();
+        StreamPosition since = command.since();
+        if (pending.containsKey(channelName) || live.contains(channelName)) {
+            throw new HeraldException(ErrorCode.ALREADY_SUBSCRIBED,
+                    "channel " + Names.quote(channelName) + " is already subscribed on this socket");
+        }
+        PendingSubscribe tag = new PendingSubscribe(command.id());
+        pending.put(channelName, tag);
+        CompletableFuture<Subscribed> subscribed;
+        try {
+            subscribed = node.subscribe(session(), channelName, since, tag);
+        } catch (RuntimeException e) {
+            pending.remove(channelName, tag);
+            throw e;
+        }
+        subscribed.whenComplete((notice, error) -> {
+            if (error != null) {
+                onEventLoop(() -> {
+                    if (pending.remove(channelName, tag)) {
+                        replyFailure(tag.id, error, "subscription");
+                    }
+                });
+            }
+        });
+    }
+
+    private void unsubscribe(Command command) {
+        String channelName = command.channel();
+        boolean had = node.unsubscribe(session(), channelName);
+        live.remove(channelName);
+        PendingSubscribe inFlight = pending.remove(channelName);
+        if (inFlight != null) {
+            reply(Replies.error(inFlight.id, ErrorCode.NOT_SUBSCRIBED,
+                    "unsubscribed (command " + command.id() + ") before the subscription was ready"));
+        }
+        reply(had ? Replies.unsubscribed(command.id(), channelName)
+                : Replies.error(command.id(), ErrorCode.NOT_SUBSCRIBED,
+                        "channel " + Names.quote(channelName) + " is not subscribed on this socket"));
+    }
+
+    private void publish(Command command) {
+        Long id = command.id();
+        node.publishFromClient(command.channel(), command.event(), command.payload()).whenComplete((p, error) ->
+                onEventLoop(() -> {
+                    if (error == null) {
+                        reply(Replies.published(id, p));
+                    } else {
+                        replyFailure(id, error, "publication not stored");
+                    }
+                }));
+    }
+
+    private void history(Command command) {
+        Long id = command.id();
+        int limit = command.limit(HistoryRoute.DEFAULT_LIMIT, HistoryRoute.MAX_LIMIT);
+        node.history(command.channel(), command.since(), limit).whenComplete((page, error) ->
+                onEventLoop(() -> {
+                    if (error == null) {
+                        writeFrameAndFlush(textFrame(Replies.history(id, page)));
+                    } else {
+                        replyFailure(id, error, "history unavailable");
+                    }
+                }));
+    }
+
+    private void replyFailure(Long id, Throwable error, String what) {
+        Throwable cause = unwrap(error);
+        if (cause instanceof HeraldException e) {
+            reply(Replies.error(id, e.code(), e.getMessage()));
+        } else {
+            log.warn("WebSocket command {} failed", id, cause);
+            reply(Replies.error(id, ErrorCode.BROKER_UNAVAILABLE, what + ": broker unavailable"));
+        }
+    }
+
+    private void reply(String json) {
+        writeFrameAndFlush(textFrame(json));
+    }
+
+    @Override
+    protected void writeSubscribed(Subscribed notice) {
+        if (notice.tag() instanceof PendingSubscribe tag && pending.remove(notice.channel(), tag)) {
+            live.add(notice.channel());
+            writeText(Replies.subscribed(tag.id, notice).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Override
+    protected void writePublication(Publication publication) {
+        if (live.contains(publication.channel())) {
+            writeText(publication.encoded(Envelopes.ENVELOPE));
+        }
+    }
+
+    @Override
+    protected void writeGoodbye(Disconnect reason) {
+        channel.write(textFrame(Replies.disconnect(reason)), channel.voidPromise());
+        writeCloseFrame(reason, reason.reason());
+    }
+}

@@ -1,0 +1,142 @@
+package io.herald.server.websocket;
+
+import io.herald.core.Disconnect;
+import io.herald.core.ErrorCode;
+import io.herald.core.HeraldException;
+import io.herald.core.Node;
+import io.herald.core.Payload;
+import io.herald.core.Publication;
+import io.herald.core.StreamPosition;
+import io.herald.core.hub.Session;
+import io.herald.core.hub.Subscribed;
+import io.herald.server.http.Json;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The raw WebSocket transport, {@code GET /ws/{channel}[?since=ID]}: one channel per socket, one
+ * frame per publication holding the payload as is, the way a browser's {@code onmessage} expects.
+ *
+ * <h2>Server to client</h2>
+ * <ul>
+ *   <li>Each publication is one frame (RFC 6455, section 5.6): a text frame ({@code opcode 0x1}) for
+ *       text and JSON payloads, a binary frame ({@code 0x2}) for binary ones. The frame wraps the
+ *       publication's shared payload bytes; nothing is copied per subscriber.</li>
+ *   <li>Frames carry no id. A client that wants to resume learns a position first (the
+ *       {@code next} of {@code GET /history/{channel}?limit=0}, or the {@code since=} of a close
+ *       reason), connects with {@code ?since=ID} and counts frames: offsets are contiguous, so
+ *       after {@code n} frames its position is the same epoch at offset + {@code n}.</li>
+ *   <li>When the client gave {@code since} and it cannot be served (older than history, other
+ *       epoch), the first frame is the reset signal, a text frame
+ *       {@code {"reset":true,"channel":"c","id":"CURRENT-ID"}}; counting restarts from that id.
+ *       Without {@code since} nothing precedes the first publication.</li>
+ *   <li>A ping frame every heartbeat interval (section 5.5.2); browsers answer with pongs.</li>
+ *   <li>When the server ends the session it sends a close frame (section 5.5.1) with the
+ *       {@link Disconnect} code and as reason its text, followed for codes that advise
+ *       reconnecting by {@code " since=ID"}, the position after the last publication written
+ *       (e.g. {@code 4000 "slow consumer: outbound queue full since=k3x9ab-42"}).</li>
+ * </ul>
+ *
+ * <h2>Client to server</h2>
+ * A text message publishes a text payload, a binary message a binary payload, with event
+ * {@code message}, where the channel's namespace allows client publishing; otherwise the socket is
+ * closed with {@code 1008}. A publication the broker could not store closes with {@code 1011},
+ * since there is no reply to carry the failure. Messages over the payload limit are closed with
+ * {@code 1009} by the frame decoder.
+ *
+ * <p>One instance per connection; all methods but {@link #close} run on its event loop.
+ */
+final class RawWebSocketTransport extends WebSocketTransport {
+    private static final Logger log = LoggerFactory.getLogger(RawWebSocketTransport.class);
+
+    private final String channelName;
+    private final StreamPosition since;
+    private String lastId;
+
+    /**
+     * @param channel     the upgraded connection
+     * @param node        the node
+     * @param heartbeat   the ping interval
+     * @param channelName the validated channel to subscribe and publish to
+     * @param since       the position to resume after, or null for live publications only
+     */
+    RawWebSocketTransport(Channel channel, Node node, Duration heartbeat, String channelName, StreamPosition since) {
+        super(channel, node, heartbeat);
+        this.channelName = channelName;
+        this.since = since;
+        this.lastId = since == null ? null : since.id();
+    }
+
+    @Override
+    protected void started(Session session) {
+        node.subscribe(session, channelName, since, null).whenComplete((notice, error) -> {
+            if (error != null) {
+                log.debug("raw WebSocket subscribe to {} failed", channelName, error);
+                session.disconnect(Disconnect.SERVER_ERROR);
+            }
+        });
+    }
+
+    @Override
+    protected void writePublication(Publication publication) {
+        ByteBuf bytes = Unpooled.wrappedBuffer(publication.data().bytes());
+        channel.write(publication.data().kind() == Payload.Kind.BINARY
+                ? new BinaryWebSocketFrame(bytes)
+                : new TextWebSocketFrame(bytes), channel.voidPromise());
+        lastId = publication.id();
+    }
+
+    @Override
+    protected void writeSubscribed(Subscribed notice) {
+        String id = notice.position().id();
+        lastId = id;
+        if (notice.reset() && since != null) {
+            writeText(("{\"reset\":true,\"channel\":" + Json.quote(notice.channel()) + ",\"id\":\"" + id + "\"}")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Override
+    protected void textReceived(TextWebSocketFrame frame) {
+        byte[] bytes = ByteBufUtil.getBytes(frame.content());
+        publish(new Payload(Payload.Kind.TEXT, "text/plain; charset=utf-8", bytes));
+    }
+
+    @Override
+    protected void binaryReceived(BinaryWebSocketFrame frame) {
+        publish(Payload.binary(ByteBufUtil.getBytes(frame.content())));
+    }
+
+    private void publish(Payload payload) {
+        try {
+            node.publishFromClient(channelName, null, payload).whenComplete((p, error) -> {
+                if (error != null) {
+                    log.debug("raw WebSocket publish to {} failed", channelName, unwrap(error));
+                    violation(Disconnect.SERVER_ERROR);
+                }
+            });
+        } catch (HeraldException e) {
+            log.debug("raw WebSocket publish to {} refused: {}", channelName, e.getMessage());
+            violation(e.code() == ErrorCode.PAYLOAD_TOO_LARGE ? Disconnect.MESSAGE_TOO_BIG
+                    : e.code() == ErrorCode.SHUTTING_DOWN ? Disconnect.SHUTDOWN
+                    : Disconnect.POLICY_VIOLATION);
+        }
+    }
+
+    @Override
+    protected void writeGoodbye(Disconnect reason) {
+        String text = reason.reason();
+        if (reason.reconnect() && lastId != null) {
+            text += " since=" + lastId;
+        }
+        writeCloseFrame(reason, text);
+    }
+}

@@ -1,0 +1,100 @@
+package io.herald.server.websocket;
+
+import io.herald.core.ErrorCode;
+import io.herald.core.HeraldException;
+import io.herald.core.Node;
+import io.herald.core.StreamPosition;
+import io.herald.server.ServerConfig;
+import io.herald.server.http.Route;
+import io.herald.server.http.RouteTarget;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+
+/**
+ * {@code GET /ws} (the JSON protocol, {@link ProtocolWebSocketTransport}) and
+ * {@code GET /ws/{channel}[?since=ID]} (raw frames, {@link RawWebSocketTransport}): checks the
+ * request and upgrades the connection to WebSocket (RFC 6455, section 4.2).
+ *
+ * <p>Before upgrading it answers the contract's HTTP errors: 400 {@code invalid_parameter} when
+ * the request is not a WebSocket opening handshake ({@code Upgrade: websocket},
+ * {@code Connection: Upgrade}, {@code Sec-WebSocket-Key}; section 4.2.1), 400
+ * {@code invalid_since} for a malformed {@code since} on the raw route (the router already
+ * answered 400 {@code invalid_channel}). An unsupported {@code Sec-WebSocket-Version} gets Netty's
+ * 426 answer (section 4.4).
+ *
+ * <p>The upgrade adapts this connection's pipeline, after the router, to:
+ * <pre>
+ * ws          WebSocketServerProtocolHandler  handshake; answers ping and close frames; 1009 for a
+ *                                             frame over the payload limit; replaces the HTTP codec
+ * ws-messages WebSocketFrameAggregator        joins fragments; the same limit per message
+ * ws-frames   WebSocketFrameHandler           starts the transport on HandshakeComplete; frames to it
+ * </pre>
+ * then removes the router (and Netty's handshake removes the body aggregator) and passes the
+ * retained request on to the handshake. Stateless and shared; runs on the connection's event loop.
+ */
+public final class WebSocketRoute implements Route {
+    private final Node node;
+    private final ServerConfig config;
+
+    /**
+     * @param node   the node sessions subscribe and publish on; its {@code maxPayloadBytes} is the
+     *               largest message accepted
+     * @param config the server configuration (heartbeat interval)
+     */
+    public WebSocketRoute(Node node, ServerConfig config) {
+        this.node = node;
+        this.config = config;
+    }
+
+    /**
+     * Upgrades the connection, or throws the contract's error before anything is written.
+     *
+     * @throws HeraldException {@code invalid_parameter} when not a WebSocket upgrade,
+     *                         {@code invalid_since} for a malformed {@code since}
+     */
+    @Override
+    public void handle(ChannelHandlerContext ctx, FullHttpRequest request, RouteTarget target) {
+        if (!isUpgrade(request.headers())) {
+            throw new HeraldException(ErrorCode.INVALID_PARAMETER, "expected a WebSocket upgrade (RFC 6455, section 4.1:"
+                    + " GET with Upgrade: websocket, Connection: Upgrade and Sec-WebSocket-Key)");
+        }
+        WebSocketTransport transport;
+        if (target.channel() == null) {
+            transport = new ProtocolWebSocketTransport(ctx.channel(), node, config.heartbeat());
+        } else {
+            StreamPosition since = target.query().position("since");
+            transport = new RawWebSocketTransport(ctx.channel(), node, config.heartbeat(), target.channel(), since);
+        }
+        int maxBytes = node.config().maxPayloadBytes();
+        WebSocketServerProtocolConfig protocol = WebSocketServerProtocolConfig.newBuilder()
+                // The handshake handler compares the raw request URI, query included, so this matches exactly this request.
+                .websocketPath(request.uri())
+                .checkStartsWith(false)
+                .maxFramePayloadLength(maxBytes)
+                .allowExtensions(false)
+                .handleCloseFrames(true)
+                // Our transports always send their own close frame with a code from the Disconnect catalogue.
+                .sendCloseFrame(null)
+                .build();
+        ChannelPipeline pipeline = ctx.pipeline();
+        pipeline.addAfter(ctx.name(), "ws", new WebSocketServerProtocolHandler(protocol))
+                .addAfter("ws", "ws-messages", new WebSocketFrameAggregator(maxBytes))
+                .addAfter("ws-messages", "ws-frames", new WebSocketFrameHandler(transport));
+        pipeline.remove(ctx.name());
+        // The router releases the request when this returns; the handshake handler releases this reference.
+        ctx.fireChannelRead(request.retain());
+    }
+
+    private static boolean isUpgrade(HttpHeaders headers) {
+        return headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                && headers.contains(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
+                && headers.contains(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+    }
+}

@@ -1,0 +1,173 @@
+package io.herald.server.websocket;
+
+import io.herald.core.Disconnect;
+import io.herald.core.HeraldException;
+import io.herald.core.Node;
+import io.herald.core.hub.Session;
+import io.herald.server.transport.ChannelTransport;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The common part of the two WebSocket transports (raw {@code /ws/{channel}} and the JSON protocol
+ * on {@code /ws}): starting the session once the opening handshake is done (RFC 6455, section 4),
+ * ping-frame heartbeats (section 5.5.2), frame writing and the closing handshake (section 7).
+ *
+ * <p>Threading: every method runs on the connection's event loop; {@link #close} (inherited) may be
+ * called from any thread and hops there. Frames written by the session's drain are not flushed here
+ * (the drain flushes once per batch); frames written outside the drain go through
+ * {@link #writeFrameAndFlush}.
+ */
+abstract class WebSocketTransport extends ChannelTransport {
+    /** The largest close-frame reason: 125 bytes of payload minus the 2-byte code (RFC 6455, section 5.5). */
+    static final int MAX_CLOSE_REASON_BYTES = 123;
+
+    protected final Node node;
+    private final Duration heartbeat;
+
+    /**
+     * @param channel   the upgraded connection
+     * @param node      the node to subscribe and publish on
+     * @param heartbeat the interval of server ping frames
+     */
+    WebSocketTransport(Channel channel, Node node, Duration heartbeat) {
+        super(channel);
+        this.node = node;
+        this.heartbeat = heartbeat;
+    }
+
+    @Override
+    public final String name() {
+        return "websocket";
+    }
+
+    @Override
+    public final boolean unidirectional() {
+        return false;
+    }
+
+    /**
+     * Called once the opening handshake completed: creates and attaches the session, lets the
+     * subclass start (subscribe), and starts heartbeats. A node that is shutting down gets a close
+     * frame {@code 1001}.
+     */
+    final void handshakeComplete() {
+        Session session;
+        try {
+            session = node.newSession(this);
+        } catch (HeraldException e) {
+            close(Disconnect.SHUTDOWN);
+            return;
+        }
+        attach(session);
+        started(session);
+        startHeartbeat(heartbeat);
+    }
+
+    /** The subclass's part of {@link #handshakeComplete()}, with the attached session. */
+    protected abstract void started(Session session);
+
+    /**
+     * A data frame from the client: a whole text or binary message (fragments were aggregated).
+     * The caller releases the frame after this returns. Ignored once closing.
+     */
+    final void frameReceived(WebSocketFrame frame) {
+        if (session() == null || closing() || !channel.isActive()) {
+            return;
+        }
+        if (frame instanceof TextWebSocketFrame text) {
+            textReceived(text);
+        } else if (frame instanceof BinaryWebSocketFrame binary) {
+            binaryReceived(binary);
+        }
+    }
+
+    /** A whole text message from the client (UTF-8 already validated by Netty, section 8.1). */
+    protected abstract void textReceived(TextWebSocketFrame frame);
+
+    /** A whole binary message from the client. */
+    protected abstract void binaryReceived(BinaryWebSocketFrame frame);
+
+    /**
+     * Ends the session as the wire contract asks when the client broke a rule (e.g. close
+     * {@code 1008} or {@code 1009}). Safe before the session exists.
+     */
+    final void violation(Disconnect reason) {
+        Session session = session();
+        if (session != null) {
+            session.disconnect(reason);
+        } else {
+            close(reason);
+        }
+    }
+
+    @Override
+    protected final void writeHeartbeat() {
+        channel.write(new PingWebSocketFrame(), channel.voidPromise());
+    }
+
+    /** Writes a text frame holding {@code bytes} without copying or flushing; the array must not change. */
+    protected final void writeText(byte[] bytes) {
+        channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(bytes)), channel.voidPromise());
+    }
+
+    /** Writes a frame and flushes: for replies written outside the session's drain. */
+    protected final void writeFrameAndFlush(WebSocketFrame frame) {
+        if (closing() || !channel.isActive()) {
+            frame.release();
+            return;
+        }
+        channel.writeAndFlush(frame, channel.voidPromise());
+    }
+
+    /** A text frame of {@code text} in UTF-8. */
+    protected static TextWebSocketFrame textFrame(String text) {
+        return new TextWebSocketFrame(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+    }
+
+    /** A text frame over a buffer; ownership passes to the frame. */
+    protected static TextWebSocketFrame textFrame(ByteBuf content) {
+        return new TextWebSocketFrame(content);
+    }
+
+    /**
+     * Sends the close frame (RFC 6455, section 5.5.1) with {@code reason}'s code and
+     * {@code reasonText}, cut to {@value #MAX_CLOSE_REASON_BYTES} bytes, and closes the connection
+     * once it is written. Netty's protocol handler drops frames written after it.
+     */
+    protected final void writeCloseFrame(Disconnect reason, String reasonText) {
+        byte[] utf8 = reasonText.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length > MAX_CLOSE_REASON_BYTES) {
+            reasonText = reason.reason();
+        }
+        channel.writeAndFlush(new CloseWebSocketFrame(reason.code(), reasonText))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * Runs {@code task} on the event loop: at once when already there, else queued. For
+     * completions of the node's futures, which may run on broker threads.
+     */
+    protected final void onEventLoop(Runnable task) {
+        if (channel.eventLoop().inEventLoop()) {
+            task.run();
+        } else {
+            channel.eventLoop().execute(task);
+        }
+    }
+
+    /** The cause of a failed future, unwrapped from {@link CompletionException}. */
+    protected static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+}

@@ -1,0 +1,21 @@
+package io.herald.server.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.core.Payload;
+import io.herald.core.Publication;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class EnvelopesTest {
+
+    @Test
+    void embedsJsonPayloadNumbersExactly() {
+        Publication p = new Publication("c", 1, "e", "message",
+                Payload.json("{\"x\": [1, 2.50, 1e400, 0.1000000000000000055511151231257827, 123456789012345678901234567890]}"), 7);
+        assertThat(new String(p.encoded(Envelopes.ENVELOPE), StandardCharsets.UTF_8)).isEqualTo(
+                "{\"channel\":\"c\",\"id\":\"e-1\",\"offset\":1,\"epoch\":\"e\",\"event\":\"message\","
+                        + "\"data\":{\"x\":[1,2.50,1E+400,0.1000000000000000055511151231257827,123456789012345678901234567890]},"
+                        + "\"time\":7}");
+    }
+}
