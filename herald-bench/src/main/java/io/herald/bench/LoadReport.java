@@ -19,7 +19,8 @@ import java.util.List;
  * @param published               publications the server accepted (2xx), warm-up included
  * @param publishErrors           publications refused or lost with their connection
  * @param publishedRate           accepted publications per second of publishing
- * @param publishBacklogMax       the most publications due but not yet sent at once (the publisher falling behind)
+ * @param publishBacklogMax       the most publications due but not yet sent at once in the window (the publisher
+ *                                falling behind)
  * @param payloadBytes            the payload size
  * @param warmupS                 seconds of publishing before the window
  * @param durationS               the measured window in seconds
