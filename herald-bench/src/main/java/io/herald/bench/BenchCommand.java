@@ -108,7 +108,7 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Longest wait for deliveries after the last publication (default: ${DEFAULT-VALUE}).")
     Duration drain;
 
-    @Option(names = "--publish-connections", defaultValue = "1",
+    @Option(names = "--publish-connections", defaultValue = "4",
             description = "Keep-alive publisher connections, each an ordered stream (default: ${DEFAULT-VALUE}).")
     int publishConnections;
 

@@ -43,6 +43,7 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
         IDLE
     }
 
+    /** Validates every field; see the record description for the rules. */
     public BenchConfig {
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(transport, "transport");
@@ -109,20 +110,23 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
         private Duration connectTimeout = Duration.ofSeconds(15);
         private Duration settle = Duration.ofSeconds(1);
         private Duration drain = Duration.ofSeconds(5);
-        private int publishConnections = 1;
+        private int publishConnections = 4;
         private int idleStep = 1000;
         private Duration longPollTimeout = Duration.ofSeconds(20);
 
+        /** The server name in the report; default {@code herald}. */
         public Builder label(String label) {
             this.label = label;
             return this;
         }
 
+        /** Load or idle; default load. */
         public Builder mode(Mode mode) {
             this.mode = mode;
             return this;
         }
 
+        /** How subscribers connect; default SSE. */
         public Builder transport(Transport transport) {
             this.transport = transport;
             return this;
@@ -140,81 +144,97 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
             return this;
         }
 
+        /** The channel name; default {@code bench}. */
         public Builder channel(String channel) {
             this.channel = channel;
             return this;
         }
 
+        /** Connections to open; default 1,000. */
         public Builder subscribers(int subscribers) {
             this.subscribers = subscribers;
             return this;
         }
 
+        /** Offered publications per second over all publisher connections; default 100. */
         public Builder rate(double rate) {
             this.rate = rate;
             return this;
         }
 
+        /** Payload size in bytes; default 64. */
         public Builder payloadBytes(int payloadBytes) {
             this.payloadBytes = payloadBytes;
             return this;
         }
 
+        /** Publishing before the measured window; default 5 s. */
         public Builder warmup(Duration warmup) {
             this.warmup = warmup;
             return this;
         }
 
+        /** The measured window; default 20 s. */
         public Builder duration(Duration duration) {
             this.duration = duration;
             return this;
         }
 
+        /** The server process to read from {@code /proc}; default 0 (none). */
         public Builder serverPid(long serverPid) {
             this.serverPid = serverPid;
             return this;
         }
 
+        /** Source addresses {@code 127.0.0.2 ..} to spread connections over; default 4. */
         public Builder sourceIps(int sourceIps) {
             this.sourceIps = sourceIps;
             return this;
         }
 
+        /** Subscriber event-loop threads; default one per available processor. */
         public Builder threads(int threads) {
             this.threads = threads;
             return this;
         }
 
+        /** Connections opened at once while ramping; default 500. */
         public Builder batchSize(int batchSize) {
             this.batchSize = batchSize;
             return this;
         }
 
+        /** How long a batch may take to subscribe; default 15 s. */
         public Builder connectTimeout(Duration connectTimeout) {
             this.connectTimeout = connectTimeout;
             return this;
         }
 
+        /** Pause after the ramp (load) or after each step (idle); default 1 s. */
         public Builder settle(Duration settle) {
             this.settle = settle;
             return this;
         }
 
+        /** Longest wait for deliveries after the last publication; default 5 s. */
         public Builder drain(Duration drain) {
             this.drain = drain;
             return this;
         }
 
+        /** Keep-alive publisher connections, each an ordered stream; default 4. */
         public Builder publishConnections(int publishConnections) {
             this.publishConnections = publishConnections;
             return this;
         }
 
+        /** Idle mode: connections per step; default 1,000. */
         public Builder idleStep(int idleStep) {
             this.idleStep = idleStep;
             return this;
         }
 
+        /** The {@code timeout} of long polls; default 20 s. */
         public Builder longPollTimeout(Duration longPollTimeout) {
             this.longPollTimeout = longPollTimeout;
             return this;

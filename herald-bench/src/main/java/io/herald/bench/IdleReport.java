@@ -32,6 +32,7 @@ public record IdleReport(String timestamp, String mode, String label, String tra
                          Double serverUserCpuS, Double serverSysCpuS, Long loadgenRssBytes, int sourceIps,
                          String subscribeUrl, String stoppedBy) {
 
+    /** Copies the list, which must not be null. */
     public IdleReport {
         steps = List.copyOf(steps);
     }

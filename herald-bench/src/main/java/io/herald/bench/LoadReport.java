@@ -64,6 +64,7 @@ public record LoadReport(String timestamp, String mode, String label, String tra
                          Double loadgenUserCpuS, Double loadgenSysCpuS, int threads, int sourceIps,
                          int publishConnections, String subscribeUrl, String publishUrl, List<String> problems) {
 
+    /** Copies the list, which must not be null. */
     public LoadReport {
         problems = List.copyOf(problems);
     }

@@ -37,6 +37,7 @@ public final class LoadRun {
      *                        publisher cannot connect, server process gone)
      */
     public LoadReport run() {
+        FileLimits.checkRoomFor((long) config.subscribers() + config.publishConnections());
         String serverPid = config.serverPid() > 0 ? Long.toString(config.serverPid()) : null;
         ProcSample serverInitial = serverPid == null ? null : ProcSample.read(serverPid);
         Deliveries deliveries = new Deliveries(new MicroClock());
