@@ -1,5 +1,8 @@
 package io.herald.bench;
 
+import io.netty.util.concurrent.FastThreadLocal;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -17,7 +20,16 @@ public final class Deliveries {
     static final long MAX_LATENCY_MICROS = 3_600_000_000L;
 
     private final MicroClock clock;
-    private final Recorder latency = new Recorder(MAX_LATENCY_MICROS, 3);
+    /** One recorder per recording thread, so that event loops never contend on one. */
+    private final List<Recorder> recorders = new CopyOnWriteArrayList<>();
+    private final FastThreadLocal<Recorder> latency = new FastThreadLocal<>() {
+        @Override
+        protected Recorder initialValue() {
+            Recorder recorder = new Recorder(MAX_LATENCY_MICROS, 3);
+            recorders.add(recorder);
+            return recorder;
+        }
+    };
     private final LongAdder distinct = new LongAdder();
     private final LongAdder windowDeliveries = new LongAdder();
     private final LongAdder disconnects = new LongAdder();
@@ -46,7 +58,7 @@ public final class Deliveries {
         if (measuring) {
             windowDeliveries.increment();
             long micros = clock.nowMicros() - sendMicros;
-            latency.recordValue(Math.min(Math.max(micros, 0), MAX_LATENCY_MICROS));
+            latency.get().recordValue(Math.min(Math.max(micros, 0), MAX_LATENCY_MICROS));
         }
     }
 
@@ -72,7 +84,9 @@ public final class Deliveries {
 
     /** Starts the measured window: clears the latency histogram and counts from now on. */
     public void startWindow() {
-        latency.reset();
+        for (Recorder recorder : recorders) {
+            recorder.reset();
+        }
         windowDeliveries.reset();
         measuring = true;
     }
@@ -84,7 +98,11 @@ public final class Deliveries {
      */
     public Histogram endWindow() {
         measuring = false;
-        return latency.getIntervalHistogram();
+        Histogram total = new Histogram(MAX_LATENCY_MICROS, 3);
+        for (Recorder recorder : recorders) {
+            total.add(recorder.getIntervalHistogram());
+        }
+        return total;
     }
 
     /** First arrivals so far, over the whole run (all subscribers, all streams). */

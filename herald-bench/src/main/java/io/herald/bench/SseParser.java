@@ -41,14 +41,17 @@ public final class SseParser {
     private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
     private final Listener listener;
+    /** The start of a line whose end has not arrived yet. */
     private byte[] line = new byte[128];
     private int lineLength;
     private byte[] data = new byte[128];
     private int dataLength;
     private byte[] type = new byte[16];
     private int typeLength;
-    private byte[] lastId = new byte[0];
-    private String lastIdText = "";
+    private byte[] id = new byte[16];
+    private int idLength;
+    private String idText = "";
+    private boolean idDecoded = true;
     private boolean afterCr;
     private int bomMatched;
     private boolean started;
@@ -58,104 +61,128 @@ public final class SseParser {
         this.listener = listener;
     }
 
-    /** Feeds {@code length} bytes of {@code bytes} from {@code offset}. */
+    /**
+     * Feeds {@code length} bytes of {@code bytes} from {@code offset}. Complete lines are parsed
+     * in place; only a line cut by the chunk's end is copied until its end arrives.
+     */
     public void feed(byte[] bytes, int offset, int length) {
-        for (int i = offset, end = offset + length; i < end; i++) {
-            byte b = bytes[i];
-            if (!started && skipBom(b)) {
-                continue;
-            }
-            if (b == '\r') {
-                endLine();
-                afterCr = true;
-            } else if (b == '\n') {
-                if (!afterCr) {
-                    endLine();
+        int i = offset;
+        int end = offset + length;
+        while (!started && i < end) {
+            if (bytes[i] == BOM[bomMatched]) {
+                i++;
+                if (++bomMatched == BOM.length) {
+                    started = true;
                 }
-                afterCr = false;
             } else {
-                afterCr = false;
-                appendToLine(b);
+                started = true;
+                appendToLine(BOM, 0, bomMatched);
             }
+        }
+        if (afterCr && i < end) {
+            afterCr = false;
+            if (bytes[i] == '\n') {
+                i++;
+            }
+        }
+        while (i < end) {
+            int j = i;
+            while (j < end && bytes[j] != '\n' && bytes[j] != '\r') {
+                j++;
+            }
+            if (j == end) {
+                appendToLine(bytes, i, end - i);
+                return;
+            }
+            if (lineLength == 0) {
+                processLine(bytes, i, j - i);
+            } else {
+                appendToLine(bytes, i, j - i);
+                int pending = lineLength;
+                lineLength = 0;
+                processLine(line, 0, pending);
+            }
+            if (bytes[j] == '\r') {
+                if (j + 1 == end) {
+                    afterCr = true;
+                } else if (bytes[j + 1] == '\n') {
+                    j++;
+                }
+            }
+            i = j + 1;
         }
     }
 
     /** The last event id: the value of the latest valid {@code id:} field, or empty. */
     public String lastEventId() {
-        return lastIdText;
+        if (!idDecoded) {
+            idText = new String(id, 0, idLength, StandardCharsets.UTF_8);
+            idDecoded = true;
+        }
+        return idText;
     }
 
-    private boolean skipBom(byte b) {
-        if (b == BOM[bomMatched]) {
-            if (++bomMatched == BOM.length) {
-                started = true;
-            }
-            return true;
+    private void appendToLine(byte[] bytes, int from, int length) {
+        if (lineLength + length > line.length) {
+            line = Arrays.copyOf(line, Math.max(lineLength + length, line.length * 2));
         }
-        started = true;
-        for (int i = 0; i < bomMatched; i++) {
-            appendToLine(BOM[i]);
-        }
-        bomMatched = 0;
-        return false;
+        System.arraycopy(bytes, from, line, lineLength, length);
+        lineLength += length;
     }
 
-    private void appendToLine(byte b) {
-        if (lineLength == line.length) {
-            line = Arrays.copyOf(line, line.length * 2);
-        }
-        line[lineLength++] = b;
-    }
-
-    private void endLine() {
-        int length = lineLength;
-        lineLength = 0;
+    /** One line without its end, in {@code buf[from .. from+length)}. */
+    private void processLine(byte[] buf, int from, int length) {
         if (length == 0) {
             dispatch();
             return;
         }
-        if (line[0] == ':') {
+        if (buf[from] == ':') {
             return;
         }
-        int colon = indexOf(line, length, (byte) ':');
-        int nameEnd = colon < 0 ? length : colon;
-        int valueStart = colon < 0 ? length : colon + 1;
-        if (valueStart < length && line[valueStart] == ' ') {
+        int end = from + length;
+        int colon = indexOf(buf, from, end, (byte) ':');
+        int nameLength = (colon < 0 ? end : colon) - from;
+        int valueStart = colon < 0 ? end : colon + 1;
+        if (valueStart < end && buf[valueStart] == ' ') {
             valueStart++;
         }
-        int valueLength = length - valueStart;
-        if (is("data", nameEnd)) {
+        int valueLength = end - valueStart;
+        if (is("data", buf, from, nameLength)) {
             ensureData(dataLength + valueLength + 1);
-            System.arraycopy(line, valueStart, data, dataLength, valueLength);
+            System.arraycopy(buf, valueStart, data, dataLength, valueLength);
             dataLength += valueLength;
             data[dataLength++] = '\n';
-        } else if (is("event", nameEnd)) {
+        } else if (is("id", buf, from, nameLength)) {
+            if (indexOf(buf, valueStart, end, (byte) 0) < 0
+                    && !Arrays.equals(id, 0, idLength, buf, valueStart, end)) {
+                if (id.length < valueLength) {
+                    id = new byte[valueLength];
+                }
+                System.arraycopy(buf, valueStart, id, 0, valueLength);
+                idLength = valueLength;
+                idDecoded = false;
+            }
+        } else if (is("event", buf, from, nameLength)) {
             if (type.length < valueLength) {
                 type = new byte[valueLength];
             }
-            System.arraycopy(line, valueStart, type, 0, valueLength);
+            System.arraycopy(buf, valueStart, type, 0, valueLength);
             typeLength = valueLength;
-        } else if (is("id", nameEnd)) {
-            if (indexOf(line, length, (byte) 0) < 0
-                    && !Arrays.equals(lastId, 0, lastId.length, line, valueStart, length)) {
-                lastId = Arrays.copyOfRange(line, valueStart, length);
-                lastIdText = new String(lastId, StandardCharsets.UTF_8);
-            }
-        } else if (is("retry", nameEnd)) {
-            retry(valueStart, length);
+        } else if (is("retry", buf, from, nameLength)) {
+            retry(buf, valueStart, end);
         }
     }
 
-    private void retry(int from, int to) {
+    private void retry(byte[] buf, int from, int to) {
         if (from == to || to - from > 18) {
             return;
         }
         long millis = 0;
         for (int i = from; i < to; i++) {
-            if (line[i] < '0' || line[i] > '9') {
+            if (buf[i] < '0' || buf[i] > '9') {
                 return;
             }
-            millis = millis * 10 + (line[i] - '0');
+            millis = millis * 10 + (buf[i] - '0');
         }
         listener.onRetry(millis);
     }
@@ -178,20 +205,20 @@ public final class SseParser {
         }
     }
 
-    private boolean is(String name, int nameLength) {
-        if (nameLength != name.length()) {
+    private static boolean is(String name, byte[] buf, int from, int length) {
+        if (length != name.length()) {
             return false;
         }
-        for (int i = 0; i < nameLength; i++) {
-            if (line[i] != name.charAt(i)) {
+        for (int i = 0; i < length; i++) {
+            if (buf[from + i] != name.charAt(i)) {
                 return false;
             }
         }
         return true;
     }
 
-    private static int indexOf(byte[] bytes, int length, byte b) {
-        for (int i = 0; i < length; i++) {
+    private static int indexOf(byte[] bytes, int from, int to, byte b) {
+        for (int i = from; i < to; i++) {
             if (bytes[i] == b) {
                 return i;
             }

@@ -140,6 +140,29 @@ class SseParserTest {
     }
 
     @Test
+    void anyChunkingGivesTheSameEventsAsOneFeed() {
+        String stream = "retry: 100\r\n: hi\r\rid: 1\ndata: a\r\ndata: b\r\revent: e\ndata:c\n\n"
+                + "data: é✓\r\n\r\ndata\n\nid: 2\rdata: x\r\r";
+        feed(stream);
+        List<String> whole = new ArrayList<>(events);
+        byte[] bytes = stream.getBytes(StandardCharsets.UTF_8);
+        java.util.Random random = new java.util.Random(42);
+        for (int round = 0; round < 200; round++) {
+            events.clear();
+            SseParser chunked = new SseParser((type, data, length) ->
+                    events.add(type + "|" + new String(data, 0, length, StandardCharsets.UTF_8)));
+            for (int i = 0; i < bytes.length; ) {
+                int n = Math.min(bytes.length - i, random.nextInt(7));
+                chunked.feed(bytes, i, n);
+                i += n;
+            }
+            assertThat(events).as("round %d", round).isEqualTo(whole);
+            assertThat(chunked.lastEventId()).isEqualTo("2");
+        }
+        assertThat(whole).containsExactly("message|a\nb", "e|c", "message|é✓", "message|", "message|x");
+    }
+
+    @Test
     void utf8DataAndLongLinesSurvive() {
         String long1 = "é".repeat(5000);
         feed("data: " + long1 + "\ndata: ✓\n\n");
