@@ -1,0 +1,270 @@
+package io.herald.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The {@code herald-bench} command: one load or idle-capacity run against a push server on this
+ * machine, reported as one JSON line on stdout (logs go to stderr). {@code herald-bench --help}
+ * lists the options; {@code herald-bench table FILE...} turns JSON lines into a markdown table.
+ *
+ * <p>Exit status: 0 done; 1 the run could not go on; 2 bad arguments; 3 with {@code --check}, the
+ * run was not clean (a subscriber failed to connect, or a loss, duplicate, reorder, publish error
+ * or disconnect).
+ */
+@Command(name = "herald-bench", mixinStandardHelpOptions = true, version = "herald-bench 0.1.0",
+        description = "Load generator for push servers (Herald, Nchan, Pushpin, ...) on this machine: SSE, "
+                + "WebSocket or long-polling subscribers, an HTTP publisher at a fixed rate, loss/duplicate/order "
+                + "checks, latency percentiles, and the server's CPU and memory from /proc.",
+        sortOptions = false, subcommands = BenchCommand.Table.class)
+public final class BenchCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(BenchCommand.class);
+
+    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", paramLabel = "URL",
+            description = "Subscriber URL template with {channel}, or a base URL to which Herald's path for the "
+                    + "transport is appended (default: ${DEFAULT-VALUE}).")
+    String url;
+
+    @Option(names = "--transport", defaultValue = "sse", paramLabel = "sse|ws|longpoll",
+            converter = TransportConverter.class, description = "How subscribers connect (default: ${DEFAULT-VALUE}).")
+    Transport transport;
+
+    @Option(names = "--mode", defaultValue = "load", paramLabel = "load|idle", converter = ModeConverter.class,
+            description = "load: publish and measure; idle: open connections in steps and read the server's RSS "
+                    + "(default: ${DEFAULT-VALUE}).")
+    BenchConfig.Mode mode;
+
+    @Option(names = "--subscribers", defaultValue = "1000", description = "Subscriber connections (default: ${DEFAULT-VALUE}).")
+    int subscribers;
+
+    @Option(names = "--rate", defaultValue = "100", description = "Publications per second (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--payload-bytes", defaultValue = "64", description = "Payload size (default: ${DEFAULT-VALUE}).")
+    int payloadBytes;
+
+    @Option(names = "--warmup", defaultValue = "5s", converter = DurationConverter.class,
+            description = "Publishing before the measured window, e.g. 5s (default: ${DEFAULT-VALUE}).")
+    Duration warmup;
+
+    @Option(names = "--duration", defaultValue = "20s", converter = DurationConverter.class,
+            description = "The measured window (default: ${DEFAULT-VALUE}).")
+    Duration duration;
+
+    @Option(names = "--channel", description = "Channel name (default: bench-<random>, so no old history is replayed).")
+    String channel;
+
+    @Option(names = "--publish-url", paramLabel = "URL",
+            description = "Publish URL template (POST, body = payload), e.g. http://127.0.0.1:8081/pub?id={channel} "
+                    + "(default: /pub/{channel} on the --url server).")
+    String publishUrl;
+
+    @Option(names = "--server-pid", defaultValue = "0",
+            description = "The server's process id, for its CPU and RSS from /proc (default: none).")
+    long serverPid;
+
+    @Option(names = "--label", defaultValue = "herald", description = "Server name in the report (default: ${DEFAULT-VALUE}).")
+    String label;
+
+    @Option(names = "--source-ips", defaultValue = "4",
+            description = "Spread connections over this many source addresses 127.0.0.2.. (default: ${DEFAULT-VALUE}).")
+    int sourceIps;
+
+    @Option(names = "--threads", description = "Subscriber event-loop threads (default: available processors).")
+    Integer threads;
+
+    @Option(names = "--batch", defaultValue = "500", description = "Connections opened at once (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--connect-timeout", defaultValue = "15s", converter = DurationConverter.class,
+            description = "How long a batch may take to subscribe (default: ${DEFAULT-VALUE}).")
+    Duration connectTimeout;
+
+    @Option(names = "--settle", defaultValue = "1s", converter = DurationConverter.class,
+            description = "Pause after the ramp (load) or after each step (idle) (default: ${DEFAULT-VALUE}).")
+    Duration settle;
+
+    @Option(names = "--drain", defaultValue = "5s", converter = DurationConverter.class,
+            description = "Longest wait for deliveries after the last publication (default: ${DEFAULT-VALUE}).")
+    Duration drain;
+
+    @Option(names = "--publish-connections", defaultValue = "4",
+            description = "Keep-alive publisher connections, each an ordered stream (default: ${DEFAULT-VALUE}).")
+    int publishConnections;
+
+    @Option(names = "--idle-step", defaultValue = "1000",
+            description = "Idle mode: connections per step (default: ${DEFAULT-VALUE}).")
+    int idleStep;
+
+    @Option(names = "--longpoll-timeout", defaultValue = "20s", converter = DurationConverter.class,
+            description = "The timeout parameter of long polls (default: ${DEFAULT-VALUE}).")
+    Duration longPollTimeout;
+
+    @Option(names = "--markdown", description = "Also print a markdown table header and row after the JSON line.")
+    boolean markdown;
+
+    @Option(names = "--check", description = "Exit with status 3 unless the run was clean.")
+    boolean check;
+
+    @Override
+    public Integer call() {
+        BenchConfig config;
+        try {
+            config = BenchConfig.builder()
+                    .label(label).mode(mode).transport(transport).url(url).publishUrl(publishUrl)
+                    .channel(channel != null ? channel : "bench-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24)))
+                    .subscribers(subscribers).rate(rate).payloadBytes(payloadBytes).warmup(warmup).duration(duration)
+                    .serverPid(serverPid).sourceIps(sourceIps)
+                    .threads(threads != null ? threads : Runtime.getRuntime().availableProcessors())
+                    .batchSize(batch).connectTimeout(connectTimeout).settle(settle).drain(drain)
+                    .publishConnections(publishConnections).idleStep(idleStep).longPollTimeout(longPollTimeout)
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e);
+        }
+        log.debug("config: {}", config);
+        PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+        try {
+            if (config.mode() == BenchConfig.Mode.IDLE) {
+                IdleReport report = new IdleRun(config).run();
+                out.println(Reports.json(report));
+                if (markdown) {
+                    out.print(IdleReport.markdownHeader() + report.markdownRow());
+                }
+                out.flush();
+                return check && report.stoppedBy() != null ? 3 : 0;
+            }
+            LoadReport report = new LoadRun(config).run();
+            out.println(Reports.json(report));
+            if (markdown) {
+                out.print(LoadReport.markdownHeader() + report.markdownRow());
+            }
+            out.flush();
+            if (!report.clean()) {
+                log.warn("run not clean: {}", report.problems());
+            }
+            return check && !report.clean() ? 3 : 0;
+        } catch (BenchException e) {
+            log.error("run failed: {}", e.getMessage());
+            log.debug("run failed", e);
+            return 1;
+        }
+    }
+
+    /** Runs the command and exits with its status. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchCommand()).execute(args));
+    }
+
+    /** {@code herald-bench table [FILE...]}: JSON report lines (files or stdin) as markdown tables. */
+    @Command(name = "table", mixinStandardHelpOptions = true,
+            description = "Print the load and idle reports among JSON lines (files, or stdin) as markdown tables.")
+    static final class Table implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE", arity = "0..*", description = "Files of JSON lines (default: stdin).")
+        List<Path> files = new ArrayList<>();
+
+        @Override
+        public Integer call() throws IOException {
+            List<String> lines = new ArrayList<>();
+            if (files.isEmpty()) {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                    in.lines().forEach(lines::add);
+                }
+            } else {
+                for (Path file : files) {
+                    lines.addAll(Files.readAllLines(file, StandardCharsets.UTF_8));
+                }
+            }
+            StringBuilder load = new StringBuilder();
+            StringBuilder idle = new StringBuilder();
+            for (String line : lines) {
+                if (!line.startsWith("{")) {
+                    continue;
+                }
+                JsonNode node = Reports.MAPPER.readTree(line);
+                if ("load".equals(node.path("mode").asText())) {
+                    load.append(Reports.MAPPER.treeToValue(node, LoadReport.class).markdownRow());
+                } else if ("idle".equals(node.path("mode").asText())) {
+                    idle.append(Reports.MAPPER.treeToValue(node, IdleReport.class).markdownRow());
+                }
+            }
+            PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+            if (load.length() > 0) {
+                out.print(LoadReport.markdownHeader() + load);
+            }
+            if (idle.length() > 0) {
+                out.print((load.length() > 0 ? "\n" : "") + IdleReport.markdownHeader() + idle);
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    /** Parses {@code 500ms}, {@code 20s}, {@code 2m}, {@code 1h}, or a plain number of seconds. */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        private static final Pattern FORMAT = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
+
+        @Override
+        public Duration convert(String value) {
+            Matcher m = FORMAT.matcher(value.trim().toLowerCase(Locale.ROOT));
+            if (!m.matches()) {
+                throw new CommandLine.TypeConversionException(
+                        "'" + value + "' (expected: a duration such as 500ms, 20s, 2m, 1h or a number of seconds)");
+            }
+            double amount = Double.parseDouble(m.group(1));
+            String unit = m.group(2) == null ? "s" : m.group(2);
+            double millis = switch (unit) {
+                case "ms" -> amount;
+                case "m" -> amount * 60_000;
+                case "h" -> amount * 3_600_000;
+                default -> amount * 1000;
+            };
+            return Duration.ofMillis(Math.round(millis));
+        }
+    }
+
+    /** Parses {@code sse}, {@code ws} (or {@code websocket}), {@code longpoll}. */
+    static final class TransportConverter implements CommandLine.ITypeConverter<Transport> {
+        @Override
+        public Transport convert(String value) {
+            return switch (value.trim().toLowerCase(Locale.ROOT)) {
+                case "sse" -> Transport.SSE;
+                case "ws", "websocket" -> Transport.WS;
+                case "longpoll", "long-polling", "long-poll" -> Transport.LONGPOLL;
+                default -> throw new CommandLine.TypeConversionException("'" + value + "' (expected: sse, ws or longpoll)");
+            };
+        }
+    }
+
+    /** Parses {@code load} or {@code idle}. */
+    static final class ModeConverter implements CommandLine.ITypeConverter<BenchConfig.Mode> {
+        @Override
+        public BenchConfig.Mode convert(String value) {
+            return switch (value.trim().toLowerCase(Locale.ROOT)) {
+                case "load" -> BenchConfig.Mode.LOAD;
+                case "idle" -> BenchConfig.Mode.IDLE;
+                default -> throw new CommandLine.TypeConversionException("'" + value + "' (expected: load or idle)");
+            };
+        }
+    }
+}

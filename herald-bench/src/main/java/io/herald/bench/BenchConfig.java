@@ -1,0 +1,255 @@
+package io.herald.bench;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What one run of the load generator does. Immutable; build with {@link #builder()}, which
+ * validates every field and names the rule a bad value breaks.
+ *
+ * @param label               the server's name in the report, e.g. {@code herald} or {@code nchan}
+ * @param mode                {@link Mode#LOAD} (publish and measure) or {@link Mode#IDLE} (memory per idle connection)
+ * @param transport           how subscribers connect
+ * @param subscribeUrl        the subscriber URL template
+ * @param publishUrl          the publish URL template ({@code POST}, body = payload)
+ * @param channel             the channel every subscriber subscribes to and the publisher publishes to
+ * @param subscribers         connections to open (the target count in idle mode)
+ * @param rate                offered publications per second (all publisher connections together), {@code > 0}
+ * @param payloadBytes        the payload size in bytes ({@link BenchPayload#MIN_BYTES} .. 65536)
+ * @param warmup              publishing before the measured window
+ * @param duration            the measured window
+ * @param serverPid           the server's process id for CPU and memory readings, or 0 for none
+ * @param sourceIps           how many source addresses {@code 127.0.0.2 ..} connections are spread over (1..253)
+ * @param threads             client event-loop threads for the subscribers
+ * @param batchSize           connections opened at once while ramping
+ * @param connectTimeout      how long a batch of connections may take to be subscribed
+ * @param settle              the pause between the last subscription and the first publication
+ * @param drain               how long to wait after the last publication for deliveries to finish
+ * @param publishConnections  keep-alive publisher connections; each publishes its own sequence in order
+ * @param idleStep            the step of idle mode in connections (RSS is read after each)
+ * @param longPollTimeout     the {@code timeout} parameter of long polls
+ */
+public record BenchConfig(String label, Mode mode, Transport transport, UrlTemplate subscribeUrl,
+                          UrlTemplate publishUrl, String channel, int subscribers, double rate, int payloadBytes,
+                          Duration warmup, Duration duration, long serverPid, int sourceIps, int threads,
+                          int batchSize, Duration connectTimeout, Duration settle, Duration drain,
+                          int publishConnections, int idleStep, Duration longPollTimeout) {
+
+    /** What a run measures. */
+    public enum Mode {
+        /** Subscribers, a publisher at a fixed rate, a measured window. */
+        LOAD,
+        /** Connections only, opened in steps, with the server's RSS after each step. */
+        IDLE
+    }
+
+    /** Validates every field; see the record description for the rules. */
+    public BenchConfig {
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(subscribeUrl, "subscribeUrl");
+        Objects.requireNonNull(publishUrl, "publishUrl");
+        check("label", label, label != null && !label.isBlank() && label.length() <= 64, "1..64 characters");
+        UrlTemplate.checkChannel(channel);
+        check("subscribers", subscribers, subscribers > 0 && subscribers <= 1_000_000, "1..1000000");
+        check("rate", rate, rate > 0 && rate <= 1_000_000, "> 0 and <= 1000000 publications/s");
+        check("payloadBytes", payloadBytes, payloadBytes >= BenchPayload.MIN_BYTES && payloadBytes <= 65536,
+                BenchPayload.MIN_BYTES + "..65536");
+        nonNegative("warmup", warmup);
+        positive("duration", duration);
+        check("serverPid", serverPid, serverPid >= 0, ">= 0 (0 for none)");
+        check("sourceIps", sourceIps, sourceIps >= 1 && sourceIps <= 253, "1..253 (127.0.0.2 .. 127.0.0.254)");
+        check("threads", threads, threads >= 1 && threads <= 64, "1..64");
+        check("batchSize", batchSize, batchSize >= 1 && batchSize <= 10_000, "1..10000");
+        positive("connectTimeout", connectTimeout);
+        nonNegative("settle", settle);
+        nonNegative("drain", drain);
+        check("publishConnections", publishConnections, publishConnections >= 1 && publishConnections <= 64, "1..64");
+        check("idleStep", idleStep, idleStep >= 1, ">= 1");
+        positive("longPollTimeout", longPollTimeout);
+    }
+
+    private static void positive(String name, Duration d) {
+        Objects.requireNonNull(d, name);
+        check(name, d, !d.isNegative() && !d.isZero(), "> 0");
+    }
+
+    private static void nonNegative(String name, Duration d) {
+        Objects.requireNonNull(d, name);
+        check(name, d, !d.isNegative(), ">= 0");
+    }
+
+    private static void check(String name, Object value, boolean ok, String expected) {
+        if (!ok) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: " + expected + ")");
+        }
+    }
+
+    /** A builder with the defaults (Herald on {@code 127.0.0.1:8080}, SSE, 1,000 subscribers at 100/s). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builder of {@link BenchConfig}; not thread-safe. */
+    public static final class Builder {
+        private String label = "herald";
+        private Mode mode = Mode.LOAD;
+        private Transport transport = Transport.SSE;
+        private String url = "http://127.0.0.1:8080";
+        private String publishUrl;
+        private String channel = "bench";
+        private int subscribers = 1000;
+        private double rate = 100;
+        private int payloadBytes = 64;
+        private Duration warmup = Duration.ofSeconds(5);
+        private Duration duration = Duration.ofSeconds(20);
+        private long serverPid;
+        private int sourceIps = 4;
+        private int threads = Runtime.getRuntime().availableProcessors();
+        private int batchSize = 500;
+        private Duration connectTimeout = Duration.ofSeconds(15);
+        private Duration settle = Duration.ofSeconds(1);
+        private Duration drain = Duration.ofSeconds(5);
+        private int publishConnections = 4;
+        private int idleStep = 1000;
+        private Duration longPollTimeout = Duration.ofSeconds(20);
+
+        /** The server name in the report; default {@code herald}. */
+        public Builder label(String label) {
+            this.label = label;
+            return this;
+        }
+
+        /** Load or idle; default load. */
+        public Builder mode(Mode mode) {
+            this.mode = mode;
+            return this;
+        }
+
+        /** How subscribers connect; default SSE. */
+        public Builder transport(Transport transport) {
+            this.transport = transport;
+            return this;
+        }
+
+        /** The subscriber URL: a template with {@code {channel}}, or a base such as {@code http://127.0.0.1:8080}. */
+        public Builder url(String url) {
+            this.url = url;
+            return this;
+        }
+
+        /** The publish URL template; by default {@code /pub/{channel}} on the subscriber URL's server. */
+        public Builder publishUrl(String publishUrl) {
+            this.publishUrl = publishUrl;
+            return this;
+        }
+
+        /** The channel name; default {@code bench}. */
+        public Builder channel(String channel) {
+            this.channel = channel;
+            return this;
+        }
+
+        /** Connections to open; default 1,000. */
+        public Builder subscribers(int subscribers) {
+            this.subscribers = subscribers;
+            return this;
+        }
+
+        /** Offered publications per second over all publisher connections; default 100. */
+        public Builder rate(double rate) {
+            this.rate = rate;
+            return this;
+        }
+
+        /** Payload size in bytes; default 64. */
+        public Builder payloadBytes(int payloadBytes) {
+            this.payloadBytes = payloadBytes;
+            return this;
+        }
+
+        /** Publishing before the measured window; default 5 s. */
+        public Builder warmup(Duration warmup) {
+            this.warmup = warmup;
+            return this;
+        }
+
+        /** The measured window; default 20 s. */
+        public Builder duration(Duration duration) {
+            this.duration = duration;
+            return this;
+        }
+
+        /** The server process to read from {@code /proc}; default 0 (none). */
+        public Builder serverPid(long serverPid) {
+            this.serverPid = serverPid;
+            return this;
+        }
+
+        /** Source addresses {@code 127.0.0.2 ..} to spread connections over; default 4. */
+        public Builder sourceIps(int sourceIps) {
+            this.sourceIps = sourceIps;
+            return this;
+        }
+
+        /** Subscriber event-loop threads; default one per available processor. */
+        public Builder threads(int threads) {
+            this.threads = threads;
+            return this;
+        }
+
+        /** Connections opened at once while ramping; default 500. */
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** How long a batch may take to subscribe; default 15 s. */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+            return this;
+        }
+
+        /** Pause after the ramp (load) or after each step (idle); default 1 s. */
+        public Builder settle(Duration settle) {
+            this.settle = settle;
+            return this;
+        }
+
+        /** Longest wait for deliveries after the last publication; default 5 s. */
+        public Builder drain(Duration drain) {
+            this.drain = drain;
+            return this;
+        }
+
+        /** Keep-alive publisher connections, each an ordered stream; default 4. */
+        public Builder publishConnections(int publishConnections) {
+            this.publishConnections = publishConnections;
+            return this;
+        }
+
+        /** Idle mode: connections per step; default 1,000. */
+        public Builder idleStep(int idleStep) {
+            this.idleStep = idleStep;
+            return this;
+        }
+
+        /** The {@code timeout} of long polls; default 20 s. */
+        public Builder longPollTimeout(Duration longPollTimeout) {
+            this.longPollTimeout = longPollTimeout;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the field, its value and the rule */
+        public BenchConfig build() {
+            Objects.requireNonNull(transport, "transport");
+            UrlTemplate subscribe = UrlTemplate.parse(url, transport.defaultPath());
+            UrlTemplate publish = publishUrl != null
+                    ? UrlTemplate.parse(publishUrl, "/pub/{channel}")
+                    : UrlTemplate.parse("http://" + subscribe.hostHeader(), "/pub/{channel}");
+            return new BenchConfig(label, mode, transport, subscribe, publish, channel, subscribers, rate,
+                    payloadBytes, warmup, duration, serverPid, sourceIps, threads, batchSize, connectTimeout,
+                    settle, drain, publishConnections, idleStep, longPollTimeout);
+        }
+    }
+}

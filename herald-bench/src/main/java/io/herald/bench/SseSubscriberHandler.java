@@ -1,0 +1,101 @@
+package io.herald.bench;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+
+/**
+ * An SSE subscriber: sends {@code GET} with {@code Accept: text/event-stream}, counts as subscribed
+ * on a {@code 200} response, and feeds the body to an {@link SseParser}; each event's data is
+ * accounted as a payload. Follows {@code HttpClientCodec} in the pipeline. One instance per
+ * connection, used on its event loop.
+ */
+final class SseSubscriberHandler extends SubscriberHandler<HttpObject> implements SseParser.Listener {
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[16 * 1024];
+        }
+    };
+
+    private final String requestTarget;
+    private final String host;
+    private final SseParser parser = new SseParser(this);
+    private boolean streaming;
+
+    /**
+     * @param requestTarget the path and query, e.g. {@code /sse/bench}
+     * @param host          the {@code Host} header
+     */
+    SseSubscriberHandler(String requestTarget, String host, SubscriberState state, Deliveries deliveries,
+                         CompletableFuture<Void> ready, BooleanSupplier closing) {
+        super(HttpObject.class, state, deliveries, ready, closing);
+        this.requestTarget = requestTarget;
+        this.host = host;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, requestTarget,
+                Unpooled.EMPTY_BUFFER);
+        request.headers()
+                .set(HttpHeaderNames.HOST, host)
+                .set(HttpHeaderNames.ACCEPT, "text/event-stream")
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
+        ctx.writeAndFlush(request).addListener(f -> {
+            if (!f.isSuccess()) {
+                fail(ctx, f.cause());
+            }
+        });
+        super.channelActive(ctx);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+        if (msg instanceof HttpResponse response) {
+            if (!response.status().equals(HttpResponseStatus.OK)) {
+                fail(ctx, new IOException("GET " + requestTarget + " answered " + response.status()));
+                return;
+            }
+            streaming = true;
+            subscribed();
+        }
+        if (msg instanceof HttpContent content && streaming) {
+            ByteBuf buf = content.content();
+            int length = buf.readableBytes();
+            if (length > 0) {
+                byte[] scratch = SCRATCH.get();
+                if (scratch.length < length) {
+                    scratch = new byte[Math.max(length, scratch.length * 2)];
+                    SCRATCH.set(scratch);
+                }
+                buf.getBytes(buf.readerIndex(), scratch, 0, length);
+                parser.feed(scratch, 0, length);
+            }
+            if (msg instanceof LastHttpContent) {
+                streaming = false;
+                ctx.close();
+            }
+        }
+    }
+
+    @Override
+    public void onEvent(String type, byte[] data, int length) {
+        onMessage(type, data, 0, length);
+    }
+}

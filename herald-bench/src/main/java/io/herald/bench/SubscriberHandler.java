@@ -1,0 +1,86 @@
+package io.herald.bench;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The common part of the subscriber handlers: the "subscribed" signal and disconnect accounting.
+ * A subclass calls {@link #subscribed()} once the server has accepted the subscription (status
+ * 200, handshake complete, first poll sent) and hands received payloads to {@link #state}.
+ * One instance per connection, used on its event loop.
+ *
+ * @param <I> the inbound message type
+ */
+abstract class SubscriberHandler<I> extends SimpleChannelInboundHandler<I> {
+    private static final Logger log = LoggerFactory.getLogger(SubscriberHandler.class);
+
+    protected final SubscriberState state;
+    protected final Deliveries deliveries;
+    private final CompletableFuture<Void> ready;
+    private final BooleanSupplier closing;
+
+    /**
+     * @param state      this subscriber's accounting
+     * @param deliveries the run's shared counters
+     * @param ready      completed when subscribed, or exceptionally when that failed
+     * @param closing    true once the run closes its connections on purpose
+     */
+    SubscriberHandler(Class<I> type, SubscriberState state, Deliveries deliveries, CompletableFuture<Void> ready,
+                      BooleanSupplier closing) {
+        super(type);
+        this.state = state;
+        this.deliveries = deliveries;
+        this.ready = ready;
+        this.closing = closing;
+    }
+
+    /** Signals that the subscription is in place. */
+    protected final void subscribed() {
+        ready.complete(null);
+    }
+
+    /** Whether the run is closing its connections. */
+    protected final boolean closing() {
+        return closing.getAsBoolean();
+    }
+
+    /** Fails the subscription (if not subscribed yet) and closes the connection. */
+    protected final void fail(ChannelHandlerContext ctx, Throwable cause) {
+        if (!ready.completeExceptionally(cause) && !closing()) {
+            log.debug("subscriber {} failed: {}", ctx.channel(), cause.toString());
+        }
+        ctx.close();
+    }
+
+    /** Accounts data that arrived as a message: a payload, else a control event or malformed. */
+    protected final void onMessage(String type, byte[] data, int offset, int length) {
+        if (!state.onPayload(data, offset, length)) {
+            if ("message".equals(type)) {
+                deliveries.recordMalformed();
+            } else {
+                deliveries.recordControlEvent();
+            }
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (!ready.isDone()) {
+            ready.completeExceptionally(new IOException("connection closed before the subscription was in place"));
+        } else if (!ready.isCompletedExceptionally() && !closing()) {
+            deliveries.recordDisconnect();
+            log.debug("subscriber {} disconnected by the server", ctx.channel());
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        fail(ctx, cause);
+    }
+}

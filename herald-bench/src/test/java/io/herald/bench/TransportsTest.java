@@ -1,0 +1,82 @@
+package io.herald.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The WebSocket and long-polling subscribers end to end against {@link MiniPushServer}. */
+class TransportsTest {
+
+    private static LoadReport run(MiniPushServer server, Transport transport) {
+        return new LoadRun(BenchConfig.builder()
+                .url("http://127.0.0.1:" + server.port())
+                .transport(transport)
+                .channel("t")
+                .subscribers(20)
+                .batchSize(7)
+                .rate(100)
+                .warmup(Duration.ZERO)
+                .duration(Duration.ofMillis(1500))
+                .settle(Duration.ofMillis(300))
+                .drain(Duration.ofSeconds(3))
+                .threads(1)
+                .sourceIps(3)
+                .build()).run();
+    }
+
+    @Test
+    @Timeout(60)
+    void webSocketSubscribersGetEveryPublicationOnceInOrder() throws Exception {
+        try (MiniPushServer server = new MiniPushServer(0)) {
+            LoadReport report = run(server, Transport.WS);
+            assertThat(report.connected()).isEqualTo(20);
+            assertThat(report.published()).isPositive();
+            assertThat(report.delivered()).isEqualTo(report.expected()).isEqualTo(report.published() * 20);
+            assertThat(report.lost()).isZero();
+            assertThat(report.duplicated()).isZero();
+            assertThat(report.reordered()).isZero();
+            assertThat(report.malformed()).isZero();
+            assertThat(report.serverUserCpuS()).as("no server pid given").isNull();
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void longPollSubscribersGetEveryPublicationOnceInOrder() throws Exception {
+        try (MiniPushServer server = new MiniPushServer(0)) {
+            LoadReport report = run(server, Transport.LONGPOLL);
+            assertThat(report.connected()).isEqualTo(20);
+            assertThat(report.delivered()).isEqualTo(report.expected()).isEqualTo(report.published() * 20);
+            assertThat(report.lost()).isZero();
+            assertThat(report.duplicated()).isZero();
+            assertThat(report.reordered()).isZero();
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void publicationsTheServerDropsAreCountedLostForEverySubscriber() throws Exception {
+        try (MiniPushServer server = new MiniPushServer(10)) {
+            LoadReport report = run(server, Transport.WS);
+            int dropped = server.dropped();
+            assertThat(dropped).isPositive();
+            assertThat(report.lost()).isEqualTo(dropped * 20L);
+            assertThat(report.delivered()).isEqualTo(report.expected() - report.lost());
+            assertThat(report.duplicated()).isZero();
+            assertThat(report.reordered()).isZero();
+            assertThat(report.problems()).anyMatch(p -> p.startsWith("lost " + dropped * 20L));
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void anUnreachableServerFailsClearlyAndQuickly() {
+        BenchConfig config = BenchConfig.builder().url("http://127.0.0.1:1").subscribers(3)
+                .connectTimeout(Duration.ofSeconds(2)).threads(1).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LoadRun(config).run())
+                .isInstanceOf(BenchException.class)
+                .hasMessageContaining("no connection of a batch of 3 subscribed to http://127.0.0.1:1/sse/");
+    }
+}
