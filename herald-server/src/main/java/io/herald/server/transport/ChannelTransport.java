@@ -23,6 +23,13 @@ import java.util.concurrent.TimeUnit;
  * wire format. All methods but {@link #close} run on the event loop.
  */
 public abstract class ChannelTransport implements Transport {
+    /**
+     * How long a goodbye may take to reach the client before the connection is closed anyway: a
+     * client that does not read (the usual reason for a {@link Disconnect#SLOW} disconnect) would
+     * otherwise hold the connection and its buffers forever.
+     */
+    public static final long GOODBYE_DEADLINE_MS = 1000;
+
     /** The transport of a connection, for {@link WritabilityHandler}. */
     public static final AttributeKey<ChannelTransport> KEY = AttributeKey.valueOf("herald.transport");
 
@@ -102,6 +109,11 @@ public abstract class ChannelTransport implements Transport {
             closing = true;
             if (channel.isActive()) {
                 writeGoodbye(reason);
+                channel.eventLoop().schedule(() -> {
+                    if (session != null && !session.isClosed() && channel.isActive()) {
+                        channel.close();
+                    }
+                }, GOODBYE_DEADLINE_MS, TimeUnit.MILLISECONDS);
             } else {
                 ended();
             }
