@@ -3,6 +3,7 @@ package io.herald.server.sse;
 import io.herald.core.Names;
 import io.herald.core.Payload;
 import io.herald.core.Publication;
+import io.herald.server.codec.Envelopes;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -20,6 +21,14 @@ import java.util.Base64;
 public final class SseEncoder {
     /** The encoded event, cached on the publication and shared by all SSE subscribers. */
     public static final Publication.Encoding<byte[]> EVENT = Publication.Encoding.of("sse", SseEncoder::encode);
+
+    /**
+     * The event of {@code ?format=envelope}: {@code id:} and one {@code data:} line holding the JSON
+     * envelope (always one line), with no {@code event:} field, so one {@code onmessage} handler sees
+     * every event type, the offset and the payload's kind. Cached on the publication.
+     */
+    public static final Publication.Encoding<byte[]> ENVELOPE_EVENT =
+            Publication.Encoding.of("sse-envelope", SseEncoder::encodeEnvelope);
 
     private static final byte[] ID = "id: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EVENT_FIELD = "event: ".getBytes(StandardCharsets.US_ASCII);
@@ -56,6 +65,19 @@ public final class SseEncoder {
             }
             i++;
         }
+        out.write('\n');
+        return out.toByteArray();
+    }
+
+    static byte[] encodeEnvelope(Publication p) {
+        byte[] envelope = p.encoded(Envelopes.ENVELOPE);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(envelope.length + 64);
+        out.writeBytes(ID);
+        out.writeBytes(p.id().getBytes(StandardCharsets.US_ASCII));
+        out.write('\n');
+        out.writeBytes(DATA);
+        out.writeBytes(envelope);
+        out.write('\n');
         out.write('\n');
         return out.toByteArray();
     }

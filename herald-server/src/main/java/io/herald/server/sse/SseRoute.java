@@ -1,5 +1,8 @@
 package io.herald.server.sse;
 
+import io.herald.core.ErrorCode;
+import io.herald.core.HeraldException;
+import io.herald.core.Names;
 import io.herald.core.Node;
 import io.herald.core.StreamPosition;
 import io.herald.server.ServerConfig;
@@ -11,8 +14,10 @@ import io.netty.handler.codec.http.FullHttpRequest;
 /**
  * {@code GET /sse/{channel}}: starts an {@link SseTransport}. The resume position is, in order of
  * precedence, the {@code Last-Event-ID} header (sent by the browser on reconnect, so it is newer
- * than anything in the URL), the {@code lastEventId} parameter, then {@code since}.
- * Errors: 400 {@code invalid_since}.
+ * than anything in the URL), the {@code lastEventId} parameter, then {@code since}. The opt-in
+ * {@code format=envelope} and {@code heartbeat=event} are described on {@link SseTransport}.
+ * Errors: 400 {@code invalid_since}, 400 {@code invalid_parameter} for another {@code format}
+ * or {@code heartbeat}.
  */
 public final class SseRoute implements Route {
     private final Node node;
@@ -31,7 +36,22 @@ public final class SseRoute implements Route {
                 : target.query().get("lastEventId") != null
                         ? target.query().position("lastEventId")
                         : target.query().position("since");
-        new SseTransport(ctx.channel(), config.sseRetry())
+        boolean envelopes = option(target, "format", "envelope");
+        boolean heartbeatEvents = option(target, "heartbeat", "event");
+        new SseTransport(ctx.channel(), config.sseRetry(), envelopes, heartbeatEvents)
                 .start(ctx, request, node, SseTransport.CONTENT_TYPE, target.channel(), since, config.heartbeat());
+    }
+
+    /** Whether the parameter {@code name} is {@code value}; absent is false, anything else is an error. */
+    private static boolean option(RouteTarget target, String name, String value) {
+        String raw = target.query().get(name);
+        if (raw == null || raw.isEmpty()) {
+            return false;
+        }
+        if (!raw.equals(value)) {
+            throw new HeraldException(ErrorCode.INVALID_PARAMETER,
+                    name + " " + Names.quote(raw) + " (expected: " + value + " or absent)");
+        }
+        return true;
     }
 }

@@ -6,6 +6,7 @@ import io.herald.core.hub.Subscribed;
 import io.herald.server.http.Json;
 import io.herald.server.transport.StreamTransport;
 import io.netty.channel.Channel;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -17,22 +18,37 @@ import java.time.Duration;
  * position that cannot be served is announced with {@code event: herald-reset} carrying the
  * current id (which also becomes the browser's last event id). Heartbeats are comment lines
  * ({@code :}). Before the server ends the stream it sends {@code event: herald-disconnect} with
- * the code and reconnect advice. One instance per connection, used on its event loop.
+ * the code and reconnect advice.
+ *
+ * <p>Two opt-in query parameters serve script clients such as {@code herald.js}, which cannot see
+ * comments nor events of types they did not name: {@code format=envelope} sends each publication
+ * as an unnamed event whose data is its JSON envelope ({@link SseEncoder#ENVELOPE_EVENT}), and
+ * {@code heartbeat=event} sends each heartbeat as {@code event: herald-heartbeat} with
+ * {@code data: {}}, one of them right after {@code retry:}, so a client can tell a flowing stream
+ * from one held back by a buffering proxy. One instance per connection, used on its event loop.
  */
 public final class SseTransport extends StreamTransport {
     /** The media type of an event stream. */
     public static final String CONTENT_TYPE = "text/event-stream; charset=utf-8";
-    private static final byte[] HEARTBEAT = ":\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] HEARTBEAT = ":\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEARTBEAT_EVENT = SseEncoder.control("herald-heartbeat", null, "{}")
+            .getBytes(StandardCharsets.US_ASCII);
 
     private final Duration retry;
+    private final boolean envelopes;
+    private final boolean heartbeatEvents;
 
     /**
-     * @param channel the connection
-     * @param retry   the reconnection time to advise with {@code retry:}
+     * @param channel         the connection
+     * @param retry           the reconnection time to advise with {@code retry:}
+     * @param envelopes       whether publications are sent as envelopes ({@code format=envelope})
+     * @param heartbeatEvents whether heartbeats are {@code herald-heartbeat} events ({@code heartbeat=event})
      */
-    public SseTransport(Channel channel, Duration retry) {
+    public SseTransport(Channel channel, Duration retry, boolean envelopes, boolean heartbeatEvents) {
         super(channel);
         this.retry = retry;
+        this.envelopes = envelopes;
+        this.heartbeatEvents = heartbeatEvents;
     }
 
     @Override
@@ -48,11 +64,14 @@ public final class SseTransport extends StreamTransport {
     @Override
     protected void writePrelude() {
         writeText("retry: " + retry.toMillis() + "\n\n");
+        if (heartbeatEvents) {
+            writeBytes(HEARTBEAT_EVENT);
+        }
     }
 
     @Override
     protected void writePublication(Publication publication) {
-        writeBytes(publication.encoded(SseEncoder.EVENT));
+        writeBytes(publication.encoded(envelopes ? SseEncoder.ENVELOPE_EVENT : SseEncoder.EVENT));
     }
 
     @Override
@@ -66,7 +85,7 @@ public final class SseTransport extends StreamTransport {
 
     @Override
     protected void writeHeartbeat() {
-        writeBytes(HEARTBEAT);
+        writeBytes(heartbeatEvents ? HEARTBEAT_EVENT : HEARTBEAT);
     }
 
     @Override
