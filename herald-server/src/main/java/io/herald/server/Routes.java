@@ -34,6 +34,7 @@ final class Routes {
         router.route(HttpMethod.GET, "", ChannelSegment.NONE, files)
                 .route(HttpMethod.GET, "herald.js", ChannelSegment.NONE, files)
                 .route(HttpMethod.GET, "herald.min.js", ChannelSegment.NONE, files)
+                .route(HttpMethod.GET, "herald.mjs", ChannelSegment.NONE, files)
                 .route(HttpMethod.GET, "herald.d.ts", ChannelSegment.NONE, files)
                 .route(HttpMethod.GET, "demo", ChannelSegment.REQUIRED, files);
         if (config.adminEnabled()) {

@@ -1,0 +1,145 @@
+// TypeScript declarations for herald.js, the browser client of Herald.
+// Classic script: `Herald` is a global. ES module: `import Herald from '/herald.mjs'`.
+
+/** A transport, i.e. one browser push technique. */
+export type HeraldTransport =
+  | 'websocket' | 'sse' | 'xhr-streaming' | 'iframe' | 'long-polling' | 'short-polling';
+
+export interface HeraldOptions {
+  /** Transports to try, in order. Default: all six, in the order of {@link Herald.TRANSPORTS}. */
+  transports?: HeraldTransport[];
+  /**
+   * Milliseconds a new connection has to show a sign of life (its first bytes: a reply, a
+   * heartbeat, padding) before its transport is abandoned for the next one. Default 10000.
+   */
+  timeout?: number;
+  /**
+   * Milliseconds of silence on an open streaming connection (no publication, no heartbeat) before
+   * it is dropped and reconnected. Keep it above the server's heartbeat interval (15 s by
+   * default). Default 40000.
+   */
+  heartbeatTimeout?: number;
+  /** First reconnection delay in ms; it doubles per failed attempt, with jitter. Default 500. */
+  minReconnectDelay?: number;
+  /** Largest reconnection delay in ms. Default 30000. */
+  maxReconnectDelay?: number;
+  /** Seconds the server may hold a long poll. Default 25. */
+  longPollTimeout?: number;
+  /** Milliseconds between short polls. Default 2000. */
+  pollInterval?: number;
+  /** Whether the transport that worked is remembered in sessionStorage for this page's session. Default true. */
+  remember?: boolean;
+  /** Called on every state change of the client. */
+  onStateChange?: (event: HeraldStateEvent) => void;
+}
+
+/** A publication as delivered: the wire envelope, with binary payloads decoded. */
+export interface HeraldPublication {
+  channel: string;
+  /** The stream position; give it back as `since` to resume after this publication. */
+  id: string;
+  /** 1, 2, 3, ... per channel and epoch. */
+  offset: number;
+  epoch: string;
+  /** The event type, "message" by default. */
+  event: string;
+  /** The JSON value as published, a string for text, or bytes for a binary payload. */
+  data: unknown;
+  /** For binary payloads: the base64 text the bytes in `data` came from. */
+  data_b64?: string;
+  /** When the server stored it, in ms since the epoch. */
+  time: number;
+}
+
+/** The server could not resume from the position asked for: publications may be missing up to `id`. */
+export interface HeraldReset {
+  channel: string;
+  /** The current position; the subscription continues after it. */
+  id: string;
+}
+
+export type HeraldStateEvent =
+  | { state: 'connecting'; transport: HeraldTransport }
+  | { state: 'open'; transport: HeraldTransport }
+  /** `from` did not work (reason); the client moves on to `to`. */
+  | { state: 'fallback'; from: HeraldTransport; to: HeraldTransport; reason: string }
+  /** The connection ended; the next attempt is in `delay` ms. `code` is the server's disconnect code, if any. */
+  | { state: 'reconnecting'; transport: HeraldTransport; delay: number; reason: string; code?: number }
+  /** For good: the page closed the client, or the server said not to reconnect (`code`). */
+  | { state: 'closed'; reason: string; code?: number };
+
+/** An error from the server, e.g. code "invalid_channel", "publish_forbidden". */
+export interface HeraldError extends Error {
+  code: string;
+  /** The HTTP status, or 0 over WebSocket. */
+  status: number;
+}
+
+export interface HeraldHandlers {
+  /** Each publication once, in order. */
+  onPublication?: (publication: HeraldPublication) => void;
+  /** The resume position could not be served (too old, or another epoch). */
+  onReset?: (reset: HeraldReset) => void;
+  /** The client's state events (the current one first, when subscribing late). */
+  onStateChange?: (event: HeraldStateEvent) => void;
+  /** The server refused the subscription (e.g. invalid `since`); it has ended. */
+  onError?: (error: HeraldError) => void;
+}
+
+export interface HeraldSubscription {
+  readonly channel: string;
+  /** The last id received, or the position the subscription started at; null until known. */
+  readonly lastId: string | null;
+  /** Stops receiving this channel. Idempotent. */
+  unsubscribe(): void;
+}
+
+export interface HeraldPublishResult {
+  channel: string;
+  id: string;
+  offset: number;
+}
+
+/**
+ * A Herald client: subscriptions over the first transport that works, reconnection with backoff,
+ * resume without loss or duplicates (also across a change of transport), and fallback.
+ */
+export declare class Herald {
+  /** Every transport, in the default order. */
+  static readonly TRANSPORTS: HeraldTransport[];
+
+  /**
+   * @param baseUrl the server, e.g. "https://push.example.com"; "" for this page's origin
+   * @param options see {@link HeraldOptions}
+   */
+  constructor(baseUrl?: string, options?: HeraldOptions);
+
+  /** The current state, null before the first connection. */
+  readonly state: HeraldStateEvent['state'] | null;
+  /** The transport of the open connection, or null. */
+  readonly transport: HeraldTransport | null;
+
+  /**
+   * Subscribes to a channel (one subscription per channel per client).
+   * @param options.since the id to resume after; without it, publications from now on
+   * @throws TypeError for an invalid channel name
+   */
+  subscribe(channel: string, handlers?: HeraldHandlers, options?: { since?: string }): HeraldSubscription;
+
+  /**
+   * Publishes over the socket when on WebSocket, else with POST /pub. Strings are text;
+   * ArrayBuffer, typed arrays and Blob are binary; anything else is JSON.
+   */
+  publish(channel: string, data: unknown, options?: { event?: string }): Promise<HeraldPublishResult>;
+
+  /** Closes every connection and ends every subscription. Idempotent. */
+  close(): void;
+}
+
+export default Herald;
+
+declare global {
+  interface Window {
+    Herald: typeof Herald;
+  }
+}
