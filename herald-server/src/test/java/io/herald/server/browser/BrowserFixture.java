@@ -1,0 +1,155 @@
+package io.herald.server.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Debian's headless Chromium driven by Playwright for Java, for browser tests. Register it with
+ * {@code @RegisterExtension static final BrowserFixture browser = new BrowserFixture();}: one
+ * Playwright and one browser per test class, a fresh context and page per test (so
+ * {@code sessionStorage} starts empty), a screenshot of the page after each test under
+ * {@code target/screenshots/}, and the page's console errors and uncaught exceptions collected and
+ * asserted empty after each test (see {@link #allowConsoleError}).
+ *
+ * <p>Without {@code /usr/bin/chromium} the tests are skipped, or fail when the environment variable
+ * {@code CI} is set. Playwright never downloads a browser ({@code PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD}).
+ * Use from the test's thread only.
+ */
+public final class BrowserFixture implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+    /** Debian's Chromium ({@code apt-get install chromium}). */
+    public static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
+    /** The launch flags. */
+    public static final List<String> ARGS = List.of("--headless", "--no-sandbox", "--disable-gpu",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run");
+    /** Where screenshots go (the module's build directory). */
+    public static final Path SCREENSHOTS = Paths.get("target", "screenshots");
+
+    private Playwright playwright;
+    private Browser browser;
+    private BrowserContext context;
+    private Page page;
+    private final List<String> consoleErrors = Collections.synchronizedList(new ArrayList<>());
+    private final List<Pattern> allowed = new ArrayList<>();
+
+    @Override
+    public void beforeAll(ExtensionContext ctx) {
+        if (!Files.isExecutable(CHROMIUM)) {
+            String message = CHROMIUM + " is missing: install it with apt-get install -y chromium (browser tests)";
+            if (System.getenv("CI") != null) {
+                throw new IllegalStateException(message);
+            }
+            Assumptions.assumeTrue(false, message + "; skipped");
+        }
+        playwright = Playwright.create(new Playwright.CreateOptions()
+                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
+                .setExecutablePath(CHROMIUM).setHeadless(true).setArgs(ARGS));
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext ctx) {
+        consoleErrors.clear();
+        allowed.clear();
+        // The browser asks every origin for a favicon on its own; the server has none.
+        allowConsoleError("404 \\(Not Found\\) \\(http://[^/]+/favicon\\.ico");
+        context = browser.newContext();
+        page = context.newPage();
+        page.onConsoleMessage(m -> {
+            if ("error".equals(m.type())) {
+                consoleErrors.add(m.text() + " (" + m.location() + ")");
+            }
+        });
+        page.onPageError(e -> consoleErrors.add("uncaught: " + e));
+    }
+
+    @Override
+    public void afterEach(ExtensionContext ctx) throws IOException {
+        try {
+            Files.createDirectories(SCREENSHOTS);
+            String name = ctx.getRequiredTestClass().getSimpleName() + "." + ctx.getRequiredTestMethod().getName()
+                    + (ctx.getDisplayName().startsWith("[") ? "-" + ctx.getDisplayName() : "");
+            page.screenshot(new Page.ScreenshotOptions().setFullPage(true)
+                    .setPath(SCREENSHOTS.resolve(name.replaceAll("[^A-Za-z0-9._-]+", "_") + ".png")));
+        } finally {
+            context.close();
+        }
+        List<String> unexpected;
+        synchronized (consoleErrors) {
+            unexpected = consoleErrors.stream().filter(e -> allowed.stream().noneMatch(p -> p.matcher(e).find())).toList();
+        }
+        assertThat(unexpected).as("console errors on the page").isEmpty();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext ctx) {
+        if (browser != null) {
+            browser.close();
+        }
+        if (playwright != null) {
+            playwright.close();
+        }
+    }
+
+    /** This test's page. */
+    public Page page() {
+        return page;
+    }
+
+    /**
+     * Allows console errors matching {@code regex} in this test, for what the browser itself logs
+     * on purpose-made failures (e.g. a refused WebSocket upgrade).
+     */
+    public void allowConsoleError(String regex) {
+        allowed.add(Pattern.compile(regex));
+    }
+
+    /**
+     * Opens a test page from {@code src/test/resources/web-test/} with {@code origin}'s origin:
+     * navigates to a real document of that origin ({@code /herald.d.ts}, plain text) and replaces
+     * its content, so the page's origin and address space are those of the server (or proxy) and
+     * same-origin and local-network rules apply as in real use. {@code @KEY@} placeholders are
+     * replaced with the given values.
+     */
+    public void open(String origin, String resource, Map<String, String> replacements) {
+        String html = resource(resource);
+        for (Map.Entry<String, String> e : replacements.entrySet()) {
+            html = html.replace("@" + e.getKey() + "@", e.getValue());
+        }
+        page.navigate(origin + "/herald.d.ts");
+        page.setContent(html);
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = BrowserFixture.class.getResourceAsStream("/web-test/" + name)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no test page /web-test/" + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.herald.server.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.server.testing.TestServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** herald.js in Chromium with each transport forced on its own, against a real Herald. */
+@Tag("browser")
+class ClientTransportsTest {
+    @RegisterExtension
+    static final BrowserFixture browser = new BrowserFixture();
+
+    private static TestServer server;
+
+    @BeforeAll
+    static void startServer() {
+        server = TestServer.start(cfg -> cfg.adminEnabled(true).heartbeat(Duration.ofMillis(500)));
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    /** Client options for one transport, with short timeouts so failures show quickly. */
+    static Map<String, Object> only(String transport) {
+        return Map.of("transports", List.of(transport), "timeout", 5000, "heartbeatTimeout", 5000,
+                "pollInterval", 100, "longPollTimeout", 5, "minReconnectDelay", 100, "maxReconnectDelay", 1000);
+    }
+
+    private static Harness open(String transport) {
+        return Harness.open(browser, "http://127.0.0.1:" + server.port(), "herald.js");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"websocket", "sse", "xhr-streaming", "iframe", "long-polling", "short-polling"})
+    void receivesEveryPublicationInOrderOnce(String transport) throws Exception {
+        String channel = "all." + transport;
+        Harness page = open(transport).start(channel, only(transport), null).awaitOpen(1);
+        List<String> expected = new ArrayList<>();
+        for (int i = 1; i <= 200; i++) {
+            if (i % 10 == 0) {
+                server.publish(channel, "{\"n\":" + i + "}", "application/json", "userlogin");
+                expected.add("userlogin {\"n\":" + i + "}");
+            } else {
+                server.publish(channel, "m" + i);
+                expected.add("message \"m" + i + "\"");
+            }
+        }
+        page.awaitOffset(200);
+        Thread.sleep(300); // time for a duplicate to show up, if any
+        assertThat(page.offsets()).containsExactlyElementsOf(LongStream.rangeClosed(1, 200).boxed().toList());
+        assertThat(page.eval("received.map(p => p.event + ' ' + JSON.stringify(p.data))")).isEqualTo(expected);
+        assertThat(page.transport()).isEqualTo(transport);
+        assertThat(page.states()).containsExactly("connecting:" + transport, "open:" + transport);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"websocket", "sse", "xhr-streaming", "iframe", "long-polling", "short-polling"})
+    void resumesWithoutLossOrDuplicateWhenTheServerDropsEveryConnection(String transport) throws Exception {
+        String channel = "resume." + transport;
+        Harness page = open(transport).start(channel, only(transport), null).awaitOpen(1);
+        int drops = 0;
+        for (int i = 1; i <= 200; i++) {
+            server.publish(channel, "m" + i);
+            if (i % 40 == 20) {
+                assertThat(server.post("/admin/disconnect", "", null).statusCode()).isEqualTo(200);
+                drops++;
+            }
+            Thread.sleep(5);
+        }
+        page.awaitOffset(200);
+        Thread.sleep(300);
+        assertThat(drops).isEqualTo(5);
+        assertThat(page.offsets()).containsExactlyElementsOf(LongStream.rangeClosed(1, 200).boxed().toList());
+        assertThat(page.eval("received.map(p => p.data).join(' ')"))
+                .isEqualTo(String.join(" ", LongStream.rangeClosed(1, 200).mapToObj(i -> "m" + i).toList()));
+        if (!transport.endsWith("polling")) {
+            // Polling holds no connection a drop could end: a held long poll is just answered.
+            assertThat(page.states()).contains("reconnecting:" + transport);
+        }
+        assertThat(page.states()).doesNotContain("closed").allMatch(s -> s.endsWith(":" + transport));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"websocket", "sse", "xhr-streaming", "iframe", "long-polling", "short-polling"})
+    void reportsResetWhenTheResumePositionIsOfAnotherEpoch(String transport) {
+        String channel = "reset." + transport;
+        String current = null;
+        for (int i = 1; i <= 3; i++) {
+            current = server.publish(channel, "old" + i).get("id").asText();
+        }
+        Harness page = open(transport).start(channel, only(transport), "zzzzzz-3").awaitResets(1);
+        assertThat(page.eval("resets")).isEqualTo(List.of(Map.of("channel", channel, "id", current)));
+        page.awaitOpen(1);
+        server.publish(channel, "new");
+        page.awaitOffset(4);
+        assertThat(page.eval("received.map(p => p.data)")).isEqualTo(List.of("new"));
+        assertThat(page.eval("resets.length")).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"websocket", "sse", "xhr-streaming", "iframe", "long-polling", "short-polling"})
+    void hostilePayloadsArriveIntactAndRunNothing(String transport) {
+        String channel = "hostile." + transport;
+        Harness page = open(transport).start(channel, only(transport), null).awaitOpen(1);
+        List<String> texts = List.of(
+                "</script><script>window.pwned = 1</script>",
+                "<!-- <script> \" ' & \\ `${x}` \u2028 line \u2029 para",
+                "-->\n<img src=x onerror=\"window.pwned = 2\">\r\nend");
+        for (String text : texts) {
+            server.publish(channel, text);
+        }
+        server.publish(channel, "{\"html\":\"</script><script>window.pwned = 3</script>\",\"ls\":\"\u2028\"}",
+                "application/json", null);
+        page.awaitOffset(4);
+        assertThat(page.eval("received.slice(0, 3).map(p => p.data)")).isEqualTo(texts);
+        assertThat(page.eval("received[3].data")).isEqualTo(
+                Map.of("html", "</script><script>window.pwned = 3</script>", "ls", "\u2028"));
+        assertThat(page.eval("typeof window.pwned")).isEqualTo("undefined");
+    }
+}

@@ -1,0 +1,87 @@
+package io.herald.server.browser;
+
+import com.microsoft.playwright.Page;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The test page {@code web-test/harness.html} seen from Java: it creates a herald.js client on the
+ * page's origin, subscribes to one channel and records publications, resets, state events and
+ * errors in page globals, which these methods read back.
+ */
+final class Harness {
+    private static final double WAIT_MS = 60_000;
+
+    private final Page page;
+
+    private Harness(Page page) {
+        this.page = page;
+    }
+
+    /** Opens the harness at {@code origin} loading the client from {@code lib} (e.g. {@code herald.js}). */
+    static Harness open(BrowserFixture browser, String origin, String lib) {
+        browser.open(origin, "harness.html", Map.of("LIB", lib));
+        return new Harness(browser.page());
+    }
+
+    /** {@code new Herald('', options).subscribe(channel, ..., {since})}; since may be null. */
+    Harness start(String channel, Map<String, Object> options, String since) {
+        Map<String, Object> args = new HashMap<>();
+        args.put("channel", channel);
+        args.put("options", options);
+        args.put("since", since);
+        page.evaluate("a => start(a.channel, a.options, a.since)", args);
+        return this;
+    }
+
+    /**
+     * Waits until a state event {@code open} has been seen {@code times} times in all and the
+     * subscription knows its position (from then on nothing published is missed).
+     */
+    Harness awaitOpen(int times) {
+        page.waitForFunction("n => states.filter(s => s.state === 'open').length >= n && subscription.lastId !== null", times,
+                new Page.WaitForFunctionOptions().setTimeout(WAIT_MS).setPollingInterval(50));
+        return this;
+    }
+
+    /** Waits until a publication with {@code offset} has arrived. */
+    Harness awaitOffset(int offset) {
+        page.waitForFunction("n => received.some(p => p.offset === n)", offset,
+                new Page.WaitForFunctionOptions().setTimeout(WAIT_MS).setPollingInterval(50));
+        return this;
+    }
+
+    /** Waits until {@code n} resets have been reported. */
+    Harness awaitResets(int n) {
+        page.waitForFunction("n => resets.length >= n", n,
+                new Page.WaitForFunctionOptions().setTimeout(WAIT_MS).setPollingInterval(50));
+        return this;
+    }
+
+    /** The offsets received, in order. */
+    List<Long> offsets() {
+        return ((List<?>) page.evaluate("() => received.map(p => p.offset)")).stream()
+                .map(o -> ((Number) o).longValue()).toList();
+    }
+
+    /** What the page evaluates {@code expression} to, e.g. {@code "received.map(p => p.data)"}. */
+    Object eval(String expression) {
+        return page.evaluate("() => " + expression);
+    }
+
+    /** The state events, as {@code state:transport} or {@code fallback:from>to}. */
+    @SuppressWarnings("unchecked")
+    List<String> states() {
+        return (List<String>) page.evaluate("() => stateNames()");
+    }
+
+    /** The transport the client is open on, or null. */
+    String transport() {
+        return (String) page.evaluate("() => client.transport");
+    }
+
+    Page page() {
+        return page;
+    }
+}
