@@ -128,7 +128,9 @@ export declare class Herald {
 
   /**
    * Publishes over the socket when on WebSocket, else with POST /pub. Strings are text;
-   * ArrayBuffer, typed arrays and Blob are binary; anything else is JSON.
+   * ArrayBuffer, typed arrays and Blob are binary; anything else is JSON. Rejects with a
+   * {@link HeraldError}.
+   * @throws TypeError for an invalid channel or event name
    */
   publish(channel: string, data: unknown, options?: { event?: string }): Promise<HeraldPublishResult>;
 

@@ -308,7 +308,7 @@
   /** Silence past heartbeatTimeout fails; past half of it, a ping asks the server for a word. */
   WebSocketConnection.prototype.check = function (t, options) {
     if (!this.opened) {
-      return t - this.startedAt > options.timeout ? 'no answer within ' + options.timeout + ' ms' : null;
+      return t - this.startedAt > options.timeout ? 'nothing received within ' + options.timeout + ' ms' : null;
     }
     var idle = t - this.lastActivity;
     if (idle > options.heartbeatTimeout) {
@@ -398,7 +398,7 @@
         leg.tick();
       }
       if (!leg.opened && t - leg.startedAt > options.timeout) {
-        why = 'no response within ' + options.timeout + ' ms';
+        why = 'nothing received within ' + options.timeout + ' ms';
       } else if (leg.opened && leg.watched && t - leg.lastActivity > options.heartbeatTimeout) {
         why = 'no heartbeat for ' + (t - leg.lastActivity) + ' ms';
       }
@@ -805,6 +805,7 @@
    * @param {{event?: string}} [options] the event type, "message" when absent
    * @returns {Promise<{channel: string, id: string, offset: number}>} rejects with an Error having
    *   the server's `code` (e.g. "publish_forbidden") and HTTP `status`
+   * @throws {TypeError} for an invalid channel or event name
    */
   Herald.prototype.publish = function (channel, data, options) {
     check('channel', channel, CHANNEL);

@@ -81,6 +81,11 @@ final class Harness {
         return (String) page.evaluate("() => client.transport");
     }
 
+    /** {@code client.close()}: ends every connection, state {@code closed}. */
+    void close() {
+        page.evaluate("() => client.close()");
+    }
+
     Page page() {
         return page;
     }

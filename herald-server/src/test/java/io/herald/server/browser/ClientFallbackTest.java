@@ -1,0 +1,88 @@
+package io.herald.server.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.server.testing.TestServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * herald.js with the default transport order behind a {@link TestProxy}: it moves on from what
+ * does not work and still receives everything.
+ */
+@Tag("browser")
+class ClientFallbackTest {
+    @RegisterExtension
+    static final BrowserFixture browser = new BrowserFixture();
+
+    private static TestServer server;
+
+    @BeforeAll
+    static void startServer() {
+        server = TestServer.start(cfg -> cfg.heartbeat(Duration.ofMillis(500)));
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    private static final Map<String, Object> OPTIONS = Map.of("timeout", 2000, "heartbeatTimeout", 4000,
+            "longPollTimeout", 5, "pollInterval", 100, "minReconnectDelay", 100, "maxReconnectDelay", 1000);
+
+    @Test
+    void movesOnFromRefusedWebSocketUpgradesAndRemembersTheChoice() throws Exception {
+        browser.allowConsoleError("WebSocket connection to 'ws://127\\.0\\.0\\.1:\\d+/ws' failed");
+        try (TestProxy proxy = TestProxy.refusingWebSockets(server.port())) {
+            Harness page = Harness.open(browser, proxy.origin(), "herald.js").start("fb.ws", OPTIONS, null).awaitOpen(1);
+            assertThat(page.states()).containsExactly("connecting:websocket", "fallback:websocket>sse", "connecting:sse", "open:sse");
+            publish("fb.ws", 200);
+            page.awaitOffset(200);
+            Thread.sleep(300);
+            assertThat(page.offsets()).containsExactlyElementsOf(LongStream.rangeClosed(1, 200).boxed().toList());
+
+            // Same tab, same origin: the page's session remembers SSE, so WebSocket is not tried again.
+            Harness again = Harness.open(browser, proxy.origin(), "herald.js").start("fb.ws", OPTIONS, null).awaitOpen(1);
+            assertThat(again.states()).containsExactly("connecting:sse", "open:sse");
+            again.close(); // before the proxy goes
+        }
+    }
+
+    @Test
+    void movesOnFromStreamsHeldBackByABufferingProxyToLongPolling() throws Exception {
+        try (TestProxy proxy = TestProxy.buffering(server.port())) {
+            Harness page = Harness.open(browser, proxy.origin(), "herald.js").start("fb.buffer", OPTIONS, null).awaitOpen(1);
+            assertThat(page.states()).containsExactly(
+                    "connecting:websocket", "fallback:websocket>sse",
+                    "connecting:sse", "fallback:sse>xhr-streaming",
+                    "connecting:xhr-streaming", "fallback:xhr-streaming>iframe",
+                    "connecting:iframe", "fallback:iframe>long-polling",
+                    "connecting:long-polling", "open:long-polling");
+            assertThat(page.eval("states.filter(s => s.state === 'fallback').map(s => s.reason)"))
+                    .isEqualTo(List.of("nothing received within 2000 ms", "nothing received within 2000 ms",
+                            "nothing received within 2000 ms", "nothing received within 2000 ms"));
+            publish("fb.buffer", 200);
+            page.awaitOffset(200);
+            Thread.sleep(300);
+            assertThat(page.offsets()).containsExactlyElementsOf(LongStream.rangeClosed(1, 200).boxed().toList());
+            assertThat(page.transport()).isEqualTo("long-polling");
+            page.close(); // before the proxy goes
+        }
+    }
+
+    private static void publish(String channel, int n) throws InterruptedException {
+        for (int i = 1; i <= n; i++) {
+            server.publish(channel, "m" + i);
+            if (i % 50 == 0) {
+                Thread.sleep(20);
+            }
+        }
+    }
+}
