@@ -391,7 +391,7 @@
   HttpConnection.prototype.check = function (t, options) {
     var why = null;
     this.each(function (leg) {
-      if (why) {
+      if (why || leg.stopped) {
         return;
       }
       if (leg.tick) {
@@ -925,7 +925,7 @@
     }
     var self = this;
     var transports = this._options.transports;
-    if (!conn.opened && (!this._proven[conn.name] || ++this._failures > PROVEN_RETRIES)) {
+    if (!conn.opened && transports.length > 1 && (!this._proven[conn.name] || ++this._failures > PROVEN_RETRIES)) {
       this._failures = 0;
       this._index = (this._index + 1) % transports.length;
       this._emit({ state: 'fallback', from: conn.name, to: transports[this._index], reason: reason });

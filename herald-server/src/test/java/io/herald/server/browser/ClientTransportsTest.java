@@ -111,6 +111,20 @@ class ClientTransportsTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"websocket", "sse", "xhr-streaming", "iframe"})
+    void heartbeatsKeepAnIdleStreamOpen(String transport) throws Exception {
+        // Server heartbeat 500 ms; the client gives up on a stream silent for 1500 ms. Idle for 4 s:
+        // the client must see every heartbeat (SSE events, newlines, iframe comments, ping replies).
+        Map<String, Object> options = new java.util.HashMap<>(only(transport));
+        options.put("heartbeatTimeout", 1500);
+        Harness page = open(transport).start("idle." + transport, options, null).awaitOpen(1);
+        Thread.sleep(4000);
+        assertThat(page.states()).containsExactly("connecting:" + transport, "open:" + transport);
+        server.publish("idle." + transport, "still here");
+        page.awaitOffset(1);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"websocket", "sse", "xhr-streaming", "iframe", "long-polling", "short-polling"})
     void hostilePayloadsArriveIntactAndRunNothing(String transport) {
         String channel = "hostile." + transport;
