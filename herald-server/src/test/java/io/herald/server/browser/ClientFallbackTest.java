@@ -26,7 +26,7 @@ class ClientFallbackTest {
 
     @BeforeAll
     static void startServer() {
-        server = TestServer.start(cfg -> cfg.heartbeat(Duration.ofMillis(500)));
+        server = TestServer.start(cfg -> cfg.adminEnabled(true).heartbeat(Duration.ofMillis(500)));
     }
 
     @AfterAll
@@ -40,7 +40,7 @@ class ClientFallbackTest {
     @Test
     void movesOnFromRefusedWebSocketUpgradesAndRemembersTheChoice() throws Exception {
         browser.allowConsoleError("WebSocket connection to 'ws://127\\.0\\.0\\.1:\\d+/ws' failed");
-        try (TestProxy proxy = TestProxy.refusingWebSockets(server.port())) {
+        try (TestProxy proxy = TestProxy.relaying(server.port()).refuseWebSockets()) {
             Harness page = Harness.open(browser, proxy.origin(), "herald.js").start("fb.ws", OPTIONS, null).awaitOpen(1);
             assertThat(page.states()).containsExactly("connecting:websocket", "fallback:websocket>sse", "connecting:sse", "open:sse");
             publish("fb.ws", 200);
@@ -52,6 +52,28 @@ class ClientFallbackTest {
             Harness again = Harness.open(browser, proxy.origin(), "herald.js").start("fb.ws", OPTIONS, null).awaitOpen(1);
             assertThat(again.states()).containsExactly("connecting:sse", "open:sse");
             again.close(); // before the proxy goes
+        }
+    }
+
+    @Test
+    void resumesWithoutLossOrDuplicateAcrossAChangeOfTransport() throws Exception {
+        browser.allowConsoleError("WebSocket connection to 'ws://127\\.0\\.0\\.1:\\d+/ws' failed");
+        try (TestProxy proxy = TestProxy.relaying(server.port())) {
+            Harness page = Harness.open(browser, proxy.origin(), "herald.js").start("fb.switch", OPTIONS, null).awaitOpen(1);
+            publish("fb.switch", 100);
+            page.awaitOffset(100);
+            // WebSocket worked, then stops working: a few retries, then the next transport resumes after offset 100.
+            proxy.refuseWebSockets();
+            assertThat(server.post("/admin/disconnect", "", null).statusCode()).isEqualTo(200);
+            for (int i = 101; i <= 200; i++) {
+                server.publish("fb.switch", "m" + i);
+            }
+            page.awaitOffset(200);
+            Thread.sleep(300);
+            assertThat(page.offsets()).containsExactlyElementsOf(LongStream.rangeClosed(1, 200).boxed().toList());
+            assertThat(page.states()).startsWith("connecting:websocket", "open:websocket", "reconnecting:websocket")
+                    .contains("fallback:websocket>sse").endsWith("open:sse");
+            page.close(); // before the proxy goes
         }
     }
 

@@ -22,8 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   {@value #BUFFER_BYTES} bytes are pending or the response ends, like a proxy that buffers for
  *   efficiency; upgrades pass, but their frames are held the same way. Streams therefore look
  *   connected and stay silent; whole responses (polling) get through.</li>
- *   <li>{@link #refusingWebSockets}: answers every WebSocket upgrade 404 and relays everything else
- *   as it comes.</li>
+ *   <li>{@link #relaying}: relays everything as it comes; {@link #refuseWebSockets} switches it to
+ *   answering WebSocket upgrades 404 from then on.</li>
  * </ul>
  */
 final class TestProxy implements AutoCloseable {
@@ -33,6 +33,7 @@ final class TestProxy implements AutoCloseable {
     private final boolean buffering;
     private final ServerSocket server;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private volatile boolean refuseWebSockets;
 
     private TestProxy(int upstreamPort, boolean buffering) throws IOException {
         this.upstreamPort = upstreamPort;
@@ -48,9 +49,15 @@ final class TestProxy implements AutoCloseable {
         return new TestProxy(upstreamPort, true);
     }
 
-    /** A proxy that refuses WebSocket upgrades with 404. */
-    static TestProxy refusingWebSockets(int upstreamPort) throws IOException {
+    /** A proxy that relays responses as they come. */
+    static TestProxy relaying(int upstreamPort) throws IOException {
         return new TestProxy(upstreamPort, false);
+    }
+
+    /** From now on, answers WebSocket upgrades 404 (open sockets are left alone). */
+    TestProxy refuseWebSockets() {
+        refuseWebSockets = true;
+        return this;
     }
 
     /** {@code http://127.0.0.1:PORT}. */
@@ -82,7 +89,7 @@ final class TestProxy implements AutoCloseable {
                 return;
             }
             boolean upgrade = head.toLowerCase(Locale.ROOT).contains("\nupgrade: websocket");
-            if (upgrade && !buffering) {
+            if (upgrade && refuseWebSockets) {
                 String body = "{\"error\":{\"code\":\"not_found\",\"message\":\"this proxy refuses WebSocket\"}}";
                 client.getOutputStream().write(("HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: "
                         + body.length() + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
