@@ -158,9 +158,11 @@
   };
 
   // ---------------------------------------------------------------------------------------------
-  // Connections: one attempt of one transport, serving every subscription of the client. They report
-  // to the client through _opened, _failed, _publication, _reset, _position and _advance, and must
-  // not call back after stop().
+  // Connections: one attempt of one transport, serving every subscription of the client. Each has
+  // start(), add(sub), remove(sub), check(now, options) (called every TICK ms; returns why it is
+  // dead, or null) and stop(). A connection is open once the server's first bytes arrive through
+  // it (not mere headers: a buffering proxy passes those). It reports to the client through
+  // _opened, _failed, _publication, _reset, _position and _advance, and never after stop().
 
   function Connection(client, name) {
     this.client = client;
