@@ -32,6 +32,6 @@ public final class SseRoute implements Route {
                         ? target.query().position("lastEventId")
                         : target.query().position("since");
         new SseTransport(ctx.channel(), config.sseRetry())
-                .start(ctx, request, node, SseTransport.CONTENT_TYPE, target.channel(), since, config.heartbeat());
+                .start(ctx, node, SseTransport.CONTENT_TYPE, target.channel(), since, config.heartbeat());
     }
 }

@@ -11,7 +11,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -33,25 +32,26 @@ public abstract class StreamTransport extends ChannelTransport {
      * {@code since}, and starts heartbeats. Call on the event loop.
      *
      * @param ctx         the router's context
-     * @param request     the request (for HEAD)
      * @param node        the node
      * @param contentType the response media type
      * @param channelName the channel to subscribe
      * @param since       the position to resume after, or null
      * @param heartbeat   the heartbeat interval
      */
-    public void start(ChannelHandlerContext ctx, HttpRequest request, Node node, CharSequence contentType,
+    public void start(ChannelHandlerContext ctx, Node node, CharSequence contentType,
                       String channelName, StreamPosition since, Duration heartbeat) {
         Session session = node.newSession(this);
         attach(session);
         ctx.write(HttpResponses.streamHead(contentType));
         writePrelude();
-        ctx.flush();
+        // Subscribe before the head is flushed: the subscription is registered for live
+        // publications synchronously, so once a client sees the 200, nothing published later is missed.
         node.subscribe(session, channelName, since, null).whenComplete((notice, error) -> {
             if (error != null) {
                 session.disconnect(error instanceof HeraldException ? Disconnect.POLICY_VIOLATION : Disconnect.SERVER_ERROR);
             }
         });
+        ctx.flush();
         startHeartbeat(heartbeat);
     }
 
