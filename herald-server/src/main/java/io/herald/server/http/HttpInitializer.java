@@ -6,12 +6,14 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import java.time.Duration;
 
 /**
  * The one pipeline recipe of every connection:
  * <pre>
  * flush       FlushConsolidationHandler   coalesces flushes while a read burst is handled
  * connections ConnectionCounter           (shared) counts open connections
+ * idle        IdleConnectionHandler       closes silent connections; WebSocket without pongs: 4002
  * http        HttpServerCodec             HTTP/1.1 parsing and chunked encoding (RFC 9112)
  * writability WritabilityHandler          (shared) resumes a session's drain when the socket drains
  * body        BodyAggregator              whole requests; 413 over the payload limit; removed on WebSocket upgrade
@@ -27,16 +29,19 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     private final ConnectionCounter connections;
     private final Router router;
     private final int maxBodyBytes;
+    private final Duration idleTimeout;
 
     /**
      * @param connections  the shared connection counter
      * @param router       the shared router
      * @param maxBodyBytes the largest request body, in bytes
+     * @param idleTimeout  how long a connection may send nothing (see {@link IdleConnectionHandler})
      */
-    public HttpInitializer(ConnectionCounter connections, Router router, int maxBodyBytes) {
+    public HttpInitializer(ConnectionCounter connections, Router router, int maxBodyBytes, Duration idleTimeout) {
         this.connections = connections;
         this.router = router;
         this.maxBodyBytes = maxBodyBytes;
+        this.idleTimeout = idleTimeout;
     }
 
     @Override
@@ -44,6 +49,7 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
         ChannelPipeline p = ch.pipeline();
         p.addLast("flush", new FlushConsolidationHandler(256, true));
         p.addLast("connections", connections);
+        p.addLast("idle", new IdleConnectionHandler(idleTimeout));
         p.addLast("http", new HttpServerCodec(4096, 8192, 8192));
         p.addLast("writability", WRITABILITY);
         p.addLast("body", new BodyAggregator(maxBodyBytes));
