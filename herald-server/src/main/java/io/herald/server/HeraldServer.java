@@ -11,6 +11,7 @@ import io.herald.core.broker.MemoryBroker;
 import io.herald.server.http.ConnectionCounter;
 import io.herald.server.http.HttpInitializer;
 import io.herald.server.http.Router;
+import io.herald.server.metrics.HeraldMetrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -51,6 +52,7 @@ public final class HeraldServer implements AutoCloseable {
     private final Node node;
     private final ConnectionCounter connections = new ConnectionCounter();
     private final Router router;
+    private final HeraldMetrics metrics;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel serverChannel;
@@ -60,7 +62,8 @@ public final class HeraldServer implements AutoCloseable {
         this.config = config;
         this.node = new Node(config.node(), broker);
         this.router = new Router(connections, config.maxConnections());
-        Routes.install(router, node, config, connections);
+        this.metrics = new HeraldMetrics(node, connections);
+        Routes.install(router, node, config, metrics);
     }
 
     /** A server with an in-memory broker, configured by {@code configure} from the defaults. */
@@ -183,6 +186,7 @@ public final class HeraldServer implements AutoCloseable {
             workerGroup.terminationFuture().syncUninterruptibly();
             bossGroup.terminationFuture().syncUninterruptibly();
         }
+        metrics.close();
         log.info("Herald stopped");
     }
 }

@@ -32,6 +32,7 @@ public final class Session {
     private final AtomicBoolean disconnecting = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Runnable drain = this::drain;
+    private volatile Disconnect disconnectReason;
 
     /**
      * @param transport     the wire side
@@ -117,8 +118,14 @@ public final class Session {
      */
     public void disconnect(Disconnect reason) {
         if (disconnecting.compareAndSet(false, true)) {
+            disconnectReason = reason;
             transport.close(reason);
         }
+    }
+
+    /** Why the server ended this session, or null when it has not (the client went away, or not yet). */
+    public Disconnect disconnectReason() {
+        return disconnectReason;
     }
 
     /**
