@@ -103,7 +103,7 @@ public final class HeraldServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
                 .childHandler(new HttpInitializer(connections, router, config.node().maxPayloadBytes(),
-                        config.heartbeat().multipliedBy(2).plusSeconds(5)));
+                        config.heartbeat().multipliedBy(2).plusSeconds(5), config.writeStallTimeout()));
         try {
             serverChannel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
         } catch (Exception e) {

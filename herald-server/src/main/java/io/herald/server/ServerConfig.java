@@ -23,11 +23,13 @@ import java.util.Objects;
  * @param adminEnabled        whether {@code POST /admin/disconnect} (a test switch that drops every
  *                            session so clients reconnect and resume) is routed
  * @param shutdownGrace       how long a graceful stop waits for connections to finish, 5 s
+ * @param writeStallTimeout   how long a connection may stay unwritable (its client reads nothing)
+ *                            before its session is cut as slow, 30 s
  */
 public record ServerConfig(String host, int port, int ioThreads, NodeConfig node, Duration sseRetry,
                            Duration heartbeat, Duration longPollTimeout, Duration longPollMaxTimeout,
                            int paddingBytes, int maxConnections, boolean demo, boolean adminEnabled,
-                           Duration shutdownGrace) {
+                           Duration shutdownGrace, Duration writeStallTimeout) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -43,6 +45,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         check("paddingBytes", paddingBytes, paddingBytes >= 0 && paddingBytes <= 65536, "0..65536");
         check("maxConnections", maxConnections, maxConnections > 0, "> 0");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        positive("writeStallTimeout", writeStallTimeout);
     }
 
     private static void positive(String name, Duration d) {
@@ -76,6 +79,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         private boolean demo;
         private boolean adminEnabled;
         private Duration shutdownGrace = Duration.ofSeconds(5);
+        private Duration writeStallTimeout = Duration.ofSeconds(30);
 
         public Builder host(String host) {
             this.host = host;
@@ -142,10 +146,16 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
             return this;
         }
 
+        public Builder writeStallTimeout(Duration writeStallTimeout) {
+            this.writeStallTimeout = writeStallTimeout;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public ServerConfig build() {
             return new ServerConfig(host, port, ioThreads, node, sseRetry, heartbeat, longPollTimeout,
-                    longPollMaxTimeout, paddingBytes, maxConnections, demo, adminEnabled, shutdownGrace);
+                    longPollMaxTimeout, paddingBytes, maxConnections, demo, adminEnabled, shutdownGrace,
+                    writeStallTimeout);
         }
     }
 }

@@ -98,7 +98,7 @@ public final class Session {
             boolean wrote = false;
             Push push;
             while (!closed.get() && transport.writable() && (push = queue.poll()) != null) {
-                transport.write(push);
+                transport.write(push instanceof Recovered r ? r.publication() : push);
                 wrote = true;
             }
             if (wrote) {

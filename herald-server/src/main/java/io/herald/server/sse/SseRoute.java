@@ -17,10 +17,12 @@ import io.netty.handler.codec.http.FullHttpRequest;
 public final class SseRoute implements Route {
     private final Node node;
     private final ServerConfig config;
+    private final byte[] prelude;
 
     public SseRoute(Node node, ServerConfig config) {
         this.node = node;
         this.config = config;
+        this.prelude = SseTransport.prelude(config.sseRetry());
     }
 
     @Override
@@ -31,7 +33,7 @@ public final class SseRoute implements Route {
                 : target.query().get("lastEventId") != null
                         ? target.query().position("lastEventId")
                         : target.query().position("since");
-        new SseTransport(ctx.channel(), config.sseRetry())
+        new SseTransport(ctx.channel(), prelude)
                 .start(ctx, node, SseTransport.CONTENT_TYPE, target.channel(), since, config.heartbeat());
     }
 }

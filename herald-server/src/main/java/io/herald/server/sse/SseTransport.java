@@ -3,7 +3,7 @@ package io.herald.server.sse;
 import io.herald.core.Disconnect;
 import io.herald.core.Publication;
 import io.herald.core.hub.Subscribed;
-import io.herald.server.http.Json;
+import io.herald.server.codec.Envelopes;
 import io.herald.server.transport.StreamTransport;
 import io.netty.channel.Channel;
 import java.time.Duration;
@@ -24,30 +24,22 @@ public final class SseTransport extends StreamTransport {
     public static final String CONTENT_TYPE = "text/event-stream; charset=utf-8";
     private static final byte[] HEARTBEAT = ":\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-    private final Duration retry;
-
     /**
      * @param channel the connection
-     * @param retry   the reconnection time to advise with {@code retry:}
+     * @param prelude the stream's first bytes, {@link #prelude(Duration)}
      */
-    public SseTransport(Channel channel, Duration retry) {
-        super(channel);
-        this.retry = retry;
+    public SseTransport(Channel channel, byte[] prelude) {
+        super(channel, prelude);
+    }
+
+    /** {@code retry: MILLIS} and a blank line: the reconnection time the browser should use. */
+    public static byte[] prelude(Duration retry) {
+        return ("retry: " + retry.toMillis() + "\n\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     @Override
     public String name() {
         return "sse";
-    }
-
-    @Override
-    public boolean unidirectional() {
-        return true;
-    }
-
-    @Override
-    protected void writePrelude() {
-        writeText("retry: " + retry.toMillis() + "\n\n");
     }
 
     @Override
@@ -59,8 +51,7 @@ public final class SseTransport extends StreamTransport {
     protected void writeSubscribed(Subscribed notice) {
         if (notice.reset()) {
             String id = notice.position().id();
-            writeText(SseEncoder.control("herald-reset", id,
-                    "{\"channel\":" + Json.quote(notice.channel()) + ",\"reset\":true,\"id\":\"" + id + "\"}"));
+            writeText(SseEncoder.control("herald-reset", id, Envelopes.reset(notice.channel(), notice.position())));
         }
     }
 

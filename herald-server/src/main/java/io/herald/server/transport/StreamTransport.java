@@ -22,9 +22,22 @@ import java.time.Duration;
  * Netty's {@code HttpServerCodec} does the chunked encoding (RFC 9112, section 7.1).
  */
 public abstract class StreamTransport extends ChannelTransport {
+    private final byte[] prelude;
 
-    protected StreamTransport(Channel channel) {
+    /**
+     * @param channel the connection
+     * @param prelude what precedes the first publication (e.g. {@code retry:}, padding); shared by
+     *                every connection of the route and never modified
+     */
+    protected StreamTransport(Channel channel, byte[] prelude) {
         super(channel);
+        this.prelude = prelude;
+    }
+
+    /** Streams are one response: the client sends nothing after its request. */
+    @Override
+    public final boolean unidirectional() {
+        return true;
     }
 
     /**
@@ -43,7 +56,7 @@ public abstract class StreamTransport extends ChannelTransport {
         Session session = node.newSession(this);
         attach(session);
         ctx.write(HttpResponses.streamHead(contentType));
-        writePrelude();
+        writeBytes(prelude);
         // Subscribe before the head is flushed: the subscription is registered for live
         // publications synchronously, so once a client sees the 200, nothing published later is missed.
         node.subscribe(session, channelName, since, null).whenComplete((notice, error) -> {
@@ -54,9 +67,6 @@ public abstract class StreamTransport extends ChannelTransport {
         ctx.flush();
         startHeartbeat(heartbeat);
     }
-
-    /** Writes what precedes the first publication (e.g. {@code retry:}, padding). */
-    protected abstract void writePrelude();
 
     /** Writes {@code bytes} as one chunk without copying; the array must not change afterwards. */
     protected final void writeBytes(byte[] bytes) {
