@@ -13,11 +13,16 @@
     return node;
   }
 
-  /** Shows a herald.js state object ({state, transport}) in a .state badge. */
+  /**
+   * Shows a herald.js state object in a .state badge: {state, transport}, or for a fallback
+   * {state: 'fallback', from, to}.
+   */
   function showState(node, s) {
     var state = s && s.state ? String(s.state) : 'connecting';
+    var detail = !s ? '' : s.transport ? ' \u00b7 ' + s.transport
+        : s.from && s.to ? ' \u00b7 ' + s.from + ' \u2192 ' + s.to : '';
     node.dataset.state = state;
-    node.textContent = s && s.transport ? state + ' \u00b7 ' + s.transport : state;
+    node.textContent = state + detail;
   }
 
   /** Shows a problem in a .state badge and on the console's warn level (not an error). */
