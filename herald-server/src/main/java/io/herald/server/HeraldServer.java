@@ -8,6 +8,7 @@ import io.herald.core.StreamPosition;
 import io.herald.core.SubscriptionListener;
 import io.herald.core.broker.Broker;
 import io.herald.core.broker.MemoryBroker;
+import io.herald.server.demo.DemoFeeds;
 import io.herald.server.http.ConnectionCounter;
 import io.herald.server.http.HttpInitializer;
 import io.herald.server.http.Router;
@@ -24,6 +25,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Uses epoll where available, else NIO; no thread per connection. {@link #close()} is graceful:
+ * <p>Uses epoll where available, else NIO; no thread per connection. With {@code demo} configured,
+ * {@link #start()} also starts the {@link DemoFeeds} (clock and ticker) and {@link #close()} stops them. {@link #close()} is graceful:
  * it stops accepting, tells every session to reconnect ({@code 1001 shutdown}), waits up to the
  * configured grace for connections to end, then stops the event loops. Thread-safe.
  */
@@ -56,6 +59,7 @@ public final class HeraldServer implements AutoCloseable {
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel serverChannel;
+    private DemoFeeds demoFeeds;
     private volatile boolean closed;
 
     private HeraldServer(ServerConfig config, Broker broker) {
@@ -113,6 +117,9 @@ public final class HeraldServer implements AutoCloseable {
         }
         log.info("Herald listening on http://{}:{} ({} event loop threads, {})", config.host(), port(), threads,
                 epoll ? "epoll" : "nio");
+        if (config.demo()) {
+            demoFeeds = DemoFeeds.start(node, Clock.systemUTC());
+        }
         return this;
     }
 
@@ -164,6 +171,9 @@ public final class HeraldServer implements AutoCloseable {
             return;
         }
         closed = true;
+        if (demoFeeds != null) {
+            demoFeeds.close();
+        }
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
