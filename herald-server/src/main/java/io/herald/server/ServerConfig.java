@@ -81,71 +81,85 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         private Duration shutdownGrace = Duration.ofSeconds(5);
         private Duration writeStallTimeout = Duration.ofSeconds(30);
 
+        /** Sets {@link ServerConfig#host()}; see there for units and bounds. */
         public Builder host(String host) {
             this.host = host;
             return this;
         }
 
+        /** Sets {@link ServerConfig#port()}; see there for units and bounds. */
         public Builder port(int port) {
             this.port = port;
             return this;
         }
 
+        /** Sets {@link ServerConfig#ioThreads()}; see there for units and bounds. */
         public Builder ioThreads(int ioThreads) {
             this.ioThreads = ioThreads;
             return this;
         }
 
+        /** Sets {@link ServerConfig#node()}; see there for units and bounds. */
         public Builder node(NodeConfig node) {
             this.node = node;
             return this;
         }
 
+        /** Sets {@link ServerConfig#sseRetry()}; see there for units and bounds. */
         public Builder sseRetry(Duration sseRetry) {
             this.sseRetry = sseRetry;
             return this;
         }
 
+        /** Sets {@link ServerConfig#heartbeat()}; see there for units and bounds. */
         public Builder heartbeat(Duration heartbeat) {
             this.heartbeat = heartbeat;
             return this;
         }
 
+        /** Sets {@link ServerConfig#longPollTimeout()}; see there for units and bounds. */
         public Builder longPollTimeout(Duration longPollTimeout) {
             this.longPollTimeout = longPollTimeout;
             return this;
         }
 
+        /** Sets {@link ServerConfig#longPollMaxTimeout()}; see there for units and bounds. */
         public Builder longPollMaxTimeout(Duration longPollMaxTimeout) {
             this.longPollMaxTimeout = longPollMaxTimeout;
             return this;
         }
 
+        /** Sets {@link ServerConfig#paddingBytes()}; see there for units and bounds. */
         public Builder paddingBytes(int paddingBytes) {
             this.paddingBytes = paddingBytes;
             return this;
         }
 
+        /** Sets {@link ServerConfig#maxConnections()}; see there for units and bounds. */
         public Builder maxConnections(int maxConnections) {
             this.maxConnections = maxConnections;
             return this;
         }
 
+        /** Sets {@link ServerConfig#demo()}; see there for units and bounds. */
         public Builder demo(boolean demo) {
             this.demo = demo;
             return this;
         }
 
+        /** Sets {@link ServerConfig#adminEnabled()}; see there for units and bounds. */
         public Builder adminEnabled(boolean adminEnabled) {
             this.adminEnabled = adminEnabled;
             return this;
         }
 
+        /** Sets {@link ServerConfig#shutdownGrace()}; see there for units and bounds. */
         public Builder shutdownGrace(Duration shutdownGrace) {
             this.shutdownGrace = shutdownGrace;
             return this;
         }
 
+        /** Sets {@link ServerConfig#writeStallTimeout()}; see there for units and bounds. */
         public Builder writeStallTimeout(Duration writeStallTimeout) {
             this.writeStallTimeout = writeStallTimeout;
             return this;
