@@ -49,16 +49,19 @@ public record NamespaceOptions(int historySize, Duration historyAge, boolean all
             this.allowClientPublish = from.allowClientPublish;
         }
 
+        /** Sets {@link NamespaceOptions#historySize()}; see there for units and bounds. */
         public Builder historySize(int historySize) {
             this.historySize = historySize;
             return this;
         }
 
+        /** Sets {@link NamespaceOptions#historyAge()}; see there for units and bounds. */
         public Builder historyAge(Duration historyAge) {
             this.historyAge = historyAge;
             return this;
         }
 
+        /** Sets {@link NamespaceOptions#allowClientPublish()}; see there for units and bounds. */
         public Builder allowClientPublish(boolean allowClientPublish) {
             this.allowClientPublish = allowClientPublish;
             return this;

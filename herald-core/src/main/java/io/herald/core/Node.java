@@ -6,10 +6,13 @@ import io.herald.core.hub.Hub;
 import io.herald.core.hub.Session;
 import io.herald.core.hub.Subscribed;
 import io.herald.core.hub.Transport;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One Herald node: the entry point of the core. It validates and publishes through its
@@ -26,6 +29,9 @@ public final class Node implements AutoCloseable {
     private final Hub hub;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final LongAdder published = new LongAdder();
+    private final LongAdder clientClosed = new LongAdder();
+    private final EnumMap<Disconnect, LongAdder> disconnects = new EnumMap<>(Disconnect.class);
 
     /**
      * Creates a node and starts its broker.
@@ -37,6 +43,9 @@ public final class Node implements AutoCloseable {
         this.config = config;
         this.broker = broker;
         this.hub = new Hub(broker);
+        for (Disconnect d : Disconnect.values()) {
+            disconnects.put(d, new LongAdder());
+        }
         broker.start(hub);
     }
 
@@ -75,7 +84,11 @@ public final class Node implements AutoCloseable {
         if (closed.get()) {
             throw new HeraldException(ErrorCode.SHUTTING_DOWN, "the server is shutting down");
         }
-        return broker.publish(channel, type, data, optionsOf(channel));
+        return broker.publish(channel, type, data, optionsOf(channel)).whenComplete((p, e) -> {
+            if (e == null) {
+                published.increment();
+            }
+        });
     }
 
     /**
@@ -136,6 +149,24 @@ public final class Node implements AutoCloseable {
     private void sessionClosed(Session session) {
         hub.removeAll(session);
         sessions.remove(session);
+        Disconnect reason = session.disconnectReason();
+        (reason == null ? clientClosed : disconnects.get(reason)).increment();
+    }
+
+    /** Publications stored through this node since it started. */
+    public long publishedCount() {
+        return published.sum();
+    }
+
+    /**
+     * Sessions ended since the node started, by the server's reason; sessions the client ended are
+     * counted under {@code null}. A snapshot.
+     */
+    public Map<Disconnect, Long> disconnectCounts() {
+        Map<Disconnect, Long> counts = new java.util.HashMap<>();
+        disconnects.forEach((d, n) -> counts.put(d, n.sum()));
+        counts.put(null, clientClosed.sum());
+        return counts;
     }
 
     /**

@@ -53,6 +53,7 @@ public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, Namespac
         private int maxPayloadBytes = 64 * 1024;
         private long queueMaxBytes = 1024 * 1024;
 
+        /** Sets {@link NodeConfig#defaultNamespace()}: options of channels in no configured namespace. */
         public Builder defaultNamespace(NamespaceOptions options) {
             this.defaultNamespace = options;
             return this;
@@ -68,11 +69,13 @@ public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, Namespac
             return this;
         }
 
+        /** Sets {@link NodeConfig#maxPayloadBytes()}; see there for units and bounds. */
         public Builder maxPayloadBytes(int maxPayloadBytes) {
             this.maxPayloadBytes = maxPayloadBytes;
             return this;
         }
 
+        /** Sets {@link NodeConfig#queueMaxBytes()}; see there for units and bounds. */
         public Builder queueMaxBytes(long queueMaxBytes) {
             this.queueMaxBytes = queueMaxBytes;
             return this;

@@ -41,22 +41,27 @@ public final class Publication implements Push {
         this.time = time;
     }
 
+    /** The channel name. */
     public String channel() {
         return channel;
     }
 
+    /** The offset in the channel's stream: from 1, exactly +1 per publication. */
     public long offset() {
         return offset;
     }
 
+    /** The epoch of the channel's stream when this was published. */
     public String epoch() {
         return epoch;
     }
 
+    /** The event type, {@code message} by default. */
     public String event() {
         return event;
     }
 
+    /** The payload as published. */
     public Payload data() {
         return data;
     }

@@ -8,9 +8,11 @@ import io.herald.core.StreamPosition;
 import io.herald.core.SubscriptionListener;
 import io.herald.core.broker.Broker;
 import io.herald.core.broker.MemoryBroker;
+import io.herald.server.demo.DemoFeeds;
 import io.herald.server.http.ConnectionCounter;
 import io.herald.server.http.HttpInitializer;
 import io.herald.server.http.Router;
+import io.herald.server.metrics.HeraldMetrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -23,6 +25,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Uses epoll where available, else NIO; no thread per connection. {@link #close()} is graceful:
+ * <p>Uses epoll where available, else NIO; no thread per connection. With {@code demo} configured,
+ * {@link #start()} also starts the {@link DemoFeeds} (clock and ticker) and {@link #close()} stops them. {@link #close()} is graceful:
  * it stops accepting, tells every session to reconnect ({@code 1001 shutdown}), waits up to the
  * configured grace for connections to end, then stops the event loops. Thread-safe.
  */
@@ -51,16 +55,19 @@ public final class HeraldServer implements AutoCloseable {
     private final Node node;
     private final ConnectionCounter connections = new ConnectionCounter();
     private final Router router;
+    private final HeraldMetrics metrics;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel serverChannel;
+    private DemoFeeds demoFeeds;
     private volatile boolean closed;
 
     private HeraldServer(ServerConfig config, Broker broker) {
         this.config = config;
         this.node = new Node(config.node(), broker);
         this.router = new Router(connections, config.maxConnections());
-        Routes.install(router, node, config, connections);
+        this.metrics = new HeraldMetrics(node, connections);
+        Routes.install(router, node, config, metrics);
     }
 
     /** A server with an in-memory broker, configured by {@code configure} from the defaults. */
@@ -99,7 +106,8 @@ public final class HeraldServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
-                .childHandler(new HttpInitializer(connections, router, config.node().maxPayloadBytes()));
+                .childHandler(new HttpInitializer(connections, router, config.node().maxPayloadBytes(),
+                        config.heartbeat().multipliedBy(2).plusSeconds(5), config.writeStallTimeout()));
         try {
             serverChannel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
         } catch (Exception e) {
@@ -109,6 +117,9 @@ public final class HeraldServer implements AutoCloseable {
         }
         log.info("Herald listening on http://{}:{} ({} event loop threads, {})", config.host(), port(), threads,
                 epoll ? "epoll" : "nio");
+        if (config.demo()) {
+            demoFeeds = DemoFeeds.start(node, Clock.systemUTC());
+        }
         return this;
     }
 
@@ -160,6 +171,9 @@ public final class HeraldServer implements AutoCloseable {
             return;
         }
         closed = true;
+        if (demoFeeds != null) {
+            demoFeeds.close();
+        }
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
@@ -182,6 +196,7 @@ public final class HeraldServer implements AutoCloseable {
             workerGroup.terminationFuture().syncUninterruptibly();
             bossGroup.terminationFuture().syncUninterruptibly();
         }
+        metrics.close();
         log.info("Herald stopped");
     }
 }

@@ -4,10 +4,11 @@ import io.herald.core.Node;
 import io.herald.server.api.AdminRoute;
 import io.herald.server.api.HistoryRoute;
 import io.herald.server.api.PublishRoute;
-import io.herald.server.http.ConnectionCounter;
 import io.herald.server.http.Router;
 import io.herald.server.http.Router.ChannelSegment;
 import io.herald.server.iframe.IframeRoute;
+import io.herald.server.metrics.HeraldMetrics;
+import io.herald.server.metrics.MetricsRoute;
 import io.herald.server.polling.LongPollRoute;
 import io.herald.server.sse.SseRoute;
 import io.herald.server.web.StaticRoute;
@@ -20,7 +21,7 @@ final class Routes {
     private Routes() {
     }
 
-    static void install(Router router, Node node, ServerConfig config, ConnectionCounter connections) {
+    static void install(Router router, Node node, ServerConfig config, HeraldMetrics metrics) {
         HistoryRoute history = new HistoryRoute(node);
         router.route(HttpMethod.POST, "pub", ChannelSegment.REQUIRED, new PublishRoute(node))
                 .route(HttpMethod.GET, "history", ChannelSegment.REQUIRED, history)
@@ -37,6 +38,7 @@ final class Routes {
                 .route(HttpMethod.GET, "herald.mjs", ChannelSegment.NONE, files)
                 .route(HttpMethod.GET, "herald.d.ts", ChannelSegment.NONE, files)
                 .route(HttpMethod.GET, "demo", ChannelSegment.REQUIRED, files);
+        router.route(HttpMethod.GET, "metrics", ChannelSegment.NONE, new MetricsRoute(metrics));
         if (config.adminEnabled()) {
             router.route(HttpMethod.POST, "admin", ChannelSegment.REQUIRED, new AdminRoute(node));
         }

@@ -23,11 +23,13 @@ import java.util.Objects;
  * @param adminEnabled        whether {@code POST /admin/disconnect} (a test switch that drops every
  *                            session so clients reconnect and resume) is routed
  * @param shutdownGrace       how long a graceful stop waits for connections to finish, 5 s
+ * @param writeStallTimeout   how long a connection may stay unwritable (its client reads nothing)
+ *                            before its session is cut as slow, 30 s
  */
 public record ServerConfig(String host, int port, int ioThreads, NodeConfig node, Duration sseRetry,
                            Duration heartbeat, Duration longPollTimeout, Duration longPollMaxTimeout,
                            int paddingBytes, int maxConnections, boolean demo, boolean adminEnabled,
-                           Duration shutdownGrace) {
+                           Duration shutdownGrace, Duration writeStallTimeout) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -43,6 +45,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         check("paddingBytes", paddingBytes, paddingBytes >= 0 && paddingBytes <= 65536, "0..65536");
         check("maxConnections", maxConnections, maxConnections > 0, "> 0");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        positive("writeStallTimeout", writeStallTimeout);
     }
 
     private static void positive(String name, Duration d) {
@@ -76,76 +79,97 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         private boolean demo;
         private boolean adminEnabled;
         private Duration shutdownGrace = Duration.ofSeconds(5);
+        private Duration writeStallTimeout = Duration.ofSeconds(30);
 
+        /** Sets {@link ServerConfig#host()}; see there for units and bounds. */
         public Builder host(String host) {
             this.host = host;
             return this;
         }
 
+        /** Sets {@link ServerConfig#port()}; see there for units and bounds. */
         public Builder port(int port) {
             this.port = port;
             return this;
         }
 
+        /** Sets {@link ServerConfig#ioThreads()}; see there for units and bounds. */
         public Builder ioThreads(int ioThreads) {
             this.ioThreads = ioThreads;
             return this;
         }
 
+        /** Sets {@link ServerConfig#node()}; see there for units and bounds. */
         public Builder node(NodeConfig node) {
             this.node = node;
             return this;
         }
 
+        /** Sets {@link ServerConfig#sseRetry()}; see there for units and bounds. */
         public Builder sseRetry(Duration sseRetry) {
             this.sseRetry = sseRetry;
             return this;
         }
 
+        /** Sets {@link ServerConfig#heartbeat()}; see there for units and bounds. */
         public Builder heartbeat(Duration heartbeat) {
             this.heartbeat = heartbeat;
             return this;
         }
 
+        /** Sets {@link ServerConfig#longPollTimeout()}; see there for units and bounds. */
         public Builder longPollTimeout(Duration longPollTimeout) {
             this.longPollTimeout = longPollTimeout;
             return this;
         }
 
+        /** Sets {@link ServerConfig#longPollMaxTimeout()}; see there for units and bounds. */
         public Builder longPollMaxTimeout(Duration longPollMaxTimeout) {
             this.longPollMaxTimeout = longPollMaxTimeout;
             return this;
         }
 
+        /** Sets {@link ServerConfig#paddingBytes()}; see there for units and bounds. */
         public Builder paddingBytes(int paddingBytes) {
             this.paddingBytes = paddingBytes;
             return this;
         }
 
+        /** Sets {@link ServerConfig#maxConnections()}; see there for units and bounds. */
         public Builder maxConnections(int maxConnections) {
             this.maxConnections = maxConnections;
             return this;
         }
 
+        /** Sets {@link ServerConfig#demo()}; see there for units and bounds. */
         public Builder demo(boolean demo) {
             this.demo = demo;
             return this;
         }
 
+        /** Sets {@link ServerConfig#adminEnabled()}; see there for units and bounds. */
         public Builder adminEnabled(boolean adminEnabled) {
             this.adminEnabled = adminEnabled;
             return this;
         }
 
+        /** Sets {@link ServerConfig#shutdownGrace()}; see there for units and bounds. */
         public Builder shutdownGrace(Duration shutdownGrace) {
             this.shutdownGrace = shutdownGrace;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#writeStallTimeout()}; see there for units and bounds. */
+        public Builder writeStallTimeout(Duration writeStallTimeout) {
+            this.writeStallTimeout = writeStallTimeout;
             return this;
         }
 
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public ServerConfig build() {
             return new ServerConfig(host, port, ioThreads, node, sseRetry, heartbeat, longPollTimeout,
-                    longPollMaxTimeout, paddingBytes, maxConnections, demo, adminEnabled, shutdownGrace);
+                    longPollMaxTimeout, paddingBytes, maxConnections, demo, adminEnabled, shutdownGrace,
+                    writeStallTimeout);
         }
     }
 }

@@ -29,6 +29,12 @@ import java.util.function.LongSupplier;
 public final class MemoryBroker implements Broker {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
+    /**
+     * How long a channel's stream (its epoch and top offset) is kept once its history is empty and
+     * nobody published to or read it. After that the stream is dropped; used again, it starts a new
+     * epoch, so an old position is announced as a reset rather than silently mis-served.
+     */
+    public static final long STREAM_TTL_MS = 24L * 60 * 60 * 1000;
 
     private final ConcurrentHashMap<String, Stream> streams = new ConcurrentHashMap<>();
     private final LongSupplier clock;
@@ -64,19 +70,30 @@ public final class MemoryBroker implements Broker {
 
     @Override
     public CompletableFuture<Publication> publish(String channel, String event, Payload data, NamespaceOptions options) {
-        Stream stream = streams.computeIfAbsent(channel, c -> new Stream(newEpoch()));
-        synchronized (stream) {
-            long now = clock.getAsLong();
-            Publication publication = new Publication(channel, stream.top + 1, stream.epoch, event, data, now);
-            stream.top++;
-            stream.options = options;
-            if (options.historySize() > 0) {
-                stream.items.addLast(publication);
+        for (;;) {
+            Stream stream = streams.computeIfAbsent(channel, c -> new Stream(newEpoch(), clock.getAsLong()));
+            synchronized (stream) {
+                if (!stream.dead) {
+                    return publish(stream, channel, event, data, options);
+                }
             }
-            stream.trim(options, now);
-            listener.onPublication(publication);
-            return CompletableFuture.completedFuture(publication);
         }
+    }
+
+    /** Appends and delivers; the caller holds {@code stream}'s monitor. */
+    private CompletableFuture<Publication> publish(Stream stream, String channel, String event, Payload data,
+                                                   NamespaceOptions options) {
+        long now = clock.getAsLong();
+        stream.lastUsed = now;
+        Publication publication = new Publication(channel, stream.top + 1, stream.epoch, event, data, now);
+        stream.top++;
+        stream.options = options;
+        if (options.historySize() > 0) {
+            stream.items.addLast(publication);
+        }
+        stream.trim(options, now);
+        listener.onPublication(publication);
+        return CompletableFuture.completedFuture(publication);
     }
 
     @Override
@@ -84,36 +101,46 @@ public final class MemoryBroker implements Broker {
         if (limit < 0) {
             throw new IllegalArgumentException("limit: " + limit + " (expected: >= 0)");
         }
-        Stream stream = streams.computeIfAbsent(channel, c -> new Stream(newEpoch()));
-        synchronized (stream) {
-            stream.options = options;
-            stream.trim(options, clock.getAsLong());
-            long oldest = stream.items.isEmpty() ? stream.top + 1 : stream.items.peekFirst().offset();
-            List<Publication> page = new ArrayList<>(Math.min(limit, stream.items.size()));
-            if (limit > 0 && !stream.items.isEmpty()) {
-                if (since == null) {
-                    int skip = Math.max(0, stream.items.size() - limit);
-                    Iterator<Publication> it = stream.items.iterator();
-                    for (int i = 0; it.hasNext(); i++) {
-                        Publication p = it.next();
-                        if (i >= skip) {
-                            page.add(p);
-                        }
+        for (;;) {
+            Stream stream = streams.computeIfAbsent(channel, c -> new Stream(newEpoch(), clock.getAsLong()));
+            synchronized (stream) {
+                if (!stream.dead) {
+                    return history(stream, since, limit, options);
+                }
+            }
+        }
+    }
+
+    /** Reads a page; the caller holds {@code stream}'s monitor. */
+    private CompletableFuture<HistoryResult> history(Stream stream, StreamPosition since, int limit, NamespaceOptions options) {
+        stream.options = options;
+        stream.lastUsed = clock.getAsLong();
+        stream.trim(options, stream.lastUsed);
+        long oldest = stream.items.isEmpty() ? stream.top + 1 : stream.items.peekFirst().offset();
+        List<Publication> page = new ArrayList<>(Math.min(limit, stream.items.size()));
+        if (limit > 0 && !stream.items.isEmpty()) {
+            if (since == null) {
+                int skip = Math.max(0, stream.items.size() - limit);
+                Iterator<Publication> it = stream.items.iterator();
+                for (int i = 0; it.hasNext(); i++) {
+                    Publication p = it.next();
+                    if (i >= skip) {
+                        page.add(p);
                     }
-                } else {
-                    for (Publication p : stream.items) {
-                        if (p.offset() > since.offset()) {
-                            page.add(p);
-                            if (page.size() == limit) {
-                                break;
-                            }
+                }
+            } else {
+                for (Publication p : stream.items) {
+                    if (p.offset() > since.offset()) {
+                        page.add(p);
+                        if (page.size() == limit) {
+                            break;
                         }
                     }
                 }
             }
-            return CompletableFuture.completedFuture(
-                    new HistoryResult(page, new StreamPosition(stream.epoch, stream.top), oldest));
         }
+        return CompletableFuture.completedFuture(
+                new HistoryResult(page, new StreamPosition(stream.epoch, stream.top), oldest));
     }
 
     @Override
@@ -128,16 +155,21 @@ public final class MemoryBroker implements Broker {
 
     /**
      * Drops publications older than their namespace's age (as last given for each channel) from
-     * every channel.
+     * every channel, and streams with no history left that were unused for {@link #STREAM_TTL_MS}.
      *
      * @return how many publications were dropped
      */
     public int expire() {
         long now = clock.getAsLong();
         int dropped = 0;
-        for (Stream stream : streams.values()) {
+        for (var entry : streams.entrySet()) {
+            Stream stream = entry.getValue();
             synchronized (stream) {
                 dropped += stream.trim(stream.options, now);
+                if (stream.items.isEmpty() && now - stream.lastUsed > STREAM_TTL_MS) {
+                    stream.dead = true;
+                    streams.remove(entry.getKey(), stream);
+                }
             }
         }
         return dropped;
@@ -170,10 +202,14 @@ public final class MemoryBroker implements Broker {
         final String epoch;
         final ArrayDeque<Publication> items = new ArrayDeque<>();
         long top;
+        long lastUsed;
+        /** Set once the stream is dropped from the map; a caller holding it then takes a fresh one. */
+        boolean dead;
         NamespaceOptions options = NamespaceOptions.DEFAULTS;
 
-        Stream(String epoch) {
+        Stream(String epoch, long now) {
             this.epoch = epoch;
+            this.lastUsed = now;
         }
 
         /** Drops publications over the size or older than the age; returns how many. */

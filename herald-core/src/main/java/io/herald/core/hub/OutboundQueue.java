@@ -6,6 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A session's queue of pushes waiting to be written, bounded in bytes ({@link Push#estimatedSize()}).
+ * Publications replayed from history on subscribe are queued with size 0 (they are shared with
+ * history, itself bounded): a client resuming from far back is not cut for it.
  *
  * <p>{@link #offer} never blocks: when the push would take the queue past its bound it is refused
  * and {@code false} returned; the session then disconnects its client as slow, with its last id to

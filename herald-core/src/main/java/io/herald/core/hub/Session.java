@@ -32,6 +32,7 @@ public final class Session {
     private final AtomicBoolean disconnecting = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Runnable drain = this::drain;
+    private volatile Disconnect disconnectReason;
 
     /**
      * @param transport     the wire side
@@ -97,7 +98,7 @@ public final class Session {
             boolean wrote = false;
             Push push;
             while (!closed.get() && transport.writable() && (push = queue.poll()) != null) {
-                transport.write(push);
+                transport.write(push instanceof Recovered r ? r.publication() : push);
                 wrote = true;
             }
             if (wrote) {
@@ -117,8 +118,14 @@ public final class Session {
      */
     public void disconnect(Disconnect reason) {
         if (disconnecting.compareAndSet(false, true)) {
+            disconnectReason = reason;
             transport.close(reason);
         }
+    }
+
+    /** Why the server ended this session, or null when it has not (the client went away, or not yet). */
+    public Disconnect disconnectReason() {
+        return disconnectReason;
     }
 
     /**

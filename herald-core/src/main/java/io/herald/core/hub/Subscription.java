@@ -93,8 +93,11 @@ public final class Subscription {
             pendingBytes = 0;
             notice = new Subscribed(channel, tag, outcome.reset(), outcome.start(), outcome.recovered());
             session.send(notice);
-            for (Publication p : outcome.publications()) {
-                session.send(p);
+            List<Publication> pubs = outcome.publications();
+            for (int i = 0; i < pubs.size(); i++) {
+                // History is replayed outside the queue's byte bound (see Recovered); the live
+                // publications buffered during recovery count like any live one.
+                session.send(i < outcome.recovered() ? new Recovered(pubs.get(i)) : pubs.get(i));
             }
             StreamPosition end = outcome.end();
             epoch = end.epoch();

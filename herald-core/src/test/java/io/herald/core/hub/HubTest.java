@@ -111,6 +111,35 @@ class HubTest {
     }
 
     @Test
+    void resumingFromFurtherBackThanTheQueueBoundIsNotCut() {
+        Node tight = new Node(NodeConfig.builder().maxPayloadBytes(1024).queueMaxBytes(4096).build(), new MemoryBroker());
+        try {
+            byte[] kb = new byte[1024];
+            Publication first = null;
+            for (int i = 0; i < 100; i++) { // 100 KiB of history, 25 times the queue bound
+                Publication p = tight.publish("deep", null, Payload.binary(kb)).join();
+                first = first == null ? p : first;
+            }
+            RecordingTransport t = new RecordingTransport();
+            t.session = tight.newSession(t);
+            Subscribed notice = tight.subscribe(t.session, "deep", new StreamPosition(first.epoch(), 0), null).join();
+            assertThat(notice.reset()).isFalse();
+            assertThat(notice.recovered()).isEqualTo(100);
+            await(() -> t.offsets().size() == 100);
+            assertThat(t.session.isClosed()).isFalse();
+            assertThat(t.written).allMatch(p -> p instanceof Publication || p instanceof Subscribed);
+            // Live publications still count against the bound.
+            t.writable = false;
+            for (int i = 0; i < 10; i++) {
+                tight.publish("deep", null, Payload.binary(kb)).join();
+            }
+            await(() -> t.closedWith == Disconnect.SLOW);
+        } finally {
+            tight.close();
+        }
+    }
+
+    @Test
     void drainStopsWhileUnwritableAndResumes() {
         RecordingTransport t = session();
         node.subscribe(t.session, "w", null, null).join();

@@ -24,6 +24,10 @@ import picocli.CommandLine.Option;
                 + "XHR streaming, the forever iframe, long polling and short polling.",
         sortOptions = false)
 public final class HeraldCommand implements Callable<Integer> {
+    /** The namespace of the demo channels ({@code demo:clock}, {@code demo:signups}, ...). */
+    static final String DEMO_NAMESPACE = "demo";
+    /** How long the demo namespace keeps history when {@code --demo} is on. */
+    static final Duration DEMO_HISTORY_AGE = Duration.ofDays(1);
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
     String host;
@@ -71,18 +75,28 @@ public final class HeraldCommand implements Callable<Integer> {
     int maxConnections;
 
     @Option(names = "--demo", negatable = true, defaultValue = "false",
-            description = "Run the demo feeds (clock, ticker) (default: ${DEFAULT-VALUE}).")
+            description = "Run the demo feeds (clock, ticker) and keep a day of history in the demo namespace (default: ${DEFAULT-VALUE}).")
     boolean demo;
 
     @Option(names = "--admin", description = "Route POST /admin/disconnect, a test switch that drops every session.")
     boolean admin;
 
-    @Override
-    public Integer call() throws Exception {
+    /**
+     * The server configuration the parsed options describe.
+     *
+     * @throws CommandLine.ParameterException for a malformed {@code --namespace}
+     */
+    ServerConfig config() {
         NamespaceOptions defaults = NamespaceOptions.builder()
                 .historySize(historySize).historyAge(historyAge).allowClientPublish(!noClientPublish).build();
         NodeConfig.Builder node = NodeConfig.builder().defaultNamespace(defaults)
                 .maxPayloadBytes(maxPayload).queueMaxBytes(queueMaxBytes);
+        if (demo) {
+            // The demo pages start from history (the sign-up count, the chat): keep at least a day
+            // of it. A --namespace demo:... below overrides this.
+            Duration age = historyAge.compareTo(DEMO_HISTORY_AGE) >= 0 ? historyAge : DEMO_HISTORY_AGE;
+            node.namespace(DEMO_NAMESPACE, defaults.toBuilder().historyAge(age).build());
+        }
         for (String spec : namespaces) {
             String[] parts = spec.split(":");
             if (parts.length != 4) {
@@ -92,9 +106,14 @@ public final class HeraldCommand implements Callable<Integer> {
             node.namespace(parts[0], NamespaceOptions.builder().historySize(Integer.parseInt(parts[1]))
                     .historyAge(DurationConverter.parse(parts[2])).allowClientPublish(Boolean.parseBoolean(parts[3])).build());
         }
-        ServerConfig config = ServerConfig.builder().host(host).port(port).ioThreads(ioThreads).node(node.build())
+        return ServerConfig.builder().host(host).port(port).ioThreads(ioThreads).node(node.build())
                 .heartbeat(heartbeat).sseRetry(sseRetry).longPollTimeout(longPollTimeout)
                 .maxConnections(maxConnections).demo(demo).adminEnabled(admin).build();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ServerConfig config = config();
         HeraldServer server = HeraldServer.create(config, new MemoryBroker()).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

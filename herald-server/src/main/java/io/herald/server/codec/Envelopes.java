@@ -176,5 +176,17 @@ public final class Envelopes {
         return out.toByteArray();
     }
 
+    /**
+     * The reset signal of the streaming transports (wire contract, "Resume rule"):
+     * {@code {"reset":true,"channel":"c","id":"CURRENT-ID"}}; safe in a script element.
+     *
+     * @param channel the channel whose requested position could not be served (a valid name)
+     * @param current the stream's current position, to resume from
+     */
+    public static String reset(String channel, StreamPosition current) {
+        // A valid channel name ([A-Za-z0-9_.:@-]) and an id need no escaping, in JSON or in a script.
+        return "{\"reset\":true,\"channel\":\"" + channel + "\",\"id\":\"" + current.id() + "\"}";
+    }
+
     private static final byte[] MESSAGES_OPEN = "{\"messages\":[".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 }

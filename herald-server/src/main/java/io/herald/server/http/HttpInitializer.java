@@ -6,14 +6,17 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import java.time.Duration;
 
 /**
  * The one pipeline recipe of every connection:
  * <pre>
  * flush       FlushConsolidationHandler   coalesces flushes while a read burst is handled
  * connections ConnectionCounter           (shared) counts open connections
+ * idle        IdleConnectionHandler       closes silent connections; WebSocket without pongs: 4002
  * http        HttpServerCodec             HTTP/1.1 parsing and chunked encoding (RFC 9112)
- * writability WritabilityHandler          (shared) resumes a session's drain when the socket drains
+ * writability WritabilityHandler          (shared) resumes a session's drain when the socket drains;
+ *                                         cuts a session whose socket stays full past the stall timeout
  * body        BodyAggregator              whole requests; 413 over the payload limit; removed on WebSocket upgrade
  * router      Router                      (shared) dispatches to the routes
  * </pre>
@@ -22,21 +25,26 @@ import io.netty.handler.flush.FlushConsolidationHandler;
  * and the handshake replaces the HTTP codec with frame codecs.
  */
 public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
-    private static final WritabilityHandler WRITABILITY = new WritabilityHandler();
-
     private final ConnectionCounter connections;
     private final Router router;
     private final int maxBodyBytes;
+    private final Duration idleTimeout;
+    private final WritabilityHandler writability;
 
     /**
      * @param connections  the shared connection counter
      * @param router       the shared router
      * @param maxBodyBytes the largest request body, in bytes
+     * @param idleTimeout  how long a connection may send nothing (see {@link IdleConnectionHandler})
+     * @param stallTimeout how long a connection may stay unwritable (see {@link WritabilityHandler})
      */
-    public HttpInitializer(ConnectionCounter connections, Router router, int maxBodyBytes) {
+    public HttpInitializer(ConnectionCounter connections, Router router, int maxBodyBytes, Duration idleTimeout,
+                           Duration stallTimeout) {
         this.connections = connections;
         this.router = router;
         this.maxBodyBytes = maxBodyBytes;
+        this.idleTimeout = idleTimeout;
+        this.writability = new WritabilityHandler(stallTimeout);
     }
 
     @Override
@@ -44,8 +52,9 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
         ChannelPipeline p = ch.pipeline();
         p.addLast("flush", new FlushConsolidationHandler(256, true));
         p.addLast("connections", connections);
+        p.addLast("idle", new IdleConnectionHandler(idleTimeout));
         p.addLast("http", new HttpServerCodec(4096, 8192, 8192));
-        p.addLast("writability", WRITABILITY);
+        p.addLast("writability", writability);
         p.addLast("body", new BodyAggregator(maxBodyBytes));
         p.addLast("router", router);
     }

@@ -116,9 +116,7 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
             HttpResponses.preflight(ctx, request);
             return;
         }
-        boolean methodOk = request.method().equals(entry.method)
-                || (entry.method.equals(HttpMethod.GET) && request.method().equals(HttpMethod.HEAD));
-        if (!methodOk) {
+        if (!request.method().equals(entry.method)) {
             throw new HeraldException(ErrorCode.METHOD_NOT_ALLOWED, request.method() + " " + Names.quote(path)
                     + " (expected: " + entry.method + ")");
         }

@@ -40,7 +40,7 @@ public final class IframeRoute implements Route {
         String raw = target.query().get("callback");
         String callback = raw == null || raw.isEmpty() ? DEFAULT_CALLBACK : Names.checkCallback(raw);
         StreamPosition since = target.query().position("since");
-        new IframeTransport(ctx.channel(), prelude, callback).start(ctx, request, node, IframeTransport.CONTENT_TYPE,
+        new IframeTransport(ctx.channel(), prelude, callback).start(ctx, node, IframeTransport.CONTENT_TYPE,
                 target.channel(), since, config.heartbeat());
     }
 }

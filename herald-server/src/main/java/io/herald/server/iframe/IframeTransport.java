@@ -4,7 +4,6 @@ import io.herald.core.Disconnect;
 import io.herald.core.Publication;
 import io.herald.core.hub.Subscribed;
 import io.herald.server.codec.Envelopes;
-import io.herald.server.http.Json;
 import io.herald.server.transport.StreamTransport;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -38,7 +37,6 @@ public final class IframeTransport extends StreamTransport {
     private static final byte[] SUFFIX = ")</script>\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HEARTBEAT = "<!-- -->\n".getBytes(StandardCharsets.US_ASCII);
 
-    private final byte[] prelude;
     private final String callback;
     private final byte[] prefix;
 
@@ -48,8 +46,7 @@ public final class IframeTransport extends StreamTransport {
      * @param callback the validated callback path ({@link io.herald.core.Names#checkCallback})
      */
     public IframeTransport(Channel channel, byte[] prelude, String callback) {
-        super(channel);
-        this.prelude = prelude;
+        super(channel, prelude);
         this.callback = callback;
         this.prefix = ("<script>parent." + callback + "(").getBytes(StandardCharsets.US_ASCII);
     }
@@ -66,16 +63,6 @@ public final class IframeTransport extends StreamTransport {
     }
 
     @Override
-    public boolean unidirectional() {
-        return true;
-    }
-
-    @Override
-    protected void writePrelude() {
-        writeBytes(prelude);
-    }
-
-    @Override
     protected void writePublication(Publication publication) {
         writeBuffer(Unpooled.wrappedBuffer(prefix, publication.encoded(Envelopes.SCRIPT_SAFE_ENVELOPE), SUFFIX));
     }
@@ -83,8 +70,7 @@ public final class IframeTransport extends StreamTransport {
     @Override
     protected void writeSubscribed(Subscribed notice) {
         if (notice.reset()) {
-            writeText(call("{\"reset\":true,\"channel\":" + Json.quote(notice.channel())
-                    + ",\"id\":\"" + notice.position().id() + "\"}") + "\n");
+            writeText(call(Envelopes.reset(notice.channel(), notice.position())) + "\n");
         }
     }
 

@@ -22,10 +22,14 @@ import io.netty.handler.codec.http.FullHttpRequest;
 public final class SseRoute implements Route {
     private final Node node;
     private final ServerConfig config;
+    private final byte[] prelude;
+    private final byte[] preludeWithHeartbeat;
 
     public SseRoute(Node node, ServerConfig config) {
         this.node = node;
         this.config = config;
+        this.prelude = SseTransport.prelude(config.sseRetry(), false);
+        this.preludeWithHeartbeat = SseTransport.prelude(config.sseRetry(), true);
     }
 
     @Override
@@ -38,8 +42,8 @@ public final class SseRoute implements Route {
                         : target.query().position("since");
         boolean envelopes = option(target, "format", "envelope");
         boolean heartbeatEvents = option(target, "heartbeat", "event");
-        new SseTransport(ctx.channel(), config.sseRetry(), envelopes, heartbeatEvents)
-                .start(ctx, request, node, SseTransport.CONTENT_TYPE, target.channel(), since, config.heartbeat());
+        new SseTransport(ctx.channel(), heartbeatEvents ? preludeWithHeartbeat : prelude, envelopes, heartbeatEvents)
+                .start(ctx, node, SseTransport.CONTENT_TYPE, target.channel(), since, config.heartbeat());
     }
 
     /** Whether the parameter {@code name} is {@code value}; absent is false, anything else is an error. */

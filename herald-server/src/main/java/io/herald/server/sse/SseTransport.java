@@ -3,7 +3,7 @@ package io.herald.server.sse;
 import io.herald.core.Disconnect;
 import io.herald.core.Publication;
 import io.herald.core.hub.Subscribed;
-import io.herald.server.http.Json;
+import io.herald.server.codec.Envelopes;
 import io.herald.server.transport.StreamTransport;
 import io.netty.channel.Channel;
 import java.nio.charset.StandardCharsets;
@@ -34,39 +34,34 @@ public final class SseTransport extends StreamTransport {
     private static final byte[] HEARTBEAT_EVENT = SseEncoder.control("herald-heartbeat", null, "{}")
             .getBytes(StandardCharsets.US_ASCII);
 
-    private final Duration retry;
     private final boolean envelopes;
     private final boolean heartbeatEvents;
 
     /**
      * @param channel         the connection
-     * @param retry           the reconnection time to advise with {@code retry:}
+     * @param prelude         the stream's first bytes, {@link #prelude(Duration, boolean)}
      * @param envelopes       whether publications are sent as envelopes ({@code format=envelope})
      * @param heartbeatEvents whether heartbeats are {@code herald-heartbeat} events ({@code heartbeat=event})
      */
-    public SseTransport(Channel channel, Duration retry, boolean envelopes, boolean heartbeatEvents) {
-        super(channel);
-        this.retry = retry;
+    public SseTransport(Channel channel, byte[] prelude, boolean envelopes, boolean heartbeatEvents) {
+        super(channel, prelude);
         this.envelopes = envelopes;
         this.heartbeatEvents = heartbeatEvents;
+    }
+
+    /**
+     * {@code retry: MILLIS} and a blank line: the reconnection time the browser should use; with
+     * {@code heartbeatEvents}, a first heartbeat event follows at once.
+     */
+    public static byte[] prelude(Duration retry, boolean heartbeatEvents) {
+        String retryField = "retry: " + retry.toMillis() + "\n\n";
+        String first = heartbeatEvents ? new String(HEARTBEAT_EVENT, StandardCharsets.US_ASCII) : "";
+        return (retryField + first).getBytes(StandardCharsets.US_ASCII);
     }
 
     @Override
     public String name() {
         return "sse";
-    }
-
-    @Override
-    public boolean unidirectional() {
-        return true;
-    }
-
-    @Override
-    protected void writePrelude() {
-        writeText("retry: " + retry.toMillis() + "\n\n");
-        if (heartbeatEvents) {
-            writeBytes(HEARTBEAT_EVENT);
-        }
     }
 
     @Override
@@ -78,8 +73,7 @@ public final class SseTransport extends StreamTransport {
     protected void writeSubscribed(Subscribed notice) {
         if (notice.reset()) {
             String id = notice.position().id();
-            writeText(SseEncoder.control("herald-reset", id,
-                    "{\"channel\":" + Json.quote(notice.channel()) + ",\"reset\":true,\"id\":\"" + id + "\"}"));
+            writeText(SseEncoder.control("herald-reset", id, Envelopes.reset(notice.channel(), notice.position())));
         }
     }
 

@@ -11,7 +11,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,9 +22,22 @@ import java.time.Duration;
  * Netty's {@code HttpServerCodec} does the chunked encoding (RFC 9112, section 7.1).
  */
 public abstract class StreamTransport extends ChannelTransport {
+    private final byte[] prelude;
 
-    protected StreamTransport(Channel channel) {
+    /**
+     * @param channel the connection
+     * @param prelude what precedes the first publication (e.g. {@code retry:}, padding); shared by
+     *                every connection of the route and never modified
+     */
+    protected StreamTransport(Channel channel, byte[] prelude) {
         super(channel);
+        this.prelude = prelude;
+    }
+
+    /** Streams are one response: the client sends nothing after its request. */
+    @Override
+    public final boolean unidirectional() {
+        return true;
     }
 
     /**
@@ -33,30 +45,28 @@ public abstract class StreamTransport extends ChannelTransport {
      * {@code since}, and starts heartbeats. Call on the event loop.
      *
      * @param ctx         the router's context
-     * @param request     the request (for HEAD)
      * @param node        the node
      * @param contentType the response media type
      * @param channelName the channel to subscribe
      * @param since       the position to resume after, or null
      * @param heartbeat   the heartbeat interval
      */
-    public void start(ChannelHandlerContext ctx, HttpRequest request, Node node, CharSequence contentType,
+    public void start(ChannelHandlerContext ctx, Node node, CharSequence contentType,
                       String channelName, StreamPosition since, Duration heartbeat) {
         Session session = node.newSession(this);
         attach(session);
         ctx.write(HttpResponses.streamHead(contentType));
-        writePrelude();
-        ctx.flush();
+        writeBytes(prelude);
+        // Subscribe before the head is flushed: the subscription is registered for live
+        // publications synchronously, so once a client sees the 200, nothing published later is missed.
         node.subscribe(session, channelName, since, null).whenComplete((notice, error) -> {
             if (error != null) {
                 session.disconnect(error instanceof HeraldException ? Disconnect.POLICY_VIOLATION : Disconnect.SERVER_ERROR);
             }
         });
+        ctx.flush();
         startHeartbeat(heartbeat);
     }
-
-    /** Writes what precedes the first publication (e.g. {@code retry:}, padding). */
-    protected abstract void writePrelude();
 
     /** Writes {@code bytes} as one chunk without copying; the array must not change afterwards. */
     protected final void writeBytes(byte[] bytes) {

@@ -52,6 +52,9 @@ import org.slf4j.LoggerFactory;
 final class ProtocolWebSocketTransport extends WebSocketTransport {
     private static final Logger log = LoggerFactory.getLogger(ProtocolWebSocketTransport.class);
 
+    /** Subscriptions one socket may hold; more get {@code too_many_requests}, so one client cannot grow the hub without bound. */
+    static final int MAX_CHANNELS = 1024;
+
     /** The tag of a subscribe in flight: compared by identity, so a stale notice is never taken for a newer one. */
     private static final class PendingSubscribe {
         final Long id;
@@ -115,6 +118,10 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
         if (pending.containsKey(channelName) || live.contains(channelName)) {
             throw new HeraldException(ErrorCode.ALREADY_SUBSCRIBED,
                     "channel " + Names.quote(channelName) + " is already subscribed on this socket");
+        }
+        if (pending.size() + live.size() >= MAX_CHANNELS) {
+            throw new HeraldException(ErrorCode.TOO_MANY_REQUESTS, "socket already has " + MAX_CHANNELS
+                    + " subscriptions (expected: at most " + MAX_CHANNELS + " channels per socket)");
         }
         PendingSubscribe tag = new PendingSubscribe(command.id());
         pending.put(channelName, tag);

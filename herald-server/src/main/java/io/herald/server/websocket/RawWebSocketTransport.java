@@ -9,7 +9,7 @@ import io.herald.core.Publication;
 import io.herald.core.StreamPosition;
 import io.herald.core.hub.Session;
 import io.herald.core.hub.Subscribed;
-import io.herald.server.http.Json;
+import io.herald.server.codec.Envelopes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -99,8 +99,7 @@ final class RawWebSocketTransport extends WebSocketTransport {
         String id = notice.position().id();
         lastId = id;
         if (notice.reset() && since != null) {
-            writeText(("{\"reset\":true,\"channel\":" + Json.quote(notice.channel()) + ",\"id\":\"" + id + "\"}")
-                    .getBytes(StandardCharsets.UTF_8));
+            writeText(Envelopes.reset(notice.channel(), notice.position()).getBytes(StandardCharsets.UTF_8));
         }
     }
 

@@ -4,7 +4,6 @@ import io.herald.core.Disconnect;
 import io.herald.core.Publication;
 import io.herald.core.hub.Subscribed;
 import io.herald.server.codec.Envelopes;
-import io.herald.server.http.Json;
 import io.herald.server.transport.StreamTransport;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -33,15 +32,13 @@ public final class XhrStreamTransport extends StreamTransport {
     public static final String CONTENT_TYPE = "application/x-ndjson; charset=utf-8";
     private static final byte[] NEWLINE = {'\n'};
 
-    private final byte[] prelude;
 
     /**
      * @param channel the connection
      * @param prelude the padding line, shared by every connection and never modified
      */
     public XhrStreamTransport(Channel channel, byte[] prelude) {
-        super(channel);
-        this.prelude = prelude;
+        super(channel, prelude);
     }
 
     /** The padding line: {@code paddingBytes} spaces and a newline. */
@@ -55,16 +52,6 @@ public final class XhrStreamTransport extends StreamTransport {
     }
 
     @Override
-    public boolean unidirectional() {
-        return true;
-    }
-
-    @Override
-    protected void writePrelude() {
-        writeBytes(prelude);
-    }
-
-    @Override
     protected void writePublication(Publication publication) {
         writeBuffer(Unpooled.wrappedBuffer(publication.encoded(Envelopes.ENVELOPE), NEWLINE));
     }
@@ -72,8 +59,7 @@ public final class XhrStreamTransport extends StreamTransport {
     @Override
     protected void writeSubscribed(Subscribed notice) {
         if (notice.reset()) {
-            writeText("{\"reset\":true,\"channel\":" + Json.quote(notice.channel())
-                    + ",\"id\":\"" + notice.position().id() + "\"}\n");
+            writeText(Envelopes.reset(notice.channel(), notice.position()) + "\n");
         }
     }
 
