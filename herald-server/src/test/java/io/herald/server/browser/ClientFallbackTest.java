@@ -6,7 +6,6 @@ import io.herald.server.testing.TestServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -44,9 +43,7 @@ class ClientFallbackTest {
             Harness page = Harness.open(browser, proxy.origin(), "herald.js").start("fb.ws", OPTIONS, null).awaitOpen(1);
             assertThat(page.states()).containsExactly("connecting:websocket", "fallback:websocket>sse", "connecting:sse", "open:sse");
             publish("fb.ws", 200);
-            page.awaitOffset(200);
-            Thread.sleep(300);
-            assertThat(page.offsets()).containsExactlyElementsOf(LongStream.rangeClosed(1, 200).boxed().toList());
+            assertThat(page.settle(server, "fb.ws", 200)).isEqualTo(Harness.upTo(200));
 
             // Same tab, same origin: the page's session remembers SSE, so WebSocket is not tried again.
             Harness again = Harness.open(browser, proxy.origin(), "herald.js").start("fb.ws", OPTIONS, null).awaitOpen(1);
@@ -68,9 +65,7 @@ class ClientFallbackTest {
             for (int i = 101; i <= 200; i++) {
                 server.publish("fb.switch", "m" + i);
             }
-            page.awaitOffset(200);
-            Thread.sleep(300);
-            assertThat(page.offsets()).containsExactlyElementsOf(LongStream.rangeClosed(1, 200).boxed().toList());
+            assertThat(page.settle(server, "fb.switch", 200)).isEqualTo(Harness.upTo(200));
             assertThat(page.states()).startsWith("connecting:websocket", "open:websocket", "reconnecting:websocket")
                     .contains("fallback:websocket>sse").endsWith("open:sse");
             page.close(); // before the proxy goes
@@ -91,9 +86,7 @@ class ClientFallbackTest {
                     .isEqualTo(List.of("nothing received within 2000 ms", "nothing received within 2000 ms",
                             "nothing received within 2000 ms", "nothing received within 2000 ms"));
             publish("fb.buffer", 200);
-            page.awaitOffset(200);
-            Thread.sleep(300);
-            assertThat(page.offsets()).containsExactlyElementsOf(LongStream.rangeClosed(1, 200).boxed().toList());
+            assertThat(page.settle(server, "fb.buffer", 200)).isEqualTo(Harness.upTo(200));
             assertThat(page.transport()).isEqualTo("long-polling");
             page.close(); // before the proxy goes
         }

@@ -1,9 +1,13 @@
 package io.herald.server.browser;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.microsoft.playwright.Page;
+import io.herald.server.testing.TestServer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 
 /**
  * The test page {@code web-test/harness.html} seen from Java: it creates a herald.js client on the
@@ -57,6 +61,26 @@ final class Harness {
         page.waitForFunction("n => resets.length >= n", n,
                 new Page.WaitForFunctionOptions().setTimeout(WAIT_MS).setPollingInterval(50));
         return this;
+    }
+
+    /**
+     * Waits for offset {@code n}, then publishes one more ({@code "end"}, offset n + 1) and waits for
+     * it: everything before it on the ordered stream, duplicates included, has arrived by then.
+     *
+     * @return the offsets received before the sentinel, in order
+     */
+    List<Long> settle(TestServer server, String channel, int n) {
+        awaitOffset(n);
+        server.publish(channel, "end");
+        awaitOffset(n + 1);
+        List<Long> all = offsets();
+        assertThat(all).as("the sentinel comes last").last().isEqualTo(n + 1L);
+        return all.subList(0, all.size() - 1);
+    }
+
+    /** 1, 2, ..., n. */
+    static List<Long> upTo(int n) {
+        return LongStream.rangeClosed(1, n).boxed().toList();
     }
 
     /** The offsets received, in order. */
