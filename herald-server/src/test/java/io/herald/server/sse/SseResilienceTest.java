@@ -124,6 +124,7 @@ class SseResilienceTest {
                 stalled.connect(new java.net.InetSocketAddress("127.0.0.1", t.port()));
                 stalled.getOutputStream().write(("GET /sse/deep HTTP/1.1\r\nHost: x\r\nLast-Event-ID: " + start + "\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
+                TestServer.await("stalled session started", Duration.ofSeconds(5), () -> t.server().node().sessionCount() == 1);
                 TestServer.await("stalled session cut", Duration.ofSeconds(15), () -> t.server().node().sessionCount() == 0);
                 assertThat(t.server().node().disconnectCounts().get(io.herald.core.Disconnect.SLOW)).isEqualTo(1L);
             }
