@@ -51,6 +51,7 @@ public final class BrowserFixture implements BeforeAllCallback, AfterAllCallback
     private Browser browser;
     private BrowserContext context;
     private Page page;
+    private final List<BrowserContext> others = new ArrayList<>();
     private final List<String> consoleErrors = Collections.synchronizedList(new ArrayList<>());
     private final List<Pattern> allowed = new ArrayList<>();
 
@@ -76,13 +77,17 @@ public final class BrowserFixture implements BeforeAllCallback, AfterAllCallback
         // The browser asks every origin for a favicon on its own; the server has none.
         allowConsoleError("404 \\(Not Found\\) \\(http://[^/]+/favicon\\.ico");
         context = browser.newContext();
-        page = context.newPage();
-        page.onConsoleMessage(m -> {
+        page = watched(context.newPage());
+    }
+
+    private Page watched(Page p) {
+        p.onConsoleMessage(m -> {
             if ("error".equals(m.type())) {
                 consoleErrors.add(m.text() + " (" + m.location() + ")");
             }
         });
-        page.onPageError(e -> consoleErrors.add("uncaught: " + e));
+        p.onPageError(e -> consoleErrors.add("uncaught: " + e));
+        return p;
     }
 
     @Override
@@ -95,6 +100,8 @@ public final class BrowserFixture implements BeforeAllCallback, AfterAllCallback
                     .setPath(SCREENSHOTS.resolve(name.replaceAll("[^A-Za-z0-9._-]+", "_") + ".png")));
         } finally {
             context.close();
+            others.forEach(BrowserContext::close);
+            others.clear();
         }
         List<String> unexpected;
         synchronized (consoleErrors) {
@@ -116,6 +123,16 @@ public final class BrowserFixture implements BeforeAllCallback, AfterAllCallback
     /** This test's page. */
     public Page page() {
         return page;
+    }
+
+    /**
+     * A page in a context of its own (another visitor: its own storage and connections), for this
+     * test only; its console errors are collected with the main page's, and it is closed after the test.
+     */
+    public Page newVisitor() {
+        BrowserContext other = browser.newContext();
+        others.add(other);
+        return watched(other.newPage());
     }
 
     /**
