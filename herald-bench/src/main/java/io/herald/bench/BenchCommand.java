@@ -80,7 +80,8 @@ public final class BenchCommand implements Callable<Integer> {
     String publishUrl;
 
     @Option(names = "--server-pid", defaultValue = "0",
-            description = "The server's process id, for its CPU and RSS from /proc (default: none).")
+            description = "The server's process id, for its CPU and RSS from /proc, summed with its descendants' "
+                    + "(nginx workers, Pushpin's services) (default: none).")
     long serverPid;
 
     @Option(names = "--label", defaultValue = "herald", description = "Server name in the report (default: ${DEFAULT-VALUE}).")
@@ -120,6 +121,17 @@ public final class BenchCommand implements Callable<Integer> {
             description = "The timeout parameter of long polls (default: ${DEFAULT-VALUE}).")
     Duration longPollTimeout;
 
+    @Option(names = "--publish-format", defaultValue = "raw", paramLabel = "raw|grip",
+            converter = PublishFormatConverter.class,
+            description = "Publish body: raw (the payload; Herald, Nchan) or grip (Pushpin's POST /publish/ JSON with "
+                    + "http-stream SSE and ws-message formats) (default: ${DEFAULT-VALUE}).")
+    BenchConfig.PublishFormat publishFormat;
+
+    @Option(names = "--hold", defaultValue = "0s", converter = DurationConverter.class,
+            description = "Idle mode: keep the connections open this long after the last step, e.g. to take a heap "
+                    + "histogram of the server (default: ${DEFAULT-VALUE}).")
+    Duration hold;
+
     @Option(names = "--markdown", description = "Also print a markdown table header and row after the JSON line.")
     boolean markdown;
 
@@ -138,6 +150,7 @@ public final class BenchCommand implements Callable<Integer> {
                     .threads(threads != null ? threads : Runtime.getRuntime().availableProcessors())
                     .batchSize(batch).connectTimeout(connectTimeout).settle(settle).drain(drain)
                     .publishConnections(publishConnections).idleStep(idleStep).longPollTimeout(longPollTimeout)
+                    .publishFormat(publishFormat).hold(hold)
                     .build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e);
@@ -252,6 +265,18 @@ public final class BenchCommand implements Callable<Integer> {
                 case "ws", "websocket" -> Transport.WS;
                 case "longpoll", "long-polling", "long-poll" -> Transport.LONGPOLL;
                 default -> throw new CommandLine.TypeConversionException("'" + value + "' (expected: sse, ws or longpoll)");
+            };
+        }
+    }
+
+    /** Parses {@code raw} or {@code grip}. */
+    static final class PublishFormatConverter implements CommandLine.ITypeConverter<BenchConfig.PublishFormat> {
+        @Override
+        public BenchConfig.PublishFormat convert(String value) {
+            return switch (value.trim().toLowerCase(Locale.ROOT)) {
+                case "raw" -> BenchConfig.PublishFormat.RAW;
+                case "grip", "pushpin" -> BenchConfig.PublishFormat.GRIP;
+                default -> throw new CommandLine.TypeConversionException("'" + value + "' (expected: raw or grip)");
             };
         }
     }
