@@ -36,7 +36,7 @@ import picocli.CommandLine.Parameters;
         description = "Load generator for push servers (Herald, Nchan, Pushpin, ...) on this machine: SSE, "
                 + "WebSocket or long-polling subscribers, an HTTP publisher at a fixed rate, loss/duplicate/order "
                 + "checks, latency percentiles, and the server's CPU and memory from /proc.",
-        sortOptions = false, subcommands = BenchCommand.Table.class)
+        sortOptions = false, subcommands = {BenchCommand.Table.class, PlotCommand.class})
 public final class BenchCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(BenchCommand.class);
 
@@ -210,27 +210,65 @@ public final class BenchCommand implements Callable<Integer> {
             }
             StringBuilder load = new StringBuilder();
             StringBuilder idle = new StringBuilder();
+            StringBuilder wrk = new StringBuilder();
             for (String line : lines) {
                 if (!line.startsWith("{")) {
                     continue;
                 }
                 JsonNode node = Reports.MAPPER.readTree(line);
-                if ("load".equals(node.path("mode").asText())) {
+                String mode = node.path("mode").asText();
+                if ("load".equals(mode)) {
                     load.append(Reports.MAPPER.treeToValue(node, LoadReport.class).markdownRow());
-                } else if ("idle".equals(node.path("mode").asText())) {
-                    idle.append(Reports.MAPPER.treeToValue(node, IdleReport.class).markdownRow());
+                } else if ("idle".equals(mode)) {
+                    // Fields scripts/bench.sh adds for a JVM server: live heap after a full GC.
+                    JsonNode heap = ((com.fasterxml.jackson.databind.node.ObjectNode) node)
+                            .remove("heap_live_bytes_per_connection");
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) node).remove(
+                            List.of("heap_live_before_bytes", "heap_live_after_bytes", "heap_live_connections"));
+                    String row = Reports.MAPPER.treeToValue(node, IdleReport.class).markdownRow();
+                    idle.append(row, 0, row.length() - 1)
+                            .append(' ').append(heap == null || heap.isNull() ? "—" : Reports.cell(Reports.round(heap.asDouble(), 0)))
+                            .append(" |\n");
+                } else if ("wrk".equals(mode)) {
+                    wrk.append(wrkRow(node));
                 }
             }
             PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+            String separator = "";
             if (load.length() > 0) {
                 out.print(LoadReport.markdownHeader() + load);
+                separator = "\n";
             }
             if (idle.length() > 0) {
-                out.print((load.length() > 0 ? "\n" : "") + IdleReport.markdownHeader() + idle);
+                String header = IdleReport.markdownHeader();
+                int cut = header.indexOf('\n');
+                out.print(separator + header.substring(0, cut) + " live heap B per connection |\n"
+                        + header.substring(cut + 1, header.length() - 1) + "--:|\n" + idle);
+                separator = "\n";
+            }
+            if (wrk.length() > 0) {
+                out.print(separator + "| server | connections | payload B | requests/s | non-2xx | socket errors | p50 ms"
+                        + " | p99 ms | server CPU s | requests / server CPU-s | subscriber events |\n"
+                        + "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n" + wrk);
             }
             out.flush();
             return 0;
         }
+    }
+
+    /** One markdown row of a wrk result line written by {@code scripts/bench.sh}. */
+    static String wrkRow(JsonNode n) {
+        Object[] cells = {n.path("label").asText(), n.path("connections").asInt(), n.path("payload_bytes").asInt(),
+                Reports.round(n.path("requests_per_s").asDouble(), 0), n.path("non_2xx_3xx").asLong(),
+                n.path("socket_errors").asLong(), n.path("latency_p50_ms").asDouble(), n.path("latency_p99_ms").asDouble(),
+                n.path("server_cpu_s").asDouble(),
+                n.path("requests_per_server_cpu_s").isNumber() ? n.path("requests_per_server_cpu_s").asLong() : null,
+                n.path("subscriber_events").asLong()};
+        StringBuilder row = new StringBuilder("|");
+        for (Object cell : cells) {
+            row.append(' ').append(Reports.cell(cell)).append(" |");
+        }
+        return row.append('\n').toString();
     }
 
     /** Parses {@code 500ms}, {@code 20s}, {@code 2m}, {@code 1h}, or a plain number of seconds. */
