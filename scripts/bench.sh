@@ -152,6 +152,7 @@ tree_ticks() {
 
 {
   echo "run $run on $(hostname) at $(date -u +%FT%TZ); $(nproc) cores; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "commit $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet 2>/dev/null || echo ' (with local changes)'); herald: $java_opts --io-threads 1 $herald_args"
   echo "other processes using CPU at the start:"
   ps -eo pid,pcpu,etime,args --sort=-pcpu | head -8 | cut -c1-160
 } > "$logs/machine.txt"
