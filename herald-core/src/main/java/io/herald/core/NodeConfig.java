@@ -11,9 +11,12 @@ import java.util.TreeMap;
  * @param namespaces        options per namespace name (the channel prefix before the first {@code ':'})
  * @param maxPayloadBytes   the largest payload accepted, in bytes; 64 KiB by default
  * @param queueMaxBytes     each session's outbound queue bound in bytes; 1 MiB by default
+ * @param maxBacklog        pushes queued for subscribers across all sessions above which publishing is
+ *                          refused with {@code overloaded} (503) until the backlog drains; 0 (the
+ *                          default) for one per 256 bytes of the JVM's maximum heap, at least 100,000
  */
 public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, NamespaceOptions> namespaces,
-                         int maxPayloadBytes, long queueMaxBytes) {
+                         int maxPayloadBytes, long queueMaxBytes, long maxBacklog) {
 
     public NodeConfig {
         Objects.requireNonNull(defaultNamespace, "defaultNamespace");
@@ -25,6 +28,14 @@ public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, Namespac
             throw new IllegalArgumentException("queueMaxBytes: " + queueMaxBytes
                     + " (expected: >= maxPayloadBytes + 1024 = " + (maxPayloadBytes + 1024L) + ")");
         }
+        if (maxBacklog < 0) {
+            throw new IllegalArgumentException("maxBacklog: " + maxBacklog + " (expected: >= 0, 0 for automatic)");
+        }
+    }
+
+    /** {@link #maxBacklog()}, or the automatic bound when it is 0: one push per 256 bytes of maximum heap. */
+    public long effectiveMaxBacklog() {
+        return maxBacklog > 0 ? maxBacklog : Math.max(100_000L, Runtime.getRuntime().maxMemory() / 256);
     }
 
     /** A builder with the defaults. */
@@ -43,7 +54,7 @@ public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, Namespac
     @Override
     public String toString() {
         return "NodeConfig[defaultNamespace=" + defaultNamespace + ", namespaces=" + new TreeMap<>(namespaces)
-                + ", maxPayloadBytes=" + maxPayloadBytes + ", queueMaxBytes=" + queueMaxBytes + "]";
+                + ", maxPayloadBytes=" + maxPayloadBytes + ", queueMaxBytes=" + queueMaxBytes + ", maxBacklog=" + maxBacklog + "]";
     }
 
     /** Builder of {@link NodeConfig}; not thread-safe. */
@@ -52,6 +63,7 @@ public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, Namespac
         private final Map<String, NamespaceOptions> namespaces = new TreeMap<>();
         private int maxPayloadBytes = 64 * 1024;
         private long queueMaxBytes = 1024 * 1024;
+        private long maxBacklog;
 
         public Builder defaultNamespace(NamespaceOptions options) {
             this.defaultNamespace = options;
@@ -78,9 +90,15 @@ public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, Namespac
             return this;
         }
 
+        /** Pushes queued across all sessions above which publishing answers {@code overloaded}; 0 for automatic. */
+        public Builder maxBacklog(long maxBacklog) {
+            this.maxBacklog = maxBacklog;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public NodeConfig build() {
-            return new NodeConfig(defaultNamespace, namespaces, maxPayloadBytes, queueMaxBytes);
+            return new NodeConfig(defaultNamespace, namespaces, maxPayloadBytes, queueMaxBytes, maxBacklog);
         }
     }
 }

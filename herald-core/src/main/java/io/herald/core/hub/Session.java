@@ -8,6 +8,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -32,6 +33,7 @@ public final class Session {
     private final AtomicBoolean disconnecting = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Runnable drain = this::drain;
+    private final LongAdder backlog;
 
     /**
      * @param transport     the wire side
@@ -40,9 +42,21 @@ public final class Session {
      *                      (it removes them from the hub)
      */
     public Session(Transport transport, long queueMaxBytes, Consumer<Session> onClosed) {
+        this(transport, queueMaxBytes, new LongAdder(), onClosed);
+    }
+
+    /**
+     * @param transport     the wire side
+     * @param queueMaxBytes the outbound queue bound in bytes
+     * @param backlog       the node's count of pushes queued in all sessions: this session adds what it
+     *                      queues and subtracts what it writes or drops
+     * @param onClosed      called once when the session ends, before its subscriptions are forgotten
+     */
+    public Session(Transport transport, long queueMaxBytes, LongAdder backlog, Consumer<Session> onClosed) {
         this.transport = transport;
         this.queue = new OutboundQueue(queueMaxBytes);
         this.onClosed = onClosed;
+        this.backlog = backlog;
     }
 
     /** A number unique in this process, for logs. */
@@ -74,6 +88,12 @@ public final class Session {
             disconnect(Disconnect.SLOW);
             return false;
         }
+        backlog.increment();
+        if (closed.get()) {
+            // onClosed may have cleared the queue before this push was in it
+            backlog.add(-queue.clear());
+            return false;
+        }
         if (wip.getAndIncrement() == 0) {
             try {
                 transport.executor().execute(drain);
@@ -94,13 +114,14 @@ public final class Session {
     private void drain() {
         int missed = 1;
         for (;;) {
-            boolean wrote = false;
+            int wrote = 0;
             Push push;
             while (!closed.get() && transport.writable() && (push = queue.poll()) != null) {
                 transport.write(push);
-                wrote = true;
+                wrote++;
             }
-            if (wrote) {
+            if (wrote > 0) {
+                backlog.add(-wrote);
                 transport.flush();
             }
             missed = wip.addAndGet(-missed);
@@ -132,7 +153,7 @@ public final class Session {
             }
             onClosed.accept(this);
             subscriptions.clear();
-            queue.clear();
+            backlog.add(-queue.clear());
         }
     }
 

@@ -55,6 +55,11 @@ public final class HeraldCommand implements Callable<Integer> {
             description = "Outbound queue bound per session in bytes; a slower client is disconnected to resume (default: ${DEFAULT-VALUE}).")
     long queueMaxBytes;
 
+    @Option(names = "--max-backlog", defaultValue = "0",
+            description = "Pushes queued for subscribers, across all connections, above which POST /pub answers 503 "
+                    + "overloaded until they drain; 0 for one per 256 bytes of maximum heap (default: ${DEFAULT-VALUE}).")
+    long maxBacklog;
+
     @Option(names = "--heartbeat", defaultValue = "15s", converter = DurationConverter.class,
             description = "Heartbeat interval of streams and WebSocket pings (default: ${DEFAULT-VALUE}).")
     Duration heartbeat;
@@ -82,7 +87,7 @@ public final class HeraldCommand implements Callable<Integer> {
         NamespaceOptions defaults = NamespaceOptions.builder()
                 .historySize(historySize).historyAge(historyAge).allowClientPublish(!noClientPublish).build();
         NodeConfig.Builder node = NodeConfig.builder().defaultNamespace(defaults)
-                .maxPayloadBytes(maxPayload).queueMaxBytes(queueMaxBytes);
+                .maxPayloadBytes(maxPayload).queueMaxBytes(queueMaxBytes).maxBacklog(maxBacklog);
         for (String spec : namespaces) {
             String[] parts = spec.split(":");
             if (parts.length != 4) {

@@ -127,6 +127,7 @@ final class RawWebSocketTransport extends WebSocketTransport {
             log.debug("raw WebSocket publish to {} refused: {}", channelName, e.getMessage());
             violation(e.code() == ErrorCode.PAYLOAD_TOO_LARGE ? Disconnect.MESSAGE_TOO_BIG
                     : e.code() == ErrorCode.SHUTTING_DOWN ? Disconnect.SHUTDOWN
+                    : e.code() == ErrorCode.OVERLOADED ? Disconnect.SERVER_ERROR
                     : Disconnect.POLICY_VIOLATION);
         }
     }
