@@ -3,6 +3,7 @@ package io.herald.bench.jmh;
 import io.herald.core.Payload;
 import io.herald.core.Publication;
 import io.herald.server.sse.SseEncoder;
+import io.herald.server.transport.SharedBytes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -35,7 +36,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * every SSE subscriber), and the per-subscriber framing that follows: the HTTP chunk around the
  * shared SSE bytes (Netty's {@code HttpResponseEncoder}) and the WebSocket frame around the
  * shared payload (Netty's {@code WebSocket08FrameEncoder}), each through a pipeline as on a
- * connection, the output released.
+ * connection, the output released. Since the shared encodings, the per-subscriber part is a view of
+ * bytes encoded once per publication ({@code sharedBytesPerSubscriber}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -49,6 +51,9 @@ public class EncodingBenchmark {
     private long offset;
     private EmbeddedChannel http;
     private EmbeddedChannel ws;
+    private EmbeddedChannel plain;
+    private ByteBuf sharedChunk;
+    private ByteBuf sharedFrame;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -60,12 +65,16 @@ public class EncodingBenchmark {
         http.writeOutbound(head);
         drain(http);
         ws = new EmbeddedChannel(new WebSocket08FrameEncoder(false));
+        plain = new EmbeddedChannel();
+        sharedChunk = SharedBytes.chunk(sseEvent);
+        sharedFrame = SharedBytes.of(new byte[] {(byte) 0x81, (byte) payload.size()}, payload.bytes());
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         http.finishAndReleaseAll();
         ws.finishAndReleaseAll();
+        plain.finishAndReleaseAll();
     }
 
     /** The SSE event of a new publication: computed once per publication, then shared. */
@@ -86,6 +95,19 @@ public class EncodingBenchmark {
     public int webSocketFramePerSubscriber() {
         ws.writeOutbound(new TextWebSocketFrame(Unpooled.wrappedBuffer(payload.bytes())));
         return drain(ws);
+    }
+
+    /** Per SSE or WebSocket subscriber since the shared encodings: a view of the whole chunk or frame, encoded once per publication. */
+    @Benchmark
+    public int sharedBytesPerSubscriber() {
+        plain.writeOutbound(SharedBytes.view(sharedChunk));
+        return drain(plain);
+    }
+
+    /** The whole HTTP chunk of a new publication's SSE event, in shared direct memory (once per publication). */
+    @Benchmark
+    public ByteBuf sseSharedChunkPerPublication() {
+        return SharedBytes.chunk(sseEvent);
     }
 
     private static int drain(EmbeddedChannel channel) {

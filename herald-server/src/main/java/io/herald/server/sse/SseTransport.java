@@ -5,6 +5,8 @@ import io.herald.core.Publication;
 import io.herald.core.hub.Subscribed;
 import io.herald.server.http.Json;
 import io.herald.server.transport.StreamTransport;
+import io.herald.server.transport.SharedBytes;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.time.Duration;
 
@@ -50,9 +52,13 @@ public final class SseTransport extends StreamTransport {
         writeText("retry: " + retry.toMillis() + "\n\n");
     }
 
+    /** The event as a whole HTTP chunk, encoded once per publication and shared by every SSE subscriber. */
+    static final Publication.Encoding<ByteBuf> CHUNK = Publication.Encoding.of("sse-chunk",
+            p -> SharedBytes.chunk(p.encoded(SseEncoder.EVENT)));
+
     @Override
     protected void writePublication(Publication publication) {
-        writeBytes(publication.encoded(SseEncoder.EVENT));
+        writeSharedChunk(publication.encoded(CHUNK), publication.encoded(SseEncoder.EVENT));
     }
 
     @Override

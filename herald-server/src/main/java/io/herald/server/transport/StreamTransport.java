@@ -11,6 +11,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,6 +23,8 @@ import java.time.Duration;
  * Netty's {@code HttpServerCodec} does the chunked encoding (RFC 9112, section 7.1).
  */
 public abstract class StreamTransport extends ChannelTransport {
+
+    private ChannelHandlerContext codec;
 
     protected StreamTransport(Channel channel) {
         super(channel);
@@ -40,6 +43,7 @@ public abstract class StreamTransport extends ChannelTransport {
      */
     public void start(ChannelHandlerContext ctx, Node node, CharSequence contentType,
                       String channelName, StreamPosition since, Duration heartbeat) {
+        codec = ctx.pipeline().context(HttpServerCodec.class);
         Session session = node.newSession(this);
         attach(session);
         ctx.write(HttpResponses.streamHead(contentType));
@@ -53,6 +57,24 @@ public abstract class StreamTransport extends ChannelTransport {
         });
         ctx.flush();
         startHeartbeat(heartbeat);
+    }
+
+    /**
+     * Writes a whole HTTP chunk encoded once per publication ({@link SharedBytes#chunk}) past the
+     * HTTP codec, which would otherwise frame the same bytes again for every subscriber. The
+     * codec stays in its chunked state: what it writes later (heartbeats, the last chunk) follows
+     * in order, since it buffers nothing.
+     *
+     * @param sharedChunk the chunk, shared; a view of it is written
+     * @param unframed    the same content without chunk framing, for a pipeline without the codec
+     */
+    protected final void writeSharedChunk(ByteBuf sharedChunk, byte[]... unframed) {
+        ChannelHandlerContext c = codec;
+        if (c != null && !c.isRemoved()) {
+            c.write(SharedBytes.view(sharedChunk), channel.voidPromise());
+        } else {
+            writeBuffer(Unpooled.wrappedBuffer(unframed));
+        }
     }
 
     /** Writes what precedes the first publication (e.g. {@code retry:}, padding). */

@@ -207,7 +207,9 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
     @Override
     protected void writePublication(Publication publication) {
         if (live.contains(publication.channel())) {
-            writeText(publication.encoded(Envelopes.ENVELOPE));
+            // the envelope's whole text frame, encoded once per publication and shared
+            channel.write(io.herald.server.transport.SharedBytes.view(publication.encoded(SharedFrames.ENVELOPE)),
+                    channel.voidPromise());
         }
     }
 

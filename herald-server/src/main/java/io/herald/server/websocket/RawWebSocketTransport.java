@@ -10,9 +10,8 @@ import io.herald.core.StreamPosition;
 import io.herald.core.hub.Session;
 import io.herald.core.hub.Subscribed;
 import io.herald.server.http.Json;
-import io.netty.buffer.ByteBuf;
+import io.herald.server.transport.SharedBytes;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -60,6 +59,8 @@ final class RawWebSocketTransport extends WebSocketTransport {
     private final String channelName;
     private final StreamPosition since;
     private String lastId;
+    /** The last publication written, whose id is the resume position (computed only when needed). */
+    private Publication lastPublication;
 
     /**
      * @param channel     the upgraded connection
@@ -85,19 +86,18 @@ final class RawWebSocketTransport extends WebSocketTransport {
         });
     }
 
+    /** The whole frame, encoded once per publication and shared by every raw subscriber (see {@link SharedFrames}). */
     @Override
     protected void writePublication(Publication publication) {
-        ByteBuf bytes = Unpooled.wrappedBuffer(publication.data().bytes());
-        channel.write(publication.data().kind() == Payload.Kind.BINARY
-                ? new BinaryWebSocketFrame(bytes)
-                : new TextWebSocketFrame(bytes), channel.voidPromise());
-        lastId = publication.id();
+        channel.write(SharedBytes.view(publication.encoded(SharedFrames.RAW)), channel.voidPromise());
+        lastPublication = publication;
     }
 
     @Override
     protected void writeSubscribed(Subscribed notice) {
         String id = notice.position().id();
         lastId = id;
+        lastPublication = null;
         if (notice.reset() && since != null) {
             writeText(("{\"reset\":true,\"channel\":" + Json.quote(notice.channel()) + ",\"id\":\"" + id + "\"}")
                     .getBytes(StandardCharsets.UTF_8));
@@ -135,8 +135,9 @@ final class RawWebSocketTransport extends WebSocketTransport {
     @Override
     protected void writeGoodbye(Disconnect reason) {
         String text = reason.reason();
-        if (reason.reconnect() && lastId != null) {
-            text += " since=" + lastId;
+        String since = lastPublication != null ? lastPublication.id() : lastId;
+        if (reason.reconnect() && since != null) {
+            text += " since=" + since;
         }
         writeCloseFrame(reason, text);
     }

@@ -64,9 +64,13 @@ public final class XhrStreamTransport extends StreamTransport {
         writeBytes(prelude);
     }
 
+    /** The envelope line as a whole HTTP chunk, encoded once per publication and shared. */
+    static final Publication.Encoding<io.netty.buffer.ByteBuf> CHUNK = Publication.Encoding.of("xhr-chunk",
+            p -> io.herald.server.transport.SharedBytes.chunk(p.encoded(Envelopes.ENVELOPE), NEWLINE));
+
     @Override
     protected void writePublication(Publication publication) {
-        writeBuffer(Unpooled.wrappedBuffer(publication.encoded(Envelopes.ENVELOPE), NEWLINE));
+        writeSharedChunk(publication.encoded(CHUNK), publication.encoded(Envelopes.ENVELOPE), NEWLINE);
     }
 
     @Override
