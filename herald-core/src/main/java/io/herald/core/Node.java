@@ -137,7 +137,8 @@ public final class Node implements AutoCloseable {
         if (closed.get()) {
             throw new HeraldException(ErrorCode.SHUTTING_DOWN, "the server is shutting down");
         }
-        Session session = new Session(transport, config.queueMaxBytes(), backlog, this::sessionClosed);
+        Session session = new Session(transport, config.queueMaxBytes(), config.coalesce().toNanos(), backlog,
+                this::sessionClosed);
         sessions.add(session);
         return session;
     }

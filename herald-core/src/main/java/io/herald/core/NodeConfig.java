@@ -11,12 +11,18 @@ import java.util.TreeMap;
  * @param namespaces        options per namespace name (the channel prefix before the first {@code ':'})
  * @param maxPayloadBytes   the largest payload accepted, in bytes; 64 KiB by default
  * @param queueMaxBytes     each session's outbound queue bound in bytes; 1 MiB by default
+ * @param coalesce          the coalescing budget: how long a session that flushed recently may hold
+ *                          its next pushes so that several leave in one write (see
+ *                          {@link io.herald.core.hub.Session}); 0 for none; 2 ms by default, at most 1 s
  * @param maxBacklog        pushes queued for subscribers across all sessions above which publishing is
  *                          refused with {@code overloaded} (503) until the backlog drains; 0 (the
  *                          default) for one per 256 bytes of the JVM's maximum heap, at least 100,000
  */
 public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, NamespaceOptions> namespaces,
-                         int maxPayloadBytes, long queueMaxBytes, long maxBacklog) {
+                         int maxPayloadBytes, long queueMaxBytes, java.time.Duration coalesce, long maxBacklog) {
+
+    /** The default coalescing budget. */
+    public static final java.time.Duration DEFAULT_COALESCE = java.time.Duration.ofMillis(2);
 
     public NodeConfig {
         Objects.requireNonNull(defaultNamespace, "defaultNamespace");
@@ -30,6 +36,10 @@ public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, Namespac
         }
         if (maxBacklog < 0) {
             throw new IllegalArgumentException("maxBacklog: " + maxBacklog + " (expected: >= 0, 0 for automatic)");
+        }
+        Objects.requireNonNull(coalesce, "coalesce");
+        if (coalesce.isNegative() || coalesce.compareTo(java.time.Duration.ofSeconds(1)) > 0) {
+            throw new IllegalArgumentException("coalesce: " + coalesce + " (expected: 0 to 1 s)");
         }
     }
 
@@ -54,7 +64,7 @@ public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, Namespac
     @Override
     public String toString() {
         return "NodeConfig[defaultNamespace=" + defaultNamespace + ", namespaces=" + new TreeMap<>(namespaces)
-                + ", maxPayloadBytes=" + maxPayloadBytes + ", queueMaxBytes=" + queueMaxBytes + ", maxBacklog=" + maxBacklog + "]";
+                + ", maxPayloadBytes=" + maxPayloadBytes + ", queueMaxBytes=" + queueMaxBytes + ", coalesce=" + coalesce + ", maxBacklog=" + maxBacklog + "]";
     }
 
     /** Builder of {@link NodeConfig}; not thread-safe. */
@@ -63,6 +73,7 @@ public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, Namespac
         private final Map<String, NamespaceOptions> namespaces = new TreeMap<>();
         private int maxPayloadBytes = 64 * 1024;
         private long queueMaxBytes = 1024 * 1024;
+        private java.time.Duration coalesce = DEFAULT_COALESCE;
         private long maxBacklog;
 
         public Builder defaultNamespace(NamespaceOptions options) {
@@ -90,6 +101,12 @@ public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, Namespac
             return this;
         }
 
+        /** The coalescing budget; {@link java.time.Duration#ZERO} turns coalescing off. */
+        public Builder coalesce(java.time.Duration coalesce) {
+            this.coalesce = coalesce;
+            return this;
+        }
+
         /** Pushes queued across all sessions above which publishing answers {@code overloaded}; 0 for automatic. */
         public Builder maxBacklog(long maxBacklog) {
             this.maxBacklog = maxBacklog;
@@ -98,7 +115,7 @@ public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, Namespac
 
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public NodeConfig build() {
-            return new NodeConfig(defaultNamespace, namespaces, maxPayloadBytes, queueMaxBytes, maxBacklog);
+            return new NodeConfig(defaultNamespace, namespaces, maxPayloadBytes, queueMaxBytes, coalesce, maxBacklog);
         }
     }
 }

@@ -20,6 +20,13 @@ import java.util.function.Consumer;
  * flushes once: one flush per event-loop turn, however many publications arrived. A client that
  * reads too slowly fills its queue and is disconnected with {@link Disconnect#SLOW}; it resumes
  * from the last id it received. Created by {@link io.herald.core.Node#newSession}. Thread-safe.
+ *
+ * <p><b>Coalescing.</b> With a budget {@code coalesceNanos > 0}, a push that arrives less than the
+ * budget after the session's last flush does not start a drain at once: the drain is handed to
+ * {@link Transport#executeCoalesced}, which runs it within the budget, so that the publications
+ * arriving meanwhile leave in the same write. A push after a quiet spell longer than the budget
+ * is drained at once: coalescing adds no latency at low rates, at most the budget at high rates,
+ * and never changes order (one queue, one drain).
  */
 public final class Session {
     private static final AtomicLong IDS = new AtomicLong();
@@ -33,7 +40,10 @@ public final class Session {
     private final AtomicBoolean disconnecting = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Runnable drain = this::drain;
+    private final long coalesceNanos;
     private final LongAdder backlog;
+    /** When the drain last flushed ({@link System#nanoTime()}); written by the drain, read by {@link #send}. */
+    private volatile long lastFlushNanos;
 
     /**
      * @param transport     the wire side
@@ -42,21 +52,29 @@ public final class Session {
      *                      (it removes them from the hub)
      */
     public Session(Transport transport, long queueMaxBytes, Consumer<Session> onClosed) {
-        this(transport, queueMaxBytes, new LongAdder(), onClosed);
+        this(transport, queueMaxBytes, 0, new LongAdder(), onClosed);
     }
 
     /**
      * @param transport     the wire side
      * @param queueMaxBytes the outbound queue bound in bytes
+     * @param coalesceNanos the coalescing budget: how long a drain may wait for more pushes when
+     *                      the session flushed recently; 0 drains at once
      * @param backlog       the node's count of pushes queued in all sessions: this session adds what it
      *                      queues and subtracts what it writes or drops
      * @param onClosed      called once when the session ends, before its subscriptions are forgotten
      */
-    public Session(Transport transport, long queueMaxBytes, LongAdder backlog, Consumer<Session> onClosed) {
+    public Session(Transport transport, long queueMaxBytes, long coalesceNanos, LongAdder backlog,
+                   Consumer<Session> onClosed) {
+        if (coalesceNanos < 0) {
+            throw new IllegalArgumentException("coalesceNanos: " + coalesceNanos + " (expected: >= 0)");
+        }
         this.transport = transport;
         this.queue = new OutboundQueue(queueMaxBytes);
         this.onClosed = onClosed;
+        this.coalesceNanos = coalesceNanos;
         this.backlog = backlog;
+        this.lastFlushNanos = System.nanoTime() - coalesceNanos;
     }
 
     /** A number unique in this process, for logs. */
@@ -96,7 +114,11 @@ public final class Session {
         }
         if (wip.getAndIncrement() == 0) {
             try {
-                transport.executor().execute(drain);
+                if (coalesceNanos > 0 && System.nanoTime() - lastFlushNanos < coalesceNanos) {
+                    transport.executeCoalesced(drain, coalesceNanos);
+                } else {
+                    transport.executor().execute(drain);
+                }
             } catch (RejectedExecutionException e) {
                 onClosed();
             }
@@ -123,6 +145,9 @@ public final class Session {
             if (wrote > 0) {
                 backlog.add(-wrote);
                 transport.flush();
+                if (coalesceNanos > 0) {
+                    lastFlushNanos = System.nanoTime();
+                }
             }
             missed = wip.addAndGet(-missed);
             if (missed == 0) {

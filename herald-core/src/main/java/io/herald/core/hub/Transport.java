@@ -35,6 +35,17 @@ public interface Transport {
     void flush();
 
     /**
+     * Runs {@code task} on {@link #executor()} within {@code delayNanos} from now, rather than at
+     * once, so that what is queued meanwhile is written and flushed together (coalescing): the
+     * transport may run it together with other delayed tasks of its executor, never later than the
+     * delay. The session uses it for its drain when it flushed less than its coalescing budget ago.
+     * By default the task runs at once.
+     */
+    default void executeCoalesced(Runnable task, long delayNanos) {
+        executor().execute(task);
+    }
+
+    /**
      * Ends the connection for {@code reason}, telling the client the code and whether to reconnect
      * where the wire format allows. Idempotent; any thread. The transport then calls
      * {@link Session#onClosed()}.

@@ -9,6 +9,7 @@ import io.herald.core.hub.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -88,6 +89,20 @@ public abstract class ChannelTransport implements Transport {
             writePublication(p);
         } else if (push instanceof Subscribed s) {
             writeSubscribed(s);
+        }
+    }
+
+    /**
+     * Runs a coalesced drain on the event loop within {@code delayNanos}, batched with the other
+     * connections of the loop (one timer per event loop, see {@link Coalescer}).
+     */
+    @Override
+    public void executeCoalesced(Runnable task, long delayNanos) {
+        EventLoop loop = channel.eventLoop();
+        if (loop.inEventLoop()) {
+            Coalescer.of(loop).add(task, delayNanos);
+        } else {
+            loop.execute(() -> Coalescer.of(loop).add(task, delayNanos));
         }
     }
 
