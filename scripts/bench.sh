@@ -25,6 +25,8 @@
 #   BENCH_NO_BUILD   1 to use the jars as they are
 #   HERALD_JAVA_OPTS [-Xms512m -Xmx512m -XX:+AlwaysPreTouch]
 #   HERALD_ARGS      extra Herald options, e.g. "--coalesce 0" []
+#   HERALD_JAR       the Herald jar [herald-server/target/herald.jar], e.g. an older build to compare
+#   BENCH_BATCH      connections the load generator opens at once [200]
 #   HERALD_LABEL     Herald's name in the results [herald]
 #   BENCH_PLOT       where the plot goes [bench/results/$BENCH_RUN.png]
 set -euo pipefail
@@ -55,7 +57,9 @@ logs="$root/bench/results/$run.logs"
 work=/tmp/herald-bench
 mkdir -p "$root/bench/results" "$logs" "$work"
 bench_jar="$root/herald-bench/target/herald-bench.jar"
-herald_jar="$root/herald-server/target/herald.jar"
+herald_jar="${HERALD_JAR:-$root/herald-server/target/herald.jar}"
+batch="${BENCH_BATCH:-200}"
+hz=$(getconf CLK_TCK)
 
 log() { echo "[bench $(date +%T)] $*" >&2; }
 
@@ -138,6 +142,39 @@ urls() { # name transport -> "SUBSCRIBE_URL PUBLISH_URL FORMAT"
 
 label_of() { [ "$1" = herald ] && echo "$herald_label" || echo "$1"; }
 
+# Busy CPU ticks of the whole machine (all cores), from /proc/stat.
+machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+
+# Appends the load generator's JSON line from $1 to the results, with what else used the machine
+# while it ran: machine busy CPU, the server's and the load generator's, and the rest ("others").
+# $2 machine ticks before, $3 server ticks before, $4 file with bash's "user sys" of the load generator, $5 wall seconds
+append_result() {
+  local m1 s1
+  m1=$(machine_ticks); s1=$(tree_ticks "$server_pid")
+  python3 - "$1" "$2" "$m1" "$3" "$s1" "$4" "$5" "$hz" >> "$results" <<'PY'
+import json, sys
+path, m0, m1, s0, s1, tfile, wall, hz = sys.argv[1:]
+lines = [l for l in open(path).read().splitlines() if l.startswith("{")]
+if not lines:
+    sys.exit(0)
+d = json.loads(lines[-1])
+hz = float(hz)
+try:
+    u, s = open(tfile).read().split()[-2:]
+    loadgen = float(u) + float(s)
+except Exception:
+    loadgen = None
+machine = (int(m1) - int(m0)) / hz
+server = (int(s1) - int(s0)) / hz
+d["scenario_wall_s"] = round(float(wall), 1)
+d["machine_busy_cpu_s"] = round(machine, 1)
+d["scenario_server_cpu_s"] = round(server, 1)
+d["scenario_loadgen_cpu_s"] = None if loadgen is None else round(loadgen, 1)
+d["others_cpu_s"] = None if loadgen is None else round(machine - server - loadgen, 1)
+print(json.dumps(d, separators=(",", ":")))
+PY
+}
+
 # CPU ticks (user+system) of a process and its descendants.
 tree_ticks() {
   local total=0 p
@@ -170,13 +207,15 @@ for name in $servers; do
       tag="$(label_of "$name")-$transport-$subs-$rate"
       log "$tag: $subs $transport subscribers, $rate publications/s, ${warmup} warm-up, ${duration} measured"
       start_server "$name" "$tag"
-      taskset -c 1 java -jar "$bench_jar" --label "$(label_of "$name")" --transport "$transport" \
-        --url "$sub_url" --publish-url "$pub_url" --publish-format "$format" \
-        --subscribers "$subs" --rate "$rate" --payload-bytes 64 --warmup "$warmup" --duration "$duration" \
-        --source-ips 8 --server-pid "$server_pid" >> "$results" 2> "$logs/$tag.bench.log" \
-        || log "$tag: the load generator failed (see $logs/$tag.bench.log)"
+      m0=$(machine_ticks); s0=$(tree_ticks "$server_pid"); t0=$(date +%s.%N)
+      TIMEFORMAT='%U %S'
+      { time taskset -c 1 java -jar "$bench_jar" --label "$(label_of "$name")" --transport "$transport" \
+          --url "$sub_url" --publish-url "$pub_url" --publish-format "$format" \
+          --subscribers "$subs" --rate "$rate" --payload-bytes 64 --warmup "$warmup" --duration "$duration" \
+          --source-ips 8 --batch "$batch" --server-pid "$server_pid" > "$work/load.json" 2> "$logs/$tag.bench.log" \
+          || log "$tag: the load generator failed (see $logs/$tag.bench.log)"; } 2> "$work/load.time"
+      append_result "$work/load.json" "$m0" "$s0" "$work/load.time" "$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN {print a - b}')"
       stop_server
-      ps -eo pcpu,args --sort=-pcpu | head -4 | tail -3 | cut -c1-120 | sed "s/^/[$tag after] /" >> "$logs/machine.txt"
     done
   done
 done
@@ -198,7 +237,7 @@ if [ "$do_idle" = 1 ]; then
         heap_before=$(jcmd "$server_pid" GC.class_histogram 2>/dev/null | awk '/^Total/ {print $3}')
       fi
       taskset -c 1 java -jar "$bench_jar" --mode idle --label "$(label_of "$name")" --transport "$transport" \
-        --url "$sub_url" --subscribers "$idle_max" --idle-step 1000 --batch 500 --source-ips 8 \
+        --url "$sub_url" --subscribers "$idle_max" --idle-step 1000 --batch "$batch" --source-ips 8 \
         --hold "$([ -n "$heap_before" ] && echo 20s || echo 0s)" --server-pid "$server_pid" \
         > "$work/idle.json" 2> "$logs/$tag.bench.log" &
       bench=$!

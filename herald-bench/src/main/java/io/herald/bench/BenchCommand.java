@@ -211,6 +211,9 @@ public final class BenchCommand implements Callable<Integer> {
             StringBuilder load = new StringBuilder();
             StringBuilder idle = new StringBuilder();
             StringBuilder wrk = new StringBuilder();
+            // Lines may carry fields scripts/bench.sh adds (contention, live heap): read leniently.
+            com.fasterxml.jackson.databind.ObjectMapper lenient = Reports.MAPPER.copy()
+                    .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
             for (String line : lines) {
                 if (!line.startsWith("{")) {
                     continue;
@@ -218,17 +221,12 @@ public final class BenchCommand implements Callable<Integer> {
                 JsonNode node = Reports.MAPPER.readTree(line);
                 String mode = node.path("mode").asText();
                 if ("load".equals(mode)) {
-                    load.append(Reports.MAPPER.treeToValue(node, LoadReport.class).markdownRow());
+                    String row = lenient.treeToValue(node, LoadReport.class).markdownRow();
+                    load.append(row, 0, row.length() - 1).append(' ').append(extra(node, "others_cpu_s")).append(" |\n");
                 } else if ("idle".equals(mode)) {
-                    // Fields scripts/bench.sh adds for a JVM server: live heap after a full GC.
-                    JsonNode heap = ((com.fasterxml.jackson.databind.node.ObjectNode) node)
-                            .remove("heap_live_bytes_per_connection");
-                    ((com.fasterxml.jackson.databind.node.ObjectNode) node).remove(
-                            List.of("heap_live_before_bytes", "heap_live_after_bytes", "heap_live_connections"));
-                    String row = Reports.MAPPER.treeToValue(node, IdleReport.class).markdownRow();
-                    idle.append(row, 0, row.length() - 1)
-                            .append(' ').append(heap == null || heap.isNull() ? "—" : Reports.cell(Reports.round(heap.asDouble(), 0)))
-                            .append(" |\n");
+                    String row = lenient.treeToValue(node, IdleReport.class).markdownRow();
+                    idle.append(row, 0, row.length() - 1).append(' ')
+                            .append(extra(node, "heap_live_bytes_per_connection")).append(" |\n");
                 } else if ("wrk".equals(mode)) {
                     wrk.append(wrkRow(node));
                 }
@@ -236,7 +234,10 @@ public final class BenchCommand implements Callable<Integer> {
             PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
             String separator = "";
             if (load.length() > 0) {
-                out.print(LoadReport.markdownHeader() + load);
+                String header = LoadReport.markdownHeader();
+                int cut = header.indexOf('\n');
+                out.print(header.substring(0, cut) + " others' CPU s |\n"
+                        + header.substring(cut + 1, header.length() - 1) + "--:|\n" + load);
                 separator = "\n";
             }
             if (idle.length() > 0) {
@@ -254,6 +255,12 @@ public final class BenchCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+    }
+
+    /** A field added by {@code scripts/bench.sh}, rounded, as a markdown cell. */
+    private static String extra(JsonNode node, String field) {
+        JsonNode v = node.path(field);
+        return v.isNumber() ? Reports.cell(Reports.round(v.asDouble(), v.asDouble() >= 100 ? 0 : 1)) : "—";
     }
 
     /** One markdown row of a wrk result line written by {@code scripts/bench.sh}. */
