@@ -27,8 +27,13 @@
 #   HERALD_ARGS      extra Herald options, e.g. "--coalesce 0" []
 #   HERALD_JAR       the Herald jar [herald-server/target/herald.jar], e.g. an older build to compare
 #   BENCH_BATCH      connections the load generator opens at once [200]
+#   HERALD_VARIANTS  more Herald builds or options to run beside the others, as server names in
+#                    BENCH_SERVERS: "LABEL JAR [OPTIONS...]" entries separated by ';', e.g.
+#                    "herald-old /tmp/old.jar; herald-nocoalesce herald-server/target/herald.jar --coalesce 0"
+#                    (load scenarios only; idle and wrk run for herald, nchan and pushpin)
 #   HERALD_LABEL     Herald's name in the results [herald]
 #   BENCH_PLOT       where the plot goes [bench/results/$BENCH_RUN.png]
+#   BENCH_PLOT_SERVERS which servers the plot shows [herald,nchan,pushpin]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -72,7 +77,18 @@ fi
 
 server_pid=""
 origin_pid=""
-port_of() { case "$1" in herald) echo 18080 ;; nchan) echo 18081 ;; pushpin) echo 18082 ;; esac; }
+port_of() { case "$1" in nchan) echo 18081 ;; pushpin) echo 18082 ;; *) echo 18080 ;; esac; }
+
+# "JAR OPTIONS..." of a Herald variant named $1, or nothing
+variant() {
+  local entry
+  IFS=';' read -ra entries <<<"${HERALD_VARIANTS:-}"
+  for entry in "${entries[@]}"; do
+    read -r label rest <<<"$entry"
+    [ "$label" = "$1" ] && { echo "$rest"; return 0; }
+  done
+  return 1
+}
 
 wait_port() { # port: until something answers HTTP on 127.0.0.1:port (10 s at most)
   for _ in $(seq 1 100); do
@@ -85,6 +101,7 @@ wait_port() { # port: until something answers HTTP on 127.0.0.1:port (10 s at mo
 installed() {
   case "$1" in
     herald) return 0 ;;
+    herald-*) variant "$1" >/dev/null ;;
     nchan) command -v nginx >/dev/null && [ -f /usr/lib/nginx/modules/ngx_nchan_module.so ] ;;
     pushpin) command -v pushpin >/dev/null && command -v condure >/dev/null && command -v zurl >/dev/null ;;
   esac
@@ -97,6 +114,12 @@ start_server() { # name tag
       # shellcheck disable=SC2086
       taskset -c 0 java $java_opts -jar "$herald_jar" --port 18080 --io-threads 1 $herald_args \
         > "$logs/$tag.server.log" 2>&1 &
+      server_pid=$! ;;
+    herald-*)
+      local jar args
+      read -r jar args <<<"$(variant "$name")"
+      # shellcheck disable=SC2086
+      taskset -c 0 java $java_opts -jar "$jar" --port 18080 --io-threads 1 $args > "$logs/$tag.server.log" 2>&1 &
       server_pid=$! ;;
     nchan)
       rm -rf "$work/nchan"; mkdir -p "$work/nchan/logs" "$work/nchan/tmp"
@@ -134,7 +157,7 @@ trap 'stop_server' EXIT INT TERM
 
 urls() { # name transport -> "SUBSCRIBE_URL PUBLISH_URL FORMAT"
   case "$1" in
-    herald) echo "http://127.0.0.1:18080/$([ "$2" = ws ] && echo ws || echo sse)/{channel} http://127.0.0.1:18080/pub/{channel} raw" ;;
+    herald*) echo "http://127.0.0.1:18080/$([ "$2" = ws ] && echo ws || echo sse)/{channel} http://127.0.0.1:18080/pub/{channel} raw" ;;
     nchan) echo "http://127.0.0.1:18081/sub/{channel} http://127.0.0.1:18081/pub?id={channel} raw" ;;
     pushpin) echo "http://127.0.0.1:18082/sse/{channel} http://127.0.0.1:18083/publish/ grip" ;;
   esac
@@ -198,12 +221,17 @@ log "results: $results (logs in $logs)"
 # ---- load scenarios -------------------------------------------------------------------------
 
 for name in $servers; do
-  if ! installed "$name"; then log "$name is not installed: skipped"; continue; fi
+  installed "$name" || log "$name is not installed: skipped"
+done
+# Scenario by scenario, every server in turn, so that the servers of one scenario run close in time
+# (the machine's other load changes over a run).
+for scenario in $scenarios; do
+  subs="${scenario%x*}"; rate="${scenario#*x}"
   for transport in $transports; do
-    [ "$name" = pushpin ] && [ "$transport" != sse ] && continue
-    read -r sub_url pub_url format <<<"$(urls "$name" "$transport")"
-    for scenario in $scenarios; do
-      subs="${scenario%x*}"; rate="${scenario#*x}"
+    for name in $servers; do
+      installed "$name" || continue
+      [ "$name" = pushpin ] && [ "$transport" != sse ] && continue
+      read -r sub_url pub_url format <<<"$(urls "$name" "$transport")"
       tag="$(label_of "$name")-$transport-$subs-$rate"
       log "$tag: $subs $transport subscribers, $rate publications/s, ${warmup} warm-up, ${duration} measured"
       start_server "$name" "$tag"
@@ -224,6 +252,7 @@ done
 
 if [ "$do_idle" = 1 ]; then
   for name in $servers; do
+    case "$name" in herald | nchan | pushpin) ;; *) continue ;; esac
     installed "$name" || continue
     for transport in $transports; do
       [ "$name" = pushpin ] && [ "$transport" != sse ] && continue
@@ -273,6 +302,7 @@ fi
 
 if [ "$do_wrk" = 1 ] && command -v wrk >/dev/null; then
   for name in $servers; do
+    case "$name" in herald | nchan) ;; *) continue ;; esac
     installed "$name" || continue
     [ "$name" = pushpin ] && continue  # its control port closes every connection: not a keep-alive test
     case "$name" in
@@ -313,5 +343,5 @@ fi
 trap - EXIT INT TERM
 log "done: $results"
 java -jar "$bench_jar" table "$results"
-java -jar "$bench_jar" plot "$results" -o "${BENCH_PLOT:-$root/bench/results/$run.png}" >&2 \
+java -jar "$bench_jar" plot "$results" --only "${BENCH_PLOT_SERVERS:-herald,nchan,pushpin}" -o "${BENCH_PLOT:-$root/bench/results/$run.png}" >&2 \
   || log "plot failed"

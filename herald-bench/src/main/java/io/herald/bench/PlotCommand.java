@@ -53,6 +53,10 @@ public final class PlotCommand implements Callable<Integer> {
             description = "The image to write, .png or .svg (default: ${DEFAULT-VALUE}).")
     Path output;
 
+    @Option(names = "--only", split = ",", paramLabel = "LABEL",
+            description = "Plot only these servers (report labels), e.g. herald,nchan,pushpin (default: all).")
+    List<String> only = new ArrayList<>();
+
     @Option(names = "--title", defaultValue = "Publish-to-delivery latency against offered load (64-byte payloads, server on one core)",
             description = "Title above the panels.")
     String title;
@@ -64,6 +68,9 @@ public final class PlotCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         List<Point> points = read(files);
+        if (!only.isEmpty()) {
+            points.removeIf(p -> !only.contains(p.server()));
+        }
         if (points.isEmpty()) {
             throw new CommandLine.ParameterException(new CommandLine(this), "no load reports with latencies in " + files);
         }
