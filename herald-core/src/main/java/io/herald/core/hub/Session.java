@@ -99,6 +99,14 @@ public final class Session {
      *         session disconnects with {@link Disconnect#SLOW}
      */
     public boolean send(Push push) {
+        return send(push, coalesceNanos > 0 ? System.nanoTime() : 0);
+    }
+
+    /**
+     * {@link #send(Push)} with the current {@link System#nanoTime()} read by the caller, so that a
+     * fan-out reads the clock once per publication, not once per subscriber.
+     */
+    boolean send(Push push, long nowNanos) {
         if (closed.get() || disconnecting.get()) {
             return false;
         }
@@ -114,7 +122,7 @@ public final class Session {
         }
         if (wip.getAndIncrement() == 0) {
             try {
-                if (coalesceNanos > 0 && System.nanoTime() - lastFlushNanos < coalesceNanos) {
+                if (coalesceNanos > 0 && nowNanos - lastFlushNanos < coalesceNanos) {
                     transport.executeCoalesced(drain, coalesceNanos);
                 } else {
                     transport.executor().execute(drain);
@@ -146,7 +154,7 @@ public final class Session {
                 backlog.add(-wrote);
                 transport.flush();
                 if (coalesceNanos > 0) {
-                    lastFlushNanos = System.nanoTime();
+                    lastFlushNanos = transport.clockNanos();
                 }
             }
             missed = wip.addAndGet(-missed);

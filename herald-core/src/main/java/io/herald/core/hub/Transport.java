@@ -46,6 +46,15 @@ public interface Transport {
     }
 
     /**
+     * {@link System#nanoTime()}, or a reading taken a moment ago on {@link #executor()} (e.g. when a
+     * batch of coalesced drains started), which the session records as its flush time. Called on
+     * {@link #executor()}.
+     */
+    default long clockNanos() {
+        return System.nanoTime();
+    }
+
+    /**
      * Ends the connection for {@code reason}, telling the client the code and whether to reconnect
      * where the wire format allows. Idempotent; any thread. The transport then calls
      * {@link Session#onClosed()}.

@@ -28,6 +28,8 @@ final class Coalescer implements Runnable {
     private ArrayList<Runnable> running = new ArrayList<>();
     private long deadline;
     private boolean scheduled;
+    /** When the running batch started ({@link System#nanoTime()}), or 0 outside a batch. */
+    private long batchNanos;
 
     /** The coalescer of {@code loop}; call on {@code loop}. */
     static Coalescer of(EventLoop loop) {
@@ -52,9 +54,16 @@ final class Coalescer implements Runnable {
         }
     }
 
+    /** The start of the batch being run on this loop, or {@link System#nanoTime()} outside one. */
+    long clockNanos() {
+        long t = batchNanos;
+        return t != 0 ? t : System.nanoTime();
+    }
+
     @Override
     public void run() {
         scheduled = false;
+        batchNanos = System.nanoTime();
         ArrayList<Runnable> tasks = batch;
         batch = running;
         running = tasks;
@@ -66,5 +75,6 @@ final class Coalescer implements Runnable {
             }
         }
         tasks.clear();
+        batchNanos = 0;
     }
 }

@@ -61,9 +61,10 @@ public abstract class StreamTransport extends ChannelTransport {
 
     /**
      * Writes a whole HTTP chunk encoded once per publication ({@link SharedBytes#chunk}) past the
-     * HTTP codec, which would otherwise frame the same bytes again for every subscriber. The
+     * HTTP codec, which would otherwise frame the same bytes again for every subscriber, and past
+     * the other handlers, which only pass writes on: straight from the front of the pipeline. The
      * codec stays in its chunked state: what it writes later (heartbeats, the last chunk) follows
-     * in order, since it buffers nothing.
+     * in order, since no handler buffers writes.
      *
      * @param sharedChunk the chunk, shared; a view of it is written
      * @param unframed    the same content without chunk framing, for a pipeline without the codec
@@ -71,7 +72,7 @@ public abstract class StreamTransport extends ChannelTransport {
     protected final void writeSharedChunk(ByteBuf sharedChunk, byte[]... unframed) {
         ChannelHandlerContext c = codec;
         if (c != null && !c.isRemoved()) {
-            c.write(SharedBytes.view(sharedChunk), channel.voidPromise());
+            writeFrom(front(), SharedBytes.view(sharedChunk));
         } else {
             writeBuffer(Unpooled.wrappedBuffer(unframed));
         }

@@ -208,8 +208,7 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
     protected void writePublication(Publication publication) {
         if (live.contains(publication.channel())) {
             // the envelope's whole text frame, encoded once per publication and shared
-            channel.write(io.herald.server.transport.SharedBytes.view(publication.encoded(SharedFrames.ENVELOPE)),
-                    channel.voidPromise());
+            writeShared(publication.encoded(SharedFrames.ENVELOPE));
         }
     }
 

@@ -10,7 +10,6 @@ import io.herald.core.StreamPosition;
 import io.herald.core.hub.Session;
 import io.herald.core.hub.Subscribed;
 import io.herald.server.http.Json;
-import io.herald.server.transport.SharedBytes;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -89,7 +88,7 @@ final class RawWebSocketTransport extends WebSocketTransport {
     /** The whole frame, encoded once per publication and shared by every raw subscriber (see {@link SharedFrames}). */
     @Override
     protected void writePublication(Publication publication) {
-        channel.write(SharedBytes.view(publication.encoded(SharedFrames.RAW)), channel.voidPromise());
+        writeShared(publication.encoded(SharedFrames.RAW));
         lastPublication = publication;
     }
 
