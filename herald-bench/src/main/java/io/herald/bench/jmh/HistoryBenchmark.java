@@ -44,7 +44,7 @@ public class HistoryBenchmark {
         payload = Payload.text("0 42 1732190000123456 " + "x".repeat(42));
         Publication last = null;
         for (int i = 0; i < options.historySize(); i++) {
-            last = broker.publish("history", null, payload, options).join();
+            last = broker.publish("history", "message", payload, options).join();
         }
         epoch = last.epoch();
         top = last.offset();
@@ -58,7 +58,7 @@ public class HistoryBenchmark {
     /** One publication appended to a full history (the oldest is dropped). */
     @Benchmark
     public Publication append() {
-        Publication p = broker.publish("history", null, payload, options).join();
+        Publication p = broker.publish("history", "message", payload, options).join();
         top = p.offset();
         return p;
     }
