@@ -36,7 +36,7 @@ import picocli.CommandLine.Parameters;
         description = "Load generator for push servers (Herald, Nchan, Pushpin, ...) on this machine: SSE, "
                 + "WebSocket or long-polling subscribers, an HTTP publisher at a fixed rate, loss/duplicate/order "
                 + "checks, latency percentiles, and the server's CPU and memory from /proc.",
-        sortOptions = false, subcommands = BenchCommand.Table.class)
+        sortOptions = false, subcommands = {BenchCommand.Table.class, PlotCommand.class})
 public final class BenchCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(BenchCommand.class);
 
@@ -80,7 +80,8 @@ public final class BenchCommand implements Callable<Integer> {
     String publishUrl;
 
     @Option(names = "--server-pid", defaultValue = "0",
-            description = "The server's process id, for its CPU and RSS from /proc (default: none).")
+            description = "The server's process id, for its CPU and RSS from /proc, summed with its descendants' "
+                    + "(nginx workers, Pushpin's services) (default: none).")
     long serverPid;
 
     @Option(names = "--label", defaultValue = "herald", description = "Server name in the report (default: ${DEFAULT-VALUE}).")
@@ -120,6 +121,17 @@ public final class BenchCommand implements Callable<Integer> {
             description = "The timeout parameter of long polls (default: ${DEFAULT-VALUE}).")
     Duration longPollTimeout;
 
+    @Option(names = "--publish-format", defaultValue = "raw", paramLabel = "raw|grip",
+            converter = PublishFormatConverter.class,
+            description = "Publish body: raw (the payload; Herald, Nchan) or grip (Pushpin's POST /publish/ JSON with "
+                    + "http-stream SSE and ws-message formats) (default: ${DEFAULT-VALUE}).")
+    BenchConfig.PublishFormat publishFormat;
+
+    @Option(names = "--hold", defaultValue = "0s", converter = DurationConverter.class,
+            description = "Idle mode: keep the connections open this long after the last step, e.g. to take a heap "
+                    + "histogram of the server (default: ${DEFAULT-VALUE}).")
+    Duration hold;
+
     @Option(names = "--markdown", description = "Also print a markdown table header and row after the JSON line.")
     boolean markdown;
 
@@ -138,6 +150,7 @@ public final class BenchCommand implements Callable<Integer> {
                     .threads(threads != null ? threads : Runtime.getRuntime().availableProcessors())
                     .batchSize(batch).connectTimeout(connectTimeout).settle(settle).drain(drain)
                     .publishConnections(publishConnections).idleStep(idleStep).longPollTimeout(longPollTimeout)
+                    .publishFormat(publishFormat).hold(hold)
                     .build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e);
@@ -197,27 +210,72 @@ public final class BenchCommand implements Callable<Integer> {
             }
             StringBuilder load = new StringBuilder();
             StringBuilder idle = new StringBuilder();
+            StringBuilder wrk = new StringBuilder();
+            // Lines may carry fields scripts/bench.sh adds (contention, live heap): read leniently.
+            com.fasterxml.jackson.databind.ObjectMapper lenient = Reports.MAPPER.copy()
+                    .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
             for (String line : lines) {
                 if (!line.startsWith("{")) {
                     continue;
                 }
                 JsonNode node = Reports.MAPPER.readTree(line);
-                if ("load".equals(node.path("mode").asText())) {
-                    load.append(Reports.MAPPER.treeToValue(node, LoadReport.class).markdownRow());
-                } else if ("idle".equals(node.path("mode").asText())) {
-                    idle.append(Reports.MAPPER.treeToValue(node, IdleReport.class).markdownRow());
+                String mode = node.path("mode").asText();
+                if ("load".equals(mode)) {
+                    String row = lenient.treeToValue(node, LoadReport.class).markdownRow();
+                    load.append(row, 0, row.length() - 1).append(' ').append(extra(node, "others_cpu_s")).append(" |\n");
+                } else if ("idle".equals(mode)) {
+                    String row = lenient.treeToValue(node, IdleReport.class).markdownRow();
+                    idle.append(row, 0, row.length() - 1).append(' ')
+                            .append(extra(node, "heap_live_bytes_per_connection")).append(" |\n");
+                } else if ("wrk".equals(mode)) {
+                    wrk.append(wrkRow(node));
                 }
             }
             PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+            String separator = "";
             if (load.length() > 0) {
-                out.print(LoadReport.markdownHeader() + load);
+                String header = LoadReport.markdownHeader();
+                int cut = header.indexOf('\n');
+                out.print(header.substring(0, cut) + " others' CPU s |\n"
+                        + header.substring(cut + 1, header.length() - 1) + "--:|\n" + load);
+                separator = "\n";
             }
             if (idle.length() > 0) {
-                out.print((load.length() > 0 ? "\n" : "") + IdleReport.markdownHeader() + idle);
+                String header = IdleReport.markdownHeader();
+                int cut = header.indexOf('\n');
+                out.print(separator + header.substring(0, cut) + " live heap B per connection |\n"
+                        + header.substring(cut + 1, header.length() - 1) + "--:|\n" + idle);
+                separator = "\n";
+            }
+            if (wrk.length() > 0) {
+                out.print(separator + "| server | connections | payload B | requests/s | non-2xx | socket errors | p50 ms"
+                        + " | p99 ms | server CPU s | requests / server CPU-s | subscriber events |\n"
+                        + "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n" + wrk);
             }
             out.flush();
             return 0;
         }
+    }
+
+    /** A field added by {@code scripts/bench.sh}, rounded, as a markdown cell. */
+    private static String extra(JsonNode node, String field) {
+        JsonNode v = node.path(field);
+        return v.isNumber() ? Reports.cell(Reports.round(v.asDouble(), v.asDouble() >= 100 ? 0 : 1)) : "—";
+    }
+
+    /** One markdown row of a wrk result line written by {@code scripts/bench.sh}. */
+    static String wrkRow(JsonNode n) {
+        Object[] cells = {n.path("label").asText(), n.path("connections").asInt(), n.path("payload_bytes").asInt(),
+                Reports.round(n.path("requests_per_s").asDouble(), 0), n.path("non_2xx_3xx").asLong(),
+                n.path("socket_errors").asLong(), n.path("latency_p50_ms").asDouble(), n.path("latency_p99_ms").asDouble(),
+                n.path("server_cpu_s").asDouble(),
+                n.path("requests_per_server_cpu_s").isNumber() ? n.path("requests_per_server_cpu_s").asLong() : null,
+                n.path("subscriber_events").asLong()};
+        StringBuilder row = new StringBuilder("|");
+        for (Object cell : cells) {
+            row.append(' ').append(Reports.cell(cell)).append(" |");
+        }
+        return row.append('\n').toString();
     }
 
     /** Parses {@code 500ms}, {@code 20s}, {@code 2m}, {@code 1h}, or a plain number of seconds. */
@@ -252,6 +310,18 @@ public final class BenchCommand implements Callable<Integer> {
                 case "ws", "websocket" -> Transport.WS;
                 case "longpoll", "long-polling", "long-poll" -> Transport.LONGPOLL;
                 default -> throw new CommandLine.TypeConversionException("'" + value + "' (expected: sse, ws or longpoll)");
+            };
+        }
+    }
+
+    /** Parses {@code raw} or {@code grip}. */
+    static final class PublishFormatConverter implements CommandLine.ITypeConverter<BenchConfig.PublishFormat> {
+        @Override
+        public BenchConfig.PublishFormat convert(String value) {
+            return switch (value.trim().toLowerCase(Locale.ROOT)) {
+                case "raw" -> BenchConfig.PublishFormat.RAW;
+                case "grip", "pushpin" -> BenchConfig.PublishFormat.GRIP;
+                default -> throw new CommandLine.TypeConversionException("'" + value + "' (expected: raw or grip)");
             };
         }
     }

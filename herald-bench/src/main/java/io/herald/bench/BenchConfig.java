@@ -28,12 +28,16 @@ import java.util.Objects;
  * @param publishConnections  keep-alive publisher connections; each publishes its own sequence in order
  * @param idleStep            the step of idle mode in connections (RSS is read after each)
  * @param longPollTimeout     the {@code timeout} parameter of long polls
+ * @param publishFormat       the body of a publish request: the payload as is, or wrapped for a GRIP control API
+ * @param hold                idle mode: how long to keep the connections open after the last step (for outside
+ *                            measurements such as a heap histogram), 0 for none
  */
 public record BenchConfig(String label, Mode mode, Transport transport, UrlTemplate subscribeUrl,
                           UrlTemplate publishUrl, String channel, int subscribers, double rate, int payloadBytes,
                           Duration warmup, Duration duration, long serverPid, int sourceIps, int threads,
                           int batchSize, Duration connectTimeout, Duration settle, Duration drain,
-                          int publishConnections, int idleStep, Duration longPollTimeout) {
+                          int publishConnections, int idleStep, Duration longPollTimeout,
+                          PublishFormat publishFormat, Duration hold) {
 
     /** What a run measures. */
     public enum Mode {
@@ -41,6 +45,18 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
         LOAD,
         /** Connections only, opened in steps, with the server's RSS after each step. */
         IDLE
+    }
+
+    /** How a publication is put in the body of the publish request. */
+    public enum PublishFormat {
+        /** The payload is the body ({@code text/plain}): Herald's {@code POST /pub/{channel}}, Nchan's publisher. */
+        RAW,
+        /**
+         * A GRIP publish request ({@code application/json}) as Pushpin's control API
+         * {@code POST /publish/} takes it: one item on the channel with an {@code http-stream} format
+         * (an SSE {@code event: message}) and a {@code ws-message} format (the payload as a text frame).
+         */
+        GRIP
     }
 
     /** Validates every field; see the record description for the rules. */
@@ -67,6 +83,8 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
         check("publishConnections", publishConnections, publishConnections >= 1 && publishConnections <= 64, "1..64");
         check("idleStep", idleStep, idleStep >= 1, ">= 1");
         positive("longPollTimeout", longPollTimeout);
+        Objects.requireNonNull(publishFormat, "publishFormat");
+        nonNegative("hold", hold);
     }
 
     private static void positive(String name, Duration d) {
@@ -113,6 +131,8 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
         private int publishConnections = 4;
         private int idleStep = 1000;
         private Duration longPollTimeout = Duration.ofSeconds(20);
+        private PublishFormat publishFormat = PublishFormat.RAW;
+        private Duration hold = Duration.ZERO;
 
         /** The server name in the report; default {@code herald}. */
         public Builder label(String label) {
@@ -138,7 +158,10 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
             return this;
         }
 
-        /** The publish URL template; by default {@code /pub/{channel}} on the subscriber URL's server. */
+        /**
+         * The publish URL template; by default {@code /pub/{channel}} on the subscriber URL's server.
+         * With {@link PublishFormat#GRIP} it is taken as it is (the channel is in the body).
+         */
         public Builder publishUrl(String publishUrl) {
             this.publishUrl = publishUrl;
             return this;
@@ -240,16 +263,28 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
             return this;
         }
 
+        /** The publish request body; default {@link PublishFormat#RAW}. */
+        public Builder publishFormat(PublishFormat publishFormat) {
+            this.publishFormat = publishFormat;
+            return this;
+        }
+
+        /** Idle mode: keep the connections open this long after the last step; default 0. */
+        public Builder hold(Duration hold) {
+            this.hold = hold;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public BenchConfig build() {
             Objects.requireNonNull(transport, "transport");
             UrlTemplate subscribe = UrlTemplate.parse(url, transport.defaultPath());
             UrlTemplate publish = publishUrl != null
-                    ? UrlTemplate.parse(publishUrl, "/pub/{channel}")
+                    ? UrlTemplate.parse(publishUrl, publishFormat == PublishFormat.GRIP ? null : "/pub/{channel}")
                     : UrlTemplate.parse("http://" + subscribe.hostHeader(), "/pub/{channel}");
             return new BenchConfig(label, mode, transport, subscribe, publish, channel, subscribers, rate,
                     payloadBytes, warmup, duration, serverPid, sourceIps, threads, batchSize, connectTimeout,
-                    settle, drain, publishConnections, idleStep, longPollTimeout);
+                    settle, drain, publishConnections, idleStep, longPollTimeout, publishFormat, hold);
         }
     }
 }

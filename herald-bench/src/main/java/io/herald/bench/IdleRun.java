@@ -32,7 +32,7 @@ public final class IdleRun {
      */
     public IdleReport run() {
         String serverPid = config.serverPid() > 0 ? Long.toString(config.serverPid()) : null;
-        ProcSample initial = serverPid == null ? null : ProcSample.read(serverPid);
+        ProcSample initial = serverPid == null ? null : ProcSample.readTree(serverPid);
         if (serverPid == null) {
             log.warn("no --server-pid: idle mode can only count connections, not the server's memory");
         }
@@ -66,7 +66,7 @@ public final class IdleRun {
                     break;
                 }
                 sleep(config.settle());
-                Long rss = serverPid == null ? null : ProcSample.read(serverPid).rssBytes();
+                Long rss = serverPid == null ? null : ProcSample.readTree(serverPid).rssBytes();
                 steps.add(new IdleReport.Step(pool.connected(), rss));
                 log.info("{} connections open; server RSS {}", pool.connected(),
                         rss == null ? "unknown" : (rss / 1024) + " KiB");
@@ -74,8 +74,12 @@ public final class IdleRun {
                     stoppedBy = (step - ok) + " of " + step + " connections of the last step failed: " + pool.firstFailure();
                 }
             }
+            if (!config.hold().isZero()) {
+                log.info("holding {} connections for {} ms", pool.connected(), config.hold().toMillis());
+                sleep(config.hold());
+            }
             self = ProcSample.read("self");
-            ProcSample end = serverPid == null ? null : ProcSample.read(serverPid);
+            ProcSample end = serverPid == null ? null : ProcSample.readTree(serverPid);
             Double slope = IdleReport.slope(steps);
             Double fit = IdleReport.fit(steps);
             return new IdleReport(Instant.now().toString(), "idle", config.label(), config.transport().label(),

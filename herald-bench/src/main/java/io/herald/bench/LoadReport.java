@@ -78,8 +78,17 @@ public record LoadReport(String timestamp, String mode, String label, String tra
     public static String markdownHeader() {
         return "| server | transport | subscribers | rate/s | payload B | connected | delivered | lost | dup | reord"
                 + " | p50 ms | p99 ms | p99.9 ms | max ms | deliveries/s | server user s | server sys s"
-                + " | deliveries / server CPU-s | server RSS before MiB | server RSS after MiB | loadgen CPU s |\n"
-                + "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n";
+                + " | deliveries / server CPU-s | server RSS before MiB | server RSS after MiB | loadgen CPU s"
+                + " | published/s | problems |\n"
+                + "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n";
+    }
+
+    private String problemsCell() {
+        if (problems.isEmpty()) {
+            return "";
+        }
+        String text = String.join("; ", problems).replace('|', '/').replace('\n', ' ');
+        return text.length() <= 140 ? text : text.substring(0, 140) + "...";
     }
 
     /** This report as one markdown table row (ending with a newline). */
@@ -89,7 +98,7 @@ public record LoadReport(String timestamp, String mode, String label, String tra
         Object[] cells = {label, transport, subscribers, Reports.cell(rate), payloadBytes, connected, delivered, lost,
                 duplicated, reordered, latencyP50Ms, latencyP99Ms, latencyP999Ms, latencyMaxMs, deliveriesPerS,
                 serverUserCpuS, serverSysCpuS, deliveriesPerServerCpuS, Reports.mib(serverRssBeforeBytes),
-                Reports.mib(serverRssAfterBytes), loadgen};
+                Reports.mib(serverRssAfterBytes), loadgen, publishedRate, problemsCell()};
         StringBuilder row = new StringBuilder("|");
         for (Object cell : cells) {
             row.append(' ').append(Reports.cell(cell)).append(" |");

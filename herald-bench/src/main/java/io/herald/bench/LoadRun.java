@@ -39,7 +39,7 @@ public final class LoadRun {
     public LoadReport run() {
         FileLimits.checkRoomFor((long) config.subscribers() + config.publishConnections());
         String serverPid = config.serverPid() > 0 ? Long.toString(config.serverPid()) : null;
-        ProcSample serverInitial = serverPid == null ? null : ProcSample.read(serverPid);
+        ProcSample serverInitial = serverPid == null ? null : ProcSample.readTree(serverPid);
         Deliveries deliveries = new Deliveries(new MicroClock());
         List<String> problems = new ArrayList<>();
 
@@ -63,7 +63,7 @@ public final class LoadRun {
             publisher.start();
             sleep(config.warmup());
 
-            ProcSample serverBefore = serverPid == null ? null : ProcSample.read(serverPid);
+            ProcSample serverBefore = serverPid == null ? null : ProcSample.readTree(serverPid);
             ProcSample selfBefore = ProcSample.read("self");
             deliveries.startWindow();
             publisher.startWindow();
@@ -72,7 +72,7 @@ public final class LoadRun {
             Histogram latency = deliveries.endWindow();
             double windowSeconds = (System.nanoTime() - windowStart) / 1e9;
             long windowDeliveries = deliveries.windowDeliveries();
-            ProcSample serverAfter = serverPid == null ? null : ProcSample.read(serverPid);
+            ProcSample serverAfter = serverPid == null ? null : ProcSample.readTree(serverPid);
             ProcSample selfAfter = ProcSample.read("self");
 
             Publisher.Stats published = publisher.stop(Duration.ofSeconds(5));

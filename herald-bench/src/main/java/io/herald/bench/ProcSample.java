@@ -39,6 +39,61 @@ public record ProcSample(long userTicks, long systemTicks, long rssBytes) {
     }
 
     /**
+     * Reads the process {@code pid} and all its descendants, summed: a server made of several
+     * processes (nginx's master and worker, Pushpin's runner and its services) is one server. A
+     * descendant that exits between the scan and its reading is left out.
+     *
+     * @param pid a process id
+     * @throws IllegalStateException when the process {@code pid} does not exist
+     */
+    public static ProcSample readTree(String pid) {
+        ProcSample total = read(pid);
+        for (String child : descendants(pid)) {
+            try {
+                ProcSample s = read(child);
+                total = new ProcSample(total.userTicks + s.userTicks, total.systemTicks + s.systemTicks,
+                        total.rssBytes + Math.max(0, s.rssBytes));
+            } catch (IllegalStateException gone) {
+                log.debug("process {} ended while read: {}", child, gone.getMessage());
+            }
+        }
+        return total;
+    }
+
+    /** The ids of every descendant of {@code pid}, from the parent ids in {@code /proc/N/stat}. */
+    static java.util.List<String> descendants(String pid) {
+        java.util.Map<String, java.util.List<String>> children = new java.util.HashMap<>();
+        try (java.util.stream.Stream<Path> dirs = Files.list(Path.of("/proc"))) {
+            dirs.map(d -> d.getFileName().toString()).filter(n -> !n.isEmpty() && n.chars().allMatch(Character::isDigit))
+                    .forEach(n -> {
+                        try {
+                            String stat = Files.readString(Path.of("/proc", n, "stat"), StandardCharsets.US_ASCII);
+                            children.computeIfAbsent(parentPid(stat), k -> new java.util.ArrayList<>()).add(n);
+                        } catch (IOException | RuntimeException gone) {
+                            // ended meanwhile, or not readable: not part of the tree we can measure
+                        }
+                    });
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list /proc: " + e, e);
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(children.getOrDefault(pid, java.util.List.of()));
+        while (!todo.isEmpty() && out.size() < 10_000) {
+            String next = todo.poll();
+            out.add(next);
+            todo.addAll(children.getOrDefault(next, java.util.List.of()));
+        }
+        return out;
+    }
+
+    /** The parent process id (field 4) from the text of {@code /proc/PID/stat}. */
+    static String parentPid(String stat) {
+        int close = stat.lastIndexOf(')');
+        String[] rest = stat.substring(close + 1).trim().split(" +", 3);
+        return rest[1];
+    }
+
+    /**
      * {@code utime} and {@code stime} from the text of {@code /proc/PID/stat}. The command name
      * (field 2) is in parentheses and may contain spaces and parentheses, so fields are counted
      * from the last {@code ')'}.

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +39,10 @@ import org.slf4j.LoggerFactory;
  * connections; when none is idle it falls behind and catches up later (the largest backlog is
  * reported). A payload's timestamp is taken when its request is written. A 2xx answer counts
  * as accepted; any other answer, or a connection lost with a request in flight, as an error.
- * A lost connection is reopened (at most 100 times per run).
+ * A lost connection is reopened (at most 100 times per run). A server that answers
+ * {@code Connection: close} (Pushpin's control port does) gets a new connection for the next
+ * publication of that stream; those renewals are not errors. Connections are opened from source
+ * addresses {@code 127.0.1.2 ..} in turn, so renewals at a high rate never run out of ports.
  *
  * <p>Thread-safe: the public methods may be called from any thread; the work happens on the
  * publisher's own event loop.
@@ -87,6 +91,7 @@ public final class Publisher implements AutoCloseable {
     private long sent;
     private long errors;
     private long reconnects;
+    private long opens;
     private long maxBacklog;
     private String firstError;
 
@@ -267,7 +272,7 @@ public final class Publisher implements AutoCloseable {
                 protected void initChannel(Channel ch) {
                     ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20), self);
                 }
-            }).connect(config.publishUrl().address());
+            }).connect(config.publishUrl().address(), sourceAddress(opens++));
             f.addListener(r -> {
                 if (r.isSuccess()) {
                     channel = f.channel();
@@ -287,12 +292,14 @@ public final class Publisher implements AutoCloseable {
 
         void send() {
             byte[] payload = BenchPayload.encode(stream, nextSeq++, clock.nowMicros(), config.payloadBytes());
+            boolean grip = config.publishFormat() == BenchConfig.PublishFormat.GRIP;
+            byte[] body = grip ? gripBody(config.channel(), payload) : payload;
             FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, requestTarget,
-                    Unpooled.wrappedBuffer(payload));
+                    Unpooled.wrappedBuffer(body));
             request.headers()
                     .set(HttpHeaderNames.HOST, config.publishUrl().hostHeader())
-                    .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-                    .setInt(HttpHeaderNames.CONTENT_LENGTH, payload.length);
+                    .set(HttpHeaderNames.CONTENT_TYPE, grip ? "application/json" : "text/plain; charset=utf-8")
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
             busy = true;
             sent++;
             inFlight.incrementAndGet();
@@ -313,6 +320,15 @@ public final class Publisher implements AutoCloseable {
                 error("POST " + requestTarget + " answered " + response.status() + ": "
                         + abbreviate(response.content().toString(StandardCharsets.UTF_8)));
             }
+            if (!HttpUtil.isKeepAlive(response)) {
+                // The server closes this connection: the stream goes on over a new one.
+                channel = null;
+                ctx.close();
+                if (running) {
+                    open();
+                }
+                return;
+            }
             if (ctx.channel().isActive()) {
                 idle.add(this);
                 pump();
@@ -321,6 +337,11 @@ public final class Publisher implements AutoCloseable {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            if (ctx.channel() != channel) {
+                // an earlier connection of this stream, closed after a Connection: close answer
+                super.channelInactive(ctx);
+                return;
+            }
             idle.remove(this);
             if (busy) {
                 busy = false;
@@ -348,6 +369,28 @@ public final class Publisher implements AutoCloseable {
             log.debug("publisher connection {}: {}", stream, cause.toString());
             ctx.close();
         }
+    }
+
+    /** The source address of the {@code n}-th connection opened: {@code 127.0.1.2} to {@code 127.0.1.33} in turn. */
+    static java.net.InetSocketAddress sourceAddress(long n) {
+        try {
+            return new java.net.InetSocketAddress(
+                    java.net.InetAddress.getByAddress(new byte[] {127, 0, 1, (byte) (2 + n % 32)}), 0);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A GRIP publish request body for Pushpin's {@code POST /publish/}: the payload (ASCII, no
+     * character that JSON must escape) as an SSE {@code message} event for HTTP streams and as a
+     * text frame for WebSockets.
+     */
+    static byte[] gripBody(String channel, byte[] payload) {
+        String data = new String(payload, StandardCharsets.US_ASCII);
+        return ("{\"items\":[{\"channel\":\"" + channel + "\",\"formats\":{"
+                + "\"http-stream\":{\"content\":\"event: message\\ndata: " + data + "\\n\\n\"},"
+                + "\"ws-message\":{\"content\":\"" + data + "\"}}}]}").getBytes(StandardCharsets.US_ASCII);
     }
 
     private static String abbreviate(String s) {

@@ -36,7 +36,8 @@ public final class UrlTemplate {
      *
      * @param url         the URL, with or without {@code {channel}}
      * @param defaultPath the path template appended when {@code url} has no placeholder, e.g.
-     *                    {@code /sse/{channel}}
+     *                    {@code /sse/{channel}}; null to take {@code url} as it is (a URL that
+     *                    names no channel, such as a GRIP control endpoint)
      * @throws IllegalArgumentException naming the URL and the rule it breaks
      */
     public static UrlTemplate parse(String url, String defaultPath) {
@@ -44,7 +45,7 @@ public final class UrlTemplate {
             throw new IllegalArgumentException("url: " + url + " (expected: http://127.0.0.1:PORT[/path with {channel}])");
         }
         String template = url.trim();
-        if (!template.contains(PLACEHOLDER)) {
+        if (!template.contains(PLACEHOLDER) && defaultPath != null) {
             template = template.replaceAll("/+$", "") + defaultPath;
         }
         URI uri;

@@ -43,6 +43,21 @@ class ProcSampleTest {
     }
 
     @Test
+    void readsTheParentPidAndSumsAProcessTree() throws Exception {
+        assertThat(ProcSample.parentPid("4242 (a) b) c) S 17 4242 0")).isEqualTo("17");
+        Process child = new ProcessBuilder("sleep", "5").start();
+        try {
+            String self = Long.toString(ProcessHandle.current().pid());
+            assertThat(ProcSample.descendants(self)).contains(Long.toString(child.pid()));
+            ProcSample tree = ProcSample.readTree(self);
+            assertThat(tree.rssBytes()).isGreaterThan(ProcSample.read("self").rssBytes() / 2);
+        } finally {
+            child.destroy();
+            child.waitFor();
+        }
+    }
+
+    @Test
     void aMissingProcessIsAClearError() {
         assertThatThrownBy(() -> ProcSample.read("999999999")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("/proc/999999999");

@@ -38,6 +38,11 @@ public enum ErrorCode {
     TOO_MANY_REQUESTS("too_many_requests", 429),
     /** The broker could not store the publication; nothing was published. */
     BROKER_UNAVAILABLE("broker_unavailable", 503),
+    /**
+     * The outbound backlog of the server (pushes queued for subscribers, across all sessions) is over
+     * its bound: the server is past its delivery capacity. Nothing was published; retry later.
+     */
+    OVERLOADED("overloaded", 503),
     /** The server is shutting down. */
     SHUTTING_DOWN("shutting_down", 503),
     /** An unexpected failure inside the server; details are logged, never sent. */

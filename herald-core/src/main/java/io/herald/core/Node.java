@@ -32,6 +32,9 @@ public final class Node implements AutoCloseable {
     private final LongAdder published = new LongAdder();
     private final LongAdder clientClosed = new LongAdder();
     private final EnumMap<Disconnect, LongAdder> disconnects = new EnumMap<>(Disconnect.class);
+    /** Pushes queued for subscribers, across all sessions. */
+    private final LongAdder backlog = new LongAdder();
+    private final long maxBacklog;
 
     /**
      * Creates a node and starts its broker.
@@ -46,6 +49,7 @@ public final class Node implements AutoCloseable {
         for (Disconnect d : Disconnect.values()) {
             disconnects.put(d, new LongAdder());
         }
+        this.maxBacklog = config.effectiveMaxBacklog();
         broker.start(hub);
     }
 
@@ -71,7 +75,8 @@ public final class Node implements AutoCloseable {
      * @param event   the event type, or null for {@code message}
      * @param data    the payload
      * @return the stored publication
-     * @throws HeraldException {@code invalid_channel}, {@code invalid_event}, {@code payload_too_large};
+     * @throws HeraldException {@code invalid_channel}, {@code invalid_event}, {@code payload_too_large},
+     *                         {@code overloaded} while the outbound backlog is over its bound;
      *                         the future fails with {@code broker_unavailable} when nothing was stored
      */
     public CompletableFuture<Publication> publish(String channel, String event, Payload data) {
@@ -83,6 +88,10 @@ public final class Node implements AutoCloseable {
         }
         if (closed.get()) {
             throw new HeraldException(ErrorCode.SHUTTING_DOWN, "the server is shutting down");
+        }
+        if (backlog.sum() > maxBacklog) {
+            throw new HeraldException(ErrorCode.OVERLOADED, "the server is past its delivery capacity ("
+                    + backlog.sum() + " pushes queued for subscribers, bound " + maxBacklog + "); retry later");
         }
         return broker.publish(channel, type, data, optionsOf(channel)).whenComplete((p, e) -> {
             if (e == null) {
@@ -141,7 +150,8 @@ public final class Node implements AutoCloseable {
         if (closed.get()) {
             throw new HeraldException(ErrorCode.SHUTTING_DOWN, "the server is shutting down");
         }
-        Session session = new Session(transport, config.queueMaxBytes(), this::sessionClosed);
+        Session session = new Session(transport, config.queueMaxBytes(), config.coalesce().toNanos(), backlog,
+                this::sessionClosed);
         sessions.add(session);
         return session;
     }
@@ -182,6 +192,11 @@ public final class Node implements AutoCloseable {
     /** Ends a session's subscription; false when it had none. */
     public boolean unsubscribe(Session session, String channel) {
         return hub.unsubscribe(session, channel);
+    }
+
+    /** Pushes queued for subscribers now, across all sessions (what {@link NodeConfig#maxBacklog()} bounds). */
+    public long backlog() {
+        return backlog.sum();
     }
 
     /** The number of live sessions. */

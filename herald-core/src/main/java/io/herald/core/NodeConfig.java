@@ -11,9 +11,18 @@ import java.util.TreeMap;
  * @param namespaces        options per namespace name (the channel prefix before the first {@code ':'})
  * @param maxPayloadBytes   the largest payload accepted, in bytes; 64 KiB by default
  * @param queueMaxBytes     each session's outbound queue bound in bytes; 1 MiB by default
+ * @param coalesce          the coalescing budget: how long a session that flushed recently may hold
+ *                          its next pushes so that several leave in one write (see
+ *                          {@link io.herald.core.hub.Session}); 0 for none; 2 ms by default, at most 1 s
+ * @param maxBacklog        pushes queued for subscribers across all sessions above which publishing is
+ *                          refused with {@code overloaded} (503) until the backlog drains; 0 (the
+ *                          default) for one per 256 bytes of the JVM's maximum heap, at least 100,000
  */
 public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, NamespaceOptions> namespaces,
-                         int maxPayloadBytes, long queueMaxBytes) {
+                         int maxPayloadBytes, long queueMaxBytes, java.time.Duration coalesce, long maxBacklog) {
+
+    /** The default coalescing budget. */
+    public static final java.time.Duration DEFAULT_COALESCE = java.time.Duration.ofMillis(2);
 
     public NodeConfig {
         Objects.requireNonNull(defaultNamespace, "defaultNamespace");
@@ -25,6 +34,18 @@ public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, Namespac
             throw new IllegalArgumentException("queueMaxBytes: " + queueMaxBytes
                     + " (expected: >= maxPayloadBytes + 1024 = " + (maxPayloadBytes + 1024L) + ")");
         }
+        if (maxBacklog < 0) {
+            throw new IllegalArgumentException("maxBacklog: " + maxBacklog + " (expected: >= 0, 0 for automatic)");
+        }
+        Objects.requireNonNull(coalesce, "coalesce");
+        if (coalesce.isNegative() || coalesce.compareTo(java.time.Duration.ofSeconds(1)) > 0) {
+            throw new IllegalArgumentException("coalesce: " + coalesce + " (expected: 0 to 1 s)");
+        }
+    }
+
+    /** {@link #maxBacklog()}, or the automatic bound when it is 0: one push per 256 bytes of maximum heap. */
+    public long effectiveMaxBacklog() {
+        return maxBacklog > 0 ? maxBacklog : Math.max(100_000L, Runtime.getRuntime().maxMemory() / 256);
     }
 
     /** A builder with the defaults. */
@@ -43,7 +64,7 @@ public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, Namespac
     @Override
     public String toString() {
         return "NodeConfig[defaultNamespace=" + defaultNamespace + ", namespaces=" + new TreeMap<>(namespaces)
-                + ", maxPayloadBytes=" + maxPayloadBytes + ", queueMaxBytes=" + queueMaxBytes + "]";
+                + ", maxPayloadBytes=" + maxPayloadBytes + ", queueMaxBytes=" + queueMaxBytes + ", coalesce=" + coalesce + ", maxBacklog=" + maxBacklog + "]";
     }
 
     /** Builder of {@link NodeConfig}; not thread-safe. */
@@ -52,6 +73,8 @@ public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, Namespac
         private final Map<String, NamespaceOptions> namespaces = new TreeMap<>();
         private int maxPayloadBytes = 64 * 1024;
         private long queueMaxBytes = 1024 * 1024;
+        private java.time.Duration coalesce = DEFAULT_COALESCE;
+        private long maxBacklog;
 
         /** Sets {@link NodeConfig#defaultNamespace()}: options of channels in no configured namespace. */
         public Builder defaultNamespace(NamespaceOptions options) {
@@ -81,9 +104,21 @@ public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, Namespac
             return this;
         }
 
+        /** The coalescing budget; {@link java.time.Duration#ZERO} turns coalescing off. */
+        public Builder coalesce(java.time.Duration coalesce) {
+            this.coalesce = coalesce;
+            return this;
+        }
+
+        /** Pushes queued across all sessions above which publishing answers {@code overloaded}; 0 for automatic. */
+        public Builder maxBacklog(long maxBacklog) {
+            this.maxBacklog = maxBacklog;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public NodeConfig build() {
-            return new NodeConfig(defaultNamespace, namespaces, maxPayloadBytes, queueMaxBytes);
+            return new NodeConfig(defaultNamespace, namespaces, maxPayloadBytes, queueMaxBytes, coalesce, maxBacklog);
         }
     }
 }

@@ -51,6 +51,16 @@ import org.slf4j.LoggerFactory;
 public final class HeraldServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HeraldServer.class);
 
+    /**
+     * A connection stops taking pushes from its session above this many bytes pending in Netty (each
+     * pending write also counts Netty's 96-byte entry overhead, so this bounds heap, not only bytes)
+     * and takes them again below {@link #WRITE_LOW_WATER}. Small, because a stalled client's backlog
+     * is cheaper in its session's queue (a few dozen bytes a push) than in Netty's buffer, and because
+     * ten thousand stalled connections multiply it; the kernel's socket buffer is in front of it.
+     */
+    static final int WRITE_HIGH_WATER = 16 * 1024;
+    static final int WRITE_LOW_WATER = 4 * 1024;
+
     private final ServerConfig config;
     private final Node node;
     private final ConnectionCounter connections = new ConnectionCounter();
@@ -105,7 +115,7 @@ public final class HeraldServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(WRITE_LOW_WATER, WRITE_HIGH_WATER))
                 .childHandler(new HttpInitializer(connections, router, config.node().maxPayloadBytes(),
                         config.heartbeat().multipliedBy(2).plusSeconds(5), config.writeStallTimeout()));
         try {

@@ -39,8 +39,13 @@ public final class Hub implements BrokerListener {
     @Override
     public void onPublication(Publication publication) {
         Subscription[] subs = channels.getOrDefault(publication.channel(), NONE);
+        if (subs.length == 0) {
+            return;
+        }
+        // one clock reading per publication, not per subscriber (sessions use it to coalesce)
+        long now = System.nanoTime();
         for (Subscription sub : subs) {
-            sub.onPublication(publication);
+            sub.onPublication(publication, now);
         }
     }
 

@@ -47,11 +47,13 @@ public final class OutboundQueue {
         return push;
     }
 
-    /** Drops everything queued. */
-    public void clear() {
+    /** Drops everything queued; returns how many pushes were dropped. */
+    public int clear() {
+        int dropped = 0;
         while (poll() != null) {
-            // drain
+            dropped++;
         }
+        return dropped;
     }
 
     /** Bytes queued now (estimate). */

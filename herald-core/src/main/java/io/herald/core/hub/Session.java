@@ -8,6 +8,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -19,6 +20,13 @@ import java.util.function.Consumer;
  * flushes once: one flush per event-loop turn, however many publications arrived. A client that
  * reads too slowly fills its queue and is disconnected with {@link Disconnect#SLOW}; it resumes
  * from the last id it received. Created by {@link io.herald.core.Node#newSession}. Thread-safe.
+ *
+ * <p><b>Coalescing.</b> With a budget {@code coalesceNanos > 0}, a push that arrives less than the
+ * budget after the session's last flush does not start a drain at once: the drain is handed to
+ * {@link Transport#executeCoalesced}, which runs it within the budget, so that the publications
+ * arriving meanwhile leave in the same write. A push after a quiet spell longer than the budget
+ * is drained at once: coalescing adds no latency at low rates, at most the budget at high rates,
+ * and never changes order (one queue, one drain).
  */
 public final class Session {
     private static final AtomicLong IDS = new AtomicLong();
@@ -33,6 +41,10 @@ public final class Session {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Runnable drain = this::drain;
     private volatile Disconnect disconnectReason;
+    private final long coalesceNanos;
+    private final LongAdder backlog;
+    /** When the drain last flushed ({@link System#nanoTime()}); written by the drain, read by {@link #send}. */
+    private volatile long lastFlushNanos;
 
     /**
      * @param transport     the wire side
@@ -41,9 +53,29 @@ public final class Session {
      *                      (it removes them from the hub)
      */
     public Session(Transport transport, long queueMaxBytes, Consumer<Session> onClosed) {
+        this(transport, queueMaxBytes, 0, new LongAdder(), onClosed);
+    }
+
+    /**
+     * @param transport     the wire side
+     * @param queueMaxBytes the outbound queue bound in bytes
+     * @param coalesceNanos the coalescing budget: how long a drain may wait for more pushes when
+     *                      the session flushed recently; 0 drains at once
+     * @param backlog       the node's count of pushes queued in all sessions: this session adds what it
+     *                      queues and subtracts what it writes or drops
+     * @param onClosed      called once when the session ends, before its subscriptions are forgotten
+     */
+    public Session(Transport transport, long queueMaxBytes, long coalesceNanos, LongAdder backlog,
+                   Consumer<Session> onClosed) {
+        if (coalesceNanos < 0) {
+            throw new IllegalArgumentException("coalesceNanos: " + coalesceNanos + " (expected: >= 0)");
+        }
         this.transport = transport;
         this.queue = new OutboundQueue(queueMaxBytes);
         this.onClosed = onClosed;
+        this.coalesceNanos = coalesceNanos;
+        this.backlog = backlog;
+        this.lastFlushNanos = System.nanoTime() - coalesceNanos;
     }
 
     /** A number unique in this process, for logs. */
@@ -68,6 +100,14 @@ public final class Session {
      *         session disconnects with {@link Disconnect#SLOW}
      */
     public boolean send(Push push) {
+        return send(push, coalesceNanos > 0 ? System.nanoTime() : 0);
+    }
+
+    /**
+     * {@link #send(Push)} with the current {@link System#nanoTime()} read by the caller, so that a
+     * fan-out reads the clock once per publication, not once per subscriber.
+     */
+    boolean send(Push push, long nowNanos) {
         if (closed.get() || disconnecting.get()) {
             return false;
         }
@@ -75,9 +115,19 @@ public final class Session {
             disconnect(Disconnect.SLOW);
             return false;
         }
+        backlog.increment();
+        if (closed.get()) {
+            // onClosed may have cleared the queue before this push was in it
+            backlog.add(-queue.clear());
+            return false;
+        }
         if (wip.getAndIncrement() == 0) {
             try {
-                transport.executor().execute(drain);
+                if (coalesceNanos > 0 && nowNanos - lastFlushNanos < coalesceNanos) {
+                    transport.executeCoalesced(drain, coalesceNanos);
+                } else {
+                    transport.executor().execute(drain);
+                }
             } catch (RejectedExecutionException e) {
                 onClosed();
             }
@@ -95,14 +145,18 @@ public final class Session {
     private void drain() {
         int missed = 1;
         for (;;) {
-            boolean wrote = false;
+            int wrote = 0;
             Push push;
             while (!closed.get() && transport.writable() && (push = queue.poll()) != null) {
                 transport.write(push instanceof Recovered r ? r.publication() : push);
-                wrote = true;
+                wrote++;
             }
-            if (wrote) {
+            if (wrote > 0) {
+                backlog.add(-wrote);
                 transport.flush();
+                if (coalesceNanos > 0) {
+                    lastFlushNanos = transport.clockNanos();
+                }
             }
             missed = wip.addAndGet(-missed);
             if (missed == 0) {
@@ -139,7 +193,7 @@ public final class Session {
             }
             onClosed.accept(this);
             subscriptions.clear();
-            queue.clear();
+            backlog.add(-queue.clear());
         }
     }
 

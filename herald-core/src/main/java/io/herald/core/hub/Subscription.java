@@ -47,8 +47,8 @@ public final class Subscription {
         return epoch == null ? null : new StreamPosition(epoch, offset);
     }
 
-    /** A live publication from the hub's fan-out. */
-    void onPublication(Publication p) {
+    /** A live publication from the hub's fan-out at {@code nowNanos} ({@link System#nanoTime()}). */
+    void onPublication(Publication p, long nowNanos) {
         Disconnect failure = null;
         synchronized (this) {
             if (closed) {
@@ -67,7 +67,7 @@ public final class Subscription {
                 failure = Disconnect.INSUFFICIENT_STATE;
             } else if (p.offset() == offset + 1) {
                 offset = p.offset();
-                session.send(p);
+                session.send(p, nowNanos);
             }
         }
         if (failure != null) {

@@ -35,6 +35,26 @@ public interface Transport {
     void flush();
 
     /**
+     * Runs {@code task} on {@link #executor()} within {@code delayNanos} from now, rather than at
+     * once, so that what is queued meanwhile is written and flushed together (coalescing): the
+     * transport may run it together with other delayed tasks of its executor, never later than the
+     * delay. The session uses it for its drain when it flushed less than its coalescing budget ago.
+     * By default the task runs at once.
+     */
+    default void executeCoalesced(Runnable task, long delayNanos) {
+        executor().execute(task);
+    }
+
+    /**
+     * {@link System#nanoTime()}, or a reading taken a moment ago on {@link #executor()} (e.g. when a
+     * batch of coalesced drains started), which the session records as its flush time. Called on
+     * {@link #executor()}.
+     */
+    default long clockNanos() {
+        return System.nanoTime();
+    }
+
+    /**
      * Ends the connection for {@code reason}, telling the client the code and whether to reconnect
      * where the wire format allows. Idempotent; any thread. The transport then calls
      * {@link Session#onClosed()}.

@@ -59,6 +59,16 @@ public final class HeraldCommand implements Callable<Integer> {
             description = "Outbound queue bound per session in bytes; a slower client is disconnected to resume (default: ${DEFAULT-VALUE}).")
     long queueMaxBytes;
 
+    @Option(names = "--coalesce", defaultValue = "2ms", converter = DurationConverter.class,
+            description = "Coalescing budget: a connection that was written to less than this ago waits up to this "
+                    + "long so that several publications leave in one write; 0 turns it off (default: ${DEFAULT-VALUE}).")
+    Duration coalesce;
+
+    @Option(names = "--max-backlog", defaultValue = "0",
+            description = "Pushes queued for subscribers, across all connections, above which POST /pub answers 503 "
+                    + "overloaded until they drain; 0 for one per 256 bytes of maximum heap (default: ${DEFAULT-VALUE}).")
+    long maxBacklog;
+
     @Option(names = "--heartbeat", defaultValue = "15s", converter = DurationConverter.class,
             description = "Heartbeat interval of streams and WebSocket pings (default: ${DEFAULT-VALUE}).")
     Duration heartbeat;
@@ -90,7 +100,7 @@ public final class HeraldCommand implements Callable<Integer> {
         NamespaceOptions defaults = NamespaceOptions.builder()
                 .historySize(historySize).historyAge(historyAge).allowClientPublish(!noClientPublish).build();
         NodeConfig.Builder node = NodeConfig.builder().defaultNamespace(defaults)
-                .maxPayloadBytes(maxPayload).queueMaxBytes(queueMaxBytes);
+                .maxPayloadBytes(maxPayload).queueMaxBytes(queueMaxBytes).coalesce(coalesce).maxBacklog(maxBacklog);
         if (demo) {
             // The demo pages start from history (the sign-up count, the chat): keep at least a day
             // of it. A --namespace demo:... below overrides this.
@@ -133,7 +143,7 @@ public final class HeraldCommand implements Callable<Integer> {
         }
     }
 
-    /** Parses {@code 500ms}, {@code 30s}, {@code 10m}, {@code 1h}, or ISO-8601 {@code PT10M}. */
+    /** Parses {@code 500ms}, {@code 30s}, {@code 10m}, {@code 1h}, ISO-8601 {@code PT10M}, or {@code 0}. */
     public static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
@@ -142,6 +152,9 @@ public final class HeraldCommand implements Callable<Integer> {
 
         static Duration parse(String value) {
             String v = value.trim();
+            if (v.equals("0")) {
+                return Duration.ZERO;
+            }
             try {
                 if (v.startsWith("P") || v.startsWith("p")) {
                     return Duration.parse(v);

@@ -5,6 +5,8 @@ import io.herald.core.Publication;
 import io.herald.core.hub.Subscribed;
 import io.herald.server.codec.Envelopes;
 import io.herald.server.transport.StreamTransport;
+import io.herald.server.transport.SharedBytes;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,6 +32,14 @@ import java.time.Duration;
 public final class SseTransport extends StreamTransport {
     /** The media type of an event stream. */
     public static final String CONTENT_TYPE = "text/event-stream; charset=utf-8";
+
+    /** The event as a whole HTTP chunk, encoded once per publication and shared by every SSE subscriber. */
+    static final Publication.Encoding<ByteBuf> CHUNK = Publication.Encoding.of("sse-chunk",
+            p -> SharedBytes.chunk(p.encoded(SseEncoder.EVENT)));
+
+    /** The same for {@code ?format=envelope} streams: the envelope event as a whole HTTP chunk. */
+    static final Publication.Encoding<ByteBuf> ENVELOPE_CHUNK = Publication.Encoding.of("sse-envelope-chunk",
+            p -> SharedBytes.chunk(p.encoded(SseEncoder.ENVELOPE_EVENT)));
     private static final byte[] HEARTBEAT = ":\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HEARTBEAT_EVENT = SseEncoder.control("herald-heartbeat", null, "{}")
             .getBytes(StandardCharsets.US_ASCII);
@@ -66,7 +76,11 @@ public final class SseTransport extends StreamTransport {
 
     @Override
     protected void writePublication(Publication publication) {
-        writeBytes(publication.encoded(envelopes ? SseEncoder.ENVELOPE_EVENT : SseEncoder.EVENT));
+        if (envelopes) {
+            writeSharedChunk(publication.encoded(ENVELOPE_CHUNK), publication.encoded(SseEncoder.ENVELOPE_EVENT));
+        } else {
+            writeSharedChunk(publication.encoded(CHUNK), publication.encoded(SseEncoder.EVENT));
+        }
     }
 
     @Override

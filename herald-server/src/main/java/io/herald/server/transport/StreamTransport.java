@@ -11,6 +11,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,6 +24,8 @@ import java.time.Duration;
  */
 public abstract class StreamTransport extends ChannelTransport {
     private final byte[] prelude;
+
+    private ChannelHandlerContext codec;
 
     /**
      * @param channel the connection
@@ -53,6 +56,7 @@ public abstract class StreamTransport extends ChannelTransport {
      */
     public void start(ChannelHandlerContext ctx, Node node, CharSequence contentType,
                       String channelName, StreamPosition since, Duration heartbeat) {
+        codec = ctx.pipeline().context(HttpServerCodec.class);
         Session session = node.newSession(this);
         attach(session);
         ctx.write(HttpResponses.streamHead(contentType));
@@ -66,6 +70,25 @@ public abstract class StreamTransport extends ChannelTransport {
         });
         ctx.flush();
         startHeartbeat(heartbeat);
+    }
+
+    /**
+     * Writes a whole HTTP chunk encoded once per publication ({@link SharedBytes#chunk}) past the
+     * HTTP codec, which would otherwise frame the same bytes again for every subscriber, and past
+     * the other handlers, which only pass writes on: straight from the front of the pipeline. The
+     * codec stays in its chunked state: what it writes later (heartbeats, the last chunk) follows
+     * in order, since no handler buffers writes.
+     *
+     * @param sharedChunk the chunk, shared; a view of it is written
+     * @param unframed    the same content without chunk framing, for a pipeline without the codec
+     */
+    protected final void writeSharedChunk(ByteBuf sharedChunk, byte[]... unframed) {
+        ChannelHandlerContext c = codec;
+        if (c != null && !c.isRemoved()) {
+            writeFrom(front(), SharedBytes.view(sharedChunk));
+        } else {
+            writeBuffer(Unpooled.wrappedBuffer(unframed));
+        }
     }
 
     /** Writes {@code bytes} as one chunk without copying; the array must not change afterwards. */

@@ -207,7 +207,8 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
     @Override
     protected void writePublication(Publication publication) {
         if (live.contains(publication.channel())) {
-            writeText(publication.encoded(Envelopes.ENVELOPE));
+            // the envelope's whole text frame, encoded once per publication and shared
+            writeShared(publication.encoded(SharedFrames.ENVELOPE));
         }
     }
 

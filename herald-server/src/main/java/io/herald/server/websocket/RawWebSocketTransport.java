@@ -12,7 +12,6 @@ import io.herald.core.hub.Subscribed;
 import io.herald.server.codec.Envelopes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -60,6 +59,8 @@ final class RawWebSocketTransport extends WebSocketTransport {
     private final String channelName;
     private final StreamPosition since;
     private String lastId;
+    /** The last publication written, whose id is the resume position (computed only when needed). */
+    private Publication lastPublication;
 
     /**
      * @param channel     the upgraded connection
@@ -85,19 +86,18 @@ final class RawWebSocketTransport extends WebSocketTransport {
         });
     }
 
+    /** The whole frame, encoded once per publication and shared by every raw subscriber (see {@link SharedFrames}). */
     @Override
     protected void writePublication(Publication publication) {
-        ByteBuf bytes = Unpooled.wrappedBuffer(publication.data().bytes());
-        channel.write(publication.data().kind() == Payload.Kind.BINARY
-                ? new BinaryWebSocketFrame(bytes)
-                : new TextWebSocketFrame(bytes), channel.voidPromise());
-        lastId = publication.id();
+        writeShared(publication.encoded(SharedFrames.RAW));
+        lastPublication = publication;
     }
 
     @Override
     protected void writeSubscribed(Subscribed notice) {
         String id = notice.position().id();
         lastId = id;
+        lastPublication = null;
         if (notice.reset() && since != null) {
             writeText(Envelopes.reset(notice.channel(), notice.position()).getBytes(StandardCharsets.UTF_8));
         }
@@ -126,6 +126,7 @@ final class RawWebSocketTransport extends WebSocketTransport {
             log.debug("raw WebSocket publish to {} refused: {}", channelName, e.getMessage());
             violation(e.code() == ErrorCode.PAYLOAD_TOO_LARGE ? Disconnect.MESSAGE_TOO_BIG
                     : e.code() == ErrorCode.SHUTTING_DOWN ? Disconnect.SHUTDOWN
+                    : e.code() == ErrorCode.OVERLOADED ? Disconnect.SERVER_ERROR
                     : Disconnect.POLICY_VIOLATION);
         }
     }
@@ -133,8 +134,9 @@ final class RawWebSocketTransport extends WebSocketTransport {
     @Override
     protected void writeGoodbye(Disconnect reason) {
         String text = reason.reason();
-        if (reason.reconnect() && lastId != null) {
-            text += " since=" + lastId;
+        String since = lastPublication != null ? lastPublication.id() : lastId;
+        if (reason.reconnect() && since != null) {
+            text += " since=" + since;
         }
         writeCloseFrame(reason, text);
     }

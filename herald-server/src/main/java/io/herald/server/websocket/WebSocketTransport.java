@@ -8,7 +8,10 @@ import io.herald.server.transport.ChannelTransport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.herald.server.transport.SharedBytes;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
@@ -33,6 +36,7 @@ abstract class WebSocketTransport extends ChannelTransport {
     static final int MAX_CLOSE_REASON_BYTES = 123;
 
     protected final Node node;
+    private ChannelHandlerContext protocolContext;
     private final Duration heartbeat;
 
     /**
@@ -138,6 +142,21 @@ abstract class WebSocketTransport extends ChannelTransport {
     /** A text frame over a buffer; ownership passes to the frame. */
     protected static TextWebSocketFrame textFrame(ByteBuf content) {
         return new TextWebSocketFrame(content);
+    }
+
+    /**
+     * Writes a whole frame encoded once per publication ({@link SharedFrames}) from Netty's protocol
+     * handler on: past the handlers nearer the tail, through the protocol handler (which drops
+     * anything written after a close frame, RFC 6455 section 5.5.1) and the frame encoder (which
+     * passes buffers that are not frames on unchanged).
+     */
+    protected final void writeShared(ByteBuf sharedFrame) {
+        ChannelHandlerContext from = protocolContext;
+        if (from == null || from.isRemoved()) {
+            from = channel.pipeline().context(WebSocketServerProtocolHandler.class);
+            protocolContext = from;
+        }
+        writeFrom(from, SharedBytes.view(sharedFrame));
     }
 
     /**

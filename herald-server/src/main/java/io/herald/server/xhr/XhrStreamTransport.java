@@ -32,6 +32,10 @@ public final class XhrStreamTransport extends StreamTransport {
     public static final String CONTENT_TYPE = "application/x-ndjson; charset=utf-8";
     private static final byte[] NEWLINE = {'\n'};
 
+    /** The envelope line as a whole HTTP chunk, encoded once per publication and shared. */
+    static final Publication.Encoding<io.netty.buffer.ByteBuf> CHUNK = Publication.Encoding.of("xhr-chunk",
+            p -> io.herald.server.transport.SharedBytes.chunk(p.encoded(Envelopes.ENVELOPE), NEWLINE));
+
 
     /**
      * @param channel the connection
@@ -53,7 +57,7 @@ public final class XhrStreamTransport extends StreamTransport {
 
     @Override
     protected void writePublication(Publication publication) {
-        writeBuffer(Unpooled.wrappedBuffer(publication.encoded(Envelopes.ENVELOPE), NEWLINE));
+        writeSharedChunk(publication.encoded(CHUNK), publication.encoded(Envelopes.ENVELOPE), NEWLINE);
     }
 
     @Override
