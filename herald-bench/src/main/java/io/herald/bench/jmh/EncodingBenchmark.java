@@ -67,7 +67,8 @@ public class EncodingBenchmark {
         ws = new EmbeddedChannel(new WebSocket08FrameEncoder(false));
         plain = new EmbeddedChannel();
         sharedChunk = SharedBytes.chunk(sseEvent);
-        sharedFrame = SharedBytes.of(new byte[] {(byte) 0x81, (byte) payload.size()}, payload.bytes());
+        sharedFrame = SharedBytes.frame(new io.netty.handler.codec.http.websocketx.TextWebSocketFrame(
+                io.netty.buffer.Unpooled.wrappedBuffer(payload.bytes())));
     }
 
     @TearDown(Level.Trial)

@@ -2,9 +2,9 @@ package io.herald.server.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Wire bytes computed once per publication and written, as they are, to every subscriber of a
@@ -25,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 public final class SharedBytes {
     /** The size of a slab; pieces over a quarter of it are allocated on their own. */
     static final int SLAB_BYTES = 16 * 1024;
-    private static final byte[] CRLF = {'\r', '\n'};
     private static final FastThreadLocal<ByteBuffer> SLAB = new FastThreadLocal<>();
 
     private SharedBytes() {
@@ -61,19 +60,19 @@ public final class SharedBytes {
     }
 
     /**
-     * One HTTP/1.1 chunk (RFC 9112, section 7.1) holding the concatenation of {@code parts}:
-     * {@code SIZE-IN-HEX CRLF data CRLF}.
+     * One HTTP/1.1 chunk (RFC 9112, section 7.1) holding the concatenation of {@code parts}, framed
+     * by Netty's {@code HttpResponseEncoder} exactly as the connection's codec would frame it.
      */
     public static ByteBuf chunk(byte[]... parts) {
-        int length = 0;
-        for (byte[] part : parts) {
-            length += part.length;
-        }
-        byte[][] all = new byte[parts.length + 2][];
-        all[0] = (Integer.toHexString(length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(parts, 0, all, 1, parts.length);
-        all[all.length - 1] = CRLF;
-        return of(all);
+        return of(NettyFraming.chunk(Unpooled.wrappedBuffer(parts)));
+    }
+
+    /**
+     * A whole WebSocket frame (RFC 6455, section 5.2), encoded by Netty's server-side
+     * {@code WebSocket08FrameEncoder} exactly as the connection's encoder would; {@code frame} is released.
+     */
+    public static ByteBuf frame(WebSocketFrame frame) {
+        return of(NettyFraming.frame(frame));
     }
 
     /** A view of shared bytes to hand to one write: own indexes, same memory; release is a no-op. */
