@@ -44,8 +44,14 @@ public final class Hub implements BrokerListener {
         }
         // one clock reading per publication, not per subscriber (sessions use it to coalesce)
         long now = System.nanoTime();
-        for (Subscription sub : subs) {
-            sub.onPublication(publication, now);
+        // the drains this starts go to the event loops in chunks, not one task per subscriber
+        DrainBatch batch = new DrainBatch();
+        try {
+            for (Subscription sub : subs) {
+                sub.onPublication(publication, now, batch);
+            }
+        } finally {
+            batch.finish();
         }
     }
 

@@ -47,8 +47,11 @@ public final class Subscription {
         return epoch == null ? null : new StreamPosition(epoch, offset);
     }
 
-    /** A live publication from the hub's fan-out at {@code nowNanos} ({@link System#nanoTime()}). */
-    void onPublication(Publication p, long nowNanos) {
+    /**
+     * A live publication from the hub's fan-out at {@code nowNanos} ({@link System#nanoTime()});
+     * a drain it starts joins {@code batch}.
+     */
+    void onPublication(Publication p, long nowNanos, DrainBatch batch) {
         Disconnect failure = null;
         synchronized (this) {
             if (closed) {
@@ -67,7 +70,7 @@ public final class Subscription {
                 failure = Disconnect.INSUFFICIENT_STATE;
             } else if (p.offset() == offset + 1) {
                 offset = p.offset();
-                session.send(p, nowNanos);
+                session.send(p, nowNanos, batch);
             }
         }
         if (failure != null) {

@@ -145,16 +145,21 @@ abstract class WebSocketTransport extends ChannelTransport {
     }
 
     /**
-     * Writes a whole frame encoded once per publication ({@link SharedFrames}) from Netty's protocol
-     * handler on: past the handlers nearer the tail, through the protocol handler (which drops
-     * anything written after a close frame, RFC 6455 section 5.5.1) and the frame encoder (which
-     * passes buffers that are not frames on unchanged).
+     * Writes a whole frame encoded once per publication ({@link SharedFrames}) from the front of the
+     * pipeline, like the streaming transports' shared chunks: the handlers between Netty's protocol
+     * handler and the head (the frame encoder, which passes buffers that are not frames on
+     * unchanged, the idle handler, which watches reads only) would only pass it on, and each one
+     * skipped is a context less to touch per delivery. Falls back to the protocol handler's context
+     * when the pipeline has no front handler.
      */
     protected final void writeShared(ByteBuf sharedFrame) {
-        ChannelHandlerContext from = protocolContext;
-        if (from == null || from.isRemoved()) {
-            from = channel.pipeline().context(WebSocketServerProtocolHandler.class);
-            protocolContext = from;
+        ChannelHandlerContext from = front();
+        if (from == null) {
+            from = protocolContext;
+            if (from == null || from.isRemoved()) {
+                from = channel.pipeline().context(WebSocketServerProtocolHandler.class);
+                protocolContext = from;
+            }
         }
         writeFrom(from, SharedBytes.view(sharedFrame));
     }
