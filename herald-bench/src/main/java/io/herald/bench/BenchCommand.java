@@ -1,6 +1,7 @@
 package io.herald.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.util.ResourceLeakDetector;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -186,6 +187,10 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Runs the command and exits with its status. */
     public static void main(String[] args) {
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            // Sampling leak detection builds a stack trace for one buffer in 128; the tests keep it on.
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
         System.exit(new CommandLine(new BenchCommand()).execute(args));
     }
 
