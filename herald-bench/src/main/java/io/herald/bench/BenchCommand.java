@@ -110,8 +110,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Longest wait for deliveries after the last publication (default: ${DEFAULT-VALUE}).")
     Duration drain;
 
-    @Option(names = "--publish-connections", defaultValue = "4",
-            description = "Keep-alive publisher connections, each an ordered stream (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--publish-connections", defaultValue = "16",
+            description = "Keep-alive publisher connections, each an ordered stream; each waits for its answer, so "
+                    + "the most publications/s is about this many divided by the server's answer time "
+                    + "(default: ${DEFAULT-VALUE}).")
     int publishConnections;
 
     @Option(names = "--idle-step", defaultValue = "1000",
