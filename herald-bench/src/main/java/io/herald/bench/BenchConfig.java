@@ -128,7 +128,7 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
         private Duration connectTimeout = Duration.ofSeconds(15);
         private Duration settle = Duration.ofSeconds(1);
         private Duration drain = Duration.ofSeconds(5);
-        private int publishConnections = 4;
+        private int publishConnections = 16;
         private int idleStep = 1000;
         private Duration longPollTimeout = Duration.ofSeconds(20);
         private PublishFormat publishFormat = PublishFormat.RAW;
@@ -245,7 +245,11 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
             return this;
         }
 
-        /** Keep-alive publisher connections, each an ordered stream; default 4. */
+        /**
+         * Keep-alive publisher connections, each an ordered stream that waits for its answer before
+         * the next publication; default 16 (4 fell behind a server answering in more than
+         * 4 / rate seconds).
+         */
         public Builder publishConnections(int publishConnections) {
             this.publishConnections = publishConnections;
             return this;

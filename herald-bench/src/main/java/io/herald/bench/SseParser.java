@@ -193,7 +193,8 @@ public final class SseParser {
             return;
         }
         int length = dataLength - 1;
-        String eventType = typeLength == 0 ? MESSAGE : new String(type, 0, typeLength, StandardCharsets.UTF_8);
+        String eventType = typeLength == 0 || is(MESSAGE, type, 0, typeLength) ? MESSAGE
+                : new String(type, 0, typeLength, StandardCharsets.UTF_8);
         dataLength = 0;
         typeLength = 0;
         listener.onEvent(eventType, data, length);

@@ -23,6 +23,9 @@ abstract class SubscriberHandler<I> extends SimpleChannelInboundHandler<I> {
     protected final Deliveries deliveries;
     private final CompletableFuture<Void> ready;
     private final BooleanSupplier closing;
+    private final MicroClock clock;
+    /** The time of the current read, or -1 until a message of the read asks for it. */
+    private long readMicros = -1;
 
     /**
      * @param state      this subscriber's accounting
@@ -37,6 +40,27 @@ abstract class SubscriberHandler<I> extends SimpleChannelInboundHandler<I> {
         this.deliveries = deliveries;
         this.ready = ready;
         this.closing = closing;
+        this.clock = deliveries.clock();
+    }
+
+    /**
+     * When the bytes being handled were read, in {@link MicroClock} microseconds: the clock is
+     * read once per socket read (at the first message of it that asks), so every message decoded
+     * from one read gets the same receive time.
+     */
+    protected final long receiveMicros() {
+        long t = readMicros;
+        if (t < 0) {
+            t = clock.nowMicros();
+            readMicros = t;
+        }
+        return t;
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        readMicros = -1;
+        super.channelReadComplete(ctx);
     }
 
     /** Signals that the subscription is in place. */
@@ -59,7 +83,7 @@ abstract class SubscriberHandler<I> extends SimpleChannelInboundHandler<I> {
 
     /** Accounts data that arrived as a message: a payload, else a control event or malformed. */
     protected final void onMessage(String type, byte[] data, int offset, int length) {
-        if (!state.onPayload(data, offset, length)) {
+        if (!state.onPayload(data, offset, length, receiveMicros())) {
             if ("message".equals(type)) {
                 deliveries.recordMalformed();
             } else {

@@ -210,6 +210,8 @@ public final class SubscriberPool implements AutoCloseable {
                 .handshakeTimeoutMillis(config.connectTimeout().toMillis())
                 .handleCloseFrames(true)
                 .dropPongFrames(true)
+                // the payload check rejects anything but ASCII digits and spaces in the header
+                .withUTF8Validator(false)
                 .sendCloseFrame(null)
                 .build();
     }

@@ -13,6 +13,8 @@ public final class SubscriberState {
     private final Deliveries deliveries;
     private final SequenceTracker[] streams;
     private final BenchPayload.Reader reader = new BenchPayload.Reader();
+    /** The recording lane of this subscriber's thread, taken on the first delivery. */
+    private Deliveries.Lane lane;
 
     /**
      * @param deliveries the run's shared counters
@@ -27,26 +29,47 @@ public final class SubscriberState {
     }
 
     /**
-     * Accounts one received message whose data are {@code bytes[offset .. offset+length)}.
+     * Accounts one received message whose data are {@code bytes[offset .. offset+length)},
+     * received now.
      *
      * @return false when the data are not a benchmark payload (counted as malformed by the caller's choice)
      */
     public boolean onPayload(byte[] bytes, int offset, int length) {
-        return reader.read(bytes, offset, length) && account();
+        return onPayload(bytes, offset, length, deliveries.clock().nowMicros());
     }
 
-    /** Accounts one received message whose data are the readable bytes of {@code data}. */
-    public boolean onPayload(ByteBuf data) {
-        return reader.read(data) && account();
+    /**
+     * Accounts one received message whose data are {@code bytes[offset .. offset+length)}.
+     *
+     * @param receiveMicros when the bytes were read, in {@link MicroClock} microseconds; the
+     *                      latency is this minus the send time in the payload
+     * @return false when the data are not a benchmark payload (counted as malformed by the caller's choice)
+     */
+    public boolean onPayload(byte[] bytes, int offset, int length, long receiveMicros) {
+        return reader.read(bytes, offset, length) && account(receiveMicros);
     }
 
-    private boolean account() {
+    /**
+     * Accounts one received message whose data are the readable bytes of {@code data} (its
+     * indexes are left unchanged).
+     *
+     * @param receiveMicros when the bytes were read, in {@link MicroClock} microseconds
+     * @return false when the data are not a benchmark payload
+     */
+    public boolean onPayload(ByteBuf data, long receiveMicros) {
+        return reader.read(data) && account(receiveMicros);
+    }
+
+    private boolean account(long receiveMicros) {
         int stream = reader.stream();
         if (stream >= streams.length) {
             return false;
         }
         if (streams[stream].record(reader.seq()) != SequenceTracker.Outcome.DUPLICATE) {
-            deliveries.recordDistinct(reader.sendMicros());
+            if (lane == null) {
+                lane = deliveries.lane();
+            }
+            lane.recordDistinct(reader.sendMicros(), receiveMicros);
         }
         return true;
     }

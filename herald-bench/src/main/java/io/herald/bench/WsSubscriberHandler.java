@@ -36,7 +36,7 @@ final class WsSubscriberHandler extends SubscriberHandler<WebSocketFrame> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
         if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
-            if (!state.onPayload(frame.content())) {
+            if (!state.onPayload(frame.content(), receiveMicros())) {
                 deliveries.recordMalformed();
             }
         }

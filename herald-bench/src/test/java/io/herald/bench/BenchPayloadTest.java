@@ -55,4 +55,39 @@ class BenchPayloadTest {
             assertThat(reader.read(b, 0, b.length)).as("'%s'", s).isFalse();
         }
     }
+
+    @Test
+    void aByteBufReadsLikeTheSameBytesInAnArray() {
+        // the ByteBuf reader looks at a bounded prefix only; it must never decide differently
+        String[] cases = {
+            "0 42 1732190000123456 xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            "123456789012345678 123456789012345678 123456789012345678 xxxxxxxxxxxxxxxx",
+            "123456789012345678 123456789012345678 123456789012345678 ",
+            "123456789012345678 123456789012345678 1234567890123456789 xxxxxxxxxxxxxx",
+            "123456789012345678 123456789012345678 123456789012345678",
+            "2147483648 1 2 xxxx", "2147483647 1 2 xxxx", "1 2 3 ", "1 2 3", "1 2 3 4 5 6", "",
+            "999999999999999999 999999999999999999 99999999999999999 999999999999",
+            "{\"reset\":true}"};
+        for (String text : cases) {
+            byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+            boolean expected = reader.read(bytes, 0, bytes.length);
+            long[] fields = {reader.stream(), reader.seq(), reader.sendMicros()};
+            ByteBuf heap = Unpooled.wrappedBuffer(bytes);
+            ByteBuf direct = Unpooled.directBuffer(bytes.length + 8).writeZero(5).writeBytes(bytes).skipBytes(5);
+            ByteBuf composite = Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(bytes, 0, bytes.length / 3),
+                    Unpooled.wrappedBuffer(bytes, bytes.length / 3, bytes.length - bytes.length / 3));
+            for (ByteBuf buf : new ByteBuf[] {heap, direct, composite}) {
+                try {
+                    int readerIndex = buf.readerIndex();
+                    assertThat(reader.read(buf)).as("'%s' in %s", text, buf).isEqualTo(expected);
+                    if (expected) {
+                        assertThat(new long[] {reader.stream(), reader.seq(), reader.sendMicros()}).isEqualTo(fields);
+                    }
+                    assertThat(buf.readerIndex()).isEqualTo(readerIndex);
+                } finally {
+                    buf.release();
+                }
+            }
+        }
+    }
 }

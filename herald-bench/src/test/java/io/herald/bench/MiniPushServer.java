@@ -41,6 +41,7 @@ final class MiniPushServer implements AutoCloseable {
     private final EventLoopGroup group = new NioEventLoopGroup(1);
     private final Channel server;
     private final int dropEvery;
+    private final long answerDelayMillis;
     private final List<String> messages = new ArrayList<>();
     private final List<Channel> sockets = new ArrayList<>();
     private final List<Poll> polls = new ArrayList<>();
@@ -51,7 +52,17 @@ final class MiniPushServer implements AutoCloseable {
 
     /** @param dropEvery drop the fan-out of every n-th publication (they still count as accepted); 0 for none */
     MiniPushServer(int dropEvery) throws InterruptedException {
+        this(dropEvery, 0);
+    }
+
+    /**
+     * @param dropEvery         as above
+     * @param answerDelayMillis answer each publication this long after it was fanned out (a
+     *                          server slow to answer its publisher)
+     */
+    MiniPushServer(int dropEvery, long answerDelayMillis) throws InterruptedException {
         this.dropEvery = dropEvery;
+        this.answerDelayMillis = answerDelayMillis;
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
@@ -124,7 +135,13 @@ final class MiniPushServer implements AutoCloseable {
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             if (request.method().equals(HttpMethod.POST) && uri.path().startsWith("/pub/")) {
                 publish(request.content().toString(StandardCharsets.UTF_8));
-                respond(ctx, keepAlive, HttpResponseStatus.OK, "{\"offset\":" + messages.size() + "}");
+                String answer = "{\"offset\":" + messages.size() + "}";
+                if (answerDelayMillis > 0) {
+                    ctx.executor().schedule(() -> respond(ctx, keepAlive, HttpResponseStatus.OK, answer),
+                            answerDelayMillis, TimeUnit.MILLISECONDS);
+                } else {
+                    respond(ctx, keepAlive, HttpResponseStatus.OK, answer);
+                }
             } else if (uri.path().startsWith("/longpoll/")) {
                 List<String> since = uri.parameters().get("since");
                 int position = since == null ? messages.size() : Integer.parseInt(since.get(0));

@@ -168,4 +168,33 @@ class SseParserTest {
         feed("data: " + long1 + "\ndata: ✓\n\n");
         assertThat(events).containsExactly("message|" + long1 + "\n✓");
     }
+
+    @Test
+    void anExplicitMessageTypeIsTheDefaultType() {
+        feed("event: message\ndata: a\n\nevent: messages\ndata: b\n\ndata: c\n\n");
+        assertThat(events).containsExactly("message|a", "messages|b", "message|c");
+    }
+
+    @Test
+    void payloadFieldsSurviveAnEventSplitAcrossReadsAtAnyByte() {
+        byte[] payload = BenchPayload.encode(3, 123456, 1732190000123456L, 64);
+        byte[] stream = ("id: k1-9\r\nevent: message\r\ndata: " + new String(payload, StandardCharsets.US_ASCII)
+                + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        BenchPayload.Reader reader = new BenchPayload.Reader();
+        List<String> fields = new ArrayList<>();
+        for (int cut = 0; cut <= stream.length; cut++) {
+            for (int second = cut; second <= stream.length; second += 7) {
+                SseParser split = new SseParser((type, data, length) -> {
+                    assertThat(reader.read(data, 0, length)).isTrue();
+                    fields.add(type + " " + reader.stream() + " " + reader.seq() + " " + reader.sendMicros());
+                });
+                split.feed(stream, 0, cut);
+                split.feed(stream, cut, second - cut);
+                split.feed(stream, second, stream.length - second);
+                assertThat(fields).as("cut at %d and %d", cut, second)
+                        .containsExactly("message 3 123456 1732190000123456");
+                fields.clear();
+            }
+        }
+    }
 }

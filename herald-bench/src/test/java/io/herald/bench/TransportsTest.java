@@ -79,4 +79,38 @@ class TransportsTest {
                 .isInstanceOf(BenchException.class)
                 .hasMessageContaining("no connection of a batch of 3 subscribed to http://127.0.0.1:1/sse/");
     }
+
+    @Test
+    @Timeout(60)
+    void enoughPublisherConnectionsKeepTheRateOfAServerSlowToAnswer() throws Exception {
+        // 400/s offered, answers after 20 ms: one connection carries at most 50/s
+        try (MiniPushServer server = new MiniPushServer(0, 20)) {
+            LoadReport few = new LoadRun(slowServerConfig(server, 4)).run();
+            LoadReport enough = new LoadRun(slowServerConfig(server, 16)).run();
+
+            assertThat(few.publishedRate()).isLessThan(250.0);
+            assertThat(few.problems()).anyMatch(p -> p.startsWith("the publisher fell behind"));
+            assertThat(enough.publishedRate()).isGreaterThan(360.0);
+            assertThat(enough.problems()).noneMatch(p -> p.startsWith("the publisher fell behind"));
+            assertThat(enough.lost()).isZero();
+            assertThat(enough.reordered()).isZero();
+        }
+    }
+
+    private static BenchConfig slowServerConfig(MiniPushServer server, int publishConnections) {
+        return BenchConfig.builder()
+                .url("http://127.0.0.1:" + server.port())
+                .transport(Transport.WS)
+                .channel("slow")
+                .subscribers(2)
+                .rate(400)
+                .publishConnections(publishConnections)
+                .warmup(Duration.ofMillis(300))
+                .duration(Duration.ofMillis(1500))
+                .settle(Duration.ofMillis(200))
+                .drain(Duration.ofSeconds(3))
+                .threads(1)
+                .sourceIps(1)
+                .build();
+    }
 }
