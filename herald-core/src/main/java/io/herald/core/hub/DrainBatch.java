@@ -68,7 +68,7 @@ final class DrainBatch {
         } catch (RejectedExecutionException e) {
             // the executor is shutting down: its connections are going, as with a single drain
             for (int i = 0; i < chunk.size; i++) {
-                chunk.sessions[i].onClosed();
+                chunk.sessions[i].drainRejected();
             }
         }
     }

@@ -79,6 +79,28 @@ class DrainBatchTest {
         assertThat(t.offsets()).containsExactly(1L, 2L);
     }
 
+    @Test
+    void aPushHandedOverDirectlyIsCountedInTheBacklogUntilWrittenOrDroppedOnClose() {
+        List<LoopTransport> two = subscribe(loopA, 2);
+        await(() -> node.backlog() == 0);
+        two.forEach(t -> t.writable = false);
+        node.publish("fan", null, Payload.text("1")).join();
+        node.publish("fan", null, Payload.text("2")).join();
+        await(() -> loopA.idle());
+        assertThat(node.backlog()).isEqualTo(4);
+
+        LoopTransport written = two.get(0);
+        written.writable = true;
+        loopA.execute(() -> written.session.onWritable());
+        LoopTransport dropped = two.get(1);
+        loopA.execute(() -> dropped.session.onClosed());
+
+        // one session writes both, the other's queue and direct push are dropped with it
+        await(() -> written.offsets().size() == 2 && node.backlog() == 0);
+        assertThat(written.offsets()).containsExactly(1L, 2L);
+        assertThat(dropped.offsets()).isEmpty();
+    }
+
     private List<LoopTransport> subscribe(CountingExecutor loop, int count) {
         List<LoopTransport> transports = new ArrayList<>();
         for (int i = 0; i < count; i++) {
