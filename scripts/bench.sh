@@ -35,12 +35,6 @@
 #   HERALD_LABEL     Herald's name in the results [herald]
 #   BENCH_PLOT       where the plot goes [bench/results/$BENCH_RUN.png]
 #   BENCH_PLOT_SERVERS which servers the plot shows [herald,nchan,pushpin]
-#   BENCH_RPS        1 to steer loopback's receive processing to the load generator's core for the
-#                    run (RPS: /sys/class/net/lo/queues/rx-0/rps_cpus = 2, restored at the end;
-#                    needs root) [0]. On loopback the sending core also runs the receiver's TCP
-#                    receive path and wake-up, which on a network run on the client's machine; with
-#                    RPS they run on core 1, so a server's kernel CPU is closer to what it would pay
-#                    in front of real clients. A variant for comparison, not the reference setup.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -60,9 +54,6 @@ else
 fi
 do_idle="${BENCH_IDLE:-1}"
 do_wrk="${BENCH_WRK:-1}"
-rps="${BENCH_RPS:-0}"
-rps_file=/sys/class/net/lo/queues/rx-0/rps_cpus
-rps_saved=""
 java_opts="${HERALD_JAVA_OPTS:--Xms512m -Xmx512m -XX:+AlwaysPreTouch}"
 herald_args="${HERALD_ARGS:-}"
 herald_label="${HERALD_LABEL:-herald}"
@@ -175,13 +166,7 @@ stop_server() {
     origin_pid=""
   fi
 }
-restore_rps() { if [ -n "$rps_saved" ]; then echo "$rps_saved" > "$rps_file" || true; rps_saved=""; fi; }
-trap 'stop_server; restore_rps' EXIT INT TERM
-if [ "$rps" = 1 ]; then
-  rps_saved=$(cat "$rps_file")
-  echo 2 > "$rps_file" || { log "cannot write $rps_file (root needed)"; exit 1; }
-  log "RPS: loopback receive processing on core 1 (was $rps_saved)"
-fi
+trap 'stop_server' EXIT INT TERM
 
 urls() { # name transport -> "SUBSCRIBE_URL PUBLISH_URL FORMAT"
   case "$1" in
@@ -369,7 +354,6 @@ PY
 fi
 
 trap - EXIT INT TERM
-restore_rps
 log "done: $results"
 java -jar "$bench_jar" table "$results"
 java -jar "$bench_jar" plot "$results" --only "${BENCH_PLOT_SERVERS:-herald,nchan,pushpin}" -o "${BENCH_PLOT:-$root/bench/results/$run.png}" >&2 \
