@@ -16,10 +16,15 @@
 #   BENCH_SERVERS    which servers [herald nchan pushpin]
 #   BENCH_TRANSPORTS which subscriber transports [sse ws]  (Pushpin: SSE only)
 #   BENCH_SCENARIOS  SUBSCRIBERSxRATE load scenarios [1000x100 1000x1000 10000x10 10000x100]
-#   BENCH_WARMUP     publishing before the measured window [5s]
+#   BENCH_WARMUP     publishing before the measured window [15s]. Herald's JIT compiler shares core 0
+#                    with its event loop: after 5 s at 10 publications/s it was still compiling
+#                    (8-12% of the server's CPU samples in the window, 197 C2 compilations and 26
+#                    deoptimizations; docs/benchmarks.md), so 15 s. Nginx has nothing to warm.
 #   BENCH_DURATION   the measured window [20s]
 #   BENCH_IDLE       1 to run idle capacity, 0 not [1]; BENCH_IDLE_MAX connections [19000]
-#   BENCH_WRK        1 to run wrk's POST /pub throughput, 0 not [1]; BENCH_WRK_DURATION [10s]
+#   BENCH_WRK        1 to run wrk's POST /pub throughput, 0 not [1]; BENCH_WRK_DURATION [10s];
+#                    BENCH_WRK_WARMUP [10s] (a fresh Herald took 10-14k requests/s in its first 5 s
+#                    of wrk and 68-85k/s after, the JIT still compiling on the server's one core)
 #   BENCH_QUICK      1 for a quick run: 5 s windows, 2 s warm-up, scenarios 1000x100 1000x1000,
 #                    idle to 5,000, wrk 5 s (each can still be set explicitly)
 #   BENCH_NO_BUILD   1 to use the jars as they are
@@ -46,11 +51,11 @@ transports="${BENCH_TRANSPORTS:-sse ws}"
 if [ "$quick" = 1 ]; then
   scenarios="${BENCH_SCENARIOS:-1000x100 1000x1000}"
   warmup="${BENCH_WARMUP:-2s}"; duration="${BENCH_DURATION:-5s}"
-  idle_max="${BENCH_IDLE_MAX:-5000}"; wrk_duration="${BENCH_WRK_DURATION:-5s}"
+  idle_max="${BENCH_IDLE_MAX:-5000}"; wrk_duration="${BENCH_WRK_DURATION:-5s}"; wrk_warmup="${BENCH_WRK_WARMUP:-3s}"
 else
   scenarios="${BENCH_SCENARIOS:-1000x100 1000x1000 10000x10 10000x100}"
-  warmup="${BENCH_WARMUP:-5s}"; duration="${BENCH_DURATION:-20s}"
-  idle_max="${BENCH_IDLE_MAX:-19000}"; wrk_duration="${BENCH_WRK_DURATION:-10s}"
+  warmup="${BENCH_WARMUP:-15s}"; duration="${BENCH_DURATION:-20s}"
+  idle_max="${BENCH_IDLE_MAX:-19000}"; wrk_duration="${BENCH_WRK_DURATION:-10s}"; wrk_warmup="${BENCH_WRK_WARMUP:-10s}"
 fi
 do_idle="${BENCH_IDLE:-1}"
 do_wrk="${BENCH_WRK:-1}"
@@ -329,7 +334,7 @@ if [ "$do_wrk" = 1 ] && command -v wrk >/dev/null; then
     sub_pid=$!
     sleep 1
     # warm-up, then the measured run
-    taskset -c 1 wrk -t1 -c32 -d3s -s "$root/bench/wrk/post.lua" "$pub" > /dev/null 2>&1 || true
+    taskset -c 1 wrk -t1 -c32 -d"$wrk_warmup" -s "$root/bench/wrk/post.lua" "$pub" > /dev/null 2>&1 || true
     events_before=$(grep -c '^data:' "$work/wrk-sub.out" || true)
     before=$(tree_ticks "$server_pid")
     out=$(taskset -c 1 wrk -t1 -c32 -d"$wrk_duration" -s "$root/bench/wrk/post.lua" "$pub" 2> "$logs/$tag.wrk.err" | tail -n 1)
