@@ -49,7 +49,7 @@ public final class Session {
     private final ConcurrentHashMap<String, Subscription> subscriptions = new ConcurrentHashMap<>(4);
     /** Drain requests not yet served: the drain runs while it is above 0 (see {@link #drain}). */
     private volatile int wip;
-    /** 1 once {@link #disconnect} started: nothing more is queued or written. */
+    /** 1 once {@link #disconnect} started: nothing more is queued (a drain already due still runs). */
     private volatile int disconnecting;
     /** 1 once {@link #onClosed} ran. */
     private volatile int closed;
@@ -208,7 +208,7 @@ public final class Session {
                 if (closed != 0) {
                     dropHead();
                 } else if (transport.writable() && (push = HEAD.getAndSet(this, null)) != null) {
-                    transport.write(push);
+                    transport.write(push instanceof Recovered r ? r.publication() : push);
                     wrote++;
                 }
             }
