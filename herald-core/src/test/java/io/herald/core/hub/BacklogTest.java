@@ -22,13 +22,6 @@ class BacklogTest {
         node.close();
     }
 
-    private static void await(java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition within 10 s").isLessThan(deadline);
-            Thread.onSpinWait();
-        }
-    }
 
     @Test
     void publishingIsRefusedWhileTheOutboundBacklogIsOverItsBoundAndResumesWhenItDrains() throws Exception {
@@ -39,7 +32,7 @@ class BacklogTest {
             stalled[i].session = node.newSession(stalled[i]);
             node.subscribe(stalled[i].session, "c", null, null).join();
         }
-        await(() -> node.backlog() == 5); // the subscribe notices
+        Await.until(() -> node.backlog() == 5); // the subscribe notices
         int accepted = 0;
         HeraldException refused = null;
         for (int i = 0; i < 100 && refused == null; i++) {
@@ -61,12 +54,12 @@ class BacklogTest {
             t.writable = true;
             t.executor.execute(t.session::onWritable);
         }
-        await(() -> node.backlog() == 0);
+        Await.until(() -> node.backlog() == 0);
         for (RecordingTransport t : stalled) {
             assertThat(t.offsets()).containsExactly(1L, 2L, 3L, 4L);
         }
         node.publish("c", null, Payload.text("after")).join();
-        await(() -> node.backlog() == 0);
+        Await.until(() -> node.backlog() == 0);
     }
 
     @Test
@@ -77,8 +70,8 @@ class BacklogTest {
         node.subscribe(t.session, "c", null, null).join();
         node.publish("c", null, Payload.text("a")).join();
         node.publish("c", null, Payload.text("b")).join();
-        await(() -> node.backlog() == 3);
+        Await.until(() -> node.backlog() == 3);
         t.session.disconnect(io.herald.core.Disconnect.SLOW);
-        await(() -> node.backlog() == 0);
+        Await.until(() -> node.backlog() == 0);
     }
 }

@@ -35,13 +35,6 @@ class HubTest {
         return t;
     }
 
-    private static void await(java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition within 10 s").isLessThan(deadline);
-            Thread.onSpinWait();
-        }
-    }
 
     @RepeatedTest(20)
     void subscribeFromPositionWhilePublishingLosesNothingAndDuplicatesNothing() throws Exception {
@@ -61,7 +54,7 @@ class HubTest {
         node.subscribe(t.session, "race", from, null).join();
         publisher.join();
         long top = node.history("race", null, 0).join().next().offset();
-        await(() -> t.offsets().size() == top - 20);
+        Await.until(() -> t.offsets().size() == top - 20);
         assertThat(t.written.get(0)).isInstanceOf(Subscribed.class);
         assertThat(t.notice().reset()).isFalse();
         assertThat(t.offsets()).containsExactlyElementsOf(LongStream.rangeClosed(21, top).boxed().toList());
@@ -82,7 +75,7 @@ class HubTest {
             assertThat(notice.reset()).isTrue();
             assertThat(notice.position()).isEqualTo(last.position());
             small.publish("old", null, Payload.text("live")).join();
-            await(() -> t.offsets().size() == 1);
+            Await.until(() -> t.offsets().size() == 1);
             assertThat(t.offsets()).containsExactly(21L);
         } finally {
             small.close();
@@ -100,14 +93,14 @@ class HubTest {
         for (int i = 0; i < 200; i++) {
             node.publish("feed", null, Payload.binary(kb)).join();
             int received = i + 1;
-            await(() -> fast.offsets().size() == received); // a reader that keeps up with the rate
+            Await.until(() -> fast.offsets().size() == received); // a reader that keeps up with the rate
         }
-        await(() -> slow.session.isClosed());
+        Await.until(() -> slow.session.isClosed());
         assertThat(slow.closedWith).isEqualTo(Disconnect.SLOW);
         assertThat(slow.session.queue().bytes()).isZero();
-        await(() -> fast.offsets().size() == 200);
+        Await.until(() -> fast.offsets().size() == 200);
         assertThat(fast.session.isClosed()).isFalse();
-        await(() -> node.hub().subscriberCount("feed") == 1);
+        Await.until(() -> node.hub().subscriberCount("feed") == 1);
     }
 
     @Test
@@ -125,7 +118,7 @@ class HubTest {
             Subscribed notice = tight.subscribe(t.session, "deep", new StreamPosition(first.epoch(), 0), null).join();
             assertThat(notice.reset()).isFalse();
             assertThat(notice.recovered()).isEqualTo(100);
-            await(() -> t.offsets().size() == 100);
+            Await.until(() -> t.offsets().size() == 100);
             assertThat(t.session.isClosed()).isFalse();
             assertThat(t.written).allMatch(p -> p instanceof Publication || p instanceof Subscribed);
             // Live publications still count against the bound.
@@ -133,7 +126,7 @@ class HubTest {
             for (int i = 0; i < 10; i++) {
                 tight.publish("deep", null, Payload.binary(kb)).join();
             }
-            await(() -> t.closedWith == Disconnect.SLOW);
+            Await.until(() -> t.closedWith == Disconnect.SLOW);
         } finally {
             tight.close();
         }
@@ -150,7 +143,7 @@ class HubTest {
         assertThat(t.session.queue().isEmpty()).isFalse();
         t.writable = true;
         t.executor.execute(t.session::onWritable);
-        await(() -> t.offsets().size() == 10);
+        Await.until(() -> t.offsets().size() == 10);
         assertThat(t.offsets()).containsExactlyElementsOf(LongStream.rangeClosed(1, 10).boxed().toList());
     }
 
@@ -185,7 +178,7 @@ class HubTest {
                 node.publish("batch", null, Payload.text("m")).join();
             }
         });
-        await(() -> t.offsets().size() == 100);
+        Await.until(() -> t.offsets().size() == 100);
         assertThat(t.flushes).isLessThan(100);
         List<Long> expected = new ArrayList<>(LongStream.rangeClosed(1, 100).boxed().toList());
         assertThat(t.offsets()).containsExactlyElementsOf(expected);

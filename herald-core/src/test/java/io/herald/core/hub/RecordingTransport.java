@@ -4,17 +4,32 @@ import io.herald.core.Disconnect;
 import io.herald.core.Publication;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 
-/** A transport that records what a session writes, on its own single thread; writability is a switch. */
+/**
+ * A transport that records what a session writes, on its own single thread or on an executor
+ * shared with other transports (an event loop's stand-in); writability and failing writes are
+ * switches.
+ */
 final class RecordingTransport implements Transport {
-    final ExecutorService executor = Executors.newSingleThreadExecutor();
+    final Executor executor;
     final List<Push> written = new CopyOnWriteArrayList<>();
     volatile boolean writable = true;
+    /** When set, writing a publication throws, as an encoder failing would. */
+    volatile boolean failWrites;
     volatile Disconnect closedWith;
     volatile int flushes;
     Session session;
+
+    RecordingTransport() {
+        this(Executors.newSingleThreadExecutor());
+    }
+
+    /** @param executor the single thread this transport writes on, possibly shared */
+    RecordingTransport(Executor executor) {
+        this.executor = executor;
+    }
 
     @Override
     public String name() {
@@ -27,7 +42,7 @@ final class RecordingTransport implements Transport {
     }
 
     @Override
-    public ExecutorService executor() {
+    public Executor executor() {
         return executor;
     }
 
@@ -38,6 +53,9 @@ final class RecordingTransport implements Transport {
 
     @Override
     public void write(Push push) {
+        if (failWrites && push instanceof Publication) {
+            throw new IllegalStateException("this connection cannot encode");
+        }
         written.add(push);
     }
 

@@ -82,20 +82,13 @@ class SessionCoalescingTest {
         return new Publication("c", offset, "e", "message", Payload.text("m" + offset), 0);
     }
 
-    private static void await(java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition within 10 s").isLessThan(deadline);
-            Thread.onSpinWait();
-        }
-    }
 
     @Test
     void aPushAfterAQuietSpellIsFlushedAtOnceAndABurstAfterItLeavesInOneWriteWithinTheBudget() {
         Session session = new Session(transport, 1 << 20, TimeUnit.MILLISECONDS.toNanos(BUDGET_MS), new java.util.concurrent.atomic.LongAdder(), s -> { });
         long first = System.nanoTime();
         session.send(pub(1));
-        await(() -> transport.flushes.size() == 1);
+        Await.until(() -> transport.flushes.size() == 1);
         assertThat(transport.coalesced.get()).isZero();
         assertThat(transport.flushes.get(0)).containsExactly(1L);
 
@@ -103,7 +96,7 @@ class SessionCoalescingTest {
         for (long offset = 2; offset <= 50; offset++) {
             session.send(pub(offset));
         }
-        await(() -> transport.flushes.size() == 2);
+        Await.until(() -> transport.flushes.size() == 2);
         assertThat(transport.coalesced.get()).isEqualTo(1);
         // order kept, nothing lost, one write for the whole burst
         assertThat(transport.flushes.get(1)).containsExactlyElementsOf(
@@ -121,7 +114,7 @@ class SessionCoalescingTest {
         for (long offset = 1; offset <= 20; offset++) {
             session.send(pub(offset));
             long o = offset;
-            await(() -> transport.flushes.stream().mapToLong(List::size).sum() == o);
+            Await.until(() -> transport.flushes.stream().mapToLong(List::size).sum() == o);
         }
         assertThat(transport.coalesced.get()).isZero();
         assertThat(transport.flushes).hasSize(20);
@@ -133,7 +126,7 @@ class SessionCoalescingTest {
         for (long offset = 1; offset <= 3; offset++) {
             session.send(pub(offset));
             long o = offset;
-            await(() -> transport.flushes.size() == o);
+            Await.until(() -> transport.flushes.size() == o);
             Thread.sleep(60);
         }
         assertThat(transport.coalesced.get()).isZero();
