@@ -10,8 +10,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.herald.server.transport.SharedBytes;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
@@ -36,7 +34,6 @@ abstract class WebSocketTransport extends ChannelTransport {
     static final int MAX_CLOSE_REASON_BYTES = 123;
 
     protected final Node node;
-    private ChannelHandlerContext protocolContext;
     private final Duration heartbeat;
 
     /**
@@ -149,19 +146,10 @@ abstract class WebSocketTransport extends ChannelTransport {
      * pipeline, like the streaming transports' shared chunks: the handlers between Netty's protocol
      * handler and the head (the frame encoder, which passes buffers that are not frames on
      * unchanged, the idle handler, which watches reads only) would only pass it on, and each one
-     * skipped is a context less to touch per delivery. Falls back to the protocol handler's context
-     * when the pipeline has no front handler.
+     * skipped is a context less to touch per delivery.
      */
     protected final void writeShared(ByteBuf sharedFrame) {
-        ChannelHandlerContext from = front();
-        if (from == null) {
-            from = protocolContext;
-            if (from == null || from.isRemoved()) {
-                from = channel.pipeline().context(WebSocketServerProtocolHandler.class);
-                protocolContext = from;
-            }
-        }
-        writeFrom(from, SharedBytes.view(sharedFrame));
+        writeFrom(front(), SharedBytes.view(sharedFrame));
     }
 
     /**
