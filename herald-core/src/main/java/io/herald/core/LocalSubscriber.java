@@ -27,7 +27,7 @@ public final class LocalSubscriber implements AutoCloseable {
         ListenerTransport transport = new ListenerTransport(listener, executor);
         this.session = node.newSession(transport);
         transport.session = session;
-        this.subscribed = node.subscribe(session, channel, since, null);
+        this.subscribed = node.subscribe(session, channel, since);
     }
 
     /**
@@ -38,8 +38,9 @@ public final class LocalSubscriber implements AutoCloseable {
      * @param since    the position to resume after, or null for live publications only
      * @param listener receives the stream, one call at a time
      * @param executor runs the listener calls (serially for this subscriber), e.g. a shared pool
-     * @return the subscriber; {@link #subscribed()} completes once history is merged
-     * @throws HeraldException {@code invalid_channel}, {@code shutting_down}
+     * @return the subscriber; {@link #subscribed()} completes once history is merged, or fails with
+     *         {@link HeraldException} ({@code invalid_channel}, {@code broker_unavailable})
+     * @throws HeraldException {@code shutting_down} once the node is closing
      */
     public static LocalSubscriber open(Node node, String channel, StreamPosition since,
                                        SubscriptionListener listener, Executor executor) {

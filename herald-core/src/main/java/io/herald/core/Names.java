@@ -1,9 +1,8 @@
 package io.herald.core;
 
-import java.util.regex.Pattern;
-
 /**
- * Validation of the names of the wire contract ("Vocabulary"): channels and event types.
+ * Validation of the names of the wire contract (docs/protocol.md, "Names and ids"): channels and
+ * event types, and the namespace of a channel.
  *
  * <p>Stateless and thread-safe. The checks are hand-rolled loops rather than regular expressions
  * because they run on every publish and subscribe; the patterns in the javadoc are the rule.
@@ -11,9 +10,6 @@ import java.util.regex.Pattern;
 public final class Names {
     /** The event type a publication has when none is given. */
     public static final String DEFAULT_EVENT = "message";
-
-    /** Pattern of a JavaScript callback path accepted by the forever-iframe transport. */
-    public static final Pattern CALLBACK = Pattern.compile("^[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*$");
 
     private Names() {
     }
@@ -53,19 +49,6 @@ public final class Names {
         if (!isEvent(name)) {
             throw new HeraldException(ErrorCode.INVALID_EVENT,
                     "event " + quote(name) + " (expected: ^[A-Za-z0-9_.:-]{1,64}$)");
-        }
-        return name;
-    }
-
-    /**
-     * Returns {@code name} when it is a valid callback path for the forever iframe.
-     *
-     * @throws HeraldException {@link ErrorCode#INVALID_CALLBACK} otherwise
-     */
-    public static String checkCallback(String name) {
-        if (name == null || name.length() > 128 || !CALLBACK.matcher(name).matches()) {
-            throw new HeraldException(ErrorCode.INVALID_CALLBACK,
-                    "callback " + quote(name) + " (expected: ^[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*$, at most 128 characters)");
         }
         return name;
     }

@@ -2,6 +2,7 @@ package io.herald.core;
 
 import io.herald.core.broker.Broker;
 import io.herald.core.broker.HistoryResult;
+import io.herald.core.hub.Backlog;
 import io.herald.core.hub.Hub;
 import io.herald.core.hub.Session;
 import io.herald.core.hub.Subscribed;
@@ -13,15 +14,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * One Herald node: the entry point of the core. It validates and publishes through its
  * {@link Broker}, reads history, and keeps the {@link Hub} of sessions and subscriptions.
  *
  * <p>Transports create a {@link Session} per client with {@link #newSession} and subscribe it with
- * {@link #subscribe}. All methods are thread-safe and non-blocking; results come as futures.
- * Errors the caller can fix fail the future (or throw, for argument checks) with
- * {@link HeraldException} carrying the contract's error code.
+ * {@link #subscribe}. All methods are thread-safe and non-blocking. Errors travel one way: the
+ * asynchronous operations ({@link #publish}, {@link #publishFromClient}, {@link #history},
+ * {@link #subscribe}) never throw; their futures fail with a {@link HeraldException} carrying the
+ * contract's error code (a broker failure that is not one becomes {@code broker_unavailable}).
+ * The synchronous {@link #newSession} throws it.
  */
 public final class Node implements AutoCloseable {
     private final NodeConfig config;
@@ -33,7 +37,7 @@ public final class Node implements AutoCloseable {
     private final LongAdder clientClosed = new LongAdder();
     private final EnumMap<Disconnect, LongAdder> disconnects = new EnumMap<>(Disconnect.class);
     /** Pushes queued for subscribers, across all sessions. */
-    private final LongAdder backlog = new LongAdder();
+    private final Backlog backlog = new Backlog();
     private final long maxBacklog;
 
     /**
@@ -45,7 +49,7 @@ public final class Node implements AutoCloseable {
     public Node(NodeConfig config, Broker broker) {
         this.config = config;
         this.broker = broker;
-        this.hub = new Hub(broker);
+        this.hub = new Hub(broker, backlog);
         for (Disconnect d : Disconnect.values()) {
             disconnects.put(d, new LongAdder());
         }
@@ -74,29 +78,33 @@ public final class Node implements AutoCloseable {
      * @param channel the channel name
      * @param event   the event type, or null for {@code message}
      * @param data    the payload
-     * @return the stored publication
-     * @throws HeraldException {@code invalid_channel}, {@code invalid_event}, {@code payload_too_large},
-     *                         {@code overloaded} while the outbound backlog is over its bound;
-     *                         the future fails with {@code broker_unavailable} when nothing was stored
+     * @return the stored publication; fails with {@link HeraldException} {@code invalid_channel},
+     *         {@code invalid_event}, {@code payload_too_large}, {@code shutting_down},
+     *         {@code overloaded} while the outbound backlog is over its bound, or
+     *         {@code broker_unavailable} when nothing was stored
      */
     public CompletableFuture<Publication> publish(String channel, String event, Payload data) {
-        Names.checkChannel(channel);
-        String type = Names.checkEvent(event);
-        if (data.size() > config.maxPayloadBytes()) {
-            throw new HeraldException(ErrorCode.PAYLOAD_TOO_LARGE, "payload of " + data.size()
-                    + " bytes (expected: at most " + config.maxPayloadBytes() + ")");
-        }
-        if (closed.get()) {
-            throw new HeraldException(ErrorCode.SHUTTING_DOWN, "the server is shutting down");
-        }
-        if (backlog.sum() > maxBacklog) {
-            throw new HeraldException(ErrorCode.OVERLOADED, "the server is past its delivery capacity ("
-                    + backlog.sum() + " pushes queued for subscribers, bound " + maxBacklog + "); retry later");
-        }
-        return broker.publish(channel, type, data, optionsOf(channel)).whenComplete((p, e) -> {
-            if (e == null) {
-                published.increment();
+        return attempt(() -> {
+            Names.checkChannel(channel);
+            String type = Names.checkEvent(event);
+            if (data.size() > config.maxPayloadBytes()) {
+                throw new HeraldException(ErrorCode.PAYLOAD_TOO_LARGE, "payload of " + data.size()
+                        + " bytes (expected: at most " + config.maxPayloadBytes() + ")");
             }
+            if (closed.get()) {
+                throw new HeraldException(ErrorCode.SHUTTING_DOWN, "the server is shutting down");
+            }
+            long queued = backlog.pushes();
+            if (queued > maxBacklog) {
+                throw new HeraldException(ErrorCode.OVERLOADED, "the server is past its delivery capacity ("
+                        + queued + " pushes queued for subscribers, bound " + maxBacklog + "); retry later");
+            }
+            return fromBroker(broker.publish(channel, type, data, optionsOf(channel)), "publication not stored")
+                    .whenComplete((p, e) -> {
+                        if (e == null) {
+                            published.increment();
+                        }
+                    });
         });
     }
 
@@ -104,13 +112,13 @@ public final class Node implements AutoCloseable {
      * Publishes on behalf of a client (a WebSocket frame or publish command): like
      * {@link #publish}, but only where the channel's namespace allows client publishing.
      *
-     * @throws HeraldException also {@code publish_forbidden}
+     * @return as {@link #publish}; also fails with {@code publish_forbidden}
      */
     public CompletableFuture<Publication> publishFromClient(String channel, String event, Payload data) {
-        Names.checkChannel(channel);
-        if (!optionsOf(channel).allowClientPublish()) {
-            throw new HeraldException(ErrorCode.PUBLISH_FORBIDDEN, "namespace " + Names.quote(Names.namespaceOf(channel))
-                    + " of channel " + Names.quote(channel) + " does not allow clients to publish");
+        if (Names.isChannel(channel) && !optionsOf(channel).allowClientPublish()) {
+            return CompletableFuture.failedFuture(new HeraldException(ErrorCode.PUBLISH_FORBIDDEN,
+                    "namespace " + Names.quote(Names.namespaceOf(channel)) + " of channel " + Names.quote(channel)
+                            + " does not allow clients to publish"));
         }
         return publish(channel, event, data);
     }
@@ -121,15 +129,50 @@ public final class Node implements AutoCloseable {
      * @param channel the channel name
      * @param since   null for the latest {@code limit} publications, else those after it
      * @param limit   at most this many, {@code >= 0}
-     * @return the page; {@code reset} when {@code since} cannot be served
-     * @throws HeraldException {@code invalid_channel}
+     * @return the page, {@code reset} when {@code since} cannot be served; fails with
+     *         {@link HeraldException} {@code invalid_channel}, {@code invalid_parameter} or
+     *         {@code broker_unavailable}
      */
     public CompletableFuture<HistoryPage> history(String channel, StreamPosition since, int limit) {
-        Names.checkChannel(channel);
-        if (limit < 0) {
-            throw new HeraldException(ErrorCode.INVALID_PARAMETER, "limit: " + limit + " (expected: >= 0)");
+        return attempt(() -> {
+            Names.checkChannel(channel);
+            if (limit < 0) {
+                throw new HeraldException(ErrorCode.INVALID_PARAMETER, "limit: " + limit + " (expected: >= 0)");
+            }
+            return fromBroker(broker.history(channel, since, limit, optionsOf(channel)), "history unavailable")
+                    .thenApply(h -> page(since, h));
+        });
+    }
+
+    /**
+     * Runs the synchronous part of an operation: what it throws fails the returned future instead
+     * of reaching the caller, so that errors travel one way.
+     */
+    private static <T> CompletableFuture<T> attempt(Supplier<CompletableFuture<T>> operation) {
+        try {
+            return operation.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e instanceof HeraldException ? e : HeraldException.of(e));
         }
-        return broker.history(channel, since, limit, optionsOf(channel)).thenApply(h -> page(since, h));
+    }
+
+    /**
+     * {@code future}, failing with {@code broker_unavailable} when the broker failed it with anything
+     * but a {@link HeraldException} (the broker contract asks for one; an I/O error may slip through).
+     */
+    private static <T> CompletableFuture<T> fromBroker(CompletableFuture<T> future, String what) {
+        if (future.isDone() && !future.isCompletedExceptionally()) {
+            return future; // the in-memory broker answers at once: no stage to add
+        }
+        return future.handle((value, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(value);
+            }
+            HeraldException e = HeraldException.of(error);
+            return CompletableFuture.<T>failedFuture(e.code() == ErrorCode.INTERNAL
+                    ? new HeraldException(ErrorCode.BROKER_UNAVAILABLE, what + ": broker unavailable", e.getCause())
+                    : e);
+        }).thenCompose(f -> f);
     }
 
     private static HistoryPage page(StreamPosition since, HistoryResult h) {
@@ -180,13 +223,19 @@ public final class Node implements AutoCloseable {
     }
 
     /**
-     * Subscribes a session to a channel from a position; see {@link Hub#subscribe}.
+     * Subscribes a session to a channel from a position; see {@link Hub#subscribe}. The subscription
+     * is registered for live publications before this returns (a transport may answer its client
+     * then: nothing published later is missed).
      *
-     * @throws HeraldException {@code invalid_channel}
+     * @return the notice once recovery is done (null when the session ended meanwhile); fails with
+     *         {@link HeraldException} {@code invalid_channel}, {@code already_subscribed} or
+     *         {@code broker_unavailable}
      */
-    public CompletableFuture<Subscribed> subscribe(Session session, String channel, StreamPosition since, Object tag) {
-        Names.checkChannel(channel);
-        return hub.subscribe(session, channel, since, tag, optionsOf(channel));
+    public CompletableFuture<Subscribed> subscribe(Session session, String channel, StreamPosition since) {
+        return attempt(() -> {
+            Names.checkChannel(channel);
+            return fromBroker(hub.subscribe(session, channel, since, optionsOf(channel)), "subscription not started");
+        });
     }
 
     /** Ends a session's subscription; false when it had none. */
@@ -196,7 +245,12 @@ public final class Node implements AutoCloseable {
 
     /** Pushes queued for subscribers now, across all sessions (what {@link NodeConfig#maxBacklog()} bounds). */
     public long backlog() {
-        return backlog.sum();
+        return backlog.pushes();
+    }
+
+    /** Estimated bytes of the pushes queued for subscribers now, across all sessions. */
+    public long backlogBytes() {
+        return backlog.bytes();
     }
 
     /** The number of live sessions. */

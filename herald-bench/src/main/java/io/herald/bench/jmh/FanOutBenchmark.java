@@ -47,7 +47,7 @@ public class FanOutBenchmark {
         payload = Payload.text("0 42 1732190000123456 " + "x".repeat(42));
         for (int i = 0; i < subscribers; i++) {
             Session session = node.newSession(new NoOpTransport());
-            node.subscribe(session, "bench", null, null).join();
+            node.subscribe(session, "bench", null).join();
         }
         NoOpTransport.runPending();
     }

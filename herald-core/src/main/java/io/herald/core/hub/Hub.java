@@ -30,10 +30,15 @@ public final class Hub implements BrokerListener {
     private final ConcurrentHashMap<String, Subscription[]> channels = new ConcurrentHashMap<>();
     private final AtomicInteger subscriptions = new AtomicInteger();
     private final Broker broker;
+    private final Backlog backlog;
 
-    /** @param broker the broker to subscribe channels on */
-    public Hub(Broker broker) {
+    /**
+     * @param broker  the broker to subscribe channels on
+     * @param backlog the node's backlog, which each fan-out counts what it queued into
+     */
+    public Hub(Broker broker, Backlog backlog) {
         this.broker = broker;
+        this.backlog = backlog;
     }
 
     @Override
@@ -45,7 +50,7 @@ public final class Hub implements BrokerListener {
         // one clock reading per publication, not per subscriber (sessions use it to coalesce)
         long now = System.nanoTime();
         // the drains this starts go to the event loops in chunks, not one task per subscriber
-        DrainBatch batch = new DrainBatch();
+        DrainBatch batch = new DrainBatch(backlog);
         try {
             for (Subscription sub : subs) {
                 sub.onPublication(publication, now, batch);
@@ -65,15 +70,14 @@ public final class Hub implements BrokerListener {
      * @param session the subscribing session
      * @param channel a valid channel name
      * @param since   the position to resume after, or null for live publications only
-     * @param tag     passed back in the {@link Subscribed} notice (e.g. a command id), may be null
      * @param options the channel's namespace options
      * @return the notice once recovery is done; fails with {@link HeraldException}
      *         ({@code already_subscribed}) when the session already has this channel, or with the
      *         broker's error (the subscription is then removed)
      */
     public CompletableFuture<Subscribed> subscribe(Session session, String channel, StreamPosition since,
-                                                   Object tag, NamespaceOptions options) {
-        Subscription sub = session.addSubscription(channel, tag);
+                                                   NamespaceOptions options) {
+        Subscription sub = session.addSubscription(channel);
         if (sub == null) {
             return CompletableFuture.failedFuture(new HeraldException(ErrorCode.ALREADY_SUBSCRIBED,
                     "channel " + Names.quote(channel) + " is already subscribed on this session"));

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  *
  * <p>{@link #offer} never blocks: when the push would take the queue past its bound it is refused
  * and {@code false} returned; the session then disconnects its client as slow, with its last id to
- * resume from. Many producers (broker threads), one consumer (the connection's I/O thread).
+ * resume from. Many producers (broker threads); one consumer (the connection's I/O thread), and whoever drops
+ * the queue when its session ends.
  * Thread-safe.
  */
 public final class OutboundQueue {
@@ -49,15 +50,6 @@ public final class OutboundQueue {
             BYTES.addAndGet(this, -push.estimatedSize());
         }
         return push;
-    }
-
-    /** Drops everything queued; returns how many pushes were dropped. */
-    public int clear() {
-        int dropped = 0;
-        while (poll() != null) {
-            dropped++;
-        }
-        return dropped;
     }
 
     /** Bytes queued now (estimate). */

@@ -19,17 +19,15 @@ import java.util.List;
 public final class Subscription {
     private final Session session;
     private final String channel;
-    private final Object tag;
     private List<Publication> pending = new ArrayList<>();
     private long pendingBytes;
     private String epoch;
     private long offset;
     private boolean closed;
 
-    Subscription(Session session, String channel, Object tag) {
+    Subscription(Session session, String channel) {
         this.session = session;
         this.channel = channel;
-        this.tag = tag;
     }
 
     /** The channel. */
@@ -59,7 +57,7 @@ public final class Subscription {
             }
             if (pending != null) {
                 pendingBytes += p.estimatedSize();
-                if (pendingBytes > session.queue().maxBytes()) {
+                if (pendingBytes > session.queueMaxBytes()) {
                     closed = true;
                     failure = Disconnect.SLOW;
                 } else {
@@ -94,7 +92,7 @@ public final class Subscription {
             Recovery.Outcome outcome = Recovery.merge(since, history, pending);
             pending = null;
             pendingBytes = 0;
-            notice = new Subscribed(channel, tag, outcome.reset(), outcome.start(), outcome.recovered());
+            notice = new Subscribed(this, outcome.reset(), outcome.start(), outcome.recovered());
             session.send(notice);
             List<Publication> pubs = outcome.publications();
             for (int i = 0; i < pubs.size(); i++) {

@@ -4,11 +4,15 @@ import io.herald.core.Disconnect;
 import java.util.concurrent.Executor;
 
 /**
- * One wire technique's side of a {@link Session}: it writes pushes and closes, and never reads.
- * Implemented by each transport of the server (SSE, WebSocket, streaming, iframe, long polling).
+ * One wire technique's side of a {@link Session}: it writes pushes, flushes, says whether the
+ * connection takes more bytes, and closes with a reason. It never reads and never schedules: the
+ * session's {@link Delivery} decides when to write. Implemented by each transport of the server
+ * (SSE, WebSocket, XHR streaming, iframe, long polling) and by {@link io.herald.core.LocalSubscriber}.
  *
- * <p>Threading: {@link #write} and {@link #flush} are called only on {@link #executor()}, the
- * connection's I/O thread, by the session's drain loop. {@link #close} may be called from any thread.
+ * <p>Threading: {@link #writable}, {@link #write} and {@link #flush} are called only on
+ * {@link #executor()}, the connection's single I/O thread. {@link #close} may be called from any
+ * thread. The transport reports back two events: {@link Session#onWritable()} when the connection
+ * drains, and {@link Session#onClosed()} once it is gone.
  */
 public interface Transport {
 
@@ -18,13 +22,18 @@ public interface Transport {
     /** Whether the client can send nothing over it after the request (all but WebSocket). */
     boolean unidirectional();
 
-    /** The single thread on which {@link #write} and {@link #flush} run. */
+    /**
+     * The single thread on which {@link #write} and {@link #flush} run, e.g. the connection's event
+     * loop. Connections of one thread should return the same instance, so that a fan-out hands
+     * their drains to it together. When it is a {@link CoalescingExecutor}, sessions that flushed
+     * recently hold their next drain within the coalescing budget.
+     */
     Executor executor();
 
     /**
-     * Whether the connection can take more bytes now. When false the session stops draining and
-     * leaves pushes in its bounded queue; the transport calls {@link Session#onWritable()} when
-     * this turns true again. Called on {@link #executor()}.
+     * Whether the connection can take more bytes now. When false the delivery stops writing and
+     * leaves pushes in the session's bounded queue; the transport calls {@link Session#onWritable()}
+     * when this turns true again. Called on {@link #executor()}.
      */
     boolean writable();
 
@@ -35,29 +44,9 @@ public interface Transport {
     void flush();
 
     /**
-     * Runs {@code task} on {@link #executor()} within {@code delayNanos} from now, rather than at
-     * once, so that what is queued meanwhile is written and flushed together (coalescing): the
-     * transport may run it together with other delayed tasks of its executor, never later than the
-     * delay. The session uses it for its drain when it flushed less than its coalescing budget ago.
-     * By default the task runs at once.
-     */
-    default void executeCoalesced(Runnable task, long delayNanos) {
-        executor().execute(task);
-    }
-
-    /**
-     * {@link System#nanoTime()}, or a reading taken a moment ago on {@link #executor()} (e.g. when a
-     * batch of coalesced drains started), which the session records as its flush time. Called on
-     * {@link #executor()}.
-     */
-    default long clockNanos() {
-        return System.nanoTime();
-    }
-
-    /**
      * Ends the connection for {@code reason}, telling the client the code and whether to reconnect
-     * where the wire format allows. Idempotent; any thread. The transport then calls
-     * {@link Session#onClosed()}.
+     * where the wire format allows (docs/protocol.md, "Disconnect codes"). Idempotent; any thread.
+     * The transport then calls {@link Session#onClosed()}.
      */
     void close(Disconnect reason);
 }

@@ -104,7 +104,7 @@ class DrainBatchTest {
         for (int i = 0; i < count; i++) {
             RecordingTransport t = new RecordingTransport(loop);
             t.session = node.newSession(t);
-            node.subscribe(t.session, "fan", null, null).join();
+            node.subscribe(t.session, "fan", null).join();
             transports.add(t);
         }
         Await.until(() -> transports.stream().allMatch(t -> !t.written.isEmpty()));

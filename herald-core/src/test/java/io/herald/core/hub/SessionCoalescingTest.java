@@ -28,7 +28,10 @@ class SessionCoalescingTest {
         loop.shutdownNow();
     }
 
-    /** Records each flush with the pushes it carried and when; runs delayed drains on a scheduler. */
+    /**
+     * Records each flush with the pushes it carried and when; its executor is a coalescing wrapper
+     * around a scheduler, which runs held drains after their delay and counts them.
+     */
     private final class Transport implements io.herald.core.hub.Transport {
         final List<List<Long>> flushes = new CopyOnWriteArrayList<>();
         final List<Long> flushNanos = new CopyOnWriteArrayList<>();
@@ -45,9 +48,22 @@ class SessionCoalescingTest {
             return true;
         }
 
+        private final CoalescingExecutor executor = new CoalescingExecutor() {
+            @Override
+            public void execute(Runnable task) {
+                loop.execute(task);
+            }
+
+            @Override
+            public void executeWithin(Runnable task, long delayNanos) {
+                coalesced.incrementAndGet();
+                loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+            }
+        };
+
         @Override
-        public ScheduledExecutorService executor() {
-            return loop;
+        public CoalescingExecutor executor() {
+            return executor;
         }
 
         @Override
@@ -68,12 +84,6 @@ class SessionCoalescingTest {
         }
 
         @Override
-        public void executeCoalesced(Runnable task, long delayNanos) {
-            coalesced.incrementAndGet();
-            loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
-        }
-
-        @Override
         public void close(Disconnect reason) {
         }
     }
@@ -85,7 +95,7 @@ class SessionCoalescingTest {
 
     @Test
     void aPushAfterAQuietSpellIsFlushedAtOnceAndABurstAfterItLeavesInOneWriteWithinTheBudget() {
-        Session session = new Session(transport, 1 << 20, TimeUnit.MILLISECONDS.toNanos(BUDGET_MS), new java.util.concurrent.atomic.LongAdder(), s -> { });
+        Session session = new Session(transport, 1 << 20, TimeUnit.MILLISECONDS.toNanos(BUDGET_MS), new Backlog(), s -> { });
         long first = System.nanoTime();
         session.send(pub(1));
         Await.until(() -> transport.flushes.size() == 1);
@@ -110,7 +120,7 @@ class SessionCoalescingTest {
 
     @Test
     void withoutABudgetEveryDrainStartsAtOnce() throws Exception {
-        Session session = new Session(transport, 1 << 20, 0, new java.util.concurrent.atomic.LongAdder(), s -> { });
+        Session session = new Session(transport, 1 << 20, 0, new Backlog(), s -> { });
         for (long offset = 1; offset <= 20; offset++) {
             session.send(pub(offset));
             long o = offset;
@@ -122,7 +132,7 @@ class SessionCoalescingTest {
 
     @Test
     void pushesOverAQuietSpellAreEachFlushedAtOnce() throws Exception {
-        Session session = new Session(transport, 1 << 20, TimeUnit.MILLISECONDS.toNanos(20), new java.util.concurrent.atomic.LongAdder(), s -> { });
+        Session session = new Session(transport, 1 << 20, TimeUnit.MILLISECONDS.toNanos(20), new Backlog(), s -> { });
         for (long offset = 1; offset <= 3; offset++) {
             session.send(pub(offset));
             long o = offset;
@@ -134,7 +144,7 @@ class SessionCoalescingTest {
 
     @Test
     void aNegativeBudgetIsRefused() {
-        assertThatThrownBy(() -> new Session(transport, 1 << 20, -1, new java.util.concurrent.atomic.LongAdder(), s -> { }))
+        assertThatThrownBy(() -> new Session(transport, 1 << 20, -1, new Backlog(), s -> { }))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("coalesceNanos");
     }
 }

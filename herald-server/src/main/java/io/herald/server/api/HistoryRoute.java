@@ -1,6 +1,5 @@
 package io.herald.server.api;
 
-import io.herald.core.ErrorCode;
 import io.herald.core.Node;
 import io.herald.core.StreamPosition;
 import io.herald.server.codec.Envelopes;
@@ -20,7 +19,7 @@ import io.netty.handler.codec.http.HttpUtil;
  * after it, and {@code next} to ask from next time. A position older than history or of another
  * epoch answers {@code "reset":true} with no messages and the current id as {@code next}.
  * {@code limit} defaults to 100, at most 1000. Errors: 400 {@code invalid_since},
- * {@code invalid_parameter}.
+ * {@code invalid_parameter}; 503 {@code broker_unavailable} (docs/protocol.md, "Short polling").
  */
 public final class HistoryRoute implements Route {
     /** The default page size. */
@@ -43,7 +42,7 @@ public final class HistoryRoute implements Route {
             if (error == null) {
                 HttpResponses.json(ctx, keepAlive, Envelopes.page(page.publications(), page.next(), page.reset()));
             } else {
-                HttpResponses.error(ctx, keepAlive, ErrorCode.BROKER_UNAVAILABLE, "history unavailable: broker unavailable");
+                HttpResponses.error(ctx, keepAlive, error, "GET " + target.path());
             }
         });
     }

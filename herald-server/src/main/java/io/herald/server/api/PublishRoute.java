@@ -20,7 +20,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.concurrent.CompletionException;
 
 /**
  * {@code POST /pub/{channel}?event=TYPE}: publishes the request body and answers
@@ -29,9 +28,10 @@ import java.util.concurrent.CompletionException;
  * <p>The body's {@code Content-Type} decides the payload kind: {@code application/json} or
  * {@code +json} is checked to be one JSON value; {@code text/*}, form-encoded (what
  * {@code curl -d} sends) or no type at all is text and must be UTF-8 (with no type, bytes that are
- * not UTF-8 are binary); anything else is binary. Errors: 400 {@code invalid_event},
- * {@code invalid_json}, {@code invalid_parameter}; 413 over the payload limit; 503
- * {@code broker_unavailable} when nothing was stored.
+ * not UTF-8 are binary); anything else is binary. Errors (docs/protocol.md, "Publishing"): 400
+ * {@code invalid_event}, {@code invalid_json}, {@code invalid_parameter}; 413 over the payload
+ * limit; 503 {@code overloaded}, {@code shutting_down}, or {@code broker_unavailable} when nothing
+ * was stored.
  */
 public final class PublishRoute implements Route {
     private final Node node;
@@ -48,10 +48,7 @@ public final class PublishRoute implements Route {
             if (error == null) {
                 HttpResponses.json(ctx, keepAlive, reply(p));
             } else {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                HeraldException e = cause instanceof HeraldException he ? he
-                        : new HeraldException(ErrorCode.BROKER_UNAVAILABLE, "publication not stored: broker unavailable");
-                HttpResponses.error(ctx, keepAlive, e);
+                HttpResponses.error(ctx, keepAlive, error, "POST " + target.path());
             }
         });
     }

@@ -2,6 +2,7 @@ package io.herald.server.http;
 
 import io.herald.core.ErrorCode;
 import io.herald.core.HeraldException;
+import io.herald.server.codec.WireErrors;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -18,7 +19,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Writes the server's HTTP responses: whole JSON or text bodies, the contract's error body, and
@@ -74,17 +74,20 @@ public final class HttpResponses {
     }
 
     /**
-     * Sends {@code {"error":{"code":"...","message":"..."}}} with the code's HTTP status.
+     * Sends the contract's error body for what a future failed with ({@link WireErrors#failure}).
+     *
+     * @param what the operation, for the log of an unexpected failure, e.g. {@code "GET /history/c"}
      */
-    public static void error(ChannelHandlerContext ctx, boolean keepAlive, ErrorCode code, String message) {
-        send(ctx, keepAlive, HttpResponseStatus.valueOf(code.httpStatus()), JSON,
-                Unpooled.wrappedBuffer(errorBody(code, message)));
+    public static void error(ChannelHandlerContext ctx, boolean keepAlive, Throwable error, String what) {
+        error(ctx, keepAlive, WireErrors.failure(error, what));
     }
 
-    /** The contract's error body as UTF-8 JSON bytes. */
-    public static byte[] errorBody(ErrorCode code, String message) {
-        return ("{\"error\":{\"code\":\"" + code.code() + "\",\"message\":" + Json.quote(message) + "}}")
-                .getBytes(StandardCharsets.UTF_8);
+    /**
+     * Sends {@code {"error":{"code":"...","message":"..."}}} with the code's HTTP status
+     * ({@link WireErrors}, docs/protocol.md "Errors").
+     */
+    public static void error(ChannelHandlerContext ctx, boolean keepAlive, ErrorCode code, String message) {
+        send(ctx, keepAlive, WireErrors.httpStatus(code), JSON, Unpooled.wrappedBuffer(WireErrors.httpBody(code, message)));
     }
 
     /**

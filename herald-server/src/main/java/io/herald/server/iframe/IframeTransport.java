@@ -4,6 +4,7 @@ import io.herald.core.Disconnect;
 import io.herald.core.Publication;
 import io.herald.core.hub.Subscribed;
 import io.herald.server.codec.Envelopes;
+import io.herald.server.codec.WireErrors;
 import io.herald.server.transport.StreamTransport;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -43,7 +44,7 @@ public final class IframeTransport extends StreamTransport {
     /**
      * @param channel  the connection
      * @param prelude  the page head and padding, shared by every connection and never modified
-     * @param callback the validated callback path ({@link io.herald.core.Names#checkCallback})
+     * @param callback the validated callback path ({@link IframeRoute#checkCallback})
      */
     public IframeTransport(Channel channel, byte[] prelude, String callback) {
         super(channel, prelude);
@@ -81,7 +82,7 @@ public final class IframeTransport extends StreamTransport {
 
     @Override
     protected String goodbyeText(Disconnect reason) {
-        return call("{\"disconnect\":" + disconnectJson(reason) + "}") + "</body></html>";
+        return call("{\"disconnect\":" + WireErrors.disconnectJson(reason) + "}") + "</body></html>";
     }
 
     /** {@code <script>parent.NAME(json)</script>} with {@code json} made script-safe. */

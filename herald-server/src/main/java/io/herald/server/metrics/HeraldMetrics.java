@@ -2,7 +2,6 @@ package io.herald.server.metrics;
 
 import io.herald.core.Disconnect;
 import io.herald.core.Node;
-import io.herald.core.hub.Session;
 import io.herald.server.http.ConnectionCounter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -18,7 +17,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  *
  * <p>Meters read the node's own counters when scraped, so the hot path pays nothing for them:
  * {@code herald_connections}, {@code herald_sessions}, {@code herald_subscriptions},
- * {@code herald_channels}, {@code herald_outbound_queue_bytes} (summed over sessions at scrape time),
+ * {@code herald_channels}, {@code herald_outbound_queue_bytes} (the node's incremental backlog count),
  * {@code herald_publications_total}, {@code herald_disconnects_total{reason}} ({@code client} when the
  * client went away), plus JVM memory, GC, thread and CPU meters. Thread-safe.
  */
@@ -39,8 +38,8 @@ public final class HeraldMetrics implements AutoCloseable {
                 .description("Subscriptions across sessions").register(registry);
         Gauge.builder("herald.channels", node, n -> n.hub().channelCount())
                 .description("Channels with at least one subscriber on this node").register(registry);
-        Gauge.builder("herald.outbound.queue", node, HeraldMetrics::queuedBytes).baseUnit("bytes")
-                .description("Bytes waiting in sessions' outbound queues").register(registry);
+        Gauge.builder("herald.outbound.queue", node, Node::backlogBytes).baseUnit("bytes")
+                .description("Bytes of pushes waiting to be written to subscribers, across sessions").register(registry);
         FunctionCounter.builder("herald.publications", node, Node::publishedCount)
                 .description("Publications stored").register(registry);
         for (Disconnect reason : Disconnect.values()) {
@@ -54,14 +53,6 @@ public final class HeraldMetrics implements AutoCloseable {
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
-    }
-
-    private static double queuedBytes(Node node) {
-        long sum = 0;
-        for (Session s : node.sessions()) {
-            sum += s.queue().bytes();
-        }
-        return sum;
     }
 
     /** The Prometheus text exposition of every meter. */

@@ -16,7 +16,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -74,7 +73,7 @@ public final class LongPollTransport extends ChannelTransport {
         Session session = node.newSession(this);
         attach(session);
         timeout = channel.eventLoop().schedule(() -> answer(null), wait.toMillis(), TimeUnit.MILLISECONDS);
-        node.subscribe(session, channelName, since, null).whenComplete((subscribed, error) -> {
+        node.subscribe(session, channelName, since).whenComplete((subscribed, error) -> {
             if (error != null) {
                 channel.eventLoop().execute(() -> fail(error));
             }
@@ -172,12 +171,7 @@ public final class LongPollTransport extends ChannelTransport {
         if (answered) {
             return;
         }
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof HeraldException e) {
-            HttpResponses.error(ctx, keepAlive, e);
-        } else {
-            HttpResponses.error(ctx, keepAlive, ErrorCode.BROKER_UNAVAILABLE, "subscribe failed: broker unavailable");
-        }
+        HttpResponses.error(ctx, keepAlive, error, "long-polling subscribe");
         ended();
     }
 }

@@ -4,6 +4,7 @@ import io.herald.core.Disconnect;
 import io.herald.core.Publication;
 import io.herald.core.hub.Subscribed;
 import io.herald.server.codec.Envelopes;
+import io.herald.server.codec.WireErrors;
 import io.herald.server.transport.StreamTransport;
 import io.herald.server.transport.SharedBytes;
 import io.netty.buffer.ByteBuf;
@@ -98,6 +99,6 @@ public final class SseTransport extends StreamTransport {
 
     @Override
     protected String goodbyeText(Disconnect reason) {
-        return SseEncoder.control("herald-disconnect", null, disconnectJson(reason));
+        return SseEncoder.control("herald-disconnect", null, WireErrors.disconnectJson(reason));
     }
 }

@@ -6,12 +6,9 @@ import io.herald.core.hub.Push;
 import io.herald.core.hub.Session;
 import io.herald.core.hub.Subscribed;
 import io.herald.core.hub.Transport;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.EventLoop;
-import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.channel.ChannelHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
@@ -21,10 +18,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * The common part of every server transport: a core {@link Transport} over one Netty connection.
  *
- * <p>It runs the session's drain on the connection's event loop, reports writability (so a client
- * that does not read fills its bounded outbound queue, never Netty's buffer), schedules
- * heartbeats, and ends the session when the connection closes. Subclasses encode pushes for their
- * wire format. All methods but {@link #close} run on the event loop.
+ * <p>It gives the session the connection's event loop (wrapped for coalescing) to run its delivery
+ * on, reports writability (so a client that does not read fills its bounded outbound queue, never
+ * Netty's buffer), schedules heartbeats, writes the goodbye and ends the session when the connection
+ * closes. Subclasses encode pushes for their wire format; those that write pre-framed bytes do it
+ * through {@link #framedWrites()}. All methods but {@link #close} run on the event loop.
  */
 public abstract class ChannelTransport implements Transport {
     /**
@@ -38,14 +36,16 @@ public abstract class ChannelTransport implements Transport {
     public static final AttributeKey<ChannelTransport> KEY = AttributeKey.valueOf("herald.transport");
 
     protected final Channel channel;
+    private final LoopCoalescer executor;
+    private FramedWrites framed;
     private Session session;
     private ScheduledFuture<?> heartbeat;
     private final ChannelFutureListener closeListener = f -> ended();
     private boolean closing;
-    private ChannelHandlerContext flushContext;
 
     protected ChannelTransport(Channel channel) {
         this.channel = channel;
+        this.executor = LoopCoalescer.of(channel.eventLoop());
     }
 
     /**
@@ -74,9 +74,13 @@ public abstract class ChannelTransport implements Transport {
         }, ms, ms, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * The connection's event loop, wrapped for coalescing ({@link LoopCoalescer}): the same instance
+     * for every connection of the loop.
+     */
     @Override
     public Executor executor() {
-        return channel.eventLoop();
+        return executor;
     }
 
     @Override
@@ -94,62 +98,34 @@ public abstract class ChannelTransport implements Transport {
     }
 
     /**
-     * Runs a coalesced drain on the event loop within {@code delayNanos}, batched with the other
-     * connections of the loop (one timer per event loop, see {@link Coalescer}).
-     */
-    @Override
-    public void executeCoalesced(Runnable task, long delayNanos) {
-        EventLoop loop = channel.eventLoop();
-        if (loop.inEventLoop()) {
-            Coalescer.of(loop).add(task, delayNanos);
-        } else {
-            loop.execute(() -> Coalescer.of(loop).add(task, delayNanos));
-        }
-    }
-
-    /** The start of the coalesced batch this drain runs in, else the clock; on the event loop. */
-    @Override
-    public long clockNanos() {
-        return Coalescer.of(channel.eventLoop()).clockNanos();
-    }
-
-    /**
-     * Flushes from the front of the pipeline, past {@link FlushConsolidationHandler}: that handler
-     * defers a flush made outside a read to a task of its own, which for a drain (always outside
-     * a read of this connection, and already one flush per batch) only costs a task.
+     * Flushes what the drain wrote: from where {@link #framedWrites} writes when the transport
+     * writes pre-framed bytes (past {@link io.netty.handler.flush.FlushConsolidationHandler}, which
+     * would defer a flush made outside a read to a task of its own: a drain is always outside a
+     * read of this connection and already one flush per batch), else through the whole pipeline.
      */
     @Override
     public void flush() {
-        ChannelHandlerContext front = front();
-        if (front != null) {
-            front.flush();
+        if (framed != null) {
+            framed.flush();
         } else {
             channel.flush();
         }
     }
 
-    /** The context of the first handler ({@link FlushConsolidationHandler}), or null without one. */
-    protected final ChannelHandlerContext front() {
-        ChannelHandlerContext front = flushContext;
-        if (front == null || front.isRemoved()) {
-            front = channel.pipeline().context(FlushConsolidationHandler.class);
-            flushContext = front;
-        }
-        return front;
+    /**
+     * Checks the pipeline for writing bytes framed by {@code codec} past it ({@link FramedWrites#at})
+     * and keeps the result for {@link #framedWrites()} and {@link #flush()}. Call on the event loop
+     * when the pipeline has its final shape, before the first publication.
+     *
+     * @throws IllegalStateException naming a handler past which pre-framed bytes cannot be written
+     */
+    protected final void useFramedWrites(Class<? extends ChannelHandler> codec) {
+        framed = FramedWrites.at(channel, codec);
     }
 
-    /**
-     * Writes bytes that are already in their final wire form from {@code from}, i.e. through only
-     * the handlers between it and the socket; or through the whole pipeline when {@code from} is
-     * null or gone. For pushes the drain writes many of: every handler passed costs a call on a
-     * context that, with thousands of connections, is rarely in the CPU cache.
-     */
-    protected final void writeFrom(ChannelHandlerContext from, ByteBuf wireBytes) {
-        if (from != null && !from.isRemoved()) {
-            from.write(wireBytes, channel.voidPromise());
-        } else {
-            channel.write(wireBytes, channel.voidPromise());
-        }
+    /** Where pre-framed bytes are written, or null when the codec is not in the pipeline. */
+    protected final FramedWrites framedWrites() {
+        return framed;
     }
 
     /** Called by {@link WritabilityHandler} on the event loop. */

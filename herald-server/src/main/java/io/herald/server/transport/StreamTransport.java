@@ -1,10 +1,11 @@
 package io.herald.server.transport;
 
 import io.herald.core.Disconnect;
-import io.herald.core.HeraldException;
+import io.herald.core.ErrorCode;
 import io.herald.core.Node;
 import io.herald.core.StreamPosition;
 import io.herald.core.hub.Session;
+import io.herald.server.codec.WireErrors;
 import io.herald.server.http.HttpResponses;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -24,8 +25,6 @@ import java.time.Duration;
  */
 public abstract class StreamTransport extends ChannelTransport {
     private final byte[] prelude;
-
-    private ChannelHandlerContext codec;
 
     /**
      * @param channel the connection
@@ -53,19 +52,23 @@ public abstract class StreamTransport extends ChannelTransport {
      * @param channelName the channel to subscribe
      * @param since       the position to resume after, or null
      * @param heartbeat   the heartbeat interval
+     * @throws io.herald.core.HeraldException {@code shutting_down} when the node is closing
+     * @throws IllegalStateException when the pipeline does not allow pre-framed chunks ({@link FramedWrites#at});
+     *                               nothing was started in either case
      */
     public void start(ChannelHandlerContext ctx, Node node, CharSequence contentType,
                       String channelName, StreamPosition since, Duration heartbeat) {
-        codec = ctx.pipeline().context(HttpServerCodec.class);
+        useFramedWrites(HttpServerCodec.class);
         Session session = node.newSession(this);
         attach(session);
         ctx.write(HttpResponses.streamHead(contentType));
         writeBytes(prelude);
         // Subscribe before the head is flushed: the subscription is registered for live
         // publications synchronously, so once a client sees the 200, nothing published later is missed.
-        node.subscribe(session, channelName, since, null).whenComplete((notice, error) -> {
+        node.subscribe(session, channelName, since).whenComplete((notice, error) -> {
             if (error != null) {
-                session.disconnect(error instanceof HeraldException ? Disconnect.POLICY_VIOLATION : Disconnect.SERVER_ERROR);
+                ErrorCode code = WireErrors.failure(error, name() + " subscribe to " + channelName).code();
+                session.disconnect(WireErrors.disconnectFor(code));
             }
         });
         ctx.flush();
@@ -74,19 +77,16 @@ public abstract class StreamTransport extends ChannelTransport {
 
     /**
      * Writes a whole HTTP chunk encoded once per publication ({@link SharedBytes#chunk}) past the
-     * HTTP codec, which would otherwise frame the same bytes again for every subscriber, and past
-     * the other handlers, which only pass writes on: straight from the front of the pipeline. The
-     * codec stays in its chunked state: what it writes later (heartbeats, the last chunk) follows
-     * in order, since no handler buffers writes.
+     * HTTP codec, which would otherwise frame the same bytes again for every subscriber
+     * ({@link FramedWrites}). The codec stays in its chunked state: what it writes later
+     * (heartbeats, the last chunk) follows in order.
      *
      * @param sharedChunk the chunk, shared; a view of it is written
      * @param unframed    the same content without chunk framing, for a pipeline without the codec
      */
     protected final void writeSharedChunk(ByteBuf sharedChunk, byte[]... unframed) {
-        ChannelHandlerContext c = codec;
-        if (c != null && !c.isRemoved()) {
-            writeFrom(front(), SharedBytes.view(sharedChunk));
-        } else {
+        FramedWrites framed = framedWrites();
+        if (framed == null || !framed.writeShared(sharedChunk)) {
             writeBuffer(Unpooled.wrappedBuffer(unframed));
         }
     }
@@ -118,11 +118,9 @@ public abstract class StreamTransport extends ChannelTransport {
         channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
     }
 
-    /** The last chunk telling the client the code and whether to reconnect, or null. */
+    /**
+     * The last chunk telling the client the code and whether to reconnect, or null; built around
+     * {@link WireErrors#disconnectJson}.
+     */
     protected abstract String goodbyeText(Disconnect reason);
-
-    /** {@code {"code":4000,"reason":"...","reconnect":true}} for a disconnect. */
-    protected static String disconnectJson(Disconnect reason) {
-        return "{\"code\":" + reason.code() + ",\"reason\":\"" + reason.reason() + "\",\"reconnect\":" + reason.reconnect() + "}";
-    }
 }

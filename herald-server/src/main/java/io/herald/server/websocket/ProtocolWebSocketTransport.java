@@ -11,6 +11,7 @@ import io.herald.core.hub.Session;
 import io.herald.core.hub.Subscribed;
 import io.herald.server.api.HistoryRoute;
 import io.herald.server.codec.Envelopes;
+import io.herald.server.codec.WireErrors;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -20,9 +21,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The WebSocket protocol transport, {@code GET /ws}: JSON commands in, replies and pushes out, any
@@ -30,11 +28,12 @@ import org.slf4j.LoggerFactory;
  * publications' envelopes (the shared bytes of {@link Envelopes#ENVELOPE}), one text frame each.
  *
  * <p>Ordering: the subscribe reply precedes the subscription's recovered and live publications.
- * The command's subscribe passes a tag to the node, and the reply is written when the
- * subscription's {@link Subscribed} notice, queued before its publications, reaches
- * {@link #writeSubscribed}. Publications are written only for channels whose reply was written
- * and that were not unsubscribed since, so nothing queued for an ended subscription leaks into
- * a later one of the same channel.
+ * The reply is written when the subscription's {@link Subscribed} notice, queued before its
+ * publications, reaches {@link #writeSubscribed}; the command id waits for it in {@code pending}.
+ * Publications are written only for channels whose reply was written and that were not
+ * unsubscribed since, and a notice is taken only when its subscription is still the session's
+ * current one for the channel, so nothing queued for an ended subscription leaks into a later one
+ * of the same channel.
  *
  * <p>Errors: a command that is not JSON, lacks a field, has an unknown op or an invalid channel,
  * event or since gets an error reply ({@code invalid_command}, {@code invalid_channel},
@@ -50,12 +49,10 @@ import org.slf4j.LoggerFactory;
  * completions of the node's futures hop back to it before writing.
  */
 final class ProtocolWebSocketTransport extends WebSocketTransport {
-    private static final Logger log = LoggerFactory.getLogger(ProtocolWebSocketTransport.class);
-
     /** Subscriptions one socket may hold; more get {@code too_many_requests}, so one client cannot grow the hub without bound. */
     static final int MAX_CHANNELS = 1024;
 
-    /** The tag of a subscribe in flight: compared by identity, so a stale notice is never taken for a newer one. */
+    /** A subscribe in flight: compared by identity, so a late failure of one is never taken for a newer one. */
     private static final class PendingSubscribe {
         final Long id;
 
@@ -125,18 +122,11 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
         }
         PendingSubscribe tag = new PendingSubscribe(command.id());
         pending.put(channelName, tag);
-        CompletableFuture<Subscribed> subscribed;
-        try {
-            subscribed = node.subscribe(session(), channelName, since, tag);
-        } catch (RuntimeException e) {
-            pending.remove(channelName, tag);
-            throw e;
-        }
-        subscribed.whenComplete((notice, error) -> {
+        node.subscribe(session(), channelName, since).whenComplete((notice, error) -> {
             if (error != null) {
                 onEventLoop(() -> {
                     if (pending.remove(channelName, tag)) {
-                        replyFailure(tag.id, error, "subscription");
+                        replyFailure(tag.id, error, "subscribe");
                     }
                 });
             }
@@ -164,7 +154,7 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
                     if (error == null) {
                         reply(Replies.published(id, p));
                     } else {
-                        replyFailure(id, error, "publication not stored");
+                        replyFailure(id, error, "publish");
                     }
                 }));
     }
@@ -177,29 +167,35 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
                     if (error == null) {
                         writeFrameAndFlush(textFrame(Replies.history(id, page)));
                     } else {
-                        replyFailure(id, error, "history unavailable");
+                        replyFailure(id, error, "history");
                     }
                 }));
     }
 
-    private void replyFailure(Long id, Throwable error, String what) {
-        Throwable cause = unwrap(error);
-        if (cause instanceof HeraldException e) {
-            reply(Replies.error(id, e.code(), e.getMessage()));
-        } else {
-            log.warn("WebSocket command {} failed", id, cause);
-            reply(Replies.error(id, ErrorCode.BROKER_UNAVAILABLE, what + ": broker unavailable"));
-        }
+    /** Replies to command {@code id} with what its future failed with ({@link WireErrors#failure}). */
+    private void replyFailure(Long id, Throwable error, String op) {
+        HeraldException e = WireErrors.failure(error, "WebSocket " + op + " command " + id);
+        reply(Replies.error(id, e.code(), e.getMessage()));
     }
 
     private void reply(String json) {
         writeFrameAndFlush(textFrame(json));
     }
 
+    /**
+     * Writes the subscribe reply when {@code notice} starts the session's current subscription to
+     * its channel; a notice of a subscription that ended before it was written (unsubscribed, maybe
+     * subscribed again since) is dropped, as are that subscription's publications.
+     */
     @Override
     protected void writeSubscribed(Subscribed notice) {
-        if (notice.tag() instanceof PendingSubscribe tag && pending.remove(notice.channel(), tag)) {
-            live.add(notice.channel());
+        String channelName = notice.channel();
+        if (session().subscription(channelName) != notice.subscription()) {
+            return;
+        }
+        PendingSubscribe tag = pending.remove(channelName);
+        if (tag != null) {
+            live.add(channelName);
             writeText(Replies.subscribed(tag.id, notice).getBytes(StandardCharsets.UTF_8));
         }
     }

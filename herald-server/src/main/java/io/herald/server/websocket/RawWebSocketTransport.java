@@ -10,7 +10,7 @@ import io.herald.core.StreamPosition;
 import io.herald.core.hub.Session;
 import io.herald.core.hub.Subscribed;
 import io.herald.server.codec.Envelopes;
-import io.netty.buffer.ByteBuf;
+import io.herald.server.codec.WireErrors;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -78,10 +78,10 @@ final class RawWebSocketTransport extends WebSocketTransport {
 
     @Override
     protected void started(Session session) {
-        node.subscribe(session, channelName, since, null).whenComplete((notice, error) -> {
+        node.subscribe(session, channelName, since).whenComplete((notice, error) -> {
             if (error != null) {
-                log.debug("raw WebSocket subscribe to {} failed", channelName, error);
-                session.disconnect(Disconnect.SERVER_ERROR);
+                ErrorCode code = WireErrors.failure(error, "raw WebSocket subscribe to " + channelName).code();
+                session.disconnect(WireErrors.disconnectFor(code));
             }
         });
     }
@@ -114,21 +114,15 @@ final class RawWebSocketTransport extends WebSocketTransport {
         publish(Payload.binary(ByteBufUtil.getBytes(frame.content())));
     }
 
+    /** Publishes a message of the client; a refusal or failure closes the socket ({@link WireErrors#disconnectFor}). */
     private void publish(Payload payload) {
-        try {
-            node.publishFromClient(channelName, null, payload).whenComplete((p, error) -> {
-                if (error != null) {
-                    log.debug("raw WebSocket publish to {} failed", channelName, unwrap(error));
-                    violation(Disconnect.SERVER_ERROR);
-                }
-            });
-        } catch (HeraldException e) {
-            log.debug("raw WebSocket publish to {} refused: {}", channelName, e.getMessage());
-            violation(e.code() == ErrorCode.PAYLOAD_TOO_LARGE ? Disconnect.MESSAGE_TOO_BIG
-                    : e.code() == ErrorCode.SHUTTING_DOWN ? Disconnect.SHUTDOWN
-                    : e.code() == ErrorCode.OVERLOADED ? Disconnect.SERVER_ERROR
-                    : Disconnect.POLICY_VIOLATION);
-        }
+        node.publishFromClient(channelName, null, payload).whenComplete((p, error) -> {
+            if (error != null) {
+                HeraldException e = WireErrors.failure(error, "raw WebSocket publish to " + channelName);
+                log.debug("raw WebSocket publish to {} refused: {}", channelName, e.getMessage());
+                violation(WireErrors.disconnectFor(e.code()));
+            }
+        });
     }
 
     @Override

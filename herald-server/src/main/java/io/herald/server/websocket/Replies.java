@@ -6,6 +6,7 @@ import io.herald.core.HistoryPage;
 import io.herald.core.Publication;
 import io.herald.core.hub.Subscribed;
 import io.herald.server.codec.Envelopes;
+import io.herald.server.codec.WireErrors;
 import io.herald.server.http.Json;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -68,12 +69,11 @@ final class Replies {
 
     /** {@code {"id":1,"error":{"code":"...","message":"..."}}}. */
     static String error(Long id, ErrorCode code, String message) {
-        return "{\"id\":" + id + ",\"error\":{\"code\":\"" + code.code() + "\",\"message\":" + Json.quote(message) + "}}";
+        return "{\"id\":" + id + ",\"error\":" + WireErrors.errorJson(code, message) + "}";
     }
 
     /** The goodbye sent before the close frame. */
     static String disconnect(Disconnect reason) {
-        return "{\"disconnect\":{\"code\":" + reason.code() + ",\"reason\":" + Json.quote(reason.reason())
-                + ",\"reconnect\":" + reason.reconnect() + "}}";
+        return "{\"disconnect\":" + WireErrors.disconnectJson(reason) + "}";
     }
 }

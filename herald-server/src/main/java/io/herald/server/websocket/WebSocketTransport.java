@@ -4,7 +4,9 @@ import io.herald.core.Disconnect;
 import io.herald.core.HeraldException;
 import io.herald.core.Node;
 import io.herald.core.hub.Session;
+import io.herald.server.codec.WireErrors;
 import io.herald.server.transport.ChannelTransport;
+import io.herald.server.transport.FramedWrites;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -15,9 +17,11 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The common part of the two WebSocket transports (raw {@code /ws/{channel}} and the JSON protocol
@@ -30,6 +34,7 @@ import java.util.concurrent.CompletionException;
  * {@link #writeFrameAndFlush}.
  */
 abstract class WebSocketTransport extends ChannelTransport {
+    private static final Logger log = LoggerFactory.getLogger(WebSocketTransport.class);
     /** The largest close-frame reason: 125 bytes of payload minus the 2-byte code (RFC 6455, section 5.5). */
     static final int MAX_CLOSE_REASON_BYTES = 123;
 
@@ -58,11 +63,19 @@ abstract class WebSocketTransport extends ChannelTransport {
     }
 
     /**
-     * Called once the opening handshake completed: creates and attaches the session, lets the
-     * subclass start (subscribe), and starts heartbeats. A node that is shutting down gets a close
-     * frame {@code 1001}.
+     * Called once the opening handshake completed: checks the pipeline for pre-framed writes
+     * ({@link io.herald.server.transport.FramedWrites}; a pipeline that does not allow them gets a
+     * close frame {@code 1011}), creates and attaches the session, lets the subclass start
+     * (subscribe), and starts heartbeats. A node that is shutting down gets a close frame {@code 1001}.
      */
     final void handshakeComplete() {
+        try {
+            useFramedWrites(WebSocketFrameEncoder.class);
+        } catch (IllegalStateException e) {
+            log.error("WebSocket connection {} refused: {}", channel.remoteAddress(), e.getMessage());
+            close(Disconnect.SERVER_ERROR);
+            return;
+        }
         Session session;
         try {
             session = node.newSession(this);
@@ -142,14 +155,16 @@ abstract class WebSocketTransport extends ChannelTransport {
     }
 
     /**
-     * Writes a whole frame encoded once per publication ({@link SharedFrames}) from the front of the
-     * pipeline, like the streaming transports' shared chunks: the handlers between Netty's protocol
-     * handler and the head (the frame encoder, which passes buffers that are not frames on
-     * unchanged, the idle handler, which watches reads only) would only pass it on, and each one
-     * skipped is a context less to touch per delivery.
+     * Writes a whole frame encoded once per publication ({@link SharedFrames}) past the frame
+     * encoder ({@link io.herald.server.transport.FramedWrites}), like the streaming transports'
+     * shared chunks. Should the encoder have left the pipeline, the bytes go through the whole
+     * pipeline instead: the frame encoder passes buffers that are not frames on unchanged.
      */
     protected final void writeShared(ByteBuf sharedFrame) {
-        writeFrom(front(), SharedBytes.view(sharedFrame));
+        FramedWrites framed = framedWrites();
+        if (framed == null || !framed.writeShared(sharedFrame)) {
+            channel.write(SharedBytes.view(sharedFrame), channel.voidPromise());
+        }
     }
 
     /**
@@ -162,7 +177,7 @@ abstract class WebSocketTransport extends ChannelTransport {
         if (utf8.length > MAX_CLOSE_REASON_BYTES) {
             reasonText = reason.reason();
         }
-        channel.writeAndFlush(new CloseWebSocketFrame(reason.code(), reasonText))
+        channel.writeAndFlush(new CloseWebSocketFrame(WireErrors.closeCode(reason), reasonText))
                 .addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -176,10 +191,5 @@ abstract class WebSocketTransport extends ChannelTransport {
         } else {
             channel.eventLoop().execute(task);
         }
-    }
-
-    /** The cause of a failed future, unwrapped from {@link CompletionException}. */
-    protected static Throwable unwrap(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 }

@@ -4,8 +4,8 @@ import io.herald.core.Disconnect;
 import io.herald.core.Publication;
 import io.herald.core.hub.Subscribed;
 import io.herald.server.codec.Envelopes;
+import io.herald.server.codec.WireErrors;
 import io.herald.server.transport.StreamTransport;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import java.nio.charset.StandardCharsets;
 
@@ -74,6 +74,6 @@ public final class XhrStreamTransport extends StreamTransport {
 
     @Override
     protected String goodbyeText(Disconnect reason) {
-        return "{\"disconnect\":" + disconnectJson(reason) + "}\n";
+        return "{\"disconnect\":" + WireErrors.disconnectJson(reason) + "}\n";
     }
 }

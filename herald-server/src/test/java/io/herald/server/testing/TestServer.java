@@ -40,6 +40,13 @@ public final class TestServer implements AutoCloseable {
         }).start());
     }
 
+    /** Starts a server like {@link #start(Consumer)}, on {@code broker} instead of an in-memory one. */
+    public static TestServer start(io.herald.core.broker.Broker broker, Consumer<ServerConfig.Builder> configure) {
+        ServerConfig.Builder builder = ServerConfig.builder().port(0).ioThreads(2);
+        configure.accept(builder);
+        return new TestServer(HeraldServer.create(builder.build(), broker).start());
+    }
+
     /** Starts a server with the defaults. */
     public static TestServer start() {
         return start(cfg -> { });

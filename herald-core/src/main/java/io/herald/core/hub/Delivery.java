@@ -1,0 +1,263 @@
+package io.herald.core.hub;
+
+import io.herald.core.Disconnect;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The delivery of one session's pushes to its {@link Transport}: the bounded {@link OutboundQueue},
+ * the drain that writes it, when that drain runs, and the node's {@link Backlog} accounting.
+ *
+ * <p><b>The drain.</b> Pushes are offered by any thread and written by one drain at a time on the
+ * transport's executor: it writes everything queued while the connection is writable, then flushes
+ * once, so a burst of publications costs one flush (one {@code writev}) per connection, not one per
+ * publication. A counter of drain requests ({@code wip}) makes sure exactly one drain runs and none
+ * is lost. A drain requested by a fan-out joins the fan-out's {@link DrainBatch} (one task per chunk
+ * of sessions per executor) instead of being a task of its own.
+ *
+ * <p><b>The direct push.</b> A fan-out that finds the delivery idle (nothing queued, no drain
+ * pending, not coalescing) hands its push to the drain directly, past the queue: two cache misses
+ * and an allocation less per delivery. Only the thread that took {@code wip} from 0 to 1 sets it,
+ * and whichever of the drain and {@link #close} takes it back counts it out of the backlog, once.
+ *
+ * <p><b>Coalescing.</b> With a budget {@code coalesceNanos > 0} and a transport whose executor is a
+ * {@link CoalescingExecutor}, a push that arrives less than the budget after the last flush does
+ * not start a drain at once: the drain is handed to {@link CoalescingExecutor#executeWithin}, so
+ * the publications arriving meanwhile leave in the same write. After a quiet spell longer than the
+ * budget a drain starts at once: coalescing adds no latency at low rates, at most the budget at high
+ * rates, and never changes order (one queue, one drain).
+ *
+ * <p>Control flows one way: the session offers, the delivery writes to the transport; the transport
+ * only reports writability ({@link #onWritable}). Thread-safe; {@link #drain} and
+ * {@link #onWritable} run on the transport's executor.
+ */
+final class Delivery {
+    private static final Logger log = LoggerFactory.getLogger(Delivery.class);
+    private static final AtomicIntegerFieldUpdater<Delivery> WIP =
+            AtomicIntegerFieldUpdater.newUpdater(Delivery.class, "wip");
+    private static final AtomicReferenceFieldUpdater<Delivery, Push> HEAD =
+            AtomicReferenceFieldUpdater.newUpdater(Delivery.class, Push.class, "head");
+
+    /** What became of an offered push. */
+    enum Offer {
+        /** Queued or handed to the drain. */
+        ACCEPTED,
+        /** Refused: the queue would pass its bound (the session disconnects as slow). */
+        FULL,
+        /** Refused: the delivery was closed. */
+        CLOSED,
+        /** Queued, but the executor refused the drain (it is shutting down): the session ends. */
+        REJECTED
+    }
+
+    private final Session session;
+    private final Transport transport;
+    private final Executor executor;
+    private final CoalescingExecutor coalescing;
+    private final long coalesceNanos;
+    private final OutboundQueue queue;
+    private final Backlog backlog;
+    private final Runnable drain = this::drain;
+    /** Drain requests not yet served: the drain runs while it is above 0. */
+    private volatile int wip;
+    /** The push handed over directly by a fan-out that found the delivery idle; see the class comment. */
+    private volatile Push head;
+    /** Set once by {@link #close}: nothing more is written, what is queued is dropped. */
+    private volatile boolean closed;
+    /** When the drain last flushed ({@link System#nanoTime()}); written by the drain, read by offers. */
+    private volatile long lastFlushNanos;
+
+    /**
+     * @param session       the session delivered for; a drain that fails disconnects it
+     * @param transport     the wire side; its executor is read once, here
+     * @param queueMaxBytes the outbound queue bound in bytes, {@code > 0}
+     * @param coalesceNanos the coalescing budget, {@code >= 0}; 0, or an executor that is not a
+     *                      {@link CoalescingExecutor}, drains at once
+     * @param backlog       the node's backlog, which this delivery keeps counted
+     */
+    Delivery(Session session, Transport transport, long queueMaxBytes, long coalesceNanos, Backlog backlog) {
+        if (coalesceNanos < 0) {
+            throw new IllegalArgumentException("coalesceNanos: " + coalesceNanos + " (expected: >= 0)");
+        }
+        this.session = session;
+        this.transport = transport;
+        this.executor = transport.executor();
+        this.coalescing = coalesceNanos > 0 && executor instanceof CoalescingExecutor c ? c : null;
+        this.coalesceNanos = coalescing == null ? 0 : coalesceNanos;
+        this.queue = new OutboundQueue(queueMaxBytes);
+        this.backlog = backlog;
+        this.lastFlushNanos = System.nanoTime() - coalesceNanos;
+    }
+
+    /** The session delivered for. */
+    Session session() {
+        return session;
+    }
+
+    /** The executor the drain runs on (what a {@link DrainBatch} groups by). */
+    Executor executor() {
+        return executor;
+    }
+
+    /** Whether this delivery coalesces (its clock readings are then needed). */
+    boolean coalesces() {
+        return coalescing != null;
+    }
+
+    /** The queue bound in bytes. */
+    long maxBytes() {
+        return queue.maxBytes();
+    }
+
+    /** Bytes queued now (estimate; the push handed over directly is not counted). */
+    long queuedBytes() {
+        return queue.bytes();
+    }
+
+    /**
+     * Queues {@code push} (or hands it to the drain) and makes sure a drain will run. Never blocks.
+     *
+     * @param nowNanos {@link System#nanoTime()} read by the caller when this delivery
+     *                 {@link #coalesces()}, else ignored
+     * @param batch    the fan-out's batch, which collects the drain this starts and counts the push
+     *                 into the backlog, or null to schedule and count here
+     */
+    Offer offer(Push push, long nowNanos, DrainBatch batch) {
+        if (closed) {
+            return Offer.CLOSED;
+        }
+        int size = push.estimatedSize();
+        boolean quiet = coalescing == null || nowNanos - lastFlushNanos >= coalesceNanos;
+        if (batch != null && quiet && wip == 0 && head == null && queue.isEmpty()
+                && size <= queue.maxBytes() && WIP.compareAndSet(this, 0, 1)) {
+            // Idle: the push goes to the drain directly, past the queue. The batch always runs the
+            // drain, which writes it, or drops it when the delivery closed meanwhile.
+            head = push;
+            batch.count(size);
+            batch.add(this);
+            return Offer.ACCEPTED;
+        }
+        if (!queue.offer(push)) {
+            return Offer.FULL;
+        }
+        if (batch != null) {
+            batch.count(size);
+        } else {
+            backlog.add(1, size);
+        }
+        if (closed) {
+            // close() may have cleared the queue before this push was in it
+            dropQueue();
+            return Offer.CLOSED;
+        }
+        if (WIP.getAndIncrement(this) == 0) {
+            try {
+                if (!quiet) {
+                    coalescing.executeWithin(drain, coalesceNanos);
+                } else if (batch != null) {
+                    batch.add(this);
+                } else {
+                    executor.execute(drain);
+                }
+            } catch (RejectedExecutionException e) {
+                return Offer.REJECTED;
+            }
+        }
+        return Offer.ACCEPTED;
+    }
+
+    /** Called on the executor when the connection became writable again: resumes the drain. */
+    void onWritable() {
+        if ((head != null || !queue.isEmpty()) && WIP.getAndIncrement(this) == 0) {
+            drain();
+        }
+    }
+
+    /**
+     * Writes everything queued while the connection is writable, then flushes once; runs on the
+     * executor, with {@link #wip} above 0. A push that throws while written (a bug in an encoder)
+     * disconnects the session with {@link Disconnect#SERVER_ERROR}; the pushes after it stay queued
+     * and are dropped with the session, and no other delivery is affected.
+     */
+    void drain() {
+        try {
+            writeQueued();
+        } catch (RuntimeException e) {
+            log.warn("{}: writing a push failed", session, e);
+            session.disconnect(Disconnect.SERVER_ERROR);
+        }
+    }
+
+    private void writeQueued() {
+        int missed = 1;
+        for (;;) {
+            int wrote = 0;
+            long wroteBytes = 0;
+            Push push;
+            if (head != null) {
+                if (closed) {
+                    dropHead();
+                } else if (transport.writable() && (push = HEAD.getAndSet(this, null)) != null) {
+                    wroteBytes += push.estimatedSize();
+                    wrote++;
+                    write(push);
+                }
+            }
+            while (head == null && !closed && transport.writable() && (push = queue.poll()) != null) {
+                wroteBytes += push.estimatedSize();
+                wrote++;
+                write(push);
+            }
+            if (wrote > 0) {
+                backlog.add(-wrote, -wroteBytes);
+                transport.flush();
+                if (coalescing != null) {
+                    lastFlushNanos = System.nanoTime();
+                }
+            }
+            missed = WIP.addAndGet(this, -missed);
+            if (missed == 0) {
+                return;
+            }
+        }
+    }
+
+    private void write(Push push) {
+        // History replayed on subscribe is queued wrapped (see Recovered); transports see the publication.
+        transport.write(push instanceof Recovered r ? r.publication() : push);
+    }
+
+    /**
+     * Stops writing and drops what is queued, counting it out of the backlog. Idempotent; any
+     * thread. A drain running meanwhile stops after the push it is writing.
+     */
+    void close() {
+        closed = true;
+        dropQueue();
+        dropHead();
+    }
+
+    private void dropQueue() {
+        int dropped = 0;
+        long bytes = 0;
+        for (Push push; (push = queue.poll()) != null; ) {
+            dropped++;
+            bytes += push.estimatedSize();
+        }
+        if (dropped > 0) {
+            backlog.add(-dropped, -bytes);
+        }
+    }
+
+    /** Drops the push handed over directly, if any, counting it out of the backlog. */
+    private void dropHead() {
+        Push dropped = HEAD.getAndSet(this, null);
+        if (dropped != null) {
+            backlog.add(-1, -dropped.estimatedSize());
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.herald.server.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.herald.server.http.IdleConnectionHandler;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocket08FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.ssl.SslHandler;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import org.junit.jupiter.api.Test;
+
+/** Where pre-framed bytes enter a pipeline, and the check that refuses a pipeline they would bypass. */
+class FramedWritesTest {
+
+    @Test
+    void withOnlyPassThroughHandlersTheBytesGoStraightToTheSocketUnframed() {
+        EmbeddedChannel ch = new EmbeddedChannel(new FlushConsolidationHandler(256, true),
+                new IdleConnectionHandler(Duration.ofMinutes(1)), new ChannelInboundHandlerAdapter(), new HttpServerCodec());
+        FramedWrites framed = FramedWrites.at(ch, HttpServerCodec.class);
+        assertThat(framed).isNotNull();
+
+        ByteBuf chunk = SharedBytes.of("5\r\nhello\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(framed.writeShared(chunk)).isTrue();
+        framed.flush();
+        // the codec did not frame it again: the bytes reach the socket as they were
+        ByteBuf out = ch.readOutbound();
+        assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo("5\r\nhello\r\n");
+        out.release();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aByteStreamTransformerBetweenTheSocketAndTheCodecIsPassedThroughNotSkipped() throws Exception {
+        SSLEngine engine = SSLContext.getDefault().createSSLEngine();
+        engine.setUseClientMode(false);
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.pipeline().addLast("tls", new SslHandler(engine))
+                .addLast("flush", new FlushConsolidationHandler(256, true))
+                .addLast("http", new HttpServerCodec());
+        assertThat(FramedWrites.locate(ch.pipeline(), HttpServerCodec.class))
+                .as("writes start just past the TLS handler, so it encrypts them")
+                .isSameAs(ch.pipeline().context("flush"));
+        ch.pipeline().addFirst("front", new FlushConsolidationHandler(256, true));
+        assertThat(FramedWrites.locate(ch.pipeline(), HttpServerCodec.class)).isSameAs(ch.pipeline().context("flush"));
+        ch.pipeline().remove("flush");
+        assertThat(FramedWrites.locate(ch.pipeline(), HttpServerCodec.class))
+                .as("the codec itself, when it follows the TLS handler: its context writes to the handler before it")
+                .isSameAs(ch.pipeline().context("http"));
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void withNoOtherOutboundHandlerTheWritesStartAtTheFront() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.pipeline().addLast("flush", new FlushConsolidationHandler(256, true))
+                .addLast("wsencoder", new WebSocket08FrameEncoder(false));
+        assertThat(FramedWrites.locate(ch.pipeline(), WebSocketFrameEncoder.class)).isSameAs(ch.pipeline().firstContext());
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void anUnknownHandlerThatHandlesWritesMakesAttachFailNamingIt() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.pipeline().addLast("flush", new FlushConsolidationHandler(256, true))
+                .addLast("compress", new ChannelDuplexHandler())
+                .addLast("http", new HttpServerCodec());
+        assertThatThrownBy(() -> FramedWrites.at(ch, HttpServerCodec.class))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("handler 'compress' (io.netty.channel.ChannelDuplexHandler)")
+                .hasMessageContaining("between the socket and the HttpServerCodec");
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void anOutboundHandlerPastTheCodecDoesNotMatter() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.pipeline().addLast("http", new HttpServerCodec()).addLast("after", new ChannelOutboundHandlerAdapter());
+        assertThat(FramedWrites.at(ch, HttpServerCodec.class)).isNotNull();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void withoutTheCodecThereIsNothingToWritePreFramed() {
+        EmbeddedChannel ch = new EmbeddedChannel(new FlushConsolidationHandler(256, true));
+        assertThat(FramedWrites.at(ch, HttpServerCodec.class)).isNull();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void whenTheCodecLeavesThePipelineWritesAreRefusedSoTheCallerFallsBackToUnframed() {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.pipeline().addLast("flush", new FlushConsolidationHandler(256, true)).addLast("http", new HttpServerCodec());
+        FramedWrites framed = FramedWrites.at(ch, HttpServerCodec.class);
+        ch.pipeline().remove("flush");
+        ch.pipeline().remove("http");
+        assertThat(framed.writeShared(SharedBytes.of(new byte[] {1}))).isFalse();
+        ch.finishAndReleaseAll();
+    }
+}
