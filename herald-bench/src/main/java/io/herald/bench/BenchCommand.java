@@ -1,6 +1,7 @@
 package io.herald.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.server.cli.DurationConverter;
 import io.netty.util.ResourceLeakDetector;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,8 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -283,29 +282,6 @@ public final class BenchCommand implements Callable<Integer> {
             row.append(' ').append(Reports.cell(cell)).append(" |");
         }
         return row.append('\n').toString();
-    }
-
-    /** Parses {@code 500ms}, {@code 20s}, {@code 2m}, {@code 1h}, or a plain number of seconds. */
-    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        private static final Pattern FORMAT = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
-
-        @Override
-        public Duration convert(String value) {
-            Matcher m = FORMAT.matcher(value.trim().toLowerCase(Locale.ROOT));
-            if (!m.matches()) {
-                throw new CommandLine.TypeConversionException(
-                        "'" + value + "' (expected: a duration such as 500ms, 20s, 2m, 1h or a number of seconds)");
-            }
-            double amount = Double.parseDouble(m.group(1));
-            String unit = m.group(2) == null ? "s" : m.group(2);
-            double millis = switch (unit) {
-                case "ms" -> amount;
-                case "m" -> amount * 60_000;
-                case "h" -> amount * 3_600_000;
-                default -> amount * 1000;
-            };
-            return Duration.ofMillis(Math.round(millis));
-        }
     }
 
     /** Parses {@code sse}, {@code ws} (or {@code websocket}), {@code longpoll}. */

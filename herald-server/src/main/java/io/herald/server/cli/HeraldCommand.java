@@ -5,9 +5,11 @@ import io.herald.core.NodeConfig;
 import io.herald.server.HeraldServer;
 import io.herald.server.ServerConfig;
 import io.herald.core.broker.MemoryBroker;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -91,34 +93,79 @@ public final class HeraldCommand implements Callable<Integer> {
     @Option(names = "--admin", description = "Route POST /admin/disconnect, a test switch that drops every session.")
     boolean admin;
 
+    /** The option behind each setting the configuration records validate, for their error messages. */
+    private static final Map<String, String> OPTION_OF = Map.ofEntries(
+            Map.entry("port", "--port"), Map.entry("ioThreads", "--io-threads"),
+            Map.entry("historySize", "--history-size"), Map.entry("historyAge", "--history-age"),
+            Map.entry("maxPayloadBytes", "--max-payload"), Map.entry("queueMaxBytes", "--queue-max-bytes"),
+            Map.entry("coalesce", "--coalesce"), Map.entry("maxBacklog", "--max-backlog"),
+            Map.entry("heartbeat", "--heartbeat"), Map.entry("sseRetry", "--sse-retry"),
+            Map.entry("longPollTimeout", "--longpoll-timeout"), Map.entry("maxConnections", "--max-connections"));
+
     /**
      * The server configuration the parsed options describe.
      *
-     * @throws CommandLine.ParameterException for a malformed {@code --namespace}
+     * @throws CommandLine.ParameterException naming the option, for a malformed {@code --namespace}
+     *                                        or a value the configuration refuses
      */
     ServerConfig config() {
-        NamespaceOptions defaults = NamespaceOptions.builder()
-                .historySize(historySize).historyAge(historyAge).allowClientPublish(!noClientPublish).build();
-        NodeConfig.Builder node = NodeConfig.builder().defaultNamespace(defaults)
-                .maxPayloadBytes(maxPayload).queueMaxBytes(queueMaxBytes).coalesce(coalesce).maxBacklog(maxBacklog);
-        if (demo) {
-            // The demo pages start from history (the sign-up count, the chat): keep at least a day
-            // of it. A --namespace demo:... below overrides this.
-            Duration age = historyAge.compareTo(DEMO_HISTORY_AGE) >= 0 ? historyAge : DEMO_HISTORY_AGE;
-            node.namespace(DEMO_NAMESPACE, defaults.toBuilder().historyAge(age).build());
-        }
-        for (String spec : namespaces) {
-            String[] parts = spec.split(":");
-            if (parts.length != 4) {
-                throw new CommandLine.ParameterException(new CommandLine(this),
-                        "--namespace " + spec + " (expected: NAME:SIZE:AGE:PUBLISH, e.g. chat:500:5m:true)");
+        try {
+            NamespaceOptions defaults = NamespaceOptions.builder()
+                    .historySize(historySize).historyAge(historyAge).allowClientPublish(!noClientPublish).build();
+            NodeConfig.Builder node = NodeConfig.builder().defaultNamespace(defaults)
+                    .maxPayloadBytes(maxPayload).queueMaxBytes(queueMaxBytes).coalesce(coalesce).maxBacklog(maxBacklog);
+            if (demo) {
+                // The demo pages start from history (the sign-up count, the chat): keep at least a day
+                // of it. A --namespace demo:... below overrides this.
+                Duration age = historyAge.compareTo(DEMO_HISTORY_AGE) >= 0 ? historyAge : DEMO_HISTORY_AGE;
+                node.namespace(DEMO_NAMESPACE, defaults.toBuilder().historyAge(age).build());
             }
-            node.namespace(parts[0], NamespaceOptions.builder().historySize(Integer.parseInt(parts[1]))
-                    .historyAge(DurationConverter.parse(parts[2])).allowClientPublish(Boolean.parseBoolean(parts[3])).build());
+            for (String spec : namespaces) {
+                namespace(node, spec);
+            }
+            return ServerConfig.builder().host(host).port(port).ioThreads(ioThreads).node(node.build())
+                    .heartbeat(heartbeat).sseRetry(sseRetry).longPollTimeout(longPollTimeout)
+                    .maxConnections(maxConnections).demo(demo).adminEnabled(admin).build();
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            int colon = message.indexOf(':');
+            String option = colon > 0 ? OPTION_OF.get(message.substring(0, colon)) : null;
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    (option != null ? option + ": " + message.substring(colon + 1).trim() : message));
         }
-        return ServerConfig.builder().host(host).port(port).ioThreads(ioThreads).node(node.build())
-                .heartbeat(heartbeat).sseRetry(sseRetry).longPollTimeout(longPollTimeout)
-                .maxConnections(maxConnections).demo(demo).adminEnabled(admin).build();
+    }
+
+    /** Adds one {@code --namespace NAME:SIZE:AGE:PUBLISH}; every part is checked, none defaulted. */
+    private void namespace(NodeConfig.Builder node, String spec) {
+        String[] parts = spec.split(":", -1);
+        if (parts.length != 4) {
+            throw namespaceError(spec, "expected NAME:SIZE:AGE:PUBLISH, e.g. chat:500:5m:true");
+        }
+        int size;
+        try {
+            size = Integer.parseInt(parts[1]);
+        } catch (NumberFormatException e) {
+            throw namespaceError(spec, "SIZE '" + parts[1] + "' is not a whole number");
+        }
+        Duration age;
+        try {
+            age = DurationConverter.parse(parts[2]);
+        } catch (CommandLine.TypeConversionException e) {
+            throw namespaceError(spec, "AGE " + e.getMessage());
+        }
+        if (!parts[3].equals("true") && !parts[3].equals("false")) {
+            throw namespaceError(spec, "PUBLISH '" + parts[3] + "' (expected: true or false)");
+        }
+        try {
+            node.namespace(parts[0], NamespaceOptions.builder().historySize(size).historyAge(age)
+                    .allowClientPublish(Boolean.parseBoolean(parts[3])).build());
+        } catch (IllegalArgumentException e) {
+            throw namespaceError(spec, e.getMessage());
+        }
+    }
+
+    private CommandLine.ParameterException namespaceError(String spec, String problem) {
+        return new CommandLine.ParameterException(new CommandLine(this), "--namespace " + spec + ": " + problem);
     }
 
     @Override
@@ -135,44 +182,27 @@ public final class HeraldCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Runs the command; exits with its status. */
+    /**
+     * Runs the command; exits with its status. A bad option or value prints one line naming it
+     * ({@code herald: --port: 70000 (expected: 0..65535)}) and exits with 2, never a stack trace.
+     */
     public static void main(String[] args) {
-        int status = new CommandLine(new HeraldCommand()).execute(args);
+        int status = run(new PrintWriter(System.err, true), args);
         if (status != 0) {
             System.exit(status);
         }
     }
 
-    /** Parses {@code 500ms}, {@code 30s}, {@code 10m}, {@code 1h}, ISO-8601 {@code PT10M}, or {@code 0}. */
-    public static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            return parse(value);
-        }
-
-        static Duration parse(String value) {
-            String v = value.trim();
-            if (v.equals("0")) {
-                return Duration.ZERO;
-            }
-            try {
-                if (v.startsWith("P") || v.startsWith("p")) {
-                    return Duration.parse(v);
-                }
-                if (v.endsWith("ms")) {
-                    return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-                }
-                long n = Long.parseLong(v.substring(0, v.length() - 1));
-                switch (v.charAt(v.length() - 1)) {
-                    case 's': return Duration.ofSeconds(n);
-                    case 'm': return Duration.ofMinutes(n);
-                    case 'h': return Duration.ofHours(n);
-                    default: break;
-                }
-            } catch (RuntimeException e) {
-                // fall through to the error
-            }
-            throw new CommandLine.TypeConversionException("'" + value + "' (expected: a duration like 500ms, 30s, 10m, 1h)");
-        }
+    /**
+     * Runs the command (until the server stops) and returns its exit status: 0, or 2 for a bad
+     * option or value, which is reported on {@code err} in one line.
+     */
+    static int run(PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new HeraldCommand()).setErr(err);
+        cli.setParameterExceptionHandler((e, badArgs) -> {
+            cli.getErr().println("herald: " + e.getMessage() + " (herald --help lists the options)");
+            return 2;
+        });
+        return cli.execute(args);
     }
 }
