@@ -2,7 +2,7 @@ package io.herald.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.herald.core.broker.FailingBroker;
+import io.herald.core.broker.FaultyBroker;
 import io.herald.core.hub.Push;
 import io.herald.core.hub.Session;
 import io.herald.core.hub.Transport;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
 /** Errors travel one way: every asynchronous operation of the node fails its future, never throws. */
 @Timeout(30)
 class NodeErrorsTest {
-    private final FailingBroker broker = new FailingBroker();
+    private final FaultyBroker broker = new FaultyBroker();
     private final Node node = new Node(NodeConfig.builder().maxPayloadBytes(16)
             .namespace("ro", NamespaceOptions.builder().allowClientPublish(false).build()).build(), broker);
 

@@ -20,14 +20,25 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each channel's subscriptions are a copy-on-write array, so fan-out iterates without locks;
  * adding or removing copies it. The hub asks the broker to {@link Broker#subscribe subscribe} to a
- * channel when its first subscription arrives and to unsubscribe after its last leaves. Fan-out only
- * enqueues into sessions' bounded outbound queues and never blocks. Thread-safe.
+ * channel when its first subscription arrives and to unsubscribe after its last leaves; every
+ * subscribe of the channel waits for the broker's confirmation before it reads history, so none can
+ * miss a publication another node made meanwhile.
+ *
+ * <p>Fan-out never blocks and never does I/O: it offers each publication to every subscription
+ * (each session's {@link Delivery} queues it, or hands it straight to an idle drain), collects the
+ * drains it started in a {@link DrainBatch} that hands them to each executor in chunks, and counts
+ * what it queued into the node's {@link Backlog} once. Thread-safe.
  */
 public final class Hub implements BrokerListener {
     private static final Logger log = LoggerFactory.getLogger(Hub.class);
     private static final Subscription[] NONE = new Subscription[0];
 
     private final ConcurrentHashMap<String, Subscription[]> channels = new ConcurrentHashMap<>();
+    /**
+     * Per channel with subscribers, the broker's subscribe: completes once the broker confirmed it.
+     * Added and removed with the channel's entry in {@link #channels}, under its lock.
+     */
+    private final ConcurrentHashMap<String, CompletableFuture<Void>> brokerSubscribed = new ConcurrentHashMap<>();
     private final AtomicInteger subscriptions = new AtomicInteger();
     private final Broker broker;
     private final Backlog backlog;
@@ -82,13 +93,12 @@ public final class Hub implements BrokerListener {
             return CompletableFuture.failedFuture(new HeraldException(ErrorCode.ALREADY_SUBSCRIBED,
                     "channel " + Names.quote(channel) + " is already subscribed on this session"));
         }
-        boolean first = add(sub);
+        CompletableFuture<Void> ready = add(sub);
         if (session.isClosed()) {
             // The session ended while we registered: its cleanup may have missed this subscription.
             remove(sub);
             return CompletableFuture.completedFuture(null);
         }
-        CompletableFuture<Void> ready = first ? broker.subscribe(channel) : CompletableFuture.completedFuture(null);
         int limit = since == null ? 0 : Integer.MAX_VALUE;
         return ready.thenCompose(v -> broker.history(channel, since, limit, options))
                 .thenApply(history -> sub.recovered(since, history))
@@ -122,24 +132,40 @@ public final class Hub implements BrokerListener {
     }
 
     /**
-     * Registers {@code sub} for live publications of its channel.
+     * Registers {@code sub} for live publications of its channel; when it is the channel's first
+     * subscription on this node, subscribes the broker to the channel.
      *
-     * @return true when it is the channel's first subscription on this node (the caller then
-     *         subscribes the broker before reading history)
+     * @return the broker's subscribe of the channel, which completes once the broker confirmed it
+     *         (the caller reads history only then)
      */
-    boolean add(Subscription sub) {
+    CompletableFuture<Void> add(Subscription sub) {
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Void>[] ready = new CompletableFuture[1];
         boolean[] first = {false};
         channels.compute(sub.channel(), (channel, subs) -> {
             if (subs == null) {
                 first[0] = true;
+                ready[0] = new CompletableFuture<>();
+                brokerSubscribed.put(channel, ready[0]);
                 return new Subscription[] {sub};
             }
+            ready[0] = brokerSubscribed.get(channel);
             Subscription[] grown = Arrays.copyOf(subs, subs.length + 1);
             grown[subs.length] = sub;
             return grown;
         });
         subscriptions.incrementAndGet();
-        return first[0];
+        if (first[0]) {
+            CompletableFuture<Void> confirmed = ready[0];
+            broker.subscribe(sub.channel()).whenComplete((v, error) -> {
+                if (error == null) {
+                    confirmed.complete(null);
+                } else {
+                    confirmed.completeExceptionally(error);
+                }
+            });
+        }
+        return ready[0];
     }
 
     /** Unregisters {@code sub}; unsubscribes the broker when it was the channel's last. */
@@ -152,6 +178,7 @@ public final class Hub implements BrokerListener {
             }
             removed[0] = true;
             if (subs.length == 1) {
+                brokerSubscribed.remove(channel);
                 return null;
             }
             Subscription[] shrunk = new Subscription[subs.length - 1];

@@ -9,6 +9,7 @@ import io.herald.core.NodeConfig;
 import io.herald.core.Payload;
 import io.herald.core.Publication;
 import io.herald.core.StreamPosition;
+import io.herald.core.broker.FaultyBroker;
 import io.herald.core.broker.MemoryBroker;
 import java.util.ArrayList;
 import java.util.List;
@@ -182,5 +183,50 @@ class HubTest {
         assertThat(t.flushes).isLessThan(100);
         List<Long> expected = new ArrayList<>(LongStream.rangeClosed(1, 100).boxed().toList());
         assertThat(t.offsets()).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void everySubscribeOfAChannelWaitsForTheBrokersConfirmationNotOnlyTheFirst() {
+        FaultyBroker broker = new FaultyBroker();
+        broker.holdSubscribes = true;
+        Node remote = new Node(NodeConfig.builder().build(), broker);
+        try {
+            RecordingTransport first = new RecordingTransport();
+            first.session = remote.newSession(first);
+            RecordingTransport second = new RecordingTransport();
+            second.session = remote.newSession(second);
+            var firstSubscribed = remote.subscribe(first.session, "c", null);
+            var secondSubscribed = remote.subscribe(second.session, "c", null);
+            assertThat(firstSubscribed).isNotDone();
+            assertThat(secondSubscribed).as("the second subscriber waits for the same confirmation").isNotDone();
+
+            broker.releaseSubscribes();
+            assertThat(firstSubscribed.join().reset()).isFalse();
+            assertThat(secondSubscribed.join().reset()).isFalse();
+            Publication p = remote.publish("c", null, Payload.text("x")).join();
+            Await.until(() -> first.offsets().contains(p.offset()) && second.offsets().contains(p.offset()));
+        } finally {
+            remote.close();
+        }
+    }
+
+    @Test
+    void aFailedBrokerSubscribeFailsEverySubscribeWaitingForItAndALaterOneTriesAgain() {
+        FaultyBroker broker = new FaultyBroker();
+        Node remote = new Node(NodeConfig.builder().build(), broker);
+        try {
+            broker.failWith = () -> new IllegalStateException("connection refused");
+            RecordingTransport t = new RecordingTransport();
+            t.session = remote.newSession(t);
+            assertThatThrownBy(() -> remote.subscribe(t.session, "c", null).join())
+                    .hasRootCauseInstanceOf(IllegalStateException.class);
+            assertThat(remote.hub().channelCount()).isZero();
+
+            broker.failWith = null;
+            assertThat(remote.subscribe(t.session, "c", null).join().reset()).isFalse();
+            assertThat(remote.hub().subscriberCount("c")).isEqualTo(1);
+        } finally {
+            remote.close();
+        }
     }
 }

@@ -3,7 +3,7 @@ package io.herald.server.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.herald.core.broker.FailingBroker;
+import io.herald.core.broker.FaultyBroker;
 import io.herald.server.testing.SseReader;
 import io.herald.server.testing.TestServer;
 import io.herald.server.testing.WsClient;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class BrokerFailureTest {
-    private final FailingBroker broker = new FailingBroker();
+    private final FaultyBroker broker = new FaultyBroker();
 
     private void brokerDown() {
         broker.failWith = () -> new UncheckedIOException(new IOException("connection refused"));

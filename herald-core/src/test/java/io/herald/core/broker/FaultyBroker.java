@@ -4,17 +4,25 @@ import io.herald.core.NamespaceOptions;
 import io.herald.core.Payload;
 import io.herald.core.Publication;
 import io.herald.core.StreamPosition;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
- * A test broker: an in-memory broker whose publish, history and subscribe fail, asynchronously as a
- * remote broker's would, with the error {@link #failWith} supplies while it is set. Thread-safe.
+ * A test broker: an in-memory broker with faults a remote broker has, switched on by tests. While
+ * {@link #failWith} is set, publish, history and subscribe fail with the error it supplies,
+ * asynchronously as a remote broker's would; while {@link #holdSubscribes} is set, subscribes wait
+ * until {@link #releaseSubscribes()}, as a remote broker's confirmation takes a round trip.
+ * Thread-safe.
  */
-public final class FailingBroker implements Broker {
+public final class FaultyBroker implements Broker {
     private final MemoryBroker memory = new MemoryBroker();
     /** The error of every publish, history and subscribe while set; null lets them through. */
     public volatile Supplier<RuntimeException> failWith;
+    /** Whether subscribes wait for {@link #releaseSubscribes()}. */
+    public volatile boolean holdSubscribes;
+    private final List<Runnable> held = new ArrayList<>();
 
     private <T> CompletableFuture<T> orFail(Supplier<CompletableFuture<T>> operation) {
         Supplier<RuntimeException> f = failWith;
@@ -44,7 +52,25 @@ public final class FailingBroker implements Broker {
 
     @Override
     public CompletableFuture<Void> subscribe(String channel) {
-        return orFail(() -> memory.subscribe(channel));
+        if (!holdSubscribes) {
+            return orFail(() -> memory.subscribe(channel));
+        }
+        CompletableFuture<Void> confirmed = new CompletableFuture<>();
+        synchronized (held) {
+            held.add(() -> memory.subscribe(channel).whenComplete((v, e) -> confirmed.complete(null)));
+        }
+        return confirmed;
+    }
+
+    /** Confirms the subscribes held so far and stops holding new ones. */
+    public void releaseSubscribes() {
+        holdSubscribes = false;
+        List<Runnable> release;
+        synchronized (held) {
+            release = List.copyOf(held);
+            held.clear();
+        }
+        release.forEach(Runnable::run);
     }
 
     @Override
