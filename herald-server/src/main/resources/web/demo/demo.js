@@ -1,9 +1,21 @@
 /*
- * Small helpers shared by the demo pages (classic script, defines window.Demo). Every helper that
- * puts text in the page uses textContent, never innerHTML: publications come from anyone.
+ * What the demo pages share: their chrome, built here once, and small helpers (window.Demo). Every
+ * helper that puts text in the page uses textContent, never innerHTML: publications come from anyone.
+ *
+ * A page loads /herald.js, then this script, then its own, all with defer: they run in that order once
+ * the document is parsed, so the chrome is in place when the page's script looks for #state.
  */
 (function () {
   'use strict';
+
+  /** The demo pages, in the order of the navigation bar (after the link to the index page). */
+  var PAGES = [
+    ['counter.html', 'Counter'],
+    ['chat.html', 'Chat'],
+    ['clock.html', 'Clock'],
+    ['ticker.html', 'Ticker'],
+    ['lab.html', 'Transport lab']
+  ];
 
   /** A new element with an optional class and text. */
   function el(tag, className, text) {
@@ -81,6 +93,45 @@
   function closeOnLeave(close) {
     window.addEventListener('pagehide', function () { close(); });
     window.addEventListener('pageshow', function (e) { if (e.persisted) location.reload(); });
+  }
+
+  /** A navigation link, marked as the current page when it is. */
+  function navLink(href, text, current) {
+    var a = el('a', null, text);
+    a.setAttribute('href', href);
+    if (current) a.setAttribute('aria-current', 'page');
+    return a;
+  }
+
+  /**
+   * Completes the chrome of the page: an empty favicon (so the browser does not ask the server for
+   * /favicon.ico, which it has not), then, in the page's <header> after its <h1>, the connection state
+   * badge (#state, which the page's script keeps up to date) and the navigation bar.
+   */
+  function buildChrome() {
+    var icon = document.createElement('link');
+    icon.rel = 'icon';
+    icon.href = 'data:,';
+    document.head.appendChild(icon);
+
+    var badge = el('span', 'state', 'connecting');
+    badge.id = 'state';
+    badge.dataset.state = 'connecting';
+    var here = location.pathname.slice(location.pathname.lastIndexOf('/') + 1);
+    var nav = el('nav');
+    nav.appendChild(navLink('/', 'Herald', false));
+    PAGES.forEach(function (page) {
+      nav.appendChild(navLink(page[0], page[1], page[0] === here));
+    });
+    var header = document.querySelector('body > header');
+    header.appendChild(badge);
+    header.appendChild(nav);
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', buildChrome);
+  } else {
+    buildChrome();
   }
 
   window.Demo = {
