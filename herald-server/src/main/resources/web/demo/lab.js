@@ -49,7 +49,7 @@
     c.estimatedBytes += estimate(t, env);
   }
 
-  // ---- the wire as the server frames one publication (see the wire contract) ---------------
+  // ---- the wire as the server frames one publication (docs/protocol.md in the repository) ---------------
   function envelopeJson(env) {
     return JSON.stringify({ channel: env.channel, id: env.id, offset: env.offset, epoch: env.epoch,
       event: env.event, data: env.data, time: env.time });

@@ -8,6 +8,8 @@ package io.herald.core;
  * codes 4000-4499 are Herald's own (RFC 6455 reserves 4000-4999 for applications) and mean "reconnect
  * and resume", 4500-4999 mean "do not reconnect". Streaming HTTP transports send the same code and
  * reason in their last message before ending the response.
+ *
+ * <p>Wire contract: docs/protocol.md, "Disconnect codes".
  */
 public enum Disconnect {
     /** The client asked to close. */

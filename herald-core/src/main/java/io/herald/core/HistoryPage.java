@@ -3,8 +3,8 @@ package io.herald.core;
 import java.util.List;
 
 /**
- * A page of history as the polling and history endpoints return it (wire contract:
- * {@code {"messages":[...],"next":"ID","reset":false}}). Immutable.
+ * A page of history as the polling and history endpoints return it (docs/protocol.md,
+ * "History and short polling": {@code {"messages":[...],"next":"ID","reset":false}}). Immutable.
  *
  * @param publications the publications, in offset order
  * @param next         the position to ask from next time: the last publication's, or the requested

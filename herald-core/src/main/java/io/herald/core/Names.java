@@ -1,7 +1,7 @@
 package io.herald.core;
 
 /**
- * Validation of the names of the wire contract (docs/protocol.md, "Names and ids"): channels and
+ * Validation of the names of the wire contract (docs/protocol.md, "Vocabulary"): channels and
  * event types, and the namespace of a channel.
  *
  * <p>Stateless and thread-safe. The checks are hand-rolled loops rather than regular expressions

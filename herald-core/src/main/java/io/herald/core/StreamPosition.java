@@ -7,7 +7,7 @@ import java.util.Objects;
  * {@code EPOCH-OFFSET} (e.g. {@code k3x9ab-42}).
  *
  * <p>Offset 0 is the position before the first publication. Clients never parse ids; they hand them
- * back to resume (wire contract, "Resume rule"). Immutable and thread-safe.
+ * back to resume (docs/protocol.md, "Ids, offsets and epochs" and "Resume rule"). Immutable and thread-safe.
  *
  * @param epoch  one continuous life of the channel's stream, {@code [a-z0-9]{1,32}}
  * @param offset the offset of the last publication at or before this position, {@code >= 0}

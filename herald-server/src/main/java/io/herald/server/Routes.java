@@ -16,7 +16,7 @@ import io.herald.server.websocket.WebSocketRoute;
 import io.herald.server.xhr.XhrStreamRoute;
 import io.netty.handler.codec.http.HttpMethod;
 
-/** The route table of the wire contract, in one place. */
+/** The route table of the wire contract (docs/protocol.md, "Endpoints"), in one place. */
 final class Routes {
     private Routes() {
     }

@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  * resume from. Many producers (broker threads); one consumer (the connection's I/O thread), and whoever drops
  * the queue when its session ends.
  * Thread-safe.
+ *
+ * <p>Wire contract: docs/protocol.md, "Backpressure".
  */
 public final class OutboundQueue {
     private static final AtomicLongFieldUpdater<OutboundQueue> BYTES =

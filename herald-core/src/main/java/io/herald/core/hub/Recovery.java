@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The resume rule of the wire contract as a pure function: given the position a subscriber asked
+ * The resume rule (docs/protocol.md, "Resume rule") as a pure function: given the position a subscriber asked
  * for, the history read after it joined the channel's fan-out, and the live publications that
  * arrived meanwhile, decide what it receives. Stateless; table-tested in {@code RecoveryTest}.
  *

@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
  * {@code POST /admin/disconnect}: a test switch, routed only with {@code --admin}, that drops
  * every session with {@link Disconnect#FORCE_RECONNECT}; clients reconnect and resume. Answers
  * {@code {"disconnected":N}}. Protect it like any operator endpoint (bind to loopback).
+ *
+ * <p>Wire contract: docs/protocol.md, "Admin switch".
  */
 public final class AdminRoute implements Route {
     private final Node node;

@@ -19,7 +19,7 @@ import io.netty.handler.codec.http.HttpUtil;
  * after it, and {@code next} to ask from next time. A position older than history or of another
  * epoch answers {@code "reset":true} with no messages and the current id as {@code next}.
  * {@code limit} defaults to 100, at most 1000. Errors: 400 {@code invalid_since},
- * {@code invalid_parameter}; 503 {@code broker_unavailable} (docs/protocol.md, "Short polling").
+ * {@code invalid_parameter}; 503 {@code broker_unavailable} (docs/protocol.md, "History and short polling").
  */
 public final class HistoryRoute implements Route {
     /** The default page size. */

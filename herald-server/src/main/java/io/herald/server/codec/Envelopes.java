@@ -15,7 +15,7 @@ import java.io.UncheckedIOException;
 import java.util.Base64;
 
 /**
- * The JSON envelope of a publication (wire contract, "envelope"), encoded once per publication and
+ * The JSON envelope of a publication (docs/protocol.md, "Envelope"), encoded once per publication and
  * shared by every JSON-speaking transport (polling, long polling, XHR streaming, the WebSocket
  * protocol, history):
  * {@code {"channel":"c","id":"e-42","offset":42,"epoch":"e","event":"message","data":<payload>,"time":1732190000000}}.
@@ -177,7 +177,7 @@ public final class Envelopes {
     }
 
     /**
-     * The reset signal of the streaming transports (wire contract, "Resume rule"):
+     * The reset signal of the streaming transports (docs/protocol.md, "Reset signal"):
      * {@code {"reset":true,"channel":"c","id":"CURRENT-ID"}}; safe in a script element.
      *
      * @param channel the channel whose requested position could not be served (a valid name)

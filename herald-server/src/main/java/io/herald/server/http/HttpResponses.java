@@ -25,6 +25,8 @@ import io.netty.util.AsciiString;
  * the head of streaming responses. Every response allows cross-origin reads
  * ({@code Access-Control-Allow-Origin: *}), since pages on other origins subscribe too.
  * Stateless; call on the connection's event loop.
+ *
+ * <p>Wire contract: docs/protocol.md, "HTTP conventions".
  */
 public final class HttpResponses {
     /** {@code application/json} with UTF-8. */

@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
  *       a vanished client is found by the write side (heartbeats fail, or the queue bound is reached).</li>
  * </ul>
  * One per connection.
+ *
+ * <p>Wire contract: docs/protocol.md, "Heartbeats and timeouts".
  */
 public final class IdleConnectionHandler extends IdleStateHandler {
 

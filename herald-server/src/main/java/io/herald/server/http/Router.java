@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Routes are registered before the server starts; the router is then immutable and shared by
  * every connection. Thread-safe.
+ *
+ * <p>Wire contract: docs/protocol.md, "HTTP conventions".
  */
 @Sharable
 public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {

@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  * {@value #DEFAULT_CALLBACK} when absent or empty; it must be a dotted JavaScript identifier path
  * ({@link #CALLBACK}) and is checked, like {@code since}, before the response starts.
  * Errors: 400 {@code invalid_callback}, 400 {@code invalid_since}, 503 {@code shutting_down}.
+ *
+ * <p>Wire contract: docs/protocol.md, "Forever iframe".
  */
 public final class IframeRoute implements Route {
     /** The callback used when the request names none. */

@@ -31,6 +31,8 @@ import java.nio.charset.StandardCharsets;
  * is validated by the route. Each publication is written as one chunk wrapping this connection's
  * precomputed prefix, the publication's shared {@link Envelopes#SCRIPT_SAFE_ENVELOPE} bytes and a
  * constant suffix, without copying. One instance per connection, used on its event loop.
+ *
+ * <p>Wire contract: docs/protocol.md, "Forever iframe".
  */
 public final class IframeTransport extends StreamTransport {
     /** The media type of the page. */

@@ -20,6 +20,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
  * {@code herald_channels}, {@code herald_outbound_queue_bytes} (the node's incremental backlog count),
  * {@code herald_publications_total}, {@code herald_disconnects_total{reason}} ({@code client} when the
  * client went away), plus JVM memory, GC, thread and CPU meters. Thread-safe.
+ *
+ * <p>Wire contract: docs/protocol.md, "Metrics".
  */
 public final class HeraldMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

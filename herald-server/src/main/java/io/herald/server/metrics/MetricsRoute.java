@@ -10,7 +10,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import java.nio.charset.StandardCharsets;
 
-/** {@code GET /metrics}: the Prometheus text format (version 0.0.4) of {@link HeraldMetrics}. */
+/** {@code GET /metrics}: the Prometheus text format (version 0.0.4) of {@link HeraldMetrics}.
+ *
+ * <p>Wire contract: docs/protocol.md, "Metrics".
+ */
 public final class MetricsRoute implements Route {
     private final HeraldMetrics metrics;
 

@@ -17,6 +17,8 @@ import java.time.Duration;
  * {@code timeout} how many seconds to hold the request, an integer in
  * {@code 1..longPollMaxTimeout} (absent: the configured {@code longPollTimeout}).
  * Errors: 400 {@code invalid_since}, 400 {@code invalid_parameter}, 503 {@code shutting_down}.
+ *
+ * <p>Wire contract: docs/protocol.md, "Long polling".
  */
 public final class LongPollRoute implements Route {
     private final Node node;

@@ -37,6 +37,8 @@ import java.util.concurrent.TimeUnit;
  * was collected; for {@link Disconnect#SHUTDOWN} the connection is closed after the answer.
  *
  * <p>One instance per request, used on the connection's event loop except {@link #close}.
+ *
+ * <p>Wire contract: docs/protocol.md, "Long polling".
  */
 public final class LongPollTransport extends ChannelTransport {
     private final ChannelHandlerContext ctx;

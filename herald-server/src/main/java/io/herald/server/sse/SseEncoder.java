@@ -17,6 +17,8 @@ import java.util.Base64;
  * {@code data: } line per payload line (LF, CR and CRLF all end a line, so each becomes its own
  * field and the browser joins them with LF), then an empty line. Binary payloads, which an event
  * stream cannot carry, are sent base64-encoded on one line. Stateless and thread-safe.
+ *
+ * <p>Wire contract: docs/protocol.md, "Server-Sent Events".
  */
 public final class SseEncoder {
     /** The encoded event, cached on the publication and shared by all SSE subscribers. */

@@ -18,6 +18,8 @@ import io.netty.handler.codec.http.FullHttpRequest;
  * {@code format=envelope} and {@code heartbeat=event} are described on {@link SseTransport}.
  * Errors: 400 {@code invalid_since}, 400 {@code invalid_parameter} for another {@code format}
  * or {@code heartbeat}.
+ *
+ * <p>Wire contract: docs/protocol.md, "Server-Sent Events".
  */
 public final class SseRoute implements Route {
     private final Node node;

@@ -29,6 +29,8 @@ import java.time.Duration;
  * {@code heartbeat=event} sends each heartbeat as {@code event: herald-heartbeat} with
  * {@code data: {}}, one of them right after {@code retry:}, so a client can tell a flowing stream
  * from one held back by a buffering proxy. One instance per connection, used on its event loop.
+ *
+ * <p>Wire contract: docs/protocol.md, "Server-Sent Events".
  */
 public final class SseTransport extends StreamTransport {
     /** The media type of an event stream. */

@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
  * (the client stopped reading) for longer than the stall timeout with {@link Disconnect#SLOW}, even
  * when nothing new is published to fill its queue. Shared by every connection; state lives in a
  * channel attribute; runs on each connection's event loop.
+ *
+ * <p>Wire contract: docs/protocol.md, "Backpressure".
  */
 @Sharable
 public final class WritabilityHandler extends ChannelInboundHandlerAdapter {

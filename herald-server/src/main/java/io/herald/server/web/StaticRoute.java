@@ -21,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Serves the files under the classpath folder {@code /web/} (the index page, the browser client,
  * demo pages), read once and kept in memory. {@code /} serves {@code index.html}. Unknown files get
  * 404 {@code not_found}. Thread-safe.
+ *
+ * <p>Wire contract: docs/protocol.md, "Static files".
  */
 public final class StaticRoute implements Route {
     private static final Map<String, String> TYPES = Map.of(

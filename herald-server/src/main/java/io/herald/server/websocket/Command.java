@@ -35,6 +35,8 @@ import java.util.Base64;
  * @param id     the command id, or null when it is missing or not an integer
  * @param op     the operation, or null when missing
  * @param fields the whole command object
+ *
+ * <p>Wire contract: docs/protocol.md, "WebSocket protocol".
  */
 record Command(Long id, String op, JsonNode fields) {
     private static final ObjectMapper MAPPER = new ObjectMapper()

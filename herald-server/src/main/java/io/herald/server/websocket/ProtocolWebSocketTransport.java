@@ -47,6 +47,8 @@ import java.util.Set;
  *
  * <p>One instance per connection; all methods but {@link #close} run on its event loop, and
  * completions of the node's futures hop back to it before writing.
+ *
+ * <p>Wire contract: docs/protocol.md, "WebSocket protocol".
  */
 final class ProtocolWebSocketTransport extends WebSocketTransport {
     /** Subscriptions one socket may hold; more get {@code too_many_requests}, so one client cannot grow the hub without bound. */

@@ -27,31 +27,36 @@ import org.slf4j.LoggerFactory;
  * <h2>Server to client</h2>
  * <ul>
  *   <li>Each publication is one frame (RFC 6455, section 5.6): a text frame ({@code opcode 0x1}) for
- *       text and JSON payloads, a binary frame ({@code 0x2}) for binary ones. The frame wraps the
- *       publication's shared payload bytes; nothing is copied per subscriber.</li>
+ *       text and JSON payloads, a binary frame ({@code 0x2}) for binary ones. The whole frame is
+ *       encoded once per publication ({@link SharedFrames#RAW}) and the same bytes are written to
+ *       every raw subscriber; nothing is framed or copied per subscriber.</li>
  *   <li>Frames carry no id. A client that wants to resume learns a position first (the
  *       {@code next} of {@code GET /history/{channel}?limit=0}, or the {@code since=} of a close
  *       reason), connects with {@code ?since=ID} and counts frames: offsets are contiguous, so
  *       after {@code n} frames its position is the same epoch at offset + {@code n}.</li>
  *   <li>When the client gave {@code since} and it cannot be served (older than history, other
- *       epoch), the first frame is the reset signal, a text frame
+ *       epoch, ahead of the stream), the first frame is the reset signal, a text frame
  *       {@code {"reset":true,"channel":"c","id":"CURRENT-ID"}}; counting restarts from that id.
  *       Without {@code since} nothing precedes the first publication.</li>
  *   <li>A ping frame every heartbeat interval (section 5.5.2); browsers answer with pongs.</li>
  *   <li>When the server ends the session it sends a close frame (section 5.5.1) with the
  *       {@link Disconnect} code and as reason its text, followed for codes that advise
- *       reconnecting by {@code " since=ID"}, the position after the last publication written
- *       (e.g. {@code 4000 "slow consumer: outbound queue full since=k3x9ab-42"}).</li>
+ *       reconnecting by {@code " since=ID"}: the id of the last publication written, else the
+ *       position the subscription started from (e.g. {@code 4000 "slow consumer: outbound queue
+ *       full since=k3x9ab-42"}).</li>
  * </ul>
  *
  * <h2>Client to server</h2>
  * A text message publishes a text payload, a binary message a binary payload, with event
- * {@code message}, where the channel's namespace allows client publishing; otherwise the socket is
- * closed with {@code 1008}. A publication the broker could not store closes with {@code 1011},
- * since there is no reply to carry the failure. Messages over the payload limit are closed with
- * {@code 1009} by the frame decoder.
+ * {@code message}, where the channel's namespace allows client publishing. There is no reply to
+ * carry a refusal or failure, so it closes the socket with the code {@link WireErrors#disconnectFor}
+ * gives: {@code 1008} where the namespace forbids client publishing, {@code 1011} when the broker
+ * did not store it or the server is overloaded, {@code 1001} while shutting down. Messages over the
+ * payload limit are closed with {@code 1009} by the frame decoder.
  *
  * <p>One instance per connection; all methods but {@link #close} run on its event loop.
+ *
+ * <p>Wire contract: docs/protocol.md, "WebSocket, raw".
  */
 final class RawWebSocketTransport extends WebSocketTransport {
     private static final Logger log = LoggerFactory.getLogger(RawWebSocketTransport.class);

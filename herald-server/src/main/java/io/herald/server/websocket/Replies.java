@@ -28,6 +28,8 @@ import java.nio.charset.StandardCharsets;
  * </pre>
  * {@code id} is {@code null} in the error reply to a message whose id could not be read.
  * Stateless and thread-safe.
+ *
+ * <p>Wire contract: docs/protocol.md, "WebSocket protocol".
  */
 final class Replies {
     private Replies() {

@@ -38,6 +38,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
  * </pre>
  * then removes the router (and Netty's handshake removes the body aggregator) and passes the
  * retained request on to the handshake. Stateless and shared; runs on the connection's event loop.
+ *
+ * <p>Wire contract: docs/protocol.md, "Endpoints".
  */
 public final class WebSocketRoute implements Route {
     private final Node node;

@@ -113,7 +113,7 @@ abstract class WebSocketTransport extends ChannelTransport {
     protected abstract void binaryReceived(BinaryWebSocketFrame frame);
 
     /**
-     * Ends the session as the wire contract asks when the client broke a rule (e.g. close
+     * Ends the session as the wire contract asks (docs/protocol.md, "Disconnect codes") when the client broke a rule (e.g. close
      * {@code 1008} or {@code 1009}). Safe before the session exists.
      */
     final void violation(Disconnect reason) {

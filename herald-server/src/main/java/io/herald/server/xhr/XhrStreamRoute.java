@@ -10,6 +10,8 @@ import io.netty.handler.codec.http.FullHttpRequest;
 /**
  * {@code GET /stream/{channel}?since=ID}: starts an {@link XhrStreamTransport}, resuming after
  * {@code since} when given. Errors: 400 {@code invalid_since}, 503 {@code shutting_down}.
+ *
+ * <p>Wire contract: docs/protocol.md, "XHR streaming".
  */
 public final class XhrStreamRoute implements Route {
     private final Node node;

@@ -26,6 +26,8 @@ import java.nio.charset.StandardCharsets;
  * Each envelope is the publication's shared {@link Envelopes#ENVELOPE} bytes, written with the
  * newline as one chunk without copying. The client resumes with {@code ?since=} the last id it
  * read. One instance per connection, used on its event loop.
+ *
+ * <p>Wire contract: docs/protocol.md, "XHR streaming".
  */
 public final class XhrStreamTransport extends StreamTransport {
     /** The media type of the stream. */
