@@ -3,13 +3,11 @@ package io.herald.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.core.broker.FaultyBroker;
-import io.herald.core.hub.Push;
+import io.herald.core.hub.RecordingTransport;
 import io.herald.core.hub.Session;
-import io.herald.core.hub.Transport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +38,7 @@ class NodeErrorsTest {
     void historyAndSubscribeReportBadArgumentsThroughTheirFutures() {
         assertFails(() -> node.history("bad name", null, 1), ErrorCode.INVALID_CHANNEL);
         assertFails(() -> node.history("c", null, -1), ErrorCode.INVALID_PARAMETER);
-        Session session = node.newSession(new NoTransport());
+        Session session = newSession();
         assertFails(() -> node.subscribe(session, "bad name", null), ErrorCode.INVALID_CHANNEL);
         node.subscribe(session, "c", null).join();
         assertFails(() -> node.subscribe(session, "c", null), ErrorCode.ALREADY_SUBSCRIBED);
@@ -53,7 +51,7 @@ class NodeErrorsTest {
         assertThat(e.getMessage()).isEqualTo("publication not stored: broker unavailable");
         assertThat(e.getCause()).isInstanceOf(UncheckedIOException.class);
         assertFails(() -> node.history("c", null, 1), ErrorCode.BROKER_UNAVAILABLE);
-        Session session = node.newSession(new NoTransport());
+        Session session = newSession();
         assertFails(() -> node.subscribe(session, "c", null), ErrorCode.BROKER_UNAVAILABLE);
         assertThat(session.subscription("c")).as("a failed subscribe leaves no subscription").isNull();
         assertThat(node.subscriptionCount()).isZero();
@@ -87,6 +85,12 @@ class NodeErrorsTest {
         assertThat(internal.getCause()).isSameAs(bug);
     }
 
+    private Session newSession() {
+        RecordingTransport t = new RecordingTransport(Runnable::run);
+        t.session = node.newSession(t);
+        return t.session;
+    }
+
     /** Calls {@code operation}, which must not throw, and returns the error its future fails with. */
     private static HeraldException assertFails(Supplier<CompletableFuture<?>> operation, ErrorCode code) {
         Throwable error = operation.get().handle((v, failure) -> failure).join();
@@ -94,40 +98,5 @@ class NodeErrorsTest {
         HeraldException e = HeraldException.of(error);
         assertThat(e.code()).isEqualTo(code);
         return e;
-    }
-
-    /** A transport that takes everything and writes nowhere, on the caller's thread. */
-    private static final class NoTransport implements Transport {
-        @Override
-        public String name() {
-            return "none";
-        }
-
-        @Override
-        public boolean unidirectional() {
-            return true;
-        }
-
-        @Override
-        public Executor executor() {
-            return Runnable::run;
-        }
-
-        @Override
-        public boolean writable() {
-            return true;
-        }
-
-        @Override
-        public void write(Push push) {
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close(Disconnect reason) {
-        }
     }
 }

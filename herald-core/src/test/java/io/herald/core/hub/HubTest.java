@@ -180,7 +180,7 @@ class HubTest {
             }
         });
         Await.until(() -> t.offsets().size() == 100);
-        assertThat(t.flushes).isLessThan(100);
+        assertThat(t.flushed).hasSizeLessThan(100);
         List<Long> expected = new ArrayList<>(LongStream.rangeClosed(1, 100).boxed().toList());
         assertThat(t.offsets()).containsExactlyElementsOf(expected);
     }

@@ -2,32 +2,44 @@ package io.herald.core.hub;
 
 import io.herald.core.Disconnect;
 import io.herald.core.Publication;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 
 /**
- * A transport that records what a session writes, on its own single thread or on an executor
- * shared with other transports (an event loop's stand-in); writability and failing writes are
- * switches.
+ * A test transport that records what a session writes and how the writes were flushed: on its own
+ * single thread, or on an executor shared with other transports (an event loop's stand-in, possibly
+ * a {@link CoalescingExecutor}). Writability and failing writes are switches. Public for the tests
+ * of other packages and modules (herald-core's test-jar).
  */
-final class RecordingTransport implements Transport {
+public final class RecordingTransport implements Transport {
     final Executor executor;
-    final List<Push> written = new CopyOnWriteArrayList<>();
-    volatile boolean writable = true;
+    /** Every push written, in order. */
+    public final List<Push> written = new CopyOnWriteArrayList<>();
+    /** The publication offsets each flush carried, one list per flush. */
+    final List<List<Long>> flushed = new CopyOnWriteArrayList<>();
+    /** When each flush happened ({@link System#nanoTime()}). */
+    final List<Long> flushNanos = new CopyOnWriteArrayList<>();
+    /** Offsets written since the last flush; touched on the executor only. */
+    private final List<Long> unflushed = new ArrayList<>();
+    /** Whether the connection takes more bytes. */
+    public volatile boolean writable = true;
     /** When set, writing a publication throws, as an encoder failing would. */
     volatile boolean failWrites;
-    volatile Disconnect closedWith;
-    volatile int flushes;
-    Session session;
+    /** The reason the session closed this transport with, or null. */
+    public volatile Disconnect closedWith;
+    /** The session, set by the test after {@code node.newSession(this)}. */
+    public Session session;
 
-    RecordingTransport() {
+    /** A transport writing on a single thread of its own. */
+    public RecordingTransport() {
         this(Executors.newSingleThreadExecutor());
     }
 
     /** @param executor the single thread this transport writes on, possibly shared */
-    RecordingTransport(Executor executor) {
+    public RecordingTransport(Executor executor) {
         this.executor = executor;
     }
 
@@ -57,11 +69,16 @@ final class RecordingTransport implements Transport {
             throw new IllegalStateException("this connection cannot encode");
         }
         written.add(push);
+        if (push instanceof Publication p) {
+            unflushed.add(p.offset());
+        }
     }
 
     @Override
     public void flush() {
-        flushes++;
+        flushed.add(List.copyOf(unflushed));
+        flushNanos.add(System.nanoTime());
+        unflushed.clear();
     }
 
     @Override
@@ -70,11 +87,13 @@ final class RecordingTransport implements Transport {
         executor.execute(() -> session.onClosed());
     }
 
-    List<Long> offsets() {
+    /** The offsets of the publications written, in order. */
+    public List<Long> offsets() {
         return written.stream().filter(p -> p instanceof Publication).map(p -> ((Publication) p).offset()).toList();
     }
 
-    Subscribed notice() {
+    /** The subscribe notice written first. */
+    public Subscribed notice() {
         return (Subscribed) written.stream().filter(p -> p instanceof Subscribed).findFirst().orElseThrow();
     }
 }

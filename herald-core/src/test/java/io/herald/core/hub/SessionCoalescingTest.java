@@ -3,11 +3,9 @@ package io.herald.core.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.herald.core.Disconnect;
 import io.herald.core.Payload;
 import io.herald.core.Publication;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -21,72 +19,27 @@ class SessionCoalescingTest {
     private static final long BUDGET_MS = 200;
 
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
-    private final Transport transport = new Transport();
 
     @AfterEach
     void stop() {
         loop.shutdownNow();
     }
 
-    /**
-     * Records each flush with the pushes it carried and when; its executor is a coalescing wrapper
-     * around a scheduler, which runs held drains after their delay and counts them.
-     */
-    private final class Transport implements io.herald.core.hub.Transport {
-        final List<List<Long>> flushes = new CopyOnWriteArrayList<>();
-        final List<Long> flushNanos = new CopyOnWriteArrayList<>();
-        final AtomicInteger coalesced = new AtomicInteger();
-        private final List<Long> pending = new CopyOnWriteArrayList<>();
-
+    /** Counts the drains held for coalescing; a wrapper around a scheduler, as LoopCoalescer is around an event loop. */
+    private final AtomicInteger coalesced = new AtomicInteger();
+    private final CoalescingExecutor coalescing = new CoalescingExecutor() {
         @Override
-        public String name() {
-            return "test";
+        public void execute(Runnable task) {
+            loop.execute(task);
         }
 
         @Override
-        public boolean unidirectional() {
-            return true;
+        public void executeWithin(Runnable task, long delayNanos) {
+            coalesced.incrementAndGet();
+            loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
         }
-
-        private final CoalescingExecutor executor = new CoalescingExecutor() {
-            @Override
-            public void execute(Runnable task) {
-                loop.execute(task);
-            }
-
-            @Override
-            public void executeWithin(Runnable task, long delayNanos) {
-                coalesced.incrementAndGet();
-                loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
-            }
-        };
-
-        @Override
-        public CoalescingExecutor executor() {
-            return executor;
-        }
-
-        @Override
-        public boolean writable() {
-            return true;
-        }
-
-        @Override
-        public void write(Push push) {
-            pending.add(((Publication) push).offset());
-        }
-
-        @Override
-        public void flush() {
-            flushes.add(List.copyOf(pending));
-            flushNanos.add(System.nanoTime());
-            pending.clear();
-        }
-
-        @Override
-        public void close(Disconnect reason) {
-        }
-    }
+    };
+    private final RecordingTransport transport = new RecordingTransport(coalescing);
 
     private static Publication pub(long offset) {
         return new Publication("c", offset, "e", "message", Payload.text("m" + offset), 0);
@@ -98,18 +51,18 @@ class SessionCoalescingTest {
         Session session = new Session(transport, 1 << 20, TimeUnit.MILLISECONDS.toNanos(BUDGET_MS), new Backlog(), s -> { });
         long first = System.nanoTime();
         session.send(pub(1));
-        Await.until(() -> transport.flushes.size() == 1);
-        assertThat(transport.coalesced.get()).isZero();
-        assertThat(transport.flushes.get(0)).containsExactly(1L);
+        Await.until(() -> transport.flushed.size() == 1);
+        assertThat(coalesced.get()).isZero();
+        assertThat(transport.flushed.get(0)).containsExactly(1L);
 
         long burst = System.nanoTime();
         for (long offset = 2; offset <= 50; offset++) {
             session.send(pub(offset));
         }
-        Await.until(() -> transport.flushes.size() == 2);
-        assertThat(transport.coalesced.get()).isEqualTo(1);
+        Await.until(() -> transport.flushed.size() == 2);
+        assertThat(coalesced.get()).isEqualTo(1);
         // order kept, nothing lost, one write for the whole burst
-        assertThat(transport.flushes.get(1)).containsExactlyElementsOf(
+        assertThat(transport.flushed.get(1)).containsExactlyElementsOf(
                 java.util.stream.LongStream.rangeClosed(2, 50).boxed().toList());
         // held no longer than the budget after the burst began (plus scheduling slack), and not
         // flushed before the budget since the last flush ran out
@@ -124,10 +77,10 @@ class SessionCoalescingTest {
         for (long offset = 1; offset <= 20; offset++) {
             session.send(pub(offset));
             long o = offset;
-            Await.until(() -> transport.flushes.stream().mapToLong(List::size).sum() == o);
+            Await.until(() -> transport.flushed.stream().mapToLong(List::size).sum() == o);
         }
-        assertThat(transport.coalesced.get()).isZero();
-        assertThat(transport.flushes).hasSize(20);
+        assertThat(coalesced.get()).isZero();
+        assertThat(transport.flushed).hasSize(20);
     }
 
     @Test
@@ -136,10 +89,10 @@ class SessionCoalescingTest {
         for (long offset = 1; offset <= 3; offset++) {
             session.send(pub(offset));
             long o = offset;
-            Await.until(() -> transport.flushes.size() == o);
+            Await.until(() -> transport.flushed.size() == o);
             Thread.sleep(60);
         }
-        assertThat(transport.coalesced.get()).isZero();
+        assertThat(coalesced.get()).isZero();
     }
 
     @Test
