@@ -1,6 +1,7 @@
 package io.herald.bench.jmh;
 
 import io.herald.core.Disconnect;
+import io.herald.core.hub.CoalescingExecutor;
 import io.herald.core.hub.Push;
 import io.herald.core.hub.Transport;
 import java.util.ArrayDeque;
@@ -14,7 +15,22 @@ import java.util.concurrent.Executor;
 final class NoOpTransport implements Transport {
     /** Drains handed to the "event loop", run by {@link #runPending}. */
     static final ArrayDeque<Runnable> PENDING = new ArrayDeque<>();
-    private static final Executor LOOP = PENDING::add;
+    /**
+     * The "event loop": runs nothing itself, and holds coalesced drains the same way (a server's
+     * LoopCoalescer would run them within the budget; the benchmark runs them after the fan-out),
+     * so that sessions that flushed within the coalescing budget take the server's coalescing path.
+     */
+    private static final CoalescingExecutor LOOP = new CoalescingExecutor() {
+        @Override
+        public void execute(Runnable task) {
+            PENDING.add(task);
+        }
+
+        @Override
+        public void executeWithin(Runnable task, long delayNanos) {
+            PENDING.add(task);
+        }
+    };
 
     long written;
     long flushes;
