@@ -74,10 +74,6 @@ public final class LocalSubscriber implements AutoCloseable {
             return "local";
         }
 
-        @Override
-        public boolean unidirectional() {
-            return true;
-        }
 
         @Override
         public Executor executor() {

@@ -51,10 +51,6 @@ final class NoOpTransport implements Transport {
         return "no-op";
     }
 
-    @Override
-    public boolean unidirectional() {
-        return true;
-    }
 
     @Override
     public Executor executor() {

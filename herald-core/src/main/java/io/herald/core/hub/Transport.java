@@ -19,9 +19,6 @@ public interface Transport {
     /** The transport's name: {@code websocket}, {@code sse}, {@code xhr-streaming}, {@code iframe}, {@code long-polling}. */
     String name();
 
-    /** Whether the client can send nothing over it after the request (all but WebSocket). */
-    boolean unidirectional();
-
     /**
      * The single thread on which {@link #write} and {@link #flush} run, e.g. the connection's event
      * loop. Connections of one thread should return the same instance, so that a fan-out hands

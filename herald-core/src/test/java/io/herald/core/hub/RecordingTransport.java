@@ -48,10 +48,6 @@ public final class RecordingTransport implements Transport {
         return "recording";
     }
 
-    @Override
-    public boolean unidirectional() {
-        return true;
-    }
 
     @Override
     public Executor executor() {

@@ -63,6 +63,12 @@ public abstract class ChannelTransport implements Transport {
         return session;
     }
 
+    /**
+     * Whether the client can send nothing over the connection after its request (all but WebSocket):
+     * such a connection is not closed for sending nothing ({@link io.herald.server.http.IdleConnectionHandler}).
+     */
+    public abstract boolean unidirectional();
+
     /** Starts writing {@link #writeHeartbeat()} every {@code interval} while the connection is idle-writable. */
     protected void startHeartbeat(Duration interval) {
         long ms = interval.toMillis();
