@@ -56,7 +56,7 @@ class HeraldServerTest {
         TestServer t = TestServer.start();
         InputStream in = t.stream("/sse/bye").body();
         TestServer.await("subscribed", Duration.ofSeconds(5), () -> t.server().node().subscriptionCount() == 1);
-        t.close();
+        t.shutdownWithClientsConnected();
         try (SseReader reader = new SseReader(in)) {
             SseReader.Event bye = reader.nextEvent();
             assertThat(bye.event()).isEqualTo("herald-disconnect");

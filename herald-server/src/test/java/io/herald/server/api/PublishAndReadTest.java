@@ -107,7 +107,6 @@ class PublishAndReadTest {
             assertThat(TestServer.json(r.body()).get("disconnected").asInt()).isEqualTo(1);
             String rest = new String(stream.readAllBytes());
             assertThat(rest).contains("event: herald-disconnect\ndata: {\"code\":4003,\"reason\":\"forced reconnect\",\"reconnect\":true}\n\n");
-            t.assertNoLeaks();
         }
     }
 }

