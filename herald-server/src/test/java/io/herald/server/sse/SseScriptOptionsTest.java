@@ -48,16 +48,6 @@ class SseScriptOptionsTest {
     }
 
     @Test
-    void withoutTheOptionsTheStreamIsUnchanged() throws Exception {
-        try (TestServer t = TestServer.start(cfg -> cfg.heartbeat(Duration.ofMillis(200)))) {
-            try (SseReader reader = new SseReader(t.stream("/sse/plain").body())) {
-                assertThat(reader.next().retry()).isEqualTo(2000L);
-                assertThat(reader.next().isComment()).isTrue();
-            }
-        }
-    }
-
-    @Test
     void rejectsUnknownValues() {
         try (TestServer t = TestServer.start()) {
             var format = t.get("/sse/opts?format=xml");
