@@ -1,23 +1,15 @@
 package io.herald.server.transport.contract;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.herald.server.testing.TestServer;
-import java.io.BufferedReader;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.function.Consumer;
 
 /**
  * A subscription over a blocking stream (an HTTP response body read with java.net.http): a thread
- * of its own reads and parses it with {@link #read}, and {@link #next()} takes what it queued, with
+ * of its own reads and parses it with a {@link Reader}, and {@link #next()} takes what it queued, with
  * {@link TransportClient#WAIT} as the deadline, so a test never blocks on a silent stream. A parse
  * failure on that thread fails the {@code next()} that reaches it. {@link #close()} closes the
  * response body itself (not a reader over it, whose lock the reading thread holds), which ends the
@@ -27,7 +19,7 @@ final class ReaderThreadSubscription implements TransportClient.Subscription {
     /** What the reader thread does: parse the stream, handing each signal to the consumer; return at its end. */
     @FunctionalInterface
     interface Reader {
-        void read(java.util.function.Consumer<Signal> emit) throws Exception;
+        void read(Consumer<Signal> emit) throws Exception;
     }
 
     private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
@@ -50,23 +42,6 @@ final class ReaderThreadSubscription implements TransportClient.Subscription {
         }, name);
         thread.setDaemon(true);
         thread.start();
-    }
-
-    /**
-     * A stream of lines, XHR streaming's or the iframe's: {@code GET path} must answer 200, its first
-     * line must be {@code prelude}, and {@code parse} turns each further line into a signal.
-     */
-    static ReaderThreadSubscription lines(TestServer server, String path, String prelude, Function<String, Signal> parse)
-            throws IOException {
-        HttpResponse<InputStream> r = server.stream(path);
-        assertThat(r.statusCode()).as("status of %s", path).isEqualTo(200);
-        BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
-        return new ReaderThreadSubscription(path, r.body(), emit -> {
-            assertThat(lines.readLine()).as("the first line").isEqualTo(prelude);
-            for (String line; (line = lines.readLine()) != null; ) {
-                emit.accept(parse.apply(line));
-            }
-        });
     }
 
     @Override
