@@ -8,9 +8,7 @@ import io.herald.core.Payload;
 import io.herald.core.Publication;
 import io.herald.core.SubscriptionListener;
 import io.herald.core.hub.Subscribed;
-import io.herald.server.testing.SseReader;
 import io.herald.server.testing.TestServer;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -48,21 +46,6 @@ class HeraldServerTest {
             sub.close();
             TestServer.await("closed", Duration.ofSeconds(5), () -> closed.get() == Disconnect.NORMAL);
             assertThat(server.node().subscriptionCount()).isZero();
-        }
-    }
-
-    @Test
-    void gracefulStopTellsStreamsToReconnect() throws Exception {
-        TestServer t = TestServer.start();
-        InputStream in = t.stream("/sse/bye").body();
-        TestServer.await("subscribed", Duration.ofSeconds(5), () -> t.server().node().subscriptionCount() == 1);
-        t.close();
-        try (SseReader reader = new SseReader(in)) {
-            SseReader.Event bye = reader.nextEvent();
-            assertThat(bye.event()).isEqualTo("herald-disconnect");
-            assertThat(TestServer.json(bye.data()).get("code").asInt()).isEqualTo(1001);
-            assertThat(TestServer.json(bye.data()).get("reconnect").asBoolean()).isTrue();
-            assertThat(reader.next()).isNull();
         }
     }
 

@@ -7,6 +7,8 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import io.herald.server.ServerConfig;
+import io.herald.server.testing.TestServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -27,9 +30,12 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Debian's headless Chromium driven by Playwright for Java, for browser tests. Register it with
- * {@code @RegisterExtension static final BrowserFixture browser = new BrowserFixture();}: one
- * Playwright and one browser per test class, a fresh context and page per test (so
+ * Debian's headless Chromium driven by Playwright for Java, and the Herald it talks to, for browser
+ * tests. Register it with
+ * {@code @RegisterExtension static final BrowserFixture browser = new BrowserFixture(cfg -> ...);}:
+ * one Playwright, one browser and one {@link TestServer} (configured by the constructor's argument,
+ * started after the browser, closed after the class's tests) per test class, a fresh context and
+ * page per test (so
  * {@code sessionStorage} starts empty), a screenshot of the page after each test under
  * {@code target/screenshots/}, and the page's console errors and uncaught exceptions collected and
  * asserted empty after each test (see {@link #allowConsoleError}).
@@ -47,6 +53,8 @@ public final class BrowserFixture implements BeforeAllCallback, AfterAllCallback
     /** Where screenshots go (the module's build directory). */
     public static final Path SCREENSHOTS = Paths.get("target", "screenshots");
 
+    private final Consumer<ServerConfig.Builder> serverConfig;
+    private TestServer server;
     private Playwright playwright;
     private Browser browser;
     private BrowserContext context;
@@ -54,6 +62,11 @@ public final class BrowserFixture implements BeforeAllCallback, AfterAllCallback
     private final List<BrowserContext> others = new ArrayList<>();
     private final List<String> consoleErrors = Collections.synchronizedList(new ArrayList<>());
     private final List<Pattern> allowed = new ArrayList<>();
+
+    /** A fixture whose test class shares a server configured by {@code serverConfig}. */
+    public BrowserFixture(Consumer<ServerConfig.Builder> serverConfig) {
+        this.serverConfig = serverConfig;
+    }
 
     @Override
     public void beforeAll(ExtensionContext ctx) {
@@ -68,6 +81,7 @@ public final class BrowserFixture implements BeforeAllCallback, AfterAllCallback
                 .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
                 .setExecutablePath(CHROMIUM).setHeadless(true).setArgs(ARGS));
+        server = TestServer.start(serverConfig);
     }
 
     @Override
@@ -112,12 +126,28 @@ public final class BrowserFixture implements BeforeAllCallback, AfterAllCallback
 
     @Override
     public void afterAll(ExtensionContext ctx) {
-        if (browser != null) {
-            browser.close();
+        try {
+            if (browser != null) {
+                browser.close();
+            }
+            if (playwright != null) {
+                playwright.close();
+            }
+        } finally {
+            if (server != null) {
+                server.close();
+            }
         }
-        if (playwright != null) {
-            playwright.close();
-        }
+    }
+
+    /** The server the test class shares. */
+    public TestServer server() {
+        return server;
+    }
+
+    /** The server's origin, {@code http://127.0.0.1:PORT}. */
+    public String origin() {
+        return "http://127.0.0.1:" + server.port();
     }
 
     /** This test's page. */

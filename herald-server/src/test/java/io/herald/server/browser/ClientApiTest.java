@@ -5,12 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.microsoft.playwright.Page;
 import io.herald.core.NamespaceOptions;
 import io.herald.core.NodeConfig;
-import io.herald.server.testing.TestServer;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -21,30 +17,18 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Tag("browser")
 class ClientApiTest {
     @RegisterExtension
-    static final BrowserFixture browser = new BrowserFixture();
-
-    private static TestServer server;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start(cfg -> cfg.adminEnabled(true).heartbeat(Duration.ofMillis(500))
-                .node(NodeConfig.builder().namespace("locked", NamespaceOptions.builder().allowClientPublish(false).build()).build()));
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
+    static final BrowserFixture browser = new BrowserFixture(cfg -> Harness.clientTestServer(cfg)
+            .node(NodeConfig.builder().namespace("locked", NamespaceOptions.builder().allowClientPublish(false).build()).build()));
 
     private static Harness harness(String lib) {
-        return Harness.open(browser, "http://127.0.0.1:" + server.port(), lib);
+        return Harness.open(browser, lib);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"websocket", "sse"})
     void reportsTheStateEventsOfAConnectionsLife(String transport) {
         Harness page = harness("herald.js").start("states." + transport, ClientTransportsTest.only(transport), null).awaitOpen(1);
-        assertThat(server.post("/admin/disconnect", "", null).statusCode()).isEqualTo(200);
+        assertThat(browser.server().post("/admin/disconnect", "", null).statusCode()).isEqualTo(200);
         page.awaitOpen(2).close();
         assertThat(page.states()).containsExactly("connecting:" + transport, "open:" + transport,
                 "reconnecting:" + transport, "connecting:" + transport, "open:" + transport, "closed");
@@ -90,7 +74,7 @@ class ClientApiTest {
 
     @Test
     void worksAsAnEsModule() {
-        browser.open("http://127.0.0.1:" + server.port(), "module.html", Map.of());
+        browser.open(browser.origin(), "module.html", Map.of());
         Page page = browser.page();
         page.waitForFunction("() => window.moduleResult && moduleResult.client.state === 'open'");
         assertThat(page.evaluate("() => moduleResult.sameExport && moduleResult.global")).isEqualTo(true);
@@ -103,9 +87,9 @@ class ClientApiTest {
     void theMinifiedBuildWorksTheSame() throws Exception {
         Harness page = harness("herald.min.js").start("min.all", Map.of(), null).awaitOpen(1);
         for (int i = 1; i <= 50; i++) {
-            server.publish("min.all", "m" + i);
+            browser.server().publish("min.all", "m" + i);
         }
-        assertThat(page.settle(server, "min.all", 50)).isEqualTo(Harness.upTo(50));
+        assertThat(page.settle(browser.server(), "min.all", 50)).isEqualTo(Harness.upTo(50));
         assertThat(page.transport()).isEqualTo("websocket");
     }
 }

@@ -2,12 +2,8 @@ package io.herald.server.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.herald.server.testing.TestServer;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -19,19 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Tag("browser")
 class ClientFallbackTest {
     @RegisterExtension
-    static final BrowserFixture browser = new BrowserFixture();
-
-    private static TestServer server;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start(cfg -> cfg.adminEnabled(true).heartbeat(Duration.ofMillis(500)));
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
+    static final BrowserFixture browser = new BrowserFixture(Harness::clientTestServer);
 
     private static final Map<String, Object> OPTIONS = Map.of("timeout", 2000, "heartbeatTimeout", 4000,
             "longPollTimeout", 5, "pollInterval", 100, "minReconnectDelay", 100, "maxReconnectDelay", 1000);
@@ -39,11 +23,11 @@ class ClientFallbackTest {
     @Test
     void movesOnFromRefusedWebSocketUpgradesAndRemembersTheChoice() throws Exception {
         browser.allowConsoleError("WebSocket connection to 'ws://127\\.0\\.0\\.1:\\d+/ws' failed");
-        try (TestProxy proxy = TestProxy.relaying(server.port()).refuseWebSockets()) {
+        try (TestProxy proxy = TestProxy.relaying(browser.server().port()).refuseWebSockets()) {
             Harness page = Harness.open(browser, proxy.origin(), "herald.js").start("fb.ws", OPTIONS, null).awaitOpen(1);
             assertThat(page.states()).containsExactly("connecting:websocket", "fallback:websocket>sse", "connecting:sse", "open:sse");
             publish("fb.ws", 200);
-            assertThat(page.settle(server, "fb.ws", 200)).isEqualTo(Harness.upTo(200));
+            assertThat(page.settle(browser.server(), "fb.ws", 200)).isEqualTo(Harness.upTo(200));
 
             // Same tab, same origin: the page's session remembers SSE, so WebSocket is not tried again.
             Harness again = Harness.open(browser, proxy.origin(), "herald.js").start("fb.ws", OPTIONS, null).awaitOpen(1);
@@ -55,17 +39,17 @@ class ClientFallbackTest {
     @Test
     void resumesWithoutLossOrDuplicateAcrossAChangeOfTransport() throws Exception {
         browser.allowConsoleError("WebSocket connection to 'ws://127\\.0\\.0\\.1:\\d+/ws' failed");
-        try (TestProxy proxy = TestProxy.relaying(server.port())) {
+        try (TestProxy proxy = TestProxy.relaying(browser.server().port())) {
             Harness page = Harness.open(browser, proxy.origin(), "herald.js").start("fb.switch", OPTIONS, null).awaitOpen(1);
             publish("fb.switch", 100);
             page.awaitOffset(100);
             // WebSocket worked, then stops working: a few retries, then the next transport resumes after offset 100.
             proxy.refuseWebSockets();
-            assertThat(server.post("/admin/disconnect", "", null).statusCode()).isEqualTo(200);
+            assertThat(browser.server().post("/admin/disconnect", "", null).statusCode()).isEqualTo(200);
             for (int i = 101; i <= 200; i++) {
-                server.publish("fb.switch", "m" + i);
+                browser.server().publish("fb.switch", "m" + i);
             }
-            assertThat(page.settle(server, "fb.switch", 200)).isEqualTo(Harness.upTo(200));
+            assertThat(page.settle(browser.server(), "fb.switch", 200)).isEqualTo(Harness.upTo(200));
             assertThat(page.states()).startsWith("connecting:websocket", "open:websocket", "reconnecting:websocket")
                     .contains("fallback:websocket>sse").endsWith("open:sse");
             page.close(); // before the proxy goes
@@ -74,7 +58,7 @@ class ClientFallbackTest {
 
     @Test
     void movesOnFromStreamsHeldBackByABufferingProxyToLongPolling() throws Exception {
-        try (TestProxy proxy = TestProxy.buffering(server.port())) {
+        try (TestProxy proxy = TestProxy.buffering(browser.server().port())) {
             Harness page = Harness.open(browser, proxy.origin(), "herald.js").start("fb.buffer", OPTIONS, null).awaitOpen(1);
             assertThat(page.states()).containsExactly(
                     "connecting:websocket", "fallback:websocket>sse",
@@ -86,7 +70,7 @@ class ClientFallbackTest {
                     .isEqualTo(List.of("nothing received within 2000 ms", "nothing received within 2000 ms",
                             "nothing received within 2000 ms", "nothing received within 2000 ms"));
             publish("fb.buffer", 200);
-            assertThat(page.settle(server, "fb.buffer", 200)).isEqualTo(Harness.upTo(200));
+            assertThat(page.settle(browser.server(), "fb.buffer", 200)).isEqualTo(Harness.upTo(200));
             assertThat(page.transport()).isEqualTo("long-polling");
             page.close(); // before the proxy goes
         }
@@ -94,7 +78,7 @@ class ClientFallbackTest {
 
     private static void publish(String channel, int n) throws InterruptedException {
         for (int i = 1; i <= n; i++) {
-            server.publish(channel, "m" + i);
+            browser.server().publish(channel, "m" + i);
             if (i % 50 == 0) {
                 Thread.sleep(20);
             }

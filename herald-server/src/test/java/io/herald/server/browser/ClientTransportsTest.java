@@ -2,14 +2,10 @@ package io.herald.server.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.herald.server.testing.TestServer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,19 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 @Tag("browser")
 class ClientTransportsTest {
     @RegisterExtension
-    static final BrowserFixture browser = new BrowserFixture();
-
-    private static TestServer server;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start(cfg -> cfg.adminEnabled(true).heartbeat(Duration.ofMillis(500)));
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
+    static final BrowserFixture browser = new BrowserFixture(Harness::clientTestServer);
 
     /** Client options for one transport, with short timeouts so failures show quickly. */
     static Map<String, Object> only(String transport) {
@@ -40,7 +24,7 @@ class ClientTransportsTest {
     }
 
     private static Harness open(String transport) {
-        return Harness.open(browser, "http://127.0.0.1:" + server.port(), "herald.js");
+        return Harness.open(browser, "herald.js");
     }
 
     @ParameterizedTest
@@ -51,14 +35,14 @@ class ClientTransportsTest {
         List<String> expected = new ArrayList<>();
         for (int i = 1; i <= 200; i++) {
             if (i % 10 == 0) {
-                server.publish(channel, "{\"n\":" + i + "}", "application/json", "userlogin");
+                browser.server().publish(channel, "{\"n\":" + i + "}", "application/json", "userlogin");
                 expected.add("userlogin {\"n\":" + i + "}");
             } else {
-                server.publish(channel, "m" + i);
+                browser.server().publish(channel, "m" + i);
                 expected.add("message \"m" + i + "\"");
             }
         }
-        assertThat(page.settle(server, channel, 200)).isEqualTo(Harness.upTo(200));
+        assertThat(page.settle(browser.server(), channel, 200)).isEqualTo(Harness.upTo(200));
         assertThat(page.eval("received.slice(0, 200).map(p => p.event + ' ' + JSON.stringify(p.data))")).isEqualTo(expected);
         assertThat(page.transport()).isEqualTo(transport);
         assertThat(page.states()).containsExactly("connecting:" + transport, "open:" + transport);
@@ -71,15 +55,15 @@ class ClientTransportsTest {
         Harness page = open(transport).start(channel, only(transport), null).awaitOpen(1);
         int drops = 0;
         for (int i = 1; i <= 200; i++) {
-            server.publish(channel, "m" + i);
+            browser.server().publish(channel, "m" + i);
             if (i % 40 == 20) {
-                assertThat(server.post("/admin/disconnect", "", null).statusCode()).isEqualTo(200);
+                assertThat(browser.server().post("/admin/disconnect", "", null).statusCode()).isEqualTo(200);
                 drops++;
             }
             Thread.sleep(5);
         }
         assertThat(drops).isEqualTo(5);
-        assertThat(page.settle(server, channel, 200)).isEqualTo(Harness.upTo(200));
+        assertThat(page.settle(browser.server(), channel, 200)).isEqualTo(Harness.upTo(200));
         assertThat(page.eval("received.slice(0, 200).map(p => p.data).join(' ')"))
                 .isEqualTo(String.join(" ", LongStream.rangeClosed(1, 200).mapToObj(i -> "m" + i).toList()));
         if (!transport.endsWith("polling")) {
@@ -95,12 +79,12 @@ class ClientTransportsTest {
         String channel = "reset." + transport;
         String current = null;
         for (int i = 1; i <= 3; i++) {
-            current = server.publish(channel, "old" + i).get("id").asText();
+            current = browser.server().publish(channel, "old" + i).get("id").asText();
         }
         Harness page = open(transport).start(channel, only(transport), "zzzzzz-3").awaitResets(1);
         assertThat(page.eval("resets")).isEqualTo(List.of(Map.of("channel", channel, "id", current)));
         page.awaitOpen(1);
-        server.publish(channel, "new");
+        browser.server().publish(channel, "new");
         page.awaitOffset(4);
         assertThat(page.eval("received.map(p => p.data)")).isEqualTo(List.of("new"));
         assertThat(page.eval("resets.length")).isEqualTo(1);
@@ -116,7 +100,7 @@ class ClientTransportsTest {
         Harness page = open(transport).start("idle." + transport, options, null).awaitOpen(1);
         Thread.sleep(4000); // asserting that nothing happens in this time
         assertThat(page.states()).containsExactly("connecting:" + transport, "open:" + transport);
-        server.publish("idle." + transport, "still here");
+        browser.server().publish("idle." + transport, "still here");
         page.awaitOffset(1);
     }
 
@@ -130,9 +114,9 @@ class ClientTransportsTest {
                 "<!-- <script> \" ' & \\ `${x}` \u2028 line \u2029 para",
                 "-->\n<img src=x onerror=\"window.pwned = 2\">\r\nend");
         for (String text : texts) {
-            server.publish(channel, text);
+            browser.server().publish(channel, text);
         }
-        server.publish(channel, "{\"html\":\"</script><script>window.pwned = 3</script>\",\"ls\":\"\u2028\"}",
+        browser.server().publish(channel, "{\"html\":\"</script><script>window.pwned = 3</script>\",\"ls\":\"\u2028\"}",
                 "application/json", null);
         page.awaitOffset(4);
         assertThat(page.eval("received.slice(0, 3).map(p => p.data)")).isEqualTo(texts);

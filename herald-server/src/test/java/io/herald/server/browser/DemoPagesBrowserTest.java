@@ -3,13 +3,10 @@ package io.herald.server.browser;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Page;
-import io.herald.server.testing.TestServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,24 +24,12 @@ class DemoPagesBrowserTest {
     private static final double AT_ONCE_MS = 5_000;
 
     @RegisterExtension
-    static final BrowserFixture browser = new BrowserFixture();
-
-    private static TestServer server;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start(cfg -> cfg.demo(true));
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
+    static final BrowserFixture browser = new BrowserFixture(cfg -> cfg.demo(true));
 
     /** Opens {@code /demo/NAME.html} in {@code page} at the screenshots' viewport size. */
     private static Page load(Page page, String name) {
         page.setViewportSize(1100, 800);
-        page.navigate("http://127.0.0.1:" + server.port() + "/demo/" + name + ".html");
+        page.navigate(browser.origin() + "/demo/" + name + ".html");
         return page;
     }
 
@@ -68,8 +53,8 @@ class DemoPagesBrowserTest {
 
     @Test
     void counter() throws IOException {
-        server.publish("demo:signups", "{\"name\":\"Zhang Min\"}", "application/json", "signup");
-        server.publish("demo:signups", "{\"name\":\"Ana Souza\"}", "application/json", "signup");
+        browser.server().publish("demo:signups", "{\"name\":\"Zhang Min\"}", "application/json", "signup");
+        browser.server().publish("demo:signups", "{\"name\":\"Ana Souza\"}", "application/json", "signup");
         Page page = load(browser.page(), "counter");
         Page other = load(browser.newVisitor(), "counter");
         for (Page p : List.of(page, other)) {

@@ -3,7 +3,9 @@ package io.herald.server.browser;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Page;
+import io.herald.server.ServerConfig;
 import io.herald.server.testing.TestServer;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,19 @@ final class Harness {
 
     private Harness(Page page) {
         this.page = page;
+    }
+
+    /**
+     * The server settings of the herald.js tests: the admin switch on (to drop every connection)
+     * and a 500 ms heartbeat, so that a client sees a silent stream within its short timeouts.
+     */
+    static ServerConfig.Builder clientTestServer(ServerConfig.Builder cfg) {
+        return cfg.adminEnabled(true).heartbeat(Duration.ofMillis(500));
+    }
+
+    /** Opens the harness at the fixture's server, loading the client from {@code lib} (e.g. {@code herald.js}). */
+    static Harness open(BrowserFixture browser, String lib) {
+        return open(browser, browser.origin(), lib);
     }
 
     /** Opens the harness at {@code origin} loading the client from {@code lib} (e.g. {@code herald.js}). */

@@ -9,8 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,29 +26,17 @@ class SeedSnippetsBrowserTest {
             + " \u2028 line \u2029 para <img src=x onerror=\"window.pwned=2\"> &amp;";
 
     @RegisterExtension
-    static final BrowserFixture browser = new BrowserFixture();
-
-    private static TestServer server;
-
-    @BeforeAll
-    static void startServer() {
-        server = TestServer.start(cfg -> { });
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
+    static final BrowserFixture browser = new BrowserFixture(cfg -> { });
 
     private static Page open() {
-        browser.open("http://127.0.0.1:" + server.port(), "seeds.html", Map.of());
+        browser.open(browser.origin(), "seeds.html", Map.of());
         return browser.page();
     }
 
     /** Waits until {@code channel} has a subscriber on the server (the page's connection is registered). */
     private static void awaitSubscriber(String channel) {
         TestServer.await("a subscriber of " + channel, Duration.ofSeconds(30),
-                () -> server.server().node().hub().subscriberCount(channel) > 0);
+                () -> browser.server().server().node().hub().subscriberCount(channel) > 0);
     }
 
     /** Waits until the page has logged {@code n} texts under {@code name}; returns them. */
@@ -70,11 +56,11 @@ class SeedSnippetsBrowserTest {
         Page page = open();
         page.evaluate("() => { window.source = seedEventSource('seed.sse'); }");
         awaitSubscriber("seed.sse");
-        server.publish("seed.sse", "plain message");
-        server.publish("seed.sse", "{\"username\": \"John123\"}", "application/json", "userlogin");
-        server.publish("seed.sse", HOSTILE);
+        browser.server().publish("seed.sse", "plain message");
+        browser.server().publish("seed.sse", "{\"username\": \"John123\"}", "application/json", "userlogin");
+        browser.server().publish("seed.sse", HOSTILE);
         for (int i = 1; i <= 20; i++) {
-            server.publish("seed.sse", "m" + i);
+            browser.server().publish("seed.sse", "m" + i);
         }
         List<Object> expected = new ArrayList<>(List.<Object>of("message plain message", "userlogin {\"username\": \"John123\"}",
                 "message " + HOSTILE));
@@ -97,7 +83,7 @@ class SeedSnippetsBrowserTest {
         // once it has, the subscription is live.
         assertThat(awaitLogged(page, "ws", 1)).containsExactly("Server: Ping");
         for (int i = 1; i <= 20; i++) {
-            server.publish("seed.ws", "hello " + i);
+            browser.server().publish("seed.ws", "hello " + i);
         }
         List<Object> expected = new ArrayList<>(List.<Object>of("Server: Ping"));
         expected.addAll(texts("Server: hello ", 1, 20));
@@ -121,11 +107,11 @@ class SeedSnippetsBrowserTest {
         page.evaluate("c => " + function + "(c)", channel);
         page.waitForFunction("n => ready[n]", name, new Page.WaitForFunctionOptions().setTimeout(WAIT_MS));
         for (int i = 1; i <= 3; i++) {
-            server.publish(channel, "n" + i);
+            browser.server().publish(channel, "n" + i);
         }
         assertThat(awaitLogged(page, name, 3)).isEqualTo(texts("n", 1, 3));
         for (int i = 4; i <= 6; i++) {
-            server.publish(channel, "n" + i);
+            browser.server().publish(channel, "n" + i);
         }
         assertThat(awaitLogged(page, name, 6)).isEqualTo(texts("n", 1, 6));
     }
@@ -137,13 +123,13 @@ class SeedSnippetsBrowserTest {
         page.waitForFunction("() => ready['long-poll']", null, new Page.WaitForFunctionOptions().setTimeout(WAIT_MS));
         // Published in bursts while the page is between requests and while a request is held.
         for (int i = 1; i <= 40; i++) {
-            server.publish("seed.comet", "n" + i);
+            browser.server().publish("seed.comet", "n" + i);
             if (i % 10 == 0) {
                 awaitLogged(page, "long-poll", i - 5);
             }
         }
         assertThat(awaitLogged(page, "long-poll", 40)).isEqualTo(texts("n", 1, 40));
-        server.publish("seed.comet", "end");
+        browser.server().publish("seed.comet", "end");
         assertThat(awaitLogged(page, "long-poll", 41)).as("none twice").hasSize(41).last().isEqualTo("end");
     }
 
@@ -152,11 +138,11 @@ class SeedSnippetsBrowserTest {
         Page page = open();
         page.evaluate("() => { seedIframe('seed.iframe'); }");
         awaitSubscriber("seed.iframe");
-        server.publish("seed.iframe", "data from server");
-        server.publish("seed.iframe", HOSTILE);
-        server.publish("seed.iframe", "-->\n<!-- \r\n </body></html>");
+        browser.server().publish("seed.iframe", "data from server");
+        browser.server().publish("seed.iframe", HOSTILE);
+        browser.server().publish("seed.iframe", "-->\n<!-- \r\n </body></html>");
         for (int i = 1; i <= 20; i++) {
-            server.publish("seed.iframe", "m" + i);
+            browser.server().publish("seed.iframe", "m" + i);
         }
         List<Object> expected = new ArrayList<>(List.<Object>of("data from server", HOSTILE, "-->\n<!-- \r\n </body></html>"));
         expected.addAll(texts("m", 1, 20));

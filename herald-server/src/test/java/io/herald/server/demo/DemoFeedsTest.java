@@ -26,8 +26,8 @@ class DemoFeedsTest {
 
     @Test
     void clockPublishesAboutOnceASecondWithIncreasingTime() {
-        try (TestServer t = TestServer.start(cfg -> cfg.demo(true))) {
-            List<Publication> got = record(t, DemoFeeds.CLOCK_CHANNEL);
+        try (TestServer t = TestServer.start(cfg -> cfg.demo(true)); Recording clock = record(t, DemoFeeds.CLOCK_CHANNEL)) {
+            List<Publication> got = clock.got();
             TestServer.await("4 clock ticks", Duration.ofSeconds(8), () -> got.size() >= 4);
             List<Long> times = new ArrayList<>();
             for (Publication p : got) {
@@ -48,8 +48,8 @@ class DemoFeedsTest {
 
     @Test
     void tickerPublishesSeveralTimesASecondWithEverySymbol() {
-        try (TestServer t = TestServer.start(cfg -> cfg.demo(true))) {
-            List<Publication> got = record(t, DemoFeeds.TICKER_CHANNEL);
+        try (TestServer t = TestServer.start(cfg -> cfg.demo(true)); Recording ticker = record(t, DemoFeeds.TICKER_CHANNEL)) {
+            List<Publication> got = ticker.got();
             TestServer.await("first tick", Duration.ofSeconds(5), () -> !got.isEmpty());
             int before = got.size();
             sleep(2000);
@@ -81,14 +81,23 @@ class DemoFeedsTest {
     @Test
     void closeStopsTheFeedsAndTheirThread() {
         TestServer t = TestServer.start(cfg -> cfg.demo(true));
-        List<Publication> got = record(t, DemoFeeds.TICKER_CHANNEL);
-        TestServer.await("first tick", Duration.ofSeconds(5), () -> !got.isEmpty());
-        assertThat(feedThreadExists()).isTrue();
+        try (Recording ticker = record(t, DemoFeeds.TICKER_CHANNEL)) {
+            TestServer.await("first tick", Duration.ofSeconds(5), () -> !ticker.got().isEmpty());
+            assertThat(feedThreadExists()).isTrue();
+        }
         t.close();
         TestServer.await("feed thread gone", Duration.ofSeconds(5), () -> !feedThreadExists());
     }
 
-    private static List<Publication> record(TestServer t, String channel) {
+    /** An in-process subscriber and what it received; close it to unsubscribe. */
+    private record Recording(LocalSubscriber subscriber, List<Publication> got) implements AutoCloseable {
+        @Override
+        public void close() {
+            subscriber.close();
+        }
+    }
+
+    private static Recording record(TestServer t, String channel) {
         List<Publication> got = new CopyOnWriteArrayList<>();
         LocalSubscriber sub = t.server().subscribe(channel, null, new SubscriptionListener() {
             @Override
@@ -97,7 +106,7 @@ class DemoFeedsTest {
             }
         });
         sub.subscribed().join();
-        return got;
+        return new Recording(sub, got);
     }
 
     private static boolean feedThreadExists() {

@@ -44,17 +44,6 @@ class SseScriptOptionsTest {
                 assertThat(beat.event()).isEqualTo("herald-heartbeat");
                 assertThat(beat.data()).isEqualTo("{}");
             }
-            t.assertNoLeaks();
-        }
-    }
-
-    @Test
-    void withoutTheOptionsTheStreamIsUnchanged() throws Exception {
-        try (TestServer t = TestServer.start(cfg -> cfg.heartbeat(Duration.ofMillis(200)))) {
-            try (SseReader reader = new SseReader(t.stream("/sse/plain").body())) {
-                assertThat(reader.next().retry()).isEqualTo(2000L);
-                assertThat(reader.next().isComment()).isTrue();
-            }
         }
     }
 

@@ -35,20 +35,6 @@ class SseTransportTest {
                     + "id: " + id3 + "\ndata: a\ndata: b\ndata: c\ndata: d\n\n";
             assertThat(readExactly(in, expected.getBytes(StandardCharsets.UTF_8).length)).isEqualTo(expected);
             in.close();
-            t.assertNoLeaks();
-        }
-    }
-
-    @Test
-    void sendsCommentHeartbeats() throws Exception {
-        try (TestServer t = TestServer.start(cfg -> cfg.heartbeat(Duration.ofMillis(200)))) {
-            try (SseReader reader = new SseReader(t.stream("/sse/beat").body())) {
-                SseReader.Event first = reader.next();
-                assertThat(first.retry()).isEqualTo(2000L);
-                SseReader.Event beat = reader.next();
-                assertThat(beat.isComment()).isTrue();
-                assertThat(beat.comment()).isEmpty();
-            }
         }
     }
 
@@ -68,23 +54,6 @@ class SseTransportTest {
                 t.publish("resume", "m6");
                 assertThat(reader.nextEvent().data()).isEqualTo("m6");
                 assertThat(reader.lastId()).endsWith("-6");
-            }
-        }
-    }
-
-    @Test
-    void announcesResetWhenThePositionIsOfAnotherEpoch() throws Exception {
-        try (TestServer t = TestServer.start()) {
-            String id = t.publish("epochs", "one").get("id").asText();
-            HttpResponse<InputStream> r = t.stream("/sse/epochs", "Last-Event-ID", "zzzzzz-1");
-            try (SseReader reader = new SseReader(r.body())) {
-                SseReader.Event reset = reader.nextEvent();
-                assertThat(reset.event()).isEqualTo("herald-reset");
-                assertThat(reset.id()).isEqualTo(id);
-                assertThat(TestServer.json(reset.data()).get("reset").asBoolean()).isTrue();
-                t.publish("epochs", "two");
-                SseReader.Event next = reader.nextEvent();
-                assertThat(next.data()).isEqualTo("two");
             }
         }
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.core.Disconnect;
 import io.herald.server.HeraldServer;
 import io.herald.server.ServerConfig;
 import java.io.IOException;
@@ -13,23 +14,52 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A real Herald server on a free port for one test, with java.net.http helpers. Use in
- * try-with-resources; {@link #close()} also asserts nothing leaked (connections and sessions
- * return to zero once clients are gone, when {@link #assertNoLeaks()} is called).
+ * try-with-resources, closing the test's clients first.
+ *
+ * <p>{@link #close()} is where a test proves it left nothing behind: it waits (up to
+ * {@link #QUIET_TIMEOUT}) until the server has no session, no subscription and no connection, then
+ * stops the server, and throws an {@link AssertionError} naming what is still open when that wait
+ * failed. A test that stops the server while its clients are still connected, to see their goodbye,
+ * says so with {@link #shutdownWithClientsConnected()}. {@link LeakCheckExtension}, registered for
+ * every test of this module, fails a test that leaves a {@code TestServer} open or leaks a Netty
+ * buffer. Not thread-safe apart from {@link #await} and the read-only accessors.
  */
 public final class TestServer implements AutoCloseable {
     public static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * How long {@link #close()} waits for sessions, subscriptions and connections to go. Requests
+     * of this class's helpers close their connection ({@link #closing}); connections a test opens
+     * with {@link #http()} itself go back to java.net.http's pool, which the build makes close them
+     * promptly ({@code jdk.httpclient.keepalive.timeout=0}: at the pool's next purge, within 3 s).
+     */
+    public static final Duration QUIET_TIMEOUT = Duration.ofSeconds(10);
+    private static final boolean RESTRICTED_CONNECTION_HEADER_ALLOWED = System.getProperty(
+            "jdk.httpclient.allowRestrictedHeaders", "").toLowerCase(java.util.Locale.ROOT).contains("connection");
+
+    /** Every server started and not yet closed, in start order; read by {@link LeakCheckExtension}. */
+    private static final Set<TestServer> OPEN = Collections.synchronizedSet(new LinkedHashSet<>());
 
     private final HeraldServer server;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
+    private final Throwable startedAt = new Throwable("TestServer started here");
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private TestServer(HeraldServer server) {
         this.server = server;
+        OPEN.add(this);
     }
 
     /** Starts a server on 127.0.0.1, a free port, with the defaults changed by {@code configure}. */
@@ -101,16 +131,34 @@ public final class TestServer implements AutoCloseable {
         return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(150)).GET().build());
     }
 
-    /** Sends a request and reads the whole body as a string. */
+    /**
+     * Sends a request and reads the whole body as a string. The request goes with
+     * {@code Connection: close} (see {@link #closing}), so the connection ends with the response.
+     */
     public HttpResponse<String> send(HttpRequest request) {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
+            return http.send(closing(request), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * {@code request} with {@code Connection: close} added, so that the server closes the connection
+     * after answering and java.net.http pools nothing: otherwise each exchange leaves an idle
+     * keep-alive connection that its pool closes only when its selector next wakes (up to 3 s
+     * later, whatever {@code jdk.httpclient.keepalive.timeout} says), and the leak check of
+     * {@link #close()} would wait for it. Needs {@code -Djdk.httpclient.allowRestrictedHeaders=connection}
+     * (the build sets it); without it the request is sent unchanged.
+     */
+    static HttpRequest closing(HttpRequest request) {
+        if (!RESTRICTED_CONNECTION_HEADER_ALLOWED || request.headers().firstValue("Connection").isPresent()) {
+            return request;
+        }
+        return HttpRequest.newBuilder(request, (name, value) -> true).header("Connection", "close").build();
     }
 
     /** Opens a streaming GET; the caller reads and closes the body. */
@@ -140,10 +188,15 @@ public final class TestServer implements AutoCloseable {
 
     /** Waits up to {@code timeout} for {@code condition}; fails with {@code what} otherwise. */
     public static void await(String what, Duration timeout, BooleanSupplier condition) {
+        await(() -> "timed out waiting for: " + what, timeout, condition);
+    }
+
+    /** Waits up to {@code timeout} for {@code condition}; fails with the message {@code failure} gives then. */
+    private static void await(Supplier<String> failure, Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
+                throw new AssertionError(failure.get());
             }
             try {
                 Thread.sleep(10);
@@ -163,19 +216,105 @@ public final class TestServer implements AutoCloseable {
     }
 
     /**
-     * Asserts nothing leaked once clients are gone: sessions, subscriptions and connections return
-     * to zero. Call after closing the clients. java.net.http keeps idle keep-alive connections in
-     * its pool; the build sets {@code jdk.httpclient.keepalive.timeout=1} so they close within
-     * seconds.
+     * Waits up to {@link #QUIET_TIMEOUT} until the server has no session, no subscription and no
+     * open connection, as it must once a test's clients are gone. Closing a client ends its
+     * connection at once, so this normally returns within milliseconds.
+     *
+     * @throws AssertionError naming what is still open (with the hub's channel count and the
+     *                        outbound backlog) when the wait fails
      */
-    public void assertNoLeaks() {
-        awaitNoSessions();
-        await("connections back to zero (open=" + server.connectionCount() + ")", Duration.ofSeconds(10),
-                () -> server.connectionCount() == 0);
+    void awaitQuiet() {
+        awaitQuiet(QUIET_TIMEOUT);
     }
 
+    /** {@link #awaitQuiet()} with another deadline. */
+    void awaitQuiet(Duration timeout) {
+        await(() -> "leak: " + timeout.toMillis() + " ms after the test's clients were done, " + state()
+                + " (expected no session, subscription or connection: a client the test did not close, or one"
+                + " the server did not let go)", timeout, this::quiet);
+    }
+
+    private boolean quiet() {
+        return server.node().sessionCount() == 0 && server.node().subscriptionCount() == 0 && server.connectionCount() == 0;
+    }
+
+    /** The counts the leak check looks at, for messages. */
+    String state() {
+        return "sessions=" + server.node().sessionCount() + ", subscriptions=" + server.node().subscriptionCount()
+                + ", connections=" + server.connectionCount() + ", channels=" + server.node().hub().channelCount()
+                + ", backlog=" + server.node().backlog();
+    }
+
+    /** Where this server was started (a stack trace), for messages about a server left open. */
+    Throwable startedAt() {
+        return startedAt;
+    }
+
+    /** Whether {@link #close()} or {@link #shutdownWithClientsConnected()} has run. */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /** The servers started and not closed yet, oldest first (a copy). */
+    static List<TestServer> open() {
+        synchronized (OPEN) {
+            return new ArrayList<>(OPEN);
+        }
+    }
+
+    /**
+     * Stops the server while clients are still connected, as a graceful shutdown does in
+     * production: every session is told to reconnect ({@code 1001 shutdown}) and every connection
+     * ends. For tests of that goodbye, which read it after this returns. Instead of waiting for the
+     * clients to go, the leak check then asserts that the server itself ended every session,
+     * subscription and connection. Later calls of {@link #close()} do nothing.
+     *
+     * @throws AssertionError when a session, subscription or connection outlives the shutdown
+     */
+    public void shutdownWithClientsConnected() {
+        if (!closed.compareAndSet(false, true)) {
+            throw new IllegalStateException("already closed");
+        }
+        try {
+            server.close();
+        } finally {
+            OPEN.remove(this);
+        }
+        await(() -> "the shutdown left " + state() + " (expected no session, subscription or connection)",
+                Duration.ofSeconds(5), this::quiet);
+    }
+
+    /**
+     * Checks that the test left nothing open on the server ({@link #awaitQuiet()}), then stops it.
+     * The server is stopped whatever the check finds. Idempotent.
+     *
+     * @throws AssertionError when sessions, subscriptions or connections remain; or when the server
+     *                        was stopped with {@code server().close()} while sessions were open (use
+     *                        {@link #shutdownWithClientsConnected()} for that)
+     */
     @Override
     public void close() {
-        server.close();
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        AssertionError leak = null;
+        try {
+            Long shutdowns = server.node().disconnectCounts().get(Disconnect.SHUTDOWN);
+            if (shutdowns != null && shutdowns > 0) {
+                leak = new AssertionError("the server was stopped with server().close() while " + shutdowns
+                        + " session(s) were open; a test that means to stop it under its clients calls"
+                        + " shutdownWithClientsConnected(), so that the leak check knows");
+            } else {
+                awaitQuiet();
+            }
+        } catch (AssertionError e) {
+            leak = e;
+        } finally {
+            server.close();
+            OPEN.remove(this);
+        }
+        if (leak != null) {
+            throw leak;
+        }
     }
 }
