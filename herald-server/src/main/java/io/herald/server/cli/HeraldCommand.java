@@ -1,207 +1,245 @@
 package io.herald.server.cli;
 
-import io.herald.core.NamespaceOptions;
-import io.herald.core.NodeConfig;
+import io.herald.core.broker.MemoryBroker;
 import io.herald.server.HeraldServer;
 import io.herald.server.ServerConfig;
-import io.herald.core.broker.MemoryBroker;
+import io.herald.server.config.ConfigException;
+import io.herald.server.config.Configuration;
+import io.herald.server.config.Setting;
+import io.herald.server.config.Settings;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
 /**
  * The {@code herald} command: starts a server with an embedded in-memory hub and runs until SIGTERM
  * or Ctrl-C, then stops gracefully (clients are told to reconnect). {@code herald --help} lists the
  * options.
+ *
+ * <p>The configuration is merged by {@link Configuration}: the defaults of {@link Settings}, then
+ * {@code --config FILE} (YAML), then {@code HERALD_*} environment variables, then the flags given
+ * (a flag not given does not override anything). {@code --check-config} validates and exits;
+ * {@code --print-config} prints the effective configuration with where each value came from.
+ * A bad option, file, variable or value prints one line and exits with status 2
+ * (docs/configuration.md).
  */
 @Command(name = "herald", mixinStandardHelpOptions = true, version = "Herald 0.1.0",
         description = "A real-time push server: one channel hub served over WebSocket, Server-Sent Events, "
                 + "XHR streaming, the forever iframe, long polling and short polling.",
-        sortOptions = false)
+        sortOptions = false, defaultValueProvider = HeraldCommand.Defaults.class)
 public final class HeraldCommand implements Callable<Integer> {
-    /** The namespace of the demo channels ({@code demo:clock}, {@code demo:signups}, ...). */
-    static final String DEMO_NAMESPACE = "demo";
-    /** How long the demo namespace keeps history when {@code --demo} is on. */
-    static final Duration DEMO_HISTORY_AGE = Duration.ofDays(1);
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A YAML configuration file (docs/configuration.md); the environment (HERALD_*) and flags override it.")
+    Path configFile;
+
+    @Option(names = "--check-config", description = "Validate the configuration, print OK, and exit (status 2 if it is bad).")
+    boolean checkConfig;
+
+    @Option(names = "--print-config", description = "Print the effective configuration as YAML, with where each value came from, and exit.")
+    boolean printConfig;
+
+    @Option(names = "--host", description = "Address to bind (default: ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = {"-p", "--port"}, defaultValue = "8080", description = "TCP port; 0 for any free port (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-p", "--port"}, description = "TCP port; 0 for any free port (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--io-threads", defaultValue = "0", description = "Event-loop threads; 0 for one per core (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--io-threads", description = "Event-loop threads; 0 for one per core (default: ${DEFAULT-VALUE}).")
     int ioThreads;
 
-    @Option(names = "--history-size", defaultValue = "1000", description = "Publications kept per channel (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--history-size", description = "Publications kept per channel (default: ${DEFAULT-VALUE}).")
     int historySize;
 
-    @Option(names = "--history-age", defaultValue = "10m", converter = DurationConverter.class,
+    @Option(names = "--history-age", converter = DurationConverter.class,
             description = "How long publications are kept, e.g. 30s, 10m, 1h (default: ${DEFAULT-VALUE}).")
     Duration historyAge;
 
-    @Option(names = "--no-client-publish", description = "Forbid clients to publish over WebSocket in every namespace.")
+    @Option(names = "--no-client-publish",
+            description = "Forbid clients to publish over WebSocket, except in namespaces that say otherwise.")
     boolean noClientPublish;
 
     @Option(names = "--namespace", paramLabel = "NAME:SIZE:AGE:PUBLISH",
             description = "Options of one namespace (channels NAME:*), e.g. chat:500:5m:true. Repeatable.")
     List<String> namespaces = new ArrayList<>();
 
-    @Option(names = "--max-payload", defaultValue = "65536", description = "Largest publication in bytes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-payload", description = "Largest publication in bytes (default: ${DEFAULT-VALUE}).")
     int maxPayload;
 
-    @Option(names = "--queue-max-bytes", defaultValue = "1048576",
+    @Option(names = "--queue-max-bytes",
             description = "Outbound queue bound per session in bytes; a slower client is disconnected to resume (default: ${DEFAULT-VALUE}).")
     long queueMaxBytes;
 
-    @Option(names = "--coalesce", defaultValue = "2ms", converter = DurationConverter.class,
+    @Option(names = "--coalesce", converter = DurationConverter.class,
             description = "Coalescing budget: a connection that was written to less than this ago waits up to this "
                     + "long so that several publications leave in one write; 0 turns it off (default: ${DEFAULT-VALUE}).")
     Duration coalesce;
 
-    @Option(names = "--max-backlog", defaultValue = "0",
+    @Option(names = "--max-backlog",
             description = "Pushes queued for subscribers, across all connections, above which POST /pub answers 503 "
                     + "overloaded until they drain; 0 for one per 256 bytes of maximum heap (default: ${DEFAULT-VALUE}).")
     long maxBacklog;
 
-    @Option(names = "--heartbeat", defaultValue = "15s", converter = DurationConverter.class,
+    @Option(names = "--heartbeat", converter = DurationConverter.class,
             description = "Heartbeat interval of streams and WebSocket pings (default: ${DEFAULT-VALUE}).")
     Duration heartbeat;
 
-    @Option(names = "--sse-retry", defaultValue = "2s", converter = DurationConverter.class,
+    @Option(names = "--sse-retry", converter = DurationConverter.class,
             description = "The reconnection time SSE streams advise (default: ${DEFAULT-VALUE}).")
     Duration sseRetry;
 
-    @Option(names = "--longpoll-timeout", defaultValue = "25s", converter = DurationConverter.class,
+    @Option(names = "--longpoll-timeout", converter = DurationConverter.class,
             description = "How long a long poll is held by default (default: ${DEFAULT-VALUE}).")
     Duration longPollTimeout;
 
-    @Option(names = "--max-connections", defaultValue = "100000", description = "Open connections accepted (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-connections", description = "Open connections accepted (default: ${DEFAULT-VALUE}).")
     int maxConnections;
 
-    @Option(names = "--demo", negatable = true, defaultValue = "false",
+    @Option(names = "--demo", negatable = true,
             description = "Run the demo feeds (clock, ticker) and keep a day of history in the demo namespace (default: ${DEFAULT-VALUE}).")
     boolean demo;
 
     @Option(names = "--admin", description = "Route POST /admin/disconnect, a test switch that drops every session.")
     boolean admin;
 
-    /** The option behind each setting the configuration records validate, for their error messages. */
-    private static final Map<String, String> OPTION_OF = Map.ofEntries(
-            Map.entry("port", "--port"), Map.entry("ioThreads", "--io-threads"),
-            Map.entry("historySize", "--history-size"), Map.entry("historyAge", "--history-age"),
-            Map.entry("maxPayloadBytes", "--max-payload"), Map.entry("queueMaxBytes", "--queue-max-bytes"),
-            Map.entry("coalesce", "--coalesce"), Map.entry("maxBacklog", "--max-backlog"),
-            Map.entry("heartbeat", "--heartbeat"), Map.entry("sseRetry", "--sse-retry"),
-            Map.entry("longPollTimeout", "--longpoll-timeout"), Map.entry("maxConnections", "--max-connections"));
+    /**
+     * The defaults of the options that set a {@link Setting}, read from {@link Settings}: one table
+     * of defaults for the flags, the file and the docs. Picocli applies them to the fields (so
+     * {@code --help} can show them); only flags actually given override the configuration.
+     */
+    public static final class Defaults implements CommandLine.IDefaultValueProvider {
+        @Override
+        public String defaultValue(CommandLine.Model.ArgSpec arg) {
+            if (arg instanceof OptionSpec option) {
+                Setting s = settingOf(option.longestName());
+                if (s != null) {
+                    Object def = s.defaultValue();
+                    return option.longestName().equals("--no-client-publish") ? "false" : s.type().format(def);
+                }
+            }
+            return null;
+        }
+    }
+
+    private static Setting settingOf(String flag) {
+        for (Setting s : Settings.ALL) {
+            if (flag.equals(s.flag())) {
+                return s;
+            }
+        }
+        return null;
+    }
 
     /**
-     * The server configuration the parsed options describe.
+     * The configuration of the parsed command line: the file, {@code env} and the flags given.
      *
-     * @throws CommandLine.ParameterException naming the option, for a malformed {@code --namespace}
-     *                                        or a value the configuration refuses
+     * @throws ConfigException one line naming the source, key and problem
      */
-    ServerConfig config() {
-        try {
-            NamespaceOptions defaults = NamespaceOptions.builder()
-                    .historySize(historySize).historyAge(historyAge).allowClientPublish(!noClientPublish).build();
-            NodeConfig.Builder node = NodeConfig.builder().defaultNamespace(defaults)
-                    .maxPayloadBytes(maxPayload).queueMaxBytes(queueMaxBytes).coalesce(coalesce).maxBacklog(maxBacklog);
-            if (demo) {
-                // The demo pages start from history (the sign-up count, the chat): keep at least a day
-                // of it. A --namespace demo:... below overrides this.
-                Duration age = historyAge.compareTo(DEMO_HISTORY_AGE) >= 0 ? historyAge : DEMO_HISTORY_AGE;
-                node.namespace(DEMO_NAMESPACE, defaults.toBuilder().historyAge(age).build());
+    Configuration configuration(Map<String, String> env) {
+        ParseResult parsed = spec.commandLine().getParseResult();
+        Map<String, Object> flags = new LinkedHashMap<>();
+        for (Setting s : Settings.ALL) {
+            if (s.flag() != null && parsed != null && parsed.hasMatchedOption(s.flag())) {
+                Object value = spec.findOption(s.flag()).getValue();
+                flags.put(s.key(), s.flag().equals("--no-client-publish") ? Boolean.FALSE : value);
             }
-            for (String spec : namespaces) {
-                namespace(node, spec);
-            }
-            return ServerConfig.builder().host(host).port(port).ioThreads(ioThreads).node(node.build())
-                    .heartbeat(heartbeat).sseRetry(sseRetry).longPollTimeout(longPollTimeout)
-                    .maxConnections(maxConnections).demo(demo).adminEnabled(admin).build();
-        } catch (IllegalArgumentException e) {
-            String message = e.getMessage();
-            int colon = message.indexOf(':');
-            String option = colon > 0 ? OPTION_OF.get(message.substring(0, colon)) : null;
-            throw new CommandLine.ParameterException(new CommandLine(this),
-                    (option != null ? option + ": " + message.substring(colon + 1).trim() : message));
         }
+        return Configuration.load(configFile, configFile == null ? null : configFile.toString(), env, flags, namespaces);
     }
 
-    /** Adds one {@code --namespace NAME:SIZE:AGE:PUBLISH}; every part is checked, none defaulted. */
-    private void namespace(NodeConfig.Builder node, String spec) {
-        String[] parts = spec.split(":", -1);
-        if (parts.length != 4) {
-            throw namespaceError(spec, "expected NAME:SIZE:AGE:PUBLISH, e.g. chat:500:5m:true");
-        }
-        int size;
-        try {
-            size = Integer.parseInt(parts[1]);
-        } catch (NumberFormatException e) {
-            throw namespaceError(spec, "SIZE '" + parts[1] + "' is not a whole number");
-        }
-        Duration age;
-        try {
-            age = DurationConverter.parse(parts[2]);
-        } catch (CommandLine.TypeConversionException e) {
-            throw namespaceError(spec, "AGE " + e.getMessage());
-        }
-        if (!parts[3].equals("true") && !parts[3].equals("false")) {
-            throw namespaceError(spec, "PUBLISH '" + parts[3] + "' (expected: true or false)");
-        }
-        try {
-            node.namespace(parts[0], NamespaceOptions.builder().historySize(size).historyAge(age)
-                    .allowClientPublish(Boolean.parseBoolean(parts[3])).build());
-        } catch (IllegalArgumentException e) {
-            throw namespaceError(spec, e.getMessage());
-        }
-    }
-
-    private CommandLine.ParameterException namespaceError(String spec, String problem) {
-        return new CommandLine.ParameterException(new CommandLine(this), "--namespace " + spec + ": " + problem);
+    /** The server configuration of the parsed command line, with {@code env} as the environment. */
+    ServerConfig config(Map<String, String> env) {
+        return configuration(env).serverConfig();
     }
 
     @Override
     public Integer call() throws Exception {
-        ServerConfig config = config();
+        return call(System.getenv());
+    }
+
+    private int call(Map<String, String> env) throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        ServerConfig config;
+        try {
+            Configuration configuration = configuration(env);
+            config = configuration.serverConfig();
+            if (printConfig) {
+                out.print(configuration.print());
+                out.flush();
+                return 0;
+            }
+        } catch (ConfigException e) {
+            spec.commandLine().getErr().println("herald: " + e.getMessage());
+            return 2;
+        }
+        if (checkConfig) {
+            out.println((configFile == null ? "configuration" : configFile.toString()) + ": OK");
+            out.flush();
+            return 0;
+        }
         HeraldServer server = HeraldServer.create(config, new MemoryBroker()).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             stopped.countDown();
         }, "herald-shutdown"));
-        System.out.println("Herald is up: http://" + host + ":" + server.port() + "/  (Ctrl-C to stop)");
+        out.println("Herald is up: http://" + config.host() + ":" + server.port() + "/  (Ctrl-C to stop)");
+        out.flush();
         stopped.await();
         return 0;
     }
 
     /**
-     * Runs the command; exits with its status. A bad option or value prints one line naming it
-     * ({@code herald: --port: 70000 (expected: 0..65535)}) and exits with 2, never a stack trace.
+     * Runs the command; exits with its status. A bad option, file, variable or value prints one line
+     * naming it ({@code herald: --port: 70000 (expected: 0..65535)},
+     * {@code herald: herald.yml:12: history.age: "10 minutes" is not a duration (use 10m)}) and exits
+     * with 2, never a stack trace.
      */
     public static void main(String[] args) {
-        int status = run(new PrintWriter(System.err, true), args);
+        int status = run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), System.getenv(), args);
         if (status != 0) {
             System.exit(status);
         }
     }
 
     /**
-     * Runs the command (until the server stops) and returns its exit status: 0, or 2 for a bad
-     * option or value, which is reported on {@code err} in one line.
+     * Runs the command (until the server stops, unless it only checks or prints the configuration)
+     * and returns its exit status: 0, or 2 for a bad option, file, variable or value, which is
+     * reported on {@code err} in one line.
      */
-    static int run(PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new HeraldCommand()).setErr(err);
+    static int run(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
+        HeraldCommand command = new HeraldCommand();
+        CommandLine cli = new CommandLine(command).setOut(out).setErr(err);
         cli.setParameterExceptionHandler((e, badArgs) -> {
             cli.getErr().println("herald: " + e.getMessage() + " (herald --help lists the options)");
             return 2;
+        });
+        cli.setExecutionStrategy(parsed -> {
+            if (CommandLine.printHelpIfRequested(parsed)) {
+                return 0;
+            }
+            try {
+                return command.call(env);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 1;
+            }
         });
         return cli.execute(args);
     }

@@ -8,6 +8,8 @@ import io.herald.core.NamespaceOptions;
 import io.herald.core.NodeConfig;
 import io.herald.server.ServerConfig;
 import io.herald.server.cli.HeraldCommand;
+import io.herald.server.config.Setting;
+import io.herald.server.config.Settings;
 import io.herald.server.testing.TestServer;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
@@ -28,8 +30,8 @@ import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * Fails, naming what is missing, when the docs fall behind the code: every option of the
- * {@code herald} command and every component of the configuration records must be in
- * {@code docs/configuration.md}; every error code, disconnect code and {@code herald_*} meter must
+ * {@code herald} command, every key of the configuration file with its environment variable, and
+ * every component of the configuration records must be in {@code docs/configuration.md}; every error code, disconnect code and {@code herald_*} meter must
  * be in {@code docs/protocol.md}.
  *
  * <p>A name counts as documented when it stands in backticks ({@code `--port`}, {@code `historySize`},
@@ -88,6 +90,22 @@ class DocsCoverageTest {
         }
         assertThat(components).as("record components read").isGreaterThanOrEqualTo(3);
         assertThat(missing).as("configuration settings missing from docs/configuration.md").isEmpty();
+    }
+
+    @Test
+    void everyKeyOfTheConfigurationFileAndItsEnvironmentVariableIsInConfigurationMd() throws IOException {
+        String doc = read("configuration.md");
+        List<String> names = new ArrayList<>();
+        for (Setting s : Settings.ALL) {
+            names.add(s.key());
+            names.add(s.env());
+        }
+        for (String option : Settings.NAMESPACE_OPTIONS.keySet()) {
+            names.add(Settings.NAMESPACES + ".NAME." + option);
+        }
+        assertThat(names).as("keys read from Settings").contains("server.port", "HERALD_SERVER_PORT");
+        assertThat(notInBackticks(doc, names)).as("configuration keys or environment variables missing from docs/configuration.md")
+                .isEmpty();
     }
 
     @Test

@@ -1,0 +1,119 @@
+package io.herald.server.config;
+
+import io.herald.server.cli.DurationConverter;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.function.BiConsumer;
+
+/**
+ * One setting of the server: its key in the configuration file (a dotted path, e.g.
+ * {@code server.port}), its type and default, the environment variable and the command-line flag
+ * that may override it, and how it is applied to the configuration records. The table of them all
+ * is {@link Settings}; docs/configuration.md documents each. Immutable.
+ *
+ * @param key         the dotted key path in the file, e.g. {@code history.age}
+ * @param type        how its text is read
+ * @param defaultValue the value when nothing sets it, of the type's Java class
+ * @param flag        the long command-line flag that overrides it, or null
+ * @param field       the component of the configuration record it sets, as its validation errors
+ *                    name it (e.g. {@code historySize}), or null
+ * @param apply       sets the value on the builders being filled
+ */
+public record Setting(String key, Type type, Object defaultValue, String flag, String field,
+                      BiConsumer<Builders, Object> apply) {
+
+    /** The value types of settings, each with its reading of a text (from the file or the environment). */
+    public enum Type {
+        /** Text, as is. */
+        STRING,
+        /** A whole number that fits an {@code int}. */
+        INT,
+        /** A whole number that fits a {@code long}. */
+        LONG,
+        /** {@code true} or {@code false}. */
+        BOOLEAN,
+        /** A duration: {@code 500ms}, {@code 30s}, {@code 10m}, {@code 1h}, ISO-8601, or {@code 0}. */
+        DURATION;
+
+        /**
+         * Reads {@code text} as a value of this type.
+         *
+         * @throws IllegalArgumentException with the problem, e.g. {@code "10 minutes" is not a duration (use 10m)}
+         */
+        public Object parse(String text) {
+            String t = text.trim();
+            switch (this) {
+                case STRING:
+                    return t;
+                case INT:
+                case LONG:
+                    try {
+                        return this == INT ? (Object) Integer.parseInt(t) : (Object) Long.parseLong(t);
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException(quote(text) + " is not a whole number"
+                                + (this == INT ? " (at most " + Integer.MAX_VALUE + ")" : ""));
+                    }
+                case BOOLEAN:
+                    if (t.equals("true") || t.equals("false")) {
+                        return Boolean.parseBoolean(t);
+                    }
+                    throw new IllegalArgumentException(quote(text) + " is not true or false");
+                case DURATION:
+                    try {
+                        return DurationConverter.parse(t);
+                    } catch (RuntimeException e) {
+                        throw new IllegalArgumentException(quote(text) + " is not a duration (use 10m)");
+                    }
+                default:
+                    throw new AssertionError(this);
+            }
+        }
+
+        /** {@code value} written back as the file would hold it (durations as {@code 10m}, {@code 2ms}). */
+        public String format(Object value) {
+            if (value instanceof Duration d) {
+                return formatDuration(d);
+            }
+            return this == STRING ? quoteIfNeeded(String.valueOf(value)) : String.valueOf(value);
+        }
+
+        private static String quote(String text) {
+            return "\"" + text + "\"";
+        }
+
+        private static String quoteIfNeeded(String s) {
+            return s.isEmpty() || !s.matches("[A-Za-z0-9_./:@-]+") ? "\"" + s.replace("\"", "\\\"") + "\"" : s;
+        }
+    }
+
+    /** The environment variable: {@code HERALD_} and the key upper-cased, dots and dashes as {@code _}. */
+    public String env() {
+        return envName(key);
+    }
+
+    /** The environment variable for a key path, e.g. {@code HERALD_SERVER_PORT} for {@code server.port}. */
+    public static String envName(String key) {
+        return "HERALD_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** {@code 1h}, {@code 10m}, {@code 30s}, {@code 500ms} or {@code 0}: the shortest exact form. */
+    static String formatDuration(Duration d) {
+        long ms = d.toMillis();
+        if (ms == 0 && d.isZero()) {
+            return "0";
+        }
+        if (!d.equals(Duration.ofMillis(ms))) {
+            return d.toString();
+        }
+        if (ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + "m";
+        }
+        if (ms % 1000 == 0) {
+            return ms / 1000 + "s";
+        }
+        return ms + "ms";
+    }
+}

@@ -1,0 +1,86 @@
+package io.herald.server.config;
+
+import io.herald.server.config.Setting.Type;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * Every setting of the server, in the order docs/configuration.md and {@code --print-config} show
+ * them: the one table the configuration file, the environment, the command line, the docs test and
+ * {@code herald.example.yml} are checked against. Per-namespace options are the keys
+ * {@code namespaces.NAME.history-size}, {@code .history-age} and {@code .client-publish}
+ * ({@link #NAMESPACE_OPTIONS}). Stateless and thread-safe.
+ */
+public final class Settings {
+    /** The section of per-namespace options in the file. */
+    public static final String NAMESPACES = "namespaces";
+
+    /** The options one namespace may set, with their types; what it leaves out it takes from the defaults. */
+    public static final Map<String, Type> NAMESPACE_OPTIONS =
+            Map.of("history-size", Type.INT, "history-age", Type.DURATION, "client-publish", Type.BOOLEAN);
+
+    /** Every setting but the namespaces, in documentation order. */
+    public static final List<Setting> ALL = List.of(
+            s("server.host", Type.STRING, "127.0.0.1", "--host", "host", (b, v) -> b.server.host((String) v)),
+            s("server.port", Type.INT, 8080, "--port", "port", (b, v) -> b.server.port((Integer) v)),
+            s("server.io-threads", Type.INT, 0, "--io-threads", "ioThreads", (b, v) -> b.server.ioThreads((Integer) v)),
+            s("history.size", Type.INT, 1000, "--history-size", "historySize", (b, v) -> b.defaults.historySize((Integer) v)),
+            s("history.age", Type.DURATION, Duration.ofMinutes(10), "--history-age", "historyAge",
+                    (b, v) -> b.defaults.historyAge((Duration) v)),
+            s("client-publish", Type.BOOLEAN, true, "--no-client-publish", "allowClientPublish",
+                    (b, v) -> b.defaults.allowClientPublish((Boolean) v)),
+            s("limits.max-payload", Type.INT, 64 * 1024, "--max-payload", "maxPayloadBytes",
+                    (b, v) -> b.node.maxPayloadBytes((Integer) v)),
+            s("limits.queue-max-bytes", Type.LONG, 1024L * 1024, "--queue-max-bytes", "queueMaxBytes",
+                    (b, v) -> b.node.queueMaxBytes((Long) v)),
+            s("limits.max-backlog", Type.LONG, 0L, "--max-backlog", "maxBacklog", (b, v) -> b.node.maxBacklog((Long) v)),
+            s("limits.max-connections", Type.INT, 100_000, "--max-connections", "maxConnections",
+                    (b, v) -> b.server.maxConnections((Integer) v)),
+            s("delivery.coalesce", Type.DURATION, Duration.ofMillis(2), "--coalesce", "coalesce",
+                    (b, v) -> b.node.coalesce((Duration) v)),
+            s("transports.heartbeat", Type.DURATION, Duration.ofSeconds(15), "--heartbeat", "heartbeat",
+                    (b, v) -> b.server.heartbeat((Duration) v)),
+            s("transports.sse-retry", Type.DURATION, Duration.ofSeconds(2), "--sse-retry", "sseRetry",
+                    (b, v) -> b.server.sseRetry((Duration) v)),
+            s("transports.longpoll-timeout", Type.DURATION, Duration.ofSeconds(25), "--longpoll-timeout", "longPollTimeout",
+                    (b, v) -> b.server.longPollTimeout((Duration) v)),
+            s("transports.longpoll-max-timeout", Type.DURATION, Duration.ofSeconds(120), null, "longPollMaxTimeout",
+                    (b, v) -> b.server.longPollMaxTimeout((Duration) v)),
+            s("transports.padding-bytes", Type.INT, 2048, null, "paddingBytes", (b, v) -> b.server.paddingBytes((Integer) v)),
+            s("transports.write-stall-timeout", Type.DURATION, Duration.ofSeconds(30), null, "writeStallTimeout",
+                    (b, v) -> b.server.writeStallTimeout((Duration) v)),
+            s("shutdown.grace", Type.DURATION, Duration.ofSeconds(5), null, "shutdownGrace",
+                    (b, v) -> b.server.shutdownGrace((Duration) v)),
+            s("demo", Type.BOOLEAN, false, "--demo", "demo", (b, v) -> b.server.demo((Boolean) v)),
+            s("admin.disconnect-switch", Type.BOOLEAN, false, "--admin", "adminEnabled",
+                    (b, v) -> b.server.adminEnabled((Boolean) v)));
+
+    private Settings() {
+    }
+
+    private static Setting s(String key, Type type, Object def, String flag, String field, BiConsumer<Builders, Object> apply) {
+        return new Setting(key, type, def, flag, field, apply);
+    }
+
+    /** The setting with {@code key}, or null. */
+    public static Setting byKey(String key) {
+        for (Setting s : ALL) {
+            if (s.key().equals(key)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** The setting a record component validation error names ({@code "historySize: -1 (...)"}), or null. */
+    static Setting byField(String field) {
+        for (Setting s : ALL) {
+            if (field.equals(s.field())) {
+                return s;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,191 @@
+package io.herald.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.herald.core.NamespaceOptions;
+import io.herald.server.ServerConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The configuration file, the environment and flags, merged and validated (docs/configuration.md). */
+class ConfigurationTest {
+    @TempDir
+    Path dir;
+
+    private Path file(String yaml) throws IOException {
+        Path f = dir.resolve("herald.yml");
+        Files.writeString(f, yaml, StandardCharsets.UTF_8);
+        return f;
+    }
+
+    private Configuration load(String yaml, Map<String, String> env, Map<String, Object> flags) throws IOException {
+        return Configuration.load(file(yaml), "herald.yml", env, flags, List.of());
+    }
+
+    @Test
+    void theDefaultsAreTheJavaApisDefaults() {
+        ServerConfig fromDefaults = Configuration.load(null, null, Map.of(), Map.of(), List.of()).serverConfig();
+        assertThat(fromDefaults).isEqualTo(ServerConfig.builder().build());
+    }
+
+    @Test
+    void theFileSetsEveryKeyItNamesAndTheOthersKeepTheirDefaults() throws IOException {
+        ServerConfig c = load("""
+                server:
+                  host: 0.0.0.0
+                  port: 9000
+                history:
+                  age: 30m
+                limits:
+                  max-payload: 1024
+                  queue-max-bytes: 4096
+                transports:
+                  heartbeat: 5s
+                namespaces:
+                  chat:
+                    history-size: 50
+                  ro.feeds:
+                    client-publish: false
+                """, Map.of(), Map.of()).serverConfig();
+        assertThat(c.host()).isEqualTo("0.0.0.0");
+        assertThat(c.port()).isEqualTo(9000);
+        assertThat(c.ioThreads()).isZero();
+        assertThat(c.heartbeat()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.node().maxPayloadBytes()).isEqualTo(1024);
+        assertThat(c.node().queueMaxBytes()).isEqualTo(4096);
+        assertThat(c.node().defaultNamespace().historyAge()).isEqualTo(Duration.ofMinutes(30));
+        // a namespace takes what it leaves out from the defaults
+        NamespaceOptions chat = c.node().optionsOf("chat:room");
+        assertThat(chat.historySize()).isEqualTo(50);
+        assertThat(chat.historyAge()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(chat.allowClientPublish()).isTrue();
+        NamespaceOptions feeds = c.node().optionsOf("ro.feeds:x");
+        assertThat(feeds.allowClientPublish()).isFalse();
+        assertThat(feeds.historySize()).isEqualTo(1000);
+    }
+
+    @Test
+    void theEnvironmentOverridesTheFileAndFlagsOverrideBoth() throws IOException {
+        String yaml = "server:\n  port: 9000\n  host: 10.0.0.1\nhistory:\n  size: 10\n";
+        Configuration c = load(yaml, Map.of("HERALD_SERVER_PORT", "9100", "HERALD_HISTORY_SIZE", "20",
+                "HERALD_JAVA_OPTS", "-Xmx1g"), Map.of("server.port", 9200));
+        assertThat(c.get("server.port")).isEqualTo(9200);
+        assertThat(c.sourceOf("server.port")).isEqualTo(Source.flag("--port"));
+        assertThat(c.get("history.size")).isEqualTo(20);
+        assertThat(c.sourceOf("history.size")).isEqualTo(Source.env("HERALD_HISTORY_SIZE"));
+        assertThat(c.get("server.host")).isEqualTo("10.0.0.1");
+        assertThat(c.sourceOf("server.host")).isEqualTo(Source.file("herald.yml", 3));
+        assertThat(c.sourceOf("server.io-threads")).isEqualTo(Source.DEFAULT);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "history:\\n  age: 10 minutes | herald.yml:2: history.age: \"10 minutes\" is not a duration (use 10m)",
+            "server:\\n  prot: 80 | herald.yml:2: server.prot: unknown key (server has: host, io-threads, port)",
+            "srever:\\n  port: 80 | herald.yml:2: srever.port: unknown key (keys: admin, client-publish, delivery, demo, history, limits, namespaces, server, shutdown, transports)",
+            "server: 8080 | herald.yml:1: server: a section (server.*), not a value",
+            "server:\\n  port: abc | herald.yml:2: server.port: \"abc\" is not a whole number (at most 2147483647)",
+            "server:\\n  port: 70000 | herald.yml:2: server.port: 70000 (expected: 0..65535)",
+            "server:\\n  port: | herald.yml:2: server.port: no value (remove the key to keep the default)",
+            "demo: yes please | herald.yml:1: demo: \"yes please\" is not true or false",
+            "history:\\n  size: -1 | herald.yml:2: history.size: -1 (expected: >= 0)",
+            "limits:\\n  max-payload: 2000000 | default: limits.queue-max-bytes: 1048576 (expected: >= maxPayloadBytes + 1024 = 2001024)",
+            "namespaces:\\n  chat:\\n    history-size: -5 | herald.yml:3: namespaces.chat.history-size: -5 (expected: >= 0)",
+            "namespaces:\\n  chat:\\n    size: 5 | herald.yml:3: namespaces.chat.size: unknown key (a namespace has: client-publish, history-age, history-size)",
+            "namespaces:\\n  'bad name':\\n    history-size: 5 | herald.yml:3: namespaces.bad name: 'bad name' (expected: a channel-name prefix without ':')",
+            "server:\\n  port: 1\\n  port: 2 | herald.yml:3: Duplicate field 'port'",
+            "server:\\n  - 1 | herald.yml:1: server: a list is not a value of any setting",
+            "- server | herald.yml:1: the file must be a mapping of keys (e.g. server:), not a list",
+    })
+    void aBadFileStopsWithOneLineNamingTheFileLineAndKey(String yaml, String message) throws IOException {
+        String text = yaml.replace("\\n", "\n");
+        assertThatThrownBy(() -> load(text, Map.of(), Map.of()).serverConfig())
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(message)
+                .hasNoCause();
+    }
+
+    @Test
+    void aBadEnvironmentVariableIsNamed() {
+        assertThatThrownBy(() -> Configuration.load(null, null, Map.of("HERALD_TRANSPORTS_HEARTBEAT", "soon"), Map.of(), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("HERALD_TRANSPORTS_HEARTBEAT: \"soon\" is not a duration (use 10m)");
+        assertThatThrownBy(() -> Configuration.load(null, null, Map.of("HERALD_SERVER_PORT", "-3"), Map.of(), List.of())
+                .serverConfig())
+                .hasMessage("HERALD_SERVER_PORT: server.port: -3 (expected: 0..65535)");
+    }
+
+    @Test
+    void aMissingFileIsNamed() {
+        assertThatThrownBy(() -> Configuration.load(dir.resolve("nope.yml"), "conf/nope.yml", Map.of(), Map.of(), List.of()))
+                .hasMessage("conf/nope.yml: no such file");
+    }
+
+    @Test
+    void anEmptyFileKeepsEveryDefault() throws IOException {
+        assertThat(load("", Map.of(), Map.of()).serverConfig()).isEqualTo(ServerConfig.builder().build());
+        assertThat(load("# only a comment\n", Map.of(), Map.of()).serverConfig()).isEqualTo(ServerConfig.builder().build());
+    }
+
+    @Test
+    void aNamespaceFlagReplacesTheFilesNamespaceOfTheSameName() throws IOException {
+        Configuration c = Configuration.load(file("namespaces:\n  chat:\n    history-size: 5\n    client-publish: false\n"),
+                "herald.yml", Map.of(), Map.of(), List.of("chat:7:1m:true"));
+        NamespaceOptions chat = c.serverConfig().node().optionsOf("chat:a");
+        assertThat(chat.historySize()).isEqualTo(7);
+        assertThat(chat.historyAge()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(chat.allowClientPublish()).isTrue();
+    }
+
+    @Test
+    void theDemoNamespaceKeepsADayUnlessConfigured() throws IOException {
+        assertThat(load("demo: true\n", Map.of(), Map.of()).serverConfig().node().optionsOf("demo:clock").historyAge())
+                .isEqualTo(Duration.ofDays(1));
+        assertThat(load("demo: true\nnamespaces:\n  demo:\n    history-age: 1m\n", Map.of(), Map.of())
+                .serverConfig().node().optionsOf("demo:clock").historyAge()).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void printedConfigurationShowsSourcesAndLoadsBackToTheSameConfiguration() throws IOException {
+        Configuration c = load("server:\n  port: 9000\ntransports:\n  heartbeat: 90s\nnamespaces:\n  chat:\n    history-age: 5m\n",
+                Map.of("HERALD_LIMITS_MAX_PAYLOAD", "1000"), Map.of("server.host", "0.0.0.0"));
+        String printed = c.print();
+        assertThat(printed).contains("  port: 9000  # herald.yml:2\n", "  host: 0.0.0.0  # --host\n",
+                "  max-payload: 1000  # HERALD_LIMITS_MAX_PAYLOAD\n", "  heartbeat: 90s  # herald.yml:4\n",
+                "  io-threads: 0  # default\n", "  chat:\n    history-age: 5m  # herald.yml:7\n");
+        Configuration back = Configuration.load(file(printed), "printed.yml", Map.of(), Map.of(), List.of());
+        assertThat(back.serverConfig()).isEqualTo(c.serverConfig());
+    }
+
+    @Test
+    void everySettingHasAnEnvironmentVariableDerivedFromItsKey() {
+        assertThat(Settings.byKey("server.port").env()).isEqualTo("HERALD_SERVER_PORT");
+        assertThat(Settings.byKey("limits.queue-max-bytes").env()).isEqualTo("HERALD_LIMITS_QUEUE_MAX_BYTES");
+        for (Setting s : Settings.ALL) {
+            assertThat(Settings.byKey(s.key())).isSameAs(s);
+            assertThat(s.type().parse(s.type().format(s.defaultValue()))).as(s.key()).isEqualTo(s.defaultValue());
+        }
+    }
+
+    @Test
+    void theExampleFileAtTheRepositoryRootLoadsAndSetsEverySetting() throws IOException {
+        Path example = Path.of("..", "herald.example.yml");
+        assertThat(example).isRegularFile();
+        Configuration c = Configuration.load(example, "herald.example.yml", Map.of(), Map.of(), List.of());
+        c.serverConfig();
+        for (Setting s : Settings.ALL) {
+            assertThat(c.sourceOf(s.key()).kind()).as("%s is in herald.example.yml", s.key()).isEqualTo(Source.Kind.FILE);
+        }
+        assertThat(c.print()).contains("namespaces:\n  chat:\n");
+    }
+}
