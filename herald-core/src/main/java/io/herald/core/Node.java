@@ -1,17 +1,22 @@
 package io.herald.core;
 
 import io.herald.core.broker.Broker;
+import io.herald.core.broker.BrokerHealth;
 import io.herald.core.broker.HistoryResult;
 import io.herald.core.hub.Backlog;
 import io.herald.core.hub.Hub;
 import io.herald.core.hub.Session;
 import io.herald.core.hub.Subscribed;
 import io.herald.core.hub.Transport;
+import io.herald.core.hub.TransportStats;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -33,6 +38,9 @@ public final class Node implements AutoCloseable {
     private final Hub hub;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set by {@link #refuseNewSessions()}: a draining server takes no new session. */
+    private volatile boolean refusingSessions;
+    private final TransportStats transports = new TransportStats();
     private final LongAdder published = new LongAdder();
     private final LongAdder clientClosed = new LongAdder();
     private final EnumMap<Disconnect, LongAdder> disconnects = new EnumMap<>(Disconnect.class);
@@ -187,14 +195,15 @@ public final class Node implements AutoCloseable {
     /**
      * Creates a session for a client connected through {@code transport}.
      *
-     * @throws HeraldException {@code shutting_down} once {@link #close} has begun
+     * @throws HeraldException {@code shutting_down} once {@link #close} or {@link #refuseNewSessions}
+     *                         has begun
      */
     public Session newSession(Transport transport) {
-        if (closed.get()) {
+        if (closed.get() || refusingSessions) {
             throw new HeraldException(ErrorCode.SHUTTING_DOWN, "the server is shutting down");
         }
         Session session = new Session(transport, config.queueMaxBytes(), config.coalesce().toNanos(), backlog,
-                this::sessionClosed);
+                transports.of(transport.name()), this::sessionClosed);
         sessions.add(session);
         return session;
     }
@@ -204,6 +213,44 @@ public final class Node implements AutoCloseable {
         sessions.remove(session);
         Disconnect reason = session.disconnectReason();
         (reason == null ? clientClosed : disconnects.get(reason)).increment();
+    }
+
+    /**
+     * Refuses new sessions from now on ({@link #newSession} fails with {@code shutting_down}) while
+     * everything else goes on: the live sessions, publishing, history. The step of a drain before
+     * its sessions are told to reconnect elsewhere (docs/protocol.md, "Drain"). Idempotent.
+     */
+    public void refuseNewSessions() {
+        refusingSessions = true;
+    }
+
+    /**
+     * Asks the broker whether it can serve now ({@link Broker#health()}), waiting at most
+     * {@code timeout}. Never fails: a broker that throws, fails its future or does not answer in
+     * time is reported down, with why.
+     */
+    public CompletableFuture<BrokerHealth> brokerHealth(Duration timeout) {
+        CompletableFuture<BrokerHealth> asked;
+        try {
+            asked = broker.health();
+        } catch (RuntimeException e) {
+            asked = CompletableFuture.failedFuture(e);
+        }
+        return asked.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).handle((health, error) -> {
+            if (error == null) {
+                return health != null ? health : BrokerHealth.down("the broker gave no answer");
+            }
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            return BrokerHealth.down(cause instanceof TimeoutException
+                    ? "the broker did not answer within " + timeout.toMillis() + " ms"
+                    : String.valueOf(cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()));
+        });
+    }
+
+    /** The counts by transport: sessions, subscriptions, deliveries (for metrics). */
+    public TransportStats transportStats() {
+        return transports;
     }
 
     /** Publications stored through this node since it started. */

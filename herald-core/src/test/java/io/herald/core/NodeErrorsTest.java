@@ -2,11 +2,13 @@ package io.herald.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.core.broker.BrokerHealth;
 import io.herald.core.broker.FaultyBroker;
 import io.herald.core.hub.RecordingTransport;
 import io.herald.core.hub.Session;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -23,6 +25,31 @@ class NodeErrorsTest {
     @AfterEach
     void close() {
         node.close();
+    }
+
+    @Test
+    void brokerHealthReportsDownWithWhyAndNeverFails() {
+        Duration wait = Duration.ofMillis(200);
+        assertThat(node.brokerHealth(wait).join()).isEqualTo(BrokerHealth.UP);
+        broker.unhealthy = "store at 10.0.0.5:6379: connection refused";
+        assertThat(node.brokerHealth(wait).join()).isEqualTo(BrokerHealth.down("store at 10.0.0.5:6379: connection refused"));
+        broker.unhealthy = null;
+        broker.silentHealth = true;
+        assertThat(node.brokerHealth(wait).join()).isEqualTo(BrokerHealth.down("the broker did not answer within 200 ms"));
+        broker.silentHealth = false;
+        assertThat(node.brokerHealth(wait).join().up()).isTrue();
+    }
+
+    @Test
+    void aNodeRefusingNewSessionsKeepsItsSessionsAndPublishing() {
+        Session before = newSession();
+        node.subscribe(before, "c", null).join();
+        node.refuseNewSessions();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> node.newSession(new RecordingTransport(Runnable::run)))
+                .isInstanceOfSatisfying(HeraldException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SHUTTING_DOWN));
+        assertThat(node.publish("c", null, Payload.text("still")).join().offset()).isEqualTo(1);
+        assertThat(node.sessionCount()).isEqualTo(1);
+        assertThat(node.subscriptionCount()).isEqualTo(1);
     }
 
     @Test

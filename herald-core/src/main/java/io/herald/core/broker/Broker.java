@@ -67,6 +67,15 @@ public interface Broker extends AutoCloseable {
     /** Stops delivering the channel's publications to this node. */
     CompletableFuture<Void> unsubscribe(String channel);
 
+    /**
+     * Tells whether the broker can serve now, for the server's readiness (docs/protocol.md,
+     * "Health"): the in-memory broker is always up; a remote broker answers after a round trip to
+     * its store, and down (with the reason) when it cannot reach it. Asked every few seconds by
+     * load balancers, so it must be cheap. Never throws; the caller bounds the wait, and a future
+     * that fails or does not complete in time counts as down.
+     */
+    CompletableFuture<BrokerHealth> health();
+
     /** Releases the broker's resources; idempotent. */
     @Override
     void close();

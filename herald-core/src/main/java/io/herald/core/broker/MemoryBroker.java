@@ -153,6 +153,12 @@ public final class MemoryBroker implements Broker {
         return CompletableFuture.completedFuture(null);
     }
 
+    /** Always up: the streams live in this process. */
+    @Override
+    public CompletableFuture<BrokerHealth> health() {
+        return CompletableFuture.completedFuture(BrokerHealth.UP);
+    }
+
     /**
      * Drops publications older than their namespace's age (as last given for each channel) from
      * every channel, and streams with no history left that were unused for {@link #STREAM_TTL_MS}.

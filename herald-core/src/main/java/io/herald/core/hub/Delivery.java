@@ -61,6 +61,7 @@ final class Delivery {
     private final long coalesceNanos;
     private final OutboundQueue queue;
     private final Backlog backlog;
+    private final TransportStats.Counts counts;
     private final Runnable drain = this::drain;
     /** Drain requests not yet served: the drain runs while it is above 0. */
     private volatile int wip;
@@ -78,8 +79,10 @@ final class Delivery {
      * @param coalesceNanos the coalescing budget, {@code >= 0}; 0, or an executor that is not a
      *                      {@link CoalescingExecutor}, drains at once
      * @param backlog       the node's backlog, which this delivery keeps counted
+     * @param counts        its transport's counts, to which each drain adds the publications it wrote
      */
-    Delivery(Session session, Transport transport, long queueMaxBytes, long coalesceNanos, Backlog backlog) {
+    Delivery(Session session, Transport transport, long queueMaxBytes, long coalesceNanos, Backlog backlog,
+             TransportStats.Counts counts) {
         if (coalesceNanos < 0) {
             throw new IllegalArgumentException("coalesceNanos: " + coalesceNanos + " (expected: >= 0)");
         }
@@ -90,6 +93,7 @@ final class Delivery {
         this.coalesceNanos = coalescing == null ? 0 : coalesceNanos;
         this.queue = new OutboundQueue(queueMaxBytes);
         this.backlog = backlog;
+        this.counts = counts;
         this.lastFlushNanos = System.nanoTime() - coalesceNanos;
     }
 
@@ -196,6 +200,7 @@ final class Delivery {
         int missed = 1;
         for (;;) {
             int wrote = 0;
+            int notices = 0;
             long wroteBytes = 0;
             Push push;
             if (head != null) {
@@ -204,16 +209,19 @@ final class Delivery {
                 } else if (transport.writable() && (push = HEAD.getAndSet(this, null)) != null) {
                     wroteBytes += push.estimatedSize();
                     wrote++;
-                    write(push);
+                    notices += write(push);
                 }
             }
             while (head == null && !closed && transport.writable() && (push = queue.poll()) != null) {
                 wroteBytes += push.estimatedSize();
                 wrote++;
-                write(push);
+                notices += write(push);
             }
             if (wrote > 0) {
                 backlog.add(-wrote, -wroteBytes);
+                if (wrote > notices) {
+                    counts.delivered(wrote - notices);
+                }
                 transport.flush();
                 if (coalescing != null) {
                     lastFlushNanos = System.nanoTime();
@@ -226,9 +234,11 @@ final class Delivery {
         }
     }
 
-    private void write(Push push) {
+    /** Writes one push; returns 1 when it was a subscribe notice (not a delivered publication), else 0. */
+    private int write(Push push) {
         // History replayed on subscribe is queued wrapped (see Recovered); transports see the publication.
         transport.write(push instanceof Recovered r ? r.publication() : push);
+        return push instanceof Subscribed ? 1 : 0;
     }
 
     /**

@@ -155,6 +155,7 @@ public final class Hub implements BrokerListener {
             return grown;
         });
         subscriptions.incrementAndGet();
+        sub.session().counts().subscriptionAdded();
         if (first[0]) {
             CompletableFuture<Void> confirmed = ready[0];
             broker.subscribe(sub.channel()).whenComplete((v, error) -> {
@@ -188,6 +189,7 @@ public final class Hub implements BrokerListener {
         });
         if (removed[0]) {
             subscriptions.decrementAndGet();
+            sub.session().counts().subscriptionRemoved();
             if (after == null) {
                 broker.unsubscribe(sub.channel()).exceptionally(e -> {
                     log.warn("broker unsubscribe from {} failed", sub.channel(), e);

@@ -28,6 +28,7 @@ public final class Session {
     private final Transport transport;
     private final Delivery delivery;
     private final Consumer<Session> onClosed;
+    private final TransportStats.Counts counts;
     private final ConcurrentHashMap<String, Subscription> subscriptions = new ConcurrentHashMap<>(4);
     /** 1 once {@link #disconnect} started: nothing more is offered (a drain already due still runs). */
     private volatile int disconnecting;
@@ -40,15 +41,19 @@ public final class Session {
      * @param queueMaxBytes the outbound queue bound in bytes
      * @param coalesceNanos the coalescing budget (see {@link Delivery}); 0 drains at once
      * @param backlog       the node's backlog, kept counted by this session's delivery
+     * @param counts        its transport's counts on the node, which this session, its
+     *                      subscriptions and its delivery keep counted
      * @param onClosed      called once when the session ends, before its subscriptions are forgotten
      *                      (it removes them from the hub)
      * @throws IllegalArgumentException for a bound {@code <= 0} or a negative budget
      */
     public Session(Transport transport, long queueMaxBytes, long coalesceNanos, Backlog backlog,
-                   Consumer<Session> onClosed) {
+                   TransportStats.Counts counts, Consumer<Session> onClosed) {
         this.transport = transport;
-        this.delivery = new Delivery(this, transport, queueMaxBytes, coalesceNanos, backlog);
+        this.counts = counts;
+        this.delivery = new Delivery(this, transport, queueMaxBytes, coalesceNanos, backlog, counts);
         this.onClosed = onClosed;
+        counts.sessionOpened();
     }
 
     /** A number unique in this process, for logs. */
@@ -73,6 +78,11 @@ public final class Session {
 
     Delivery delivery() {
         return delivery;
+    }
+
+    /** Its transport's counts on the node. */
+    TransportStats.Counts counts() {
+        return counts;
     }
 
     /**
@@ -141,6 +151,7 @@ public final class Session {
             onClosed.accept(this);
             subscriptions.clear();
             delivery.close();
+            counts.sessionClosed();
         }
     }
 

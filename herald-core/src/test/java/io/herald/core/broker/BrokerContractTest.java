@@ -46,6 +46,11 @@ public abstract class BrokerContractTest {
     }
 
     @Test
+    void aStartedBrokerIsHealthy() throws Exception {
+        assertThat(broker.health().get(5, TimeUnit.SECONDS)).isEqualTo(BrokerHealth.UP);
+    }
+
+    @Test
     void offsetsStartAtOneAndGrowByOnePerChannel() {
         assertThat(publish("a", "1").offset()).isEqualTo(1);
         assertThat(publish("a", "2").offset()).isEqualTo(2);

@@ -13,8 +13,9 @@ import java.util.function.Supplier;
  * A test broker: an in-memory broker with faults a remote broker has, switched on by tests. While
  * {@link #failWith} is set, publish, history and subscribe fail with the error it supplies,
  * asynchronously as a remote broker's would; while {@link #holdSubscribes} is set, subscribes wait
- * until {@link #releaseSubscribes()}, as a remote broker's confirmation takes a round trip.
- * Thread-safe.
+ * until {@link #releaseSubscribes()}, as a remote broker's confirmation takes a round trip; while
+ * {@link #unhealthy} is set, {@link #health()} answers down with it, as a broker that lost its store
+ * would, and while {@link #silentHealth} is set it never answers. Thread-safe.
  */
 public final class FaultyBroker implements Broker {
     private final MemoryBroker memory = new MemoryBroker();
@@ -22,6 +23,10 @@ public final class FaultyBroker implements Broker {
     public volatile Supplier<RuntimeException> failWith;
     /** Whether subscribes wait for {@link #releaseSubscribes()}. */
     public volatile boolean holdSubscribes;
+    /** While set, {@link #health()} answers down with this detail (asynchronously); null: up. */
+    public volatile String unhealthy;
+    /** While set, {@link #health()} never answers, as a broker behind a dead network path. */
+    public volatile boolean silentHealth;
     private final List<Runnable> held = new ArrayList<>();
 
     private <T> CompletableFuture<T> orFail(Supplier<CompletableFuture<T>> operation) {
@@ -76,6 +81,16 @@ public final class FaultyBroker implements Broker {
     @Override
     public CompletableFuture<Void> unsubscribe(String channel) {
         return memory.unsubscribe(channel);
+    }
+
+    @Override
+    public CompletableFuture<BrokerHealth> health() {
+        String detail = unhealthy;
+        if (silentHealth) {
+            return new CompletableFuture<>();
+        }
+        return detail == null ? memory.health()
+                : CompletableFuture.supplyAsync(() -> BrokerHealth.down(detail)); // a remote broker's reply
     }
 
     @Override

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class SessionCoalescingTest {
     private static final long BUDGET_MS = 200;
+    private static final TransportStats.Counts COUNTS = new TransportStats().of("test");
 
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
 
@@ -48,7 +49,8 @@ class SessionCoalescingTest {
 
     @Test
     void aPushAfterAQuietSpellIsFlushedAtOnceAndABurstAfterItLeavesInOneWriteWithinTheBudget() {
-        Session session = new Session(transport, 1 << 20, TimeUnit.MILLISECONDS.toNanos(BUDGET_MS), new Backlog(), s -> { });
+        Session session = new Session(transport, 1 << 20, TimeUnit.MILLISECONDS.toNanos(BUDGET_MS), new Backlog(),
+                COUNTS, s -> { });
         long first = System.nanoTime();
         session.send(pub(1));
         Await.until(() -> transport.flushed.size() == 1);
@@ -73,7 +75,8 @@ class SessionCoalescingTest {
 
     @Test
     void withoutABudgetEveryDrainStartsAtOnce() throws Exception {
-        Session session = new Session(transport, 1 << 20, 0, new Backlog(), s -> { });
+        Session session = new Session(transport, 1 << 20, 0, new Backlog(),
+                COUNTS, s -> { });
         for (long offset = 1; offset <= 20; offset++) {
             session.send(pub(offset));
             long o = offset;
@@ -85,7 +88,8 @@ class SessionCoalescingTest {
 
     @Test
     void pushesOverAQuietSpellAreEachFlushedAtOnce() throws Exception {
-        Session session = new Session(transport, 1 << 20, TimeUnit.MILLISECONDS.toNanos(20), new Backlog(), s -> { });
+        Session session = new Session(transport, 1 << 20, TimeUnit.MILLISECONDS.toNanos(20), new Backlog(),
+                COUNTS, s -> { });
         for (long offset = 1; offset <= 3; offset++) {
             session.send(pub(offset));
             long o = offset;
@@ -97,7 +101,7 @@ class SessionCoalescingTest {
 
     @Test
     void aNegativeBudgetIsRefused() {
-        assertThatThrownBy(() -> new Session(transport, 1 << 20, -1, new Backlog(), s -> { }))
+        assertThatThrownBy(() -> new Session(transport, 1 << 20, -1, new Backlog(), COUNTS, s -> { }))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("coalesceNanos");
     }
 }
