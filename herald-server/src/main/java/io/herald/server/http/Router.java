@@ -100,7 +100,15 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
             throw new HeraldException(ErrorCode.INVALID_PARAMETER, "malformed HTTP request");
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        String path = uri.path();
+        String path;
+        QueryParams query;
+        try {
+            path = uri.path();
+            query = new QueryParams(uri);
+        } catch (IllegalArgumentException e) {
+            throw new HeraldException(ErrorCode.INVALID_PARAMETER, "malformed percent-encoding in the request target ("
+                    + e.getMessage() + ")");
+        }
         if (!path.startsWith("/")) {
             throw new HeraldException(ErrorCode.NOT_FOUND, "no route for " + Names.quote(path));
         }
@@ -123,7 +131,7 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
                     + " (expected: " + entry.method + ")");
         }
         String channel = rest == null ? null : Names.checkChannel(rest);
-        entry.route.handle(ctx, request, new RouteTarget(path, channel, new QueryParams(uri)));
+        entry.route.handle(ctx, request, new RouteTarget(path, channel, query));
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.core.NodeConfig;
+import io.herald.server.testing.RawResponse;
 import io.herald.server.testing.TestServer;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -86,6 +87,21 @@ class ErrorsTest {
             InputStream in = s.getInputStream();
             String reply = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             assertThat(reply).startsWith("HTTP/1.1 400").contains("\"code\":\"invalid_parameter\"").doesNotContain("Exception");
+        }
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"/sse/%zz", "/history/c?since=%zz", "/poll/c?limit=%"})
+    void malformedPercentEncodingGets400AndTheConnectionServesOn(String target) throws Exception {
+        try (TestServer t = TestServer.start(); Socket s = new Socket("127.0.0.1", t.port())) {
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            out.write(("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            RawResponse bad = RawResponse.read(s.getInputStream());
+            assertThat(bad.status()).isEqualTo(400);
+            assertThat(bad.body()).contains("\"code\":\"invalid_parameter\"").doesNotContain("Exception");
+            out.write("GET /history/c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(RawResponse.read(s.getInputStream()).status()).isEqualTo(200);
         }
     }
 
