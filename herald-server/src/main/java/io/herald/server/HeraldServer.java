@@ -1,5 +1,6 @@
 package io.herald.server;
 
+import io.herald.core.Disconnect;
 import io.herald.core.LocalSubscriber;
 import io.herald.core.Node;
 import io.herald.core.Payload;
@@ -8,9 +9,12 @@ import io.herald.core.StreamPosition;
 import io.herald.core.SubscriptionListener;
 import io.herald.core.broker.Broker;
 import io.herald.core.broker.MemoryBroker;
+import io.herald.core.hub.Session;
 import io.herald.server.demo.DemoFeeds;
+import io.herald.server.health.Readiness;
 import io.herald.server.http.ConnectionCounter;
 import io.herald.server.http.HttpInitializer;
+import io.herald.server.http.ResponseCounter;
 import io.herald.server.http.Router;
 import io.herald.server.metrics.HeraldMetrics;
 import io.netty.bootstrap.ServerBootstrap;
@@ -26,8 +30,14 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -44,9 +54,17 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Uses epoll where available, else NIO; no thread per connection. With {@code demo} configured,
- * {@link #start()} also starts the {@link DemoFeeds} (clock and ticker) and {@link #close()} stops them. {@link #close()} is graceful:
- * it stops accepting, tells every session to reconnect ({@code 1001 shutdown}), waits up to the
- * configured grace for connections to end, then stops the event loops. Thread-safe.
+ * {@link #start()} also starts the {@link DemoFeeds} (clock and ticker) and {@link #close()} stops them.
+ * With {@code adminListen} configured, a second listener serves operators: {@code /metrics},
+ * {@code /health/live}, {@code /health/ready} and {@code /admin/...} (docs/protocol.md, "Admin
+ * listener"); the public port serves neither {@code /admin} nor, unless {@code metricsOnPublicPort},
+ * {@code /metrics}.
+ *
+ * <p>Two ways to stop, both graceful (docs/protocol.md, "Drain"): {@link #close()} at once (it stops
+ * accepting, tells every session to reconnect with {@code 1001 shutdown}, waits up to the grace for
+ * connections to end, then stops the event loops), and {@link #drain()} for a rolling deploy (not
+ * ready at once, serving on for {@code shutdownDrain}, then the sessions told to reconnect spread
+ * over {@code shutdownSpread}, then {@link #close()}). Thread-safe.
  */
 public final class HeraldServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HeraldServer.class);
@@ -60,24 +78,47 @@ public final class HeraldServer implements AutoCloseable {
      */
     static final int WRITE_HIGH_WATER = 16 * 1024;
     static final int WRITE_LOW_WATER = 4 * 1024;
+    /** The largest request body the admin listener reads (its requests have none). */
+    static final int ADMIN_MAX_BODY = 4096;
+    /** Connections the admin listener accepts at once (scrapers and health checkers are few). */
+    static final int ADMIN_MAX_CONNECTIONS = 1024;
 
     private final ServerConfig config;
     private final Node node;
     private final ConnectionCounter connections = new ConnectionCounter();
+    private final ResponseCounter responses = new ResponseCounter();
     private final Router router;
     private final HeraldMetrics metrics;
+    private final Readiness readiness;
+    private final ConnectionCounter adminConnections = new ConnectionCounter();
+    /** The admin listener's routes, or null without one. */
+    private final Router adminRouter;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel serverChannel;
+    private Channel adminChannel;
     private DemoFeeds demoFeeds;
+    /** Guards starting a drain and closing. */
+    private final Object lifecycle = new Object();
     private volatile boolean closed;
+    /** Completes once a drain's close is done; null before {@link #drain()}. Guarded by {@link #lifecycle}. */
+    private CompletableFuture<Void> drained;
+    /** Counted down by {@link #close()}: a drain waiting for its next step stops waiting. */
+    private final CountDownLatch closing = new CountDownLatch(1);
 
     private HeraldServer(ServerConfig config, Broker broker) {
         this.config = config;
         this.node = new Node(config.node(), broker);
         this.router = new Router(connections, config.maxConnections());
-        this.metrics = new HeraldMetrics(node, connections);
+        this.metrics = new HeraldMetrics(node, connections, responses);
+        this.readiness = new Readiness(node);
         Routes.install(router, node, config, metrics);
+        if (config.adminListen() != null) {
+            adminRouter = new Router(adminConnections, ADMIN_MAX_CONNECTIONS);
+            Routes.installAdmin(adminRouter, node, config, metrics, readiness);
+        } else {
+            adminRouter = null;
+        }
     }
 
     /** A server with an in-memory broker, configured by {@code configure} from the defaults. */
@@ -98,10 +139,12 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     /**
-     * Binds and starts serving.
+     * Binds the admin listener (when configured), then the public port, and starts serving; the
+     * server is then ready ({@link Readiness}).
      *
      * @return this
-     * @throws IllegalStateException when the address cannot be bound (e.g. the port is taken)
+     * @throws IllegalStateException when an address cannot be bound (e.g. the port is taken), naming
+     *                               it; nothing is left listening then
      */
     public HeraldServer start() {
         boolean epoll = Epoll.isAvailable();
@@ -115,27 +158,68 @@ public final class HeraldServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(WRITE_LOW_WATER, WRITE_HIGH_WATER))
-                .childHandler(new HttpInitializer(connections, router, config.node().maxPayloadBytes(),
-                        config.heartbeat().multipliedBy(2).plusSeconds(5), config.writeStallTimeout()));
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(WRITE_LOW_WATER, WRITE_HIGH_WATER));
+        Duration idle = config.heartbeat().multipliedBy(2).plusSeconds(5);
         try {
-            serverChannel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
-        } catch (Exception e) {
+            if (adminRouter != null) {
+                adminChannel = bind(bootstrap.clone().childHandler(new HttpInitializer(adminConnections, null, adminRouter,
+                        ADMIN_MAX_BODY, idle, config.writeStallTimeout())), config.adminListen(), " (the admin listener)");
+            }
+            serverChannel = bind(bootstrap.clone().childHandler(new HttpInitializer(connections, responses, router,
+                    config.node().maxPayloadBytes(), idle, config.writeStallTimeout())),
+                    new ListenAddress(config.host(), config.port()), "");
+        } catch (IllegalStateException e) {
+            if (adminChannel != null) {
+                adminChannel.close().syncUninterruptibly();
+            }
             bossGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workerGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+            throw e;
         }
         log.info("Herald listening on http://{}:{} ({} event loop threads, {})", config.host(), port(), threads,
                 epoll ? "epoll" : "nio");
+        if (adminChannel != null) {
+            log.info("Admin listener on http://{}:{} (/metrics, /health/live, /health/ready{})", config.adminListen().host(),
+                    adminPort(), config.adminEnabled() ? ", /admin/disconnect" : "");
+        }
         if (config.demo()) {
             demoFeeds = DemoFeeds.start(node, Clock.systemUTC());
         }
+        readiness.ready();
         return this;
+    }
+
+    private static Channel bind(ServerBootstrap bootstrap, ListenAddress at, String what) {
+        try {
+            return bootstrap.bind(new InetSocketAddress(at.host(), at.port())).sync().channel();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot listen on " + at + what + ": " + e.getMessage(), e);
+        }
     }
 
     /** The bound port (useful with port 0). */
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /**
+     * The bound port of the admin listener (useful with port 0).
+     *
+     * @throws IllegalStateException when there is no admin listener ({@code adminListen} is off) or
+     *                               the server is not started
+     */
+    public int adminPort() {
+        Channel admin = adminChannel;
+        if (admin == null) {
+            throw new IllegalStateException(config.adminListen() == null ? "no admin listener (adminListen is off)"
+                    : "the server is not started");
+        }
+        return ((InetSocketAddress) admin.localAddress()).getPort();
+    }
+
+    /** Whether the server should be sent new clients, and why not: what {@code GET /health/ready} answers. */
+    public Readiness readiness() {
+        return readiness;
     }
 
     /** The node: publish, history, sessions, counts. */
@@ -172,41 +256,140 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     /**
-     * Stops gracefully: no new connections, every session told to reconnect, then the event loops
-     * stop after the grace period. Idempotent.
+     * Drains the server for a rolling deploy, then stops it (docs/protocol.md, "Drain"):
+     * <ol>
+     *   <li>at once, {@code /health/ready} answers {@code 503} with the reason {@code draining}, so
+     *       load balancers stop sending new clients;</li>
+     *   <li>for {@code shutdownDrain} the server goes on serving everything, new clients included,
+     *       while the load balancers notice;</li>
+     *   <li>then it stops accepting connections and sessions ({@code 503 shutting_down}) and tells
+     *       each session to reconnect ({@code 1001 shutdown}; each transport's goodbye lets its
+     *       client resume from its last position), spread evenly over {@code shutdownSpread} in a
+     *       random order with jitter, so that the other nodes are not hit by every reconnect at once;</li>
+     *   <li>then {@link #close()}.</li>
+     * </ol>
+     * Runs on a thread of its own and returns at once; a second call returns the same future. A
+     * {@link #close()} meanwhile cuts the drain short (what is left is told to reconnect at once).
+     *
+     * @return completes once the server is stopped
+     */
+    public CompletableFuture<Void> drain() {
+        synchronized (lifecycle) {
+            if (drained == null) {
+                drained = new CompletableFuture<>();
+                if (closed) {
+                    drained.complete(null);
+                } else {
+                    readiness.draining();
+                    CompletableFuture<Void> done = drained;
+                    Thread thread = new Thread(() -> runDrain(done), "herald-drain");
+                    thread.start();
+                }
+            }
+            return drained;
+        }
+    }
+
+    private void runDrain(CompletableFuture<Void> done) {
+        try {
+            Duration serving = config.shutdownDrain();
+            Duration spread = config.shutdownSpread();
+            log.info("Draining: not ready; serving for {} ms, then telling the sessions to reconnect over {} ms",
+                    serving.toMillis(), spread.toMillis());
+            if (!closingWithin(serving.toNanos())) {
+                if (serverChannel != null) {
+                    serverChannel.close().syncUninterruptibly();
+                }
+                node.refuseNewSessions();
+                reconnectSpread(spread.toNanos());
+            }
+        } catch (RuntimeException e) {
+            log.error("Draining failed; stopping at once", e);
+        } finally {
+            close();
+            done.complete(null);
+        }
+    }
+
+    /**
+     * Tells every session to reconnect ({@link Disconnect#SHUTDOWN}), evenly over {@code spreadNanos}:
+     * in a random order, the i-th of n at a random point of the i-th of n equal slots of the window
+     * (jittered, yet never clumped). Returns early when {@link #close()} is called.
+     */
+    private void reconnectSpread(long spreadNanos) {
+        List<Session> sessions = new ArrayList<>(node.sessions());
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        Collections.shuffle(sessions, random);
+        int n = sessions.size();
+        log.info("Draining: telling {} sessions to reconnect over {} ms", n, TimeUnit.NANOSECONDS.toMillis(spreadNanos));
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            long at = start + (long) ((i + random.nextDouble()) * spreadNanos / n);
+            long wait = at - System.nanoTime();
+            if ((wait > 1_000_000 && closingWithin(wait)) || closed) {
+                return;
+            }
+            sessions.get(i).disconnect(Disconnect.SHUTDOWN);
+        }
+    }
+
+    /** Waits up to {@code nanos}; true when {@link #close()} was called (or the wait interrupted) meanwhile. */
+    private boolean closingWithin(long nanos) {
+        try {
+            return closing.await(nanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
+    }
+
+    /**
+     * Stops gracefully, at once: not ready, no new connections, every session told to reconnect
+     * ({@code 1001 shutdown}), then, after up to the grace period for sessions and connections to
+     * end, the admin listener and the event loops stop. Idempotent; a call while another thread
+     * closes returns once that close is done.
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (demoFeeds != null) {
-            demoFeeds.close();
-        }
-        if (serverChannel != null) {
-            serverChannel.close().syncUninterruptibly();
-        }
-        node.close();
-        // Sessions write their goodbye and end their responses; wait for that, then close what is
-        // left (idle keep-alive connections, clients that never read).
-        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
-        while (node.sessionCount() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+        closing.countDown();
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
             }
+            closed = true;
+            readiness.draining();
+            if (demoFeeds != null) {
+                demoFeeds.close();
+            }
+            if (serverChannel != null) {
+                serverChannel.close().syncUninterruptibly();
+            }
+            node.close();
+            // Sessions write their goodbye and end their responses; wait for that, then close what is
+            // left (idle keep-alive connections, clients that never read).
+            long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+            while (node.sessionCount() > 0 && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            connections.closeAll().awaitUninterruptibly(config.shutdownGrace().toMillis());
+            readiness.stopped();
+            if (adminChannel != null) {
+                adminChannel.close().syncUninterruptibly();
+                adminConnections.closeAll().awaitUninterruptibly(config.shutdownGrace().toMillis());
+            }
+            if (workerGroup != null) {
+                workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                workerGroup.terminationFuture().syncUninterruptibly();
+                bossGroup.terminationFuture().syncUninterruptibly();
+            }
+            metrics.close();
+            log.info("Herald stopped");
         }
-        connections.closeAll().awaitUninterruptibly(config.shutdownGrace().toMillis());
-        if (workerGroup != null) {
-            workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            workerGroup.terminationFuture().syncUninterruptibly();
-            bossGroup.terminationFuture().syncUninterruptibly();
-        }
-        metrics.close();
-        log.info("Herald stopped");
     }
 }

@@ -4,6 +4,8 @@ import io.herald.core.Node;
 import io.herald.server.api.AdminRoute;
 import io.herald.server.api.HistoryRoute;
 import io.herald.server.api.PublishRoute;
+import io.herald.server.health.HealthRoute;
+import io.herald.server.health.Readiness;
 import io.herald.server.http.Router;
 import io.herald.server.http.Router.ChannelSegment;
 import io.herald.server.iframe.IframeRoute;
@@ -16,14 +18,18 @@ import io.herald.server.websocket.WebSocketRoute;
 import io.herald.server.xhr.XhrStreamRoute;
 import io.netty.handler.codec.http.HttpMethod;
 
-/** The route table of the wire contract (docs/protocol.md, "Endpoints"), in one place. */
+/**
+ * The route tables of the wire contract in one place: the public port's (docs/protocol.md,
+ * "Endpoints") and the admin listener's ("Admin listener").
+ */
 final class Routes {
     private Routes() {
     }
 
+    /** The public port: publishing, history, every transport, the static files; {@code /metrics} only when configured. */
     static void install(Router router, Node node, ServerConfig config, HeraldMetrics metrics) {
         HistoryRoute history = new HistoryRoute(node);
-        router.route(HttpMethod.POST, "pub", ChannelSegment.REQUIRED, new PublishRoute(node))
+        router.route(HttpMethod.POST, "pub", ChannelSegment.REQUIRED, new PublishRoute(node, metrics.publishLatency()))
                 .route(HttpMethod.GET, "history", ChannelSegment.REQUIRED, history)
                 .route(HttpMethod.GET, "poll", ChannelSegment.REQUIRED, history)
                 .route(HttpMethod.GET, "longpoll", ChannelSegment.REQUIRED, new LongPollRoute(node, config))
@@ -38,7 +44,15 @@ final class Routes {
                 .route(HttpMethod.GET, "herald.mjs", ChannelSegment.NONE, files)
                 .route(HttpMethod.GET, "herald.d.ts", ChannelSegment.NONE, files)
                 .route(HttpMethod.GET, "demo", ChannelSegment.REQUIRED, files);
-        router.route(HttpMethod.GET, "metrics", ChannelSegment.NONE, new MetricsRoute(metrics));
+        if (config.metricsOnPublicPort()) {
+            router.route(HttpMethod.GET, "metrics", ChannelSegment.NONE, new MetricsRoute(metrics));
+        }
+    }
+
+    /** The admin listener: metrics, health checks, and the disconnect switch when enabled. */
+    static void installAdmin(Router router, Node node, ServerConfig config, HeraldMetrics metrics, Readiness readiness) {
+        router.route(HttpMethod.GET, "metrics", ChannelSegment.NONE, new MetricsRoute(metrics))
+                .route(HttpMethod.GET, "health", ChannelSegment.REQUIRED, new HealthRoute(readiness));
         if (config.adminEnabled()) {
             router.route(HttpMethod.POST, "admin", ChannelSegment.REQUIRED, new AdminRoute(node));
         }

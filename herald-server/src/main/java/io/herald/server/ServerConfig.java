@@ -21,15 +21,27 @@ import java.util.Objects;
  * @param maxConnections      open connections accepted at most; further ones are answered 429 and closed
  * @param demo                whether the demo feeds (clock, ticker) run
  * @param adminEnabled        whether {@code POST /admin/disconnect} (a test switch that drops every
- *                            session so clients reconnect and resume) is routed
+ *                            session so clients reconnect and resume) is routed, on the admin
+ *                            listener (which it requires)
  * @param shutdownGrace       how long a graceful stop waits for connections to finish, 5 s
  * @param writeStallTimeout   how long a connection may stay unwritable (its client reads nothing)
  *                            before its session is cut as slow, 30 s
+ * @param adminListen         where the admin listener binds ({@code /metrics}, {@code /health/live},
+ *                            {@code /health/ready}, {@code /admin/...}), or null for none: the Java
+ *                            API's default (an embedded server opens no second port unless asked);
+ *                            the {@code herald} command's default is {@code 127.0.0.1:9090}
+ * @param metricsOnPublicPort whether {@code GET /metrics} is also routed on the public port (a
+ *                            single-port demo), false by default
+ * @param shutdownDrain       how long {@link HeraldServer#drain()} keeps serving, not ready, before it
+ *                            tells clients to reconnect (so load balancers notice first), 5 s; 0 allowed
+ * @param shutdownSpread      how long {@link HeraldServer#drain()} spreads those reconnects over, with
+ *                            jitter, 10 s; 0 tells every client at once
  */
 public record ServerConfig(String host, int port, int ioThreads, NodeConfig node, Duration sseRetry,
                            Duration heartbeat, Duration longPollTimeout, Duration longPollMaxTimeout,
                            int paddingBytes, int maxConnections, boolean demo, boolean adminEnabled,
-                           Duration shutdownGrace, Duration writeStallTimeout) {
+                           Duration shutdownGrace, Duration writeStallTimeout, ListenAddress adminListen,
+                           boolean metricsOnPublicPort, Duration shutdownDrain, Duration shutdownSpread) {
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -46,6 +58,17 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         check("maxConnections", maxConnections, maxConnections > 0, "> 0");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         positive("writeStallTimeout", writeStallTimeout);
+        check("adminListen", adminListen, adminListen == null || adminListen.port() == 0 || adminListen.port() != port,
+                "a port other than the public port " + port);
+        check("adminEnabled", adminEnabled, !adminEnabled || adminListen != null,
+                "false while adminListen is off: POST /admin/disconnect is served by the admin listener");
+        notNegative("shutdownDrain", shutdownDrain);
+        notNegative("shutdownSpread", shutdownSpread);
+    }
+
+    private static void notNegative(String name, Duration d) {
+        Objects.requireNonNull(d, name);
+        check(name, d, !d.isNegative(), ">= 0");
     }
 
     private static void positive(String name, Duration d) {
@@ -80,6 +103,10 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         private boolean adminEnabled;
         private Duration shutdownGrace = Duration.ofSeconds(5);
         private Duration writeStallTimeout = Duration.ofSeconds(30);
+        private ListenAddress adminListen;
+        private boolean metricsOnPublicPort;
+        private Duration shutdownDrain = Duration.ofSeconds(5);
+        private Duration shutdownSpread = Duration.ofSeconds(10);
 
         /** Sets {@link ServerConfig#host()}; see there for units and bounds. */
         public Builder host(String host) {
@@ -165,11 +192,35 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
             return this;
         }
 
+        /** Sets {@link ServerConfig#adminListen()} (null: no admin listener); see there. */
+        public Builder adminListen(ListenAddress adminListen) {
+            this.adminListen = adminListen;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#metricsOnPublicPort()}; see there. */
+        public Builder metricsOnPublicPort(boolean metricsOnPublicPort) {
+            this.metricsOnPublicPort = metricsOnPublicPort;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#shutdownDrain()}; see there for units and bounds. */
+        public Builder shutdownDrain(Duration shutdownDrain) {
+            this.shutdownDrain = shutdownDrain;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#shutdownSpread()}; see there for units and bounds. */
+        public Builder shutdownSpread(Duration shutdownSpread) {
+            this.shutdownSpread = shutdownSpread;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public ServerConfig build() {
             return new ServerConfig(host, port, ioThreads, node, sseRetry, heartbeat, longPollTimeout,
                     longPollMaxTimeout, paddingBytes, maxConnections, demo, adminEnabled, shutdownGrace,
-                    writeStallTimeout);
+                    writeStallTimeout, adminListen, metricsOnPublicPort, shutdownDrain, shutdownSpread);
         }
     }
 }

@@ -13,9 +13,10 @@ import io.netty.handler.codec.http.HttpUtil;
 import java.nio.charset.StandardCharsets;
 
 /**
- * {@code POST /admin/disconnect}: a test switch, routed only with {@code --admin}, that drops
- * every session with {@link Disconnect#FORCE_RECONNECT}; clients reconnect and resume. Answers
- * {@code {"disconnected":N}}. Protect it like any operator endpoint (bind to loopback).
+ * {@code POST /admin/disconnect} on the admin listener: a test switch, routed only with
+ * {@code --admin}, that drops every session with {@link Disconnect#FORCE_RECONNECT}; clients
+ * reconnect and resume. Answers {@code {"disconnected":N}}. Protect it like any operator endpoint
+ * (the admin listener binds to loopback by default).
  *
  * <p>Wire contract: docs/protocol.md, "Admin switch".
  */

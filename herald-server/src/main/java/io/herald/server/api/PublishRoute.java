@@ -20,6 +20,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.function.LongConsumer;
 
 /**
  * {@code POST /pub/{channel}?event=TYPE}: publishes the request body and answers
@@ -31,21 +32,30 @@ import java.util.Locale;
  * not UTF-8 are binary); anything else is binary. Errors (docs/protocol.md, "Publishing"): 400
  * {@code invalid_event}, {@code invalid_json}, {@code invalid_parameter}; 413 over the payload
  * limit; 503 {@code overloaded}, {@code shutting_down}, or {@code broker_unavailable} when nothing
- * was stored.
+ * was stored. Each stored publication's latency (from the request to the broker's confirmation) is
+ * recorded for the {@code herald_publish_latency_seconds} histogram (docs/protocol.md, "Metrics").
  */
 public final class PublishRoute implements Route {
     private final Node node;
+    private final LongConsumer latencyNanos;
 
-    public PublishRoute(Node node) {
+    /**
+     * @param node         the node
+     * @param latencyNanos receives the latency of each stored publication, in nanoseconds
+     */
+    public PublishRoute(Node node, LongConsumer latencyNanos) {
         this.node = node;
+        this.latencyNanos = latencyNanos;
     }
 
     @Override
     public void handle(ChannelHandlerContext ctx, FullHttpRequest request, RouteTarget target) {
+        long started = System.nanoTime();
         Payload payload = payload(request.headers().get(HttpHeaderNames.CONTENT_TYPE), ByteBufUtil.getBytes(request.content()));
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         node.publish(target.channel(), target.query().get("event"), payload).whenComplete((p, error) -> {
             if (error == null) {
+                latencyNanos.accept(System.nanoTime() - started);
                 HttpResponses.json(ctx, keepAlive, reply(p));
             } else {
                 HttpResponses.error(ctx, keepAlive, error, "POST " + target.path());

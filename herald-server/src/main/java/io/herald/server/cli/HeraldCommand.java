@@ -2,6 +2,7 @@ package io.herald.server.cli;
 
 import io.herald.core.broker.MemoryBroker;
 import io.herald.server.HeraldServer;
+import io.herald.server.ListenAddress;
 import io.herald.server.ServerConfig;
 import io.herald.server.config.ConfigException;
 import io.herald.server.config.Configuration;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,11 +25,14 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
+import sun.misc.Signal;
 
 /**
  * The {@code herald} command: starts a server with an embedded in-memory hub and runs until SIGTERM
- * or Ctrl-C, then stops gracefully (clients are told to reconnect). {@code herald --help} lists the
- * options.
+ * or Ctrl-C. SIGTERM drains it for a rolling deploy ({@link HeraldServer#drain()}: not ready at
+ * once, serving on for {@code shutdown.drain}, then the clients told to reconnect spread over
+ * {@code shutdown.spread}); Ctrl-C stops it at once, gracefully (clients are told to reconnect).
+ * {@code herald --help} lists the options.
  *
  * <p>The configuration is merged by {@link Configuration}: the defaults of {@link Settings}, then
  * {@code --config FILE} (YAML), then {@code HERALD_*} environment variables, then the flags given
@@ -115,8 +120,29 @@ public final class HeraldCommand implements Callable<Integer> {
             description = "Run the demo feeds (clock, ticker) and keep a day of history in the demo namespace (default: ${DEFAULT-VALUE}).")
     boolean demo;
 
-    @Option(names = "--admin", description = "Route POST /admin/disconnect, a test switch that drops every session.")
+    @Option(names = "--admin", description = "Route POST /admin/disconnect on the admin listener, a test switch that drops every session.")
     boolean admin;
+
+    @Option(names = "--admin-listen", paramLabel = "HOST:PORT|off", converter = ListenConverter.class,
+            description = "Where the admin listener (/metrics, /health/live, /health/ready, /admin/...) binds; off for none "
+                    + "(default: ${DEFAULT-VALUE}).")
+    ListenAddress adminListen;
+
+    @Option(names = "--metrics-on-public-port",
+            description = "Also serve GET /metrics on the public port (a single-port demo).")
+    boolean metricsOnPublicPort;
+
+    /** Reads {@code --admin-listen}: {@code HOST:PORT} or {@code off} (null), as the file does. */
+    static final class ListenConverter implements CommandLine.ITypeConverter<ListenAddress> {
+        @Override
+        public ListenAddress convert(String value) {
+            try {
+                return (ListenAddress) Setting.Type.LISTEN.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
 
     /**
      * The defaults of the options that set a {@link Setting}, read from {@link Settings}: one table
@@ -193,16 +219,48 @@ public final class HeraldCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        HeraldServer server = HeraldServer.create(config, new MemoryBroker()).start();
+        HeraldServer server;
+        try {
+            server = HeraldServer.create(config, new MemoryBroker()).start();
+        } catch (IllegalStateException e) {
+            spec.commandLine().getErr().println("herald: " + e.getMessage());
+            return 1;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        quickStopOnInterrupt(interrupted);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            if (interrupted.get()) {
+                server.close();
+            } else {
+                server.drain().join();
+            }
             stopped.countDown();
         }, "herald-shutdown"));
-        out.println("Herald is up: http://" + config.host() + ":" + server.port() + "/  (Ctrl-C to stop)");
+        out.println("Herald is up: http://" + config.host() + ":" + server.port() + "/  (Ctrl-C to stop)"
+                + (config.adminListen() == null ? "" : "; admin: http://" + config.adminListen().host() + ":"
+                + server.adminPort() + "/health/ready"));
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Ctrl-C (SIGINT) stops at once ({@link HeraldServer#close()}) instead of draining: it marks
+     * {@code interrupted}, then exits as the JVM would (status 130), which runs the shutdown hook.
+     * SIGTERM, what process managers and orchestrators send, drains ({@link HeraldServer#drain()},
+     * docs/configuration.md "Shutdown"). Where the JVM does not let the handler be replaced, Ctrl-C
+     * drains too.
+     */
+    private static void quickStopOnInterrupt(AtomicBoolean interrupted) {
+        try {
+            Signal.handle(new Signal("INT"), signal -> {
+                interrupted.set(true);
+                System.exit(128 + signal.getNumber());
+            });
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            // keep the JVM's own handler: Ctrl-C drains
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.herald.server.config;
 
+import io.herald.server.ListenAddress;
 import io.herald.server.cli.DurationConverter;
 import java.time.Duration;
 import java.util.Locale;
@@ -33,7 +34,15 @@ public record Setting(String key, Type type, Object defaultValue, String flag, S
         /** {@code true} or {@code false}. */
         BOOLEAN,
         /** A duration: {@code 500ms}, {@code 30s}, {@code 10m}, {@code 1h}, ISO-8601, or {@code 0}. */
-        DURATION;
+        DURATION,
+        /**
+         * Where to listen, {@code HOST:PORT} ({@code [::1]:9090} for IPv6), as a {@link ListenAddress};
+         * or {@code off}, read as null (no listener).
+         */
+        LISTEN;
+
+        /** The text of {@link #LISTEN} for no listener. */
+        public static final String OFF = "off";
 
         /**
          * Reads {@code text} as a value of this type.
@@ -64,15 +73,31 @@ public record Setting(String key, Type type, Object defaultValue, String flag, S
                     } catch (RuntimeException e) {
                         throw new IllegalArgumentException(quote(text) + " is not a duration (use 10m)");
                     }
+                case LISTEN:
+                    if (t.equals(OFF)) {
+                        return null;
+                    }
+                    try {
+                        return ListenAddress.parse(t);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException(quote(text) + " is not HOST:PORT or off"
+                                + " (e.g. 127.0.0.1:9090; port 0..65535)");
+                    }
                 default:
                     throw new AssertionError(this);
             }
         }
 
-        /** {@code value} written back as the file would hold it (durations as {@code 10m}, {@code 2ms}). */
+        /**
+         * {@code value} written back as the file would hold it (durations as {@code 10m}, {@code 2ms};
+         * no listener as {@code off}).
+         */
         public String format(Object value) {
             if (value instanceof Duration d) {
                 return formatDuration(d);
+            }
+            if (this == LISTEN) {
+                return value == null ? OFF : quoteIfNeeded(value.toString());
             }
             return this == STRING ? quoteIfNeeded(String.valueOf(value)) : String.valueOf(value);
         }

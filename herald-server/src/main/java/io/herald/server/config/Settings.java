@@ -1,5 +1,6 @@
 package io.herald.server.config;
 
+import io.herald.server.ListenAddress;
 import io.herald.server.config.Setting.Type;
 import java.time.Duration;
 import java.util.List;
@@ -53,9 +54,18 @@ public final class Settings {
                     (b, v) -> b.server.writeStallTimeout((Duration) v)),
             s("shutdown.grace", Type.DURATION, Duration.ofSeconds(5), null, "shutdownGrace",
                     (b, v) -> b.server.shutdownGrace((Duration) v)),
+            s("shutdown.drain", Type.DURATION, Duration.ofSeconds(5), null, "shutdownDrain",
+                    (b, v) -> b.server.shutdownDrain((Duration) v)),
+            s("shutdown.spread", Type.DURATION, Duration.ofSeconds(10), null, "shutdownSpread",
+                    (b, v) -> b.server.shutdownSpread((Duration) v)),
             s("demo", Type.BOOLEAN, false, "--demo", "demo", (b, v) -> b.server.demo((Boolean) v)),
             s("admin.disconnect-switch", Type.BOOLEAN, false, "--admin", "adminEnabled",
-                    (b, v) -> b.server.adminEnabled((Boolean) v)));
+                    (b, v) -> b.server.adminEnabled((Boolean) v)),
+            // The one default that differs from the Java API's (null, no listener): docs/configuration.md, "Admin listener".
+            s("admin.listen", Type.LISTEN, new ListenAddress("127.0.0.1", 9090), "--admin-listen", "adminListen",
+                    (b, v) -> b.server.adminListen((ListenAddress) v)),
+            s("admin.metrics-on-public-port", Type.BOOLEAN, false, "--metrics-on-public-port", "metricsOnPublicPort",
+                    (b, v) -> b.server.metricsOnPublicPort((Boolean) v)));
 
     private Settings() {
     }

@@ -12,9 +12,10 @@ import java.time.Duration;
  * The one pipeline recipe of every connection:
  * <pre>
  * flush       FlushConsolidationHandler   coalesces flushes while a read burst is handled
- * connections ConnectionCounter           (shared) counts open connections
+ * connections ConnectionCounter           (shared) counts open connections and the bytes written
  * idle        IdleConnectionHandler       closes silent connections; WebSocket without pongs: 4002
  * http        HttpServerCodec             HTTP/1.1 parsing and chunked encoding (RFC 9112)
+ * responses   ResponseCounter             (shared, optional) counts responses by status
  * writability WritabilityHandler          (shared) resumes a session's drain when the socket drains;
  *                                         cuts a session whose socket stays full past the stall timeout
  * body        BodyAggregator              whole requests; 413 over the payload limit; removed on WebSocket upgrade
@@ -30,17 +31,20 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     private final int maxBodyBytes;
     private final Duration idleTimeout;
     private final WritabilityHandler writability;
+    private final ResponseCounter responses;
 
     /**
      * @param connections  the shared connection counter
+     * @param responses    the shared response counter, or null to count none (the admin listener)
      * @param router       the shared router
      * @param maxBodyBytes the largest request body, in bytes
      * @param idleTimeout  how long a connection may send nothing (see {@link IdleConnectionHandler})
      * @param stallTimeout how long a connection may stay unwritable (see {@link WritabilityHandler})
      */
-    public HttpInitializer(ConnectionCounter connections, Router router, int maxBodyBytes, Duration idleTimeout,
-                           Duration stallTimeout) {
+    public HttpInitializer(ConnectionCounter connections, ResponseCounter responses, Router router, int maxBodyBytes,
+                           Duration idleTimeout, Duration stallTimeout) {
         this.connections = connections;
+        this.responses = responses;
         this.router = router;
         this.maxBodyBytes = maxBodyBytes;
         this.idleTimeout = idleTimeout;
@@ -54,6 +58,9 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("connections", connections);
         p.addLast("idle", new IdleConnectionHandler(idleTimeout));
         p.addLast("http", new HttpServerCodec(4096, 8192, 8192));
+        if (responses != null) {
+            p.addLast("responses", responses);
+        }
         p.addLast("writability", writability);
         p.addLast("body", new BodyAggregator(maxBodyBytes));
         p.addLast("router", router);

@@ -1,5 +1,6 @@
 package io.herald.server.transport;
 
+import io.herald.server.http.ConnectionCounter;
 import io.herald.server.http.IdleConnectionHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -24,9 +25,9 @@ import java.util.Set;
  * <ul>
  *   <li>inbound-only handlers never see writes: ignored;</li>
  *   <li>handlers known to pass writes on unchanged ({@link FlushConsolidationHandler},
- *       {@link IdleConnectionHandler}, which watches reads only): skipped, so that a delivery
- *       touches as few per-connection contexts as possible (with thousands of connections each one
- *       is a cache miss);</li>
+ *       {@link IdleConnectionHandler}, which watches reads only, {@link ConnectionCounter}, which
+ *       counts the bytes): skipped, so that a delivery touches as few per-connection contexts as
+ *       possible (with thousands of connections each one is a cache miss);</li>
  *   <li>handlers that transform any byte stream whatever it holds (TLS, {@link SslHandler}): the
  *       writes start just past the last of them toward the codec, so they encrypt these bytes too;</li>
  *   <li>anything else that handles writes: {@link #at} fails with an {@link IllegalStateException}
@@ -38,21 +39,47 @@ import java.util.Set;
  * whole pipeline (heartbeats, goodbyes) keep their order with these: no handler between here and
  * the socket holds writes back across a flush.
  *
+ * <p>What it writes is added to the connection's {@link ConnectionCounter} (the bytes-sent metric)
+ * once per flush, unless the writes pass through the counter anyway (it sits nearer the socket than
+ * a byte-stream transformer they start past).
+ *
  * <p>One instance per connection and codec; used on the connection's event loop.
  */
 public final class FramedWrites {
     /** Outbound handlers that pass writes on unchanged and may be skipped. */
     private static final Set<Class<? extends ChannelHandler>> PASS_THROUGH =
-            Set.of(FlushConsolidationHandler.class, IdleConnectionHandler.class);
+            Set.of(FlushConsolidationHandler.class, IdleConnectionHandler.class, ConnectionCounter.class);
 
     private final Channel channel;
     private final Class<? extends ChannelHandler> codec;
     private ChannelHandlerContext start;
+    /** Where the bytes written here are counted, or null when they pass through it (or there is none). */
+    private ConnectionCounter counter;
+    /** Bytes written since the last flush; on the event loop only. */
+    private long unflushedBytes;
 
     private FramedWrites(Channel channel, Class<? extends ChannelHandler> codec, ChannelHandlerContext start) {
         this.channel = channel;
         this.codec = codec;
         this.start = start;
+        this.counter = skippedCounter(channel.pipeline(), start);
+    }
+
+    /** The pipeline's {@link ConnectionCounter} when writes starting at {@code start} do not pass it, else null. */
+    private static ConnectionCounter skippedCounter(ChannelPipeline pipeline, ChannelHandlerContext start) {
+        ChannelHandlerContext counter = pipeline.context(ConnectionCounter.class);
+        if (counter == null) {
+            return null;
+        }
+        for (Map.Entry<String, ChannelHandler> entry : pipeline) {
+            if (entry.getKey().equals(start.name())) {
+                return (ConnectionCounter) counter.handler(); // reached the start first: writes skip the counter
+            }
+            if (entry.getKey().equals(counter.name())) {
+                return null; // the counter is nearer the socket than the start: writes pass it
+            }
+        }
+        return null;
     }
 
     /**
@@ -116,13 +143,21 @@ public final class FramedWrites {
                 return false;
             }
             start = from;
+            counter = skippedCounter(channel.pipeline(), from);
         }
+        unflushedBytes += shared.readableBytes();
         from.write(SharedBytes.view(shared), channel.voidPromise());
         return true;
     }
 
     /** Flushes what was written on the connection, from the same point as the writes. */
     public void flush() {
+        if (unflushedBytes > 0) {
+            if (counter != null) {
+                counter.sent(unflushedBytes);
+            }
+            unflushedBytes = 0;
+        }
         ChannelHandlerContext from = start;
         if (from.isRemoved()) {
             channel.flush();

@@ -85,14 +85,16 @@ class PublishAndReadTest {
     }
 
     @Test
-    void adminSwitchDropsSessionsOnlyWhenEnabled() throws Exception {
+    void adminSwitchDropsSessionsOnlyWhenEnabledAndOnlyOnTheAdminListener() throws Exception {
         try (TestServer off = TestServer.start()) {
+            assertThat(off.adminPost("/admin/disconnect").statusCode()).isEqualTo(404);
             assertThat(off.post("/admin/disconnect", "", null).statusCode()).isEqualTo(404);
         }
         try (TestServer t = TestServer.start(cfg -> cfg.adminEnabled(true))) {
+            assertThat(t.post("/admin/disconnect", "", null).statusCode()).as("never on the public port").isEqualTo(404);
             var stream = t.stream("/sse/a").body();
             TestServer.await("subscribed", java.time.Duration.ofSeconds(5), () -> t.server().node().sessionCount() == 1);
-            HttpResponse<String> r = t.post("/admin/disconnect", "", null);
+            HttpResponse<String> r = t.adminPost("/admin/disconnect");
             assertThat(TestServer.json(r.body()).get("disconnected").asInt()).isEqualTo(1);
             String rest = new String(stream.readAllBytes());
             assertThat(rest).contains("event: herald-disconnect\ndata: {\"code\":4003,\"reason\":\"forced reconnect\",\"reconnect\":true}\n\n");

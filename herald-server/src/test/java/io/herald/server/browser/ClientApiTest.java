@@ -28,7 +28,7 @@ class ClientApiTest {
     @ValueSource(strings = {"websocket", "sse"})
     void reportsTheStateEventsOfAConnectionsLife(String transport) {
         Harness page = harness("herald.js").start("states." + transport, ClientTransportsTest.only(transport), null).awaitOpen(1);
-        assertThat(browser.server().post("/admin/disconnect", "", null).statusCode()).isEqualTo(200);
+        assertThat(browser.server().adminPost("/admin/disconnect").statusCode()).isEqualTo(200);
         page.awaitOpen(2).close();
         assertThat(page.states()).containsExactly("connecting:" + transport, "open:" + transport,
                 "reconnecting:" + transport, "connecting:" + transport, "open:" + transport, "closed");

@@ -45,7 +45,7 @@ class ClientFallbackTest {
             page.awaitOffset(100);
             // WebSocket worked, then stops working: a few retries, then the next transport resumes after offset 100.
             proxy.refuseWebSockets();
-            assertThat(browser.server().post("/admin/disconnect", "", null).statusCode()).isEqualTo(200);
+            assertThat(browser.server().adminPost("/admin/disconnect").statusCode()).isEqualTo(200);
             for (int i = 101; i <= 200; i++) {
                 browser.server().publish("fb.switch", "m" + i);
             }

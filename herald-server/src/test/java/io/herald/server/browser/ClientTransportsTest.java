@@ -57,7 +57,7 @@ class ClientTransportsTest {
         for (int i = 1; i <= 200; i++) {
             browser.server().publish(channel, "m" + i);
             if (i % 40 == 20) {
-                assertThat(browser.server().post("/admin/disconnect", "", null).statusCode()).isEqualTo(200);
+                assertThat(browser.server().adminPost("/admin/disconnect").statusCode()).isEqualTo(200);
                 drops++;
             }
             Thread.sleep(5);

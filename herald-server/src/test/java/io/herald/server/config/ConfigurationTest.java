@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.herald.core.NamespaceOptions;
+import io.herald.server.ListenAddress;
 import io.herald.server.ServerConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,10 +33,21 @@ class ConfigurationTest {
         return Configuration.load(file(yaml), "herald.yml", env, flags, List.of());
     }
 
+    /**
+     * The Java API's defaults with the one documented difference (docs/configuration.md, "Admin
+     * listener"): the command listens for operators on 127.0.0.1:9090, an embedded server opens no
+     * second port unless asked.
+     */
+    private static ServerConfig commandDefaults() {
+        return ServerConfig.builder().adminListen(new ListenAddress("127.0.0.1", 9090)).build();
+    }
+
     @Test
     void theDefaultsAreTheJavaApisDefaults() {
         ServerConfig fromDefaults = Configuration.load(null, null, Map.of(), Map.of(), List.of()).serverConfig();
-        assertThat(fromDefaults).isEqualTo(ServerConfig.builder().build());
+        assertThat(fromDefaults).isEqualTo(commandDefaults());
+        assertThat(ServerConfig.builder().build().adminListen()).as("the Java API's admin listener: off").isNull();
+        assertThat(fromDefaults.adminListen()).hasToString("127.0.0.1:9090");
     }
 
     @Test
@@ -106,6 +118,13 @@ class ConfigurationTest {
             "server:\\n  port: 1\\n  port: 2 | herald.yml:3: Duplicate field 'port'",
             "server:\\n  - 1 | herald.yml:1: server: a list is not a value of any setting",
             "- server | herald.yml:1: the file must be a mapping of keys (e.g. server:), not a list",
+            "admin:\\n  listen: localhost | herald.yml:2: admin.listen: \"localhost\" is not HOST:PORT or off (e.g. 127.0.0.1:9090; port 0..65535)",
+            "admin:\\n  listen: 127.0.0.1:99999 | herald.yml:2: admin.listen: \"127.0.0.1:99999\" is not HOST:PORT or off (e.g. 127.0.0.1:9090; port 0..65535)",
+            "admin:\\n  listen: ::1:9090 | herald.yml:2: admin.listen: \"::1:9090\" is not HOST:PORT or off (e.g. 127.0.0.1:9090; port 0..65535)",
+            "admin:\\n  listen: 0.0.0.0:8080 | herald.yml:2: admin.listen: 0.0.0.0:8080 (expected: a port other than the public port 8080)",
+            "server:\\n  port: 9090 | default: admin.listen: 127.0.0.1:9090 (expected: a port other than the public port 9090)",
+            "admin:\\n  listen: off\\n  disconnect-switch: true | herald.yml:3: admin.disconnect-switch: true (expected: false while adminListen is off: POST /admin/disconnect is served by the admin listener)",
+            "shutdown:\\n  spread: -1s | herald.yml:2: shutdown.spread: PT-1S (expected: >= 0)",
     })
     void aBadFileStopsWithOneLineNamingTheFileLineAndKey(String yaml, String message) throws IOException {
         String text = yaml.replace("\\n", "\n");
@@ -113,6 +132,25 @@ class ConfigurationTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessage(message)
                 .hasNoCause();
+    }
+
+    @Test
+    void theAdminListenerIsOffOrAnAddressAndPrintsBackAsItLoads() throws IOException {
+        Configuration off = Configuration.load(null, null, Map.of("HERALD_ADMIN_LISTEN", "off"), Map.of(), List.of());
+        assertThat(off.serverConfig().adminListen()).isNull();
+        assertThat(off.print()).contains("  listen: off  # HERALD_ADMIN_LISTEN\n");
+        Configuration v6 = load("admin:\n  listen: \"[::1]:0\"\n  metrics-on-public-port: true\nshutdown:\n  drain: 0\n  spread: 1500ms\n",
+                Map.of(), Map.of());
+        ServerConfig c = v6.serverConfig();
+        assertThat(c.adminListen()).isEqualTo(new ListenAddress("::1", 0));
+        assertThat(c.metricsOnPublicPort()).isTrue();
+        assertThat(c.shutdownDrain()).isZero();
+        assertThat(c.shutdownSpread()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(v6.print()).contains("  listen: \"[::1]:0\"  # herald.yml:2\n", "  spread: 1500ms  # herald.yml:6\n");
+        for (Configuration config : List.of(off, v6)) {
+            Configuration back = Configuration.load(file(config.print()), "printed.yml", Map.of(), Map.of(), List.of());
+            assertThat(back.serverConfig()).isEqualTo(config.serverConfig());
+        }
     }
 
     @Test
@@ -133,8 +171,8 @@ class ConfigurationTest {
 
     @Test
     void anEmptyFileKeepsEveryDefault() throws IOException {
-        assertThat(load("", Map.of(), Map.of()).serverConfig()).isEqualTo(ServerConfig.builder().build());
-        assertThat(load("# only a comment\n", Map.of(), Map.of()).serverConfig()).isEqualTo(ServerConfig.builder().build());
+        assertThat(load("", Map.of(), Map.of()).serverConfig()).isEqualTo(commandDefaults());
+        assertThat(load("# only a comment\n", Map.of(), Map.of()).serverConfig()).isEqualTo(commandDefaults());
     }
 
     @Test

@@ -4,13 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.server.testing.SseReader;
 import io.herald.server.testing.TestServer;
+import io.herald.server.testing.WsClient;
+import java.io.InputStream;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(30)
 class MetricsTest {
+
+    /** The value of the sample {@code series} (name and labels, as printed) in a Prometheus text scrape; 0 when absent. */
+    static double sample(String scrape, String series) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(scrape);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
 
     @Test
     void exposesCountsInPrometheusFormat() throws Exception {
@@ -20,7 +33,7 @@ class MetricsTest {
                 t.publish("m", "one");
                 t.publish("m", "two");
                 assertThat(reader.nextEvent().data()).isEqualTo("one");
-                HttpResponse<String> r = t.get("/metrics");
+                HttpResponse<String> r = t.admin("/metrics");
                 assertThat(r.statusCode()).isEqualTo(200);
                 assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/plain; version=0.0.4");
                 assertThat(r.body())
@@ -33,7 +46,73 @@ class MetricsTest {
                 t.server().node().disconnectAll(io.herald.core.Disconnect.FORCE_RECONNECT);
                 TestServer.await("session ended", Duration.ofSeconds(5), () -> t.server().node().sessionCount() == 0);
             }
-            assertThat(t.get("/metrics").body()).contains("herald_disconnects_total{reason=\"force_reconnect\"} 1.0");
+            assertThat(t.admin("/metrics").body()).contains("herald_disconnects_total{reason=\"force_reconnect\"} 1.0");
+        }
+    }
+
+    @Test
+    void countsSessionsSubscriptionsAndDeliveriesByTransportBytesSentStatusesAndPublishLatency() throws Exception {
+        try (TestServer t = TestServer.start()) {
+            String[] transports = {"sse", "xhr-streaming", "iframe", "websocket", "long-polling"};
+            String fresh = t.admin("/metrics").body();
+            for (String transport : transports) {
+                assertThat(fresh).as("a series for every network transport from the start")
+                        .contains("herald_transport_sessions{transport=\"" + transport + "\"} 0.0")
+                        .contains("herald_transport_subscriptions{transport=\"" + transport + "\"} 0.0")
+                        .contains("herald_deliveries_total{transport=\"" + transport + "\"} 0.0");
+            }
+            assertThat(fresh).contains("herald_publish_latency_seconds_count 0");
+
+            InputStream sse = t.stream("/sse/m").body();
+            InputStream xhr = t.stream("/stream/m").body();
+            InputStream iframe = t.stream("/iframe/m?callback=f").body();
+            WsClient ws = WsClient.connect(t, "/ws/m");
+            CompletableFuture<HttpResponse<String>> longPoll = t.http().sendAsync(
+                    HttpRequest.newBuilder(t.uri("/longpoll/m?timeout=20")).GET().build(), HttpResponse.BodyHandlers.ofString());
+            TestServer.await("five subscribers", Duration.ofSeconds(5), () -> t.server().node().subscriptionCount() == 5);
+            String held = t.admin("/metrics").body();
+            for (String transport : transports) {
+                assertThat(sample(held, "herald_transport_sessions{transport=\"" + transport + "\"}")).as(transport).isEqualTo(1);
+                assertThat(sample(held, "herald_transport_subscriptions{transport=\"" + transport + "\"}")).as(transport).isEqualTo(1);
+            }
+            assertThat(held).as("no other transport").doesNotContainPattern("herald_transport_sessions\\{transport=\"(?!"
+                    + String.join("|", transports) + ")");
+
+            double sentBefore = sample(held, "herald_sent_bytes_total");
+            String payload = "p".repeat(10_000);
+            t.publish("m", payload);
+            assertThat(longPoll.get(10, TimeUnit.SECONDS).body()).contains(payload);
+            assertThat(ws.nextText()).isEqualTo(payload);
+            TestServer.await("one delivery to each transport", Duration.ofSeconds(5), () -> {
+                String s = t.admin("/metrics").body();
+                for (String transport : transports) {
+                    if (sample(s, "herald_deliveries_total{transport=\"" + transport + "\"}") != 1) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            ws.close();
+            for (InputStream stream : new InputStream[] {sse, xhr, iframe}) {
+                stream.close();
+            }
+            TestServer.await("sessions ended", Duration.ofSeconds(5), () -> t.server().node().sessionCount() == 0);
+            assertThat(t.get("/nope").statusCode()).isEqualTo(404);
+            String after = t.admin("/metrics").body();
+            for (String transport : transports) {
+                assertThat(sample(after, "herald_transport_sessions{transport=\"" + transport + "\"}")).as(transport).isZero();
+                assertThat(sample(after, "herald_transport_subscriptions{transport=\"" + transport + "\"}")).as(transport).isZero();
+            }
+            // The payload went to five subscribers: through pre-framed shared bytes (SSE, XHR streaming,
+            // WebSocket) and through the pipeline (the long poll's response, the iframe's script chunk).
+            assertThat(sample(after, "herald_sent_bytes_total") - sentBefore).isGreaterThanOrEqualTo(5 * 10_000);
+            assertThat(sample(after, "herald_http_responses_total{status=\"101\"}")).isEqualTo(1);
+            assertThat(sample(after, "herald_http_responses_total{status=\"200\"}")).as("3 streams, a long poll, a publish")
+                    .isEqualTo(5);
+            assertThat(sample(after, "herald_http_responses_total{status=\"404\"}")).isEqualTo(1);
+            assertThat(sample(after, "herald_publish_latency_seconds_count")).isEqualTo(1);
+            assertThat(sample(after, "herald_publish_latency_seconds_bucket{le=\"+Inf\"}")).isEqualTo(1);
+            assertThat(sample(after, "herald_publish_latency_seconds_sum")).isGreaterThan(0).isLessThan(10);
         }
     }
 }

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.core.Disconnect;
+import io.herald.core.broker.Broker;
+import io.herald.core.broker.MemoryBroker;
 import io.herald.server.HeraldServer;
+import io.herald.server.ListenAddress;
 import io.herald.server.ServerConfig;
 import java.io.IOException;
 import java.net.URI;
@@ -62,17 +65,17 @@ public final class TestServer implements AutoCloseable {
         OPEN.add(this);
     }
 
-    /** Starts a server on 127.0.0.1, a free port, with the defaults changed by {@code configure}. */
+    /**
+     * Starts a server on 127.0.0.1, a free port, with an admin listener on another free port
+     * ({@link #admin}), and the defaults changed by {@code configure}.
+     */
     public static TestServer start(Consumer<ServerConfig.Builder> configure) {
-        return new TestServer(HeraldServer.create(cfg -> {
-            cfg.port(0).ioThreads(2);
-            configure.accept(cfg);
-        }).start());
+        return start(new MemoryBroker(), configure);
     }
 
     /** Starts a server like {@link #start(Consumer)}, on {@code broker} instead of an in-memory one. */
-    public static TestServer start(io.herald.core.broker.Broker broker, Consumer<ServerConfig.Builder> configure) {
-        ServerConfig.Builder builder = ServerConfig.builder().port(0).ioThreads(2);
+    public static TestServer start(Broker broker, Consumer<ServerConfig.Builder> configure) {
+        ServerConfig.Builder builder = ServerConfig.builder().port(0).ioThreads(2).adminListen(new ListenAddress("127.0.0.1", 0));
         configure.accept(builder);
         return new TestServer(HeraldServer.create(builder.build(), broker).start());
     }
@@ -98,6 +101,22 @@ public final class TestServer implements AutoCloseable {
     /** {@code ws://127.0.0.1:PORT} + path. */
     public URI wsUri(String path) {
         return URI.create("ws://127.0.0.1:" + port() + path);
+    }
+
+    /** {@code http://127.0.0.1:ADMIN_PORT} + path: the admin listener. */
+    public URI adminUri(String path) {
+        return URI.create("http://127.0.0.1:" + server.adminPort() + path);
+    }
+
+    /** GETs a path of the admin listener (e.g. {@code /metrics}); returns the response whatever its status. */
+    public HttpResponse<String> admin(String path) {
+        return send(HttpRequest.newBuilder(adminUri(path)).timeout(Duration.ofSeconds(10)).GET().build());
+    }
+
+    /** POSTs an empty body to a path of the admin listener (e.g. {@code /admin/disconnect}); any status. */
+    public HttpResponse<String> adminPost(String path) {
+        return send(HttpRequest.newBuilder(adminUri(path)).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
     }
 
     public HttpClient http() {
@@ -281,6 +300,36 @@ public final class TestServer implements AutoCloseable {
             OPEN.remove(this);
         }
         await(() -> "the shutdown left " + state() + " (expected no session, subscription or connection)",
+                Duration.ofSeconds(5), this::quiet);
+    }
+
+    /**
+     * Drains the server ({@link HeraldServer#drain()}) under its clients, as a rolling deploy does,
+     * and waits until it stopped. Like {@link #shutdownWithClientsConnected()}, the leak check then
+     * asserts that the server itself ended every session, subscription and connection. Later calls
+     * of {@link #close()} do nothing.
+     *
+     * @param timeout how long to wait for the drain to end
+     * @throws AssertionError when it does not end in time, or leaves a session, subscription or connection
+     */
+    public void drainWithClientsConnected(Duration timeout) {
+        if (!closed.compareAndSet(false, true)) {
+            throw new IllegalStateException("already closed");
+        }
+        try {
+            server.drain().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("the drain did not end within " + timeout.toMillis() + " ms", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new AssertionError("the drain failed", e);
+        } finally {
+            server.close();
+            OPEN.remove(this);
+        }
+        await(() -> "the drain left " + state() + " (expected no session, subscription or connection)",
                 Duration.ofSeconds(5), this::quiet);
     }
 

@@ -1,0 +1,121 @@
+package io.herald.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.server.testing.SseReader;
+import io.herald.server.testing.TestServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The {@code herald} command as a process, stopped by signals: SIGTERM drains (not ready at once,
+ * serving through {@code shutdown.drain}, then the clients told to reconnect), Ctrl-C (SIGINT)
+ * stops at once (docs/configuration.md, "Shutdown").
+ */
+@Timeout(60)
+class HeraldCommandSignalsTest {
+    private static final Pattern UP = Pattern.compile("Herald is up: http://127\\.0\\.0\\.1:(\\d+)/ .*admin: http://127\\.0\\.0\\.1:(\\d+)/");
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    /** A running {@code herald} process and its two ports. */
+    private record Herald(Process process, int port, int adminPort) {
+    }
+
+    private static Herald start(String drain) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), HeraldCommand.class.getName(),
+                "--port", "0", "--admin-listen", "127.0.0.1:0").redirectErrorStream(true);
+        builder.environment().put("HERALD_SHUTDOWN_DRAIN", drain);
+        builder.environment().put("HERALD_SHUTDOWN_SPREAD", "200ms");
+        Process process = builder.start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder seen = new StringBuilder();
+        for (String line; (line = out.readLine()) != null; ) {
+            seen.append(line).append('\n');
+            Matcher m = UP.matcher(line);
+            if (m.find()) {
+                Thread drainOutput = new Thread(() -> out.lines().forEach(l -> { }), "herald-output");
+                drainOutput.setDaemon(true);
+                drainOutput.start();
+                return new Herald(process, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+            }
+        }
+        throw new AssertionError("herald did not start:\n" + seen);
+    }
+
+    private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5))
+                .header("Connection", "close").build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private SseReader subscribe(Herald herald) throws IOException, InterruptedException {
+        InputStream body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + herald.port() + "/sse/c")).build(),
+                HttpResponse.BodyHandlers.ofInputStream()).body();
+        SseReader reader = new SseReader(body);
+        assertThat(reader.next().retry()).as("the stream started").isNotNull();
+        return reader;
+    }
+
+    private static void assertGoodbye(SseReader reader) throws IOException {
+        SseReader.Event bye = reader.nextEvent();
+        assertThat(bye.event()).isEqualTo("herald-disconnect");
+        assertThat(bye.data()).isEqualTo("{\"code\":1001,\"reason\":\"shutdown\",\"reconnect\":true}");
+    }
+
+    @Test
+    void sigtermDrainsNotReadyAtOnceServingThroughTheWindowThenReconnectsTheClients() throws Exception {
+        Herald herald = start("2s");
+        try (SseReader reader = subscribe(herald)) {
+            assertThat(get(herald.adminPort(), "/health/ready").statusCode()).isEqualTo(200);
+            long signalled = System.nanoTime();
+            herald.process().destroy(); // SIGTERM
+            TestServer.await("not ready", Duration.ofSeconds(2), () -> {
+                try {
+                    HttpResponse<String> r = get(herald.adminPort(), "/health/ready");
+                    return r.statusCode() == 503 && r.body().equals("{\"ready\":false,\"reasons\":[\"draining\"]}");
+                } catch (IOException | InterruptedException e) {
+                    return false;
+                }
+            });
+            assertThat(get(herald.port(), "/history/c").statusCode()).as("serving through the drain window").isEqualTo(200);
+            assertGoodbye(reader);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled)).as("after the window")
+                    .isGreaterThanOrEqualTo(2000);
+            assertThat(herald.process().waitFor(15, TimeUnit.SECONDS)).as("exited").isTrue();
+            assertThat(herald.process().exitValue()).isEqualTo(143);
+        } finally {
+            herald.process().destroyForcibly();
+        }
+    }
+
+    @Test
+    void ctrlCStopsAtOnceTellingTheClientsToReconnect() throws Exception {
+        Herald herald = start("30s");
+        try (SseReader reader = subscribe(herald)) {
+            long signalled = System.nanoTime();
+            assertThat(new ProcessBuilder(List.of("kill", "-INT", Long.toString(herald.process().pid()))).start().waitFor())
+                    .isZero();
+            assertGoodbye(reader);
+            assertThat(herald.process().waitFor(15, TimeUnit.SECONDS)).as("exited").isTrue();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled)).as("no drain window").isLessThan(10_000);
+            assertThat(herald.process().exitValue()).isEqualTo(130);
+        } finally {
+            herald.process().destroyForcibly();
+        }
+    }
+}
