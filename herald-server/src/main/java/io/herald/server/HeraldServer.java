@@ -114,7 +114,8 @@ public final class HeraldServer implements AutoCloseable {
         this.readiness = new Readiness(node);
         Routes.install(router, node, config, metrics);
         if (config.adminListen() != null) {
-            adminRouter = new Router(adminConnections, ADMIN_MAX_CONNECTIONS);
+            adminRouter = new Router(adminConnections, ADMIN_MAX_CONNECTIONS,
+                    "the admin listener serves /metrics, /health/live, /health/ready, /admin/...");
             Routes.installAdmin(adminRouter, node, config, metrics, readiness);
         } else {
             adminRouter = null;

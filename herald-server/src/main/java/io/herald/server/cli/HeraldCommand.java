@@ -228,7 +228,7 @@ public final class HeraldCommand implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean interrupted = new AtomicBoolean();
-        quickStopOnInterrupt(interrupted);
+        quickStopOnInterrupt(server, interrupted);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (interrupted.get()) {
                 server.close();
@@ -246,16 +246,17 @@ public final class HeraldCommand implements Callable<Integer> {
     }
 
     /**
-     * Ctrl-C (SIGINT) stops at once ({@link HeraldServer#close()}) instead of draining: it marks
-     * {@code interrupted}, then exits as the JVM would (status 130), which runs the shutdown hook.
-     * SIGTERM, what process managers and orchestrators send, drains ({@link HeraldServer#drain()},
-     * docs/configuration.md "Shutdown"). Where the JVM does not let the handler be replaced, Ctrl-C
-     * drains too.
+     * Ctrl-C (SIGINT) stops at once ({@link HeraldServer#close()}) instead of draining, and cuts a
+     * drain under way short: it marks {@code interrupted}, closes the server, then exits as the JVM
+     * would (status 130), which runs the shutdown hook. SIGTERM, what process managers and
+     * orchestrators send, drains ({@link HeraldServer#drain()}, docs/configuration.md "Shutdown").
+     * Where the JVM does not let the handler be replaced, Ctrl-C drains too.
      */
-    private static void quickStopOnInterrupt(AtomicBoolean interrupted) {
+    private static void quickStopOnInterrupt(HeraldServer server, AtomicBoolean interrupted) {
         try {
             Signal.handle(new Signal("INT"), signal -> {
                 interrupted.set(true);
+                server.close();
                 System.exit(128 + signal.getNumber());
             });
         } catch (IllegalArgumentException | UnsupportedOperationException e) {

@@ -46,15 +46,28 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Map<String, Entry> routes = new HashMap<>();
     private final ConnectionCounter connections;
     private final int maxConnections;
+    private final String endpoints;
     private volatile boolean frozen;
 
     /**
+     * A router of the public port.
+     *
      * @param connections    the shared connection counter
      * @param maxConnections connections beyond this many get 429 {@code too_many_requests} and are closed
      */
     public Router(ConnectionCounter connections, int maxConnections) {
+        this(connections, maxConnections, "see GET / for the endpoints");
+    }
+
+    /**
+     * @param connections    the shared connection counter
+     * @param maxConnections connections beyond this many get 429 {@code too_many_requests} and are closed
+     * @param endpoints      where the endpoints are told, for the message of a 404
+     */
+    public Router(ConnectionCounter connections, int maxConnections, String endpoints) {
         this.connections = connections;
         this.maxConnections = maxConnections;
+        this.endpoints = endpoints;
     }
 
     /**
@@ -119,8 +132,7 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (entry == null
                 || (rest != null && entry.segment == ChannelSegment.NONE)
                 || (rest == null && entry.segment == ChannelSegment.REQUIRED)) {
-            throw new HeraldException(ErrorCode.NOT_FOUND, "no route for " + Names.quote(path)
-                    + " (see GET / for the endpoints)");
+            throw new HeraldException(ErrorCode.NOT_FOUND, "no route for " + Names.quote(path) + " (" + endpoints + ")");
         }
         if (request.method().equals(HttpMethod.OPTIONS)) {
             HttpResponses.preflight(ctx, request);

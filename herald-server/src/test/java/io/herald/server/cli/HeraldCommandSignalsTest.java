@@ -118,4 +118,27 @@ class HeraldCommandSignalsTest {
             herald.process().destroyForcibly();
         }
     }
+
+    @Test
+    void ctrlCDuringADrainCutsItShort() throws Exception {
+        Herald herald = start("30s");
+        try (SseReader reader = subscribe(herald)) {
+            herald.process().destroy(); // SIGTERM: a 30 s drain begins
+            TestServer.await("draining", Duration.ofSeconds(2), () -> {
+                try {
+                    return get(herald.adminPort(), "/health/ready").statusCode() == 503;
+                } catch (IOException | InterruptedException e) {
+                    return false;
+                }
+            });
+            long interrupted = System.nanoTime();
+            assertThat(new ProcessBuilder(List.of("kill", "-INT", Long.toString(herald.process().pid()))).start().waitFor())
+                    .isZero();
+            assertGoodbye(reader);
+            assertThat(herald.process().waitFor(15, TimeUnit.SECONDS)).as("exited").isTrue();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - interrupted)).as("the drain cut short").isLessThan(10_000);
+        } finally {
+            herald.process().destroyForcibly();
+        }
+    }
 }
