@@ -71,6 +71,32 @@ class HeraldCommandSignalsTest {
         return reader;
     }
 
+    /** Waits until {@code /health/ready} answers {@code body} with 503. */
+    private void awaitNotReady(Herald herald, String body) {
+        TestServer.await("not ready: " + body, Duration.ofSeconds(2), () -> {
+            try {
+                HttpResponse<String> r = get(herald.adminPort(), "/health/ready");
+                return r.statusCode() == 503 && r.body().equals(body);
+            } catch (IOException | InterruptedException e) {
+                return false;
+            }
+        });
+    }
+
+    /** Ctrl-C: SIGINT to the process; returns when it was sent ({@link System#nanoTime()}). */
+    private static long interrupt(Herald herald) throws IOException, InterruptedException {
+        long sent = System.nanoTime();
+        assertThat(new ProcessBuilder(List.of("kill", "-INT", Long.toString(herald.process().pid()))).start().waitFor())
+                .isZero();
+        return sent;
+    }
+
+    /** Waits for the process to exit; returns how long after {@code since} ({@link System#nanoTime()}) it had, in ms. */
+    private static long awaitExit(Herald herald, long since) throws InterruptedException {
+        assertThat(herald.process().waitFor(15, TimeUnit.SECONDS)).as("exited").isTrue();
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
+    }
+
     private static void assertGoodbye(SseReader reader) throws IOException {
         SseReader.Event bye = reader.nextEvent();
         assertThat(bye.event()).isEqualTo("herald-disconnect");
@@ -84,19 +110,12 @@ class HeraldCommandSignalsTest {
             assertThat(get(herald.adminPort(), "/health/ready").statusCode()).isEqualTo(200);
             long signalled = System.nanoTime();
             herald.process().destroy(); // SIGTERM
-            TestServer.await("not ready", Duration.ofSeconds(2), () -> {
-                try {
-                    HttpResponse<String> r = get(herald.adminPort(), "/health/ready");
-                    return r.statusCode() == 503 && r.body().equals("{\"ready\":false,\"reasons\":[\"draining\"]}");
-                } catch (IOException | InterruptedException e) {
-                    return false;
-                }
-            });
+            awaitNotReady(herald, "{\"ready\":false,\"reasons\":[\"draining\"]}");
             assertThat(get(herald.port(), "/history/c").statusCode()).as("serving through the drain window").isEqualTo(200);
             assertGoodbye(reader);
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled)).as("after the window")
                     .isGreaterThanOrEqualTo(2000);
-            assertThat(herald.process().waitFor(15, TimeUnit.SECONDS)).as("exited").isTrue();
+            awaitExit(herald, signalled);
             assertThat(herald.process().exitValue()).isEqualTo(143);
         } finally {
             herald.process().destroyForcibly();
@@ -107,12 +126,9 @@ class HeraldCommandSignalsTest {
     void ctrlCStopsAtOnceTellingTheClientsToReconnect() throws Exception {
         Herald herald = start("30s");
         try (SseReader reader = subscribe(herald)) {
-            long signalled = System.nanoTime();
-            assertThat(new ProcessBuilder(List.of("kill", "-INT", Long.toString(herald.process().pid()))).start().waitFor())
-                    .isZero();
+            long signalled = interrupt(herald);
             assertGoodbye(reader);
-            assertThat(herald.process().waitFor(15, TimeUnit.SECONDS)).as("exited").isTrue();
-            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled)).as("no drain window").isLessThan(10_000);
+            assertThat(awaitExit(herald, signalled)).as("no drain window").isLessThan(10_000);
             assertThat(herald.process().exitValue()).isEqualTo(130);
         } finally {
             herald.process().destroyForcibly();
@@ -124,19 +140,10 @@ class HeraldCommandSignalsTest {
         Herald herald = start("30s");
         try (SseReader reader = subscribe(herald)) {
             herald.process().destroy(); // SIGTERM: a 30 s drain begins
-            TestServer.await("draining", Duration.ofSeconds(2), () -> {
-                try {
-                    return get(herald.adminPort(), "/health/ready").statusCode() == 503;
-                } catch (IOException | InterruptedException e) {
-                    return false;
-                }
-            });
-            long interrupted = System.nanoTime();
-            assertThat(new ProcessBuilder(List.of("kill", "-INT", Long.toString(herald.process().pid()))).start().waitFor())
-                    .isZero();
+            awaitNotReady(herald, "{\"ready\":false,\"reasons\":[\"draining\"]}");
+            long interrupted = interrupt(herald);
             assertGoodbye(reader);
-            assertThat(herald.process().waitFor(15, TimeUnit.SECONDS)).as("exited").isTrue();
-            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - interrupted)).as("the drain cut short").isLessThan(10_000);
+            assertThat(awaitExit(herald, interrupted)).as("the drain cut short").isLessThan(10_000);
         } finally {
             herald.process().destroyForcibly();
         }
