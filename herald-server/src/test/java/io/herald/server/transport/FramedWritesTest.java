@@ -3,6 +3,7 @@ package io.herald.server.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.herald.server.http.ConnectionCounter;
 import io.herald.server.http.IdleConnectionHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
@@ -38,6 +39,41 @@ class FramedWritesTest {
         assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo("5\r\nhello\r\n");
         out.release();
         assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void theBytesWrittenAreCountedOnceAtTheConnectionCounterWhetherTheWritesPassItOrNot() throws Exception {
+        // Past the counter (no TLS): FramedWrites adds what it wrote, once per flush.
+        ConnectionCounter counter = new ConnectionCounter();
+        EmbeddedChannel plain = new EmbeddedChannel();
+        plain.pipeline().addLast("flush", new FlushConsolidationHandler(256, true)).addLast("connections", counter)
+                .addLast("http", new HttpServerCodec());
+        FramedWrites framed = FramedWrites.at(plain, HttpServerCodec.class);
+        framed.writeShared(SharedBytes.of("5\r\nhello\r\n".getBytes(StandardCharsets.US_ASCII)));
+        framed.writeShared(SharedBytes.of("3\r\nabc\r\n".getBytes(StandardCharsets.US_ASCII)));
+        assertThat(counter.sentBytes()).as("counted when flushed").isZero();
+        framed.flush();
+        assertThat(counter.sentBytes()).isEqualTo(10 + 8);
+        // what the codec writes (a heartbeat, the last chunk) passes the counter on its way to the socket
+        plain.pipeline().context("http").writeAndFlush(io.netty.buffer.Unpooled.copiedBuffer("0\r\n\r\n", StandardCharsets.US_ASCII));
+        assertThat(counter.sentBytes()).as("what passes the counter, counted there").isEqualTo(10 + 8 + 5);
+        plain.finishAndReleaseAll();
+
+        // Through the counter (it sits nearer the socket than TLS, past which the writes start): counted there only.
+        SSLEngine engine = SSLContext.getDefault().createSSLEngine();
+        engine.setUseClientMode(false);
+        ConnectionCounter outer = new ConnectionCounter();
+        EmbeddedChannel tls = new EmbeddedChannel();
+        tls.pipeline().addLast("connections", outer).addLast("tls", new SslHandler(engine))
+                .addLast("flush", new FlushConsolidationHandler(256, true)).addLast("http", new HttpServerCodec());
+        FramedWrites throughTls = FramedWrites.at(tls, HttpServerCodec.class);
+        long before = outer.sentBytes();
+        throughTls.writeShared(SharedBytes.of("5\r\nhello\r\n".getBytes(StandardCharsets.US_ASCII)));
+        throughTls.flush();
+        // The TLS handler holds the bytes until its handshake; its records will pass the counter then.
+        // FramedWrites adds nothing itself, or they would count twice.
+        assertThat(outer.sentBytes() - before).isZero();
+        tls.finishAndReleaseAll();
     }
 
     @Test
