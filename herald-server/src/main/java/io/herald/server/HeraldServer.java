@@ -117,7 +117,8 @@ public final class HeraldServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(WRITE_LOW_WATER, WRITE_HIGH_WATER))
                 .childHandler(new HttpInitializer(connections, router, config.node().maxPayloadBytes(),
-                        config.heartbeat().multipliedBy(2).plusSeconds(5), config.writeStallTimeout()));
+                        config.heartbeat().multipliedBy(2).plusSeconds(5), config.writeStallTimeout(),
+                        config.accessLog()));
         try {
             serverChannel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
         } catch (Exception e) {

@@ -2,6 +2,7 @@ package io.herald.server;
 
 import io.herald.core.NodeConfig;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -25,11 +26,19 @@ import java.util.Objects;
  * @param shutdownGrace       how long a graceful stop waits for connections to finish, 5 s
  * @param writeStallTimeout   how long a connection may stay unwritable (its client reads nothing)
  *                            before its session is cut as slow, 30 s
+ * @param accessLog           whether each ended request, stream and WebSocket is logged on the
+ *                            {@code herald.access} logger ({@link io.herald.server.http.AccessLog}), true by default
+ * @param logFormat           {@code text} (the default) or {@code json}: the format of the {@code herald}
+ *                            command's logs, which it applies to Logback at startup; a server embedded
+ *                            in another application leaves that application's logging as it is
  */
 public record ServerConfig(String host, int port, int ioThreads, NodeConfig node, Duration sseRetry,
                            Duration heartbeat, Duration longPollTimeout, Duration longPollMaxTimeout,
                            int paddingBytes, int maxConnections, boolean demo, boolean adminEnabled,
-                           Duration shutdownGrace, Duration writeStallTimeout) {
+                           Duration shutdownGrace, Duration writeStallTimeout, boolean accessLog, String logFormat) {
+
+    /** The values of {@link #logFormat()}. */
+    public static final List<String> LOG_FORMATS = List.of("text", "json");
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -46,6 +55,8 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         check("maxConnections", maxConnections, maxConnections > 0, "> 0");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         positive("writeStallTimeout", writeStallTimeout);
+        Objects.requireNonNull(logFormat, "logFormat");
+        check("logFormat", logFormat, LOG_FORMATS.contains(logFormat), String.join(" or ", LOG_FORMATS));
     }
 
     private static void positive(String name, Duration d) {
@@ -80,6 +91,8 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         private boolean adminEnabled;
         private Duration shutdownGrace = Duration.ofSeconds(5);
         private Duration writeStallTimeout = Duration.ofSeconds(30);
+        private boolean accessLog = true;
+        private String logFormat = "text";
 
         /** Sets {@link ServerConfig#host()}; see there for units and bounds. */
         public Builder host(String host) {
@@ -165,11 +178,23 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
             return this;
         }
 
+        /** Sets {@link ServerConfig#accessLog()}; see there. */
+        public Builder accessLog(boolean accessLog) {
+            this.accessLog = accessLog;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#logFormat()}: {@code text} or {@code json}; see there. */
+        public Builder logFormat(String logFormat) {
+            this.logFormat = logFormat;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public ServerConfig build() {
             return new ServerConfig(host, port, ioThreads, node, sseRetry, heartbeat, longPollTimeout,
                     longPollMaxTimeout, paddingBytes, maxConnections, demo, adminEnabled, shutdownGrace,
-                    writeStallTimeout);
+                    writeStallTimeout, accessLog, logFormat);
         }
     }
 }

@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
  * (a flag not given does not override anything). {@code --check-config} validates and exits;
  * {@code --print-config} prints the effective configuration with where each value came from.
  * A bad option, file, variable or value prints one line and exits with status 2
- * (docs/configuration.md).
+ * (docs/configuration.md). {@code logging.format: json} turns the logs into JSON lines before the
+ * server starts ({@link LogFormat}).
  */
 @Command(name = "herald", mixinStandardHelpOptions = true, version = "Herald 0.1.0",
         description = "A real-time push server: one channel hub served over WebSocket, Server-Sent Events, "
@@ -193,14 +194,17 @@ public final class HeraldCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+        boolean jsonLogs = LogFormat.apply(config.logFormat());
         HeraldServer server = HeraldServer.create(config, new MemoryBroker()).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             stopped.countDown();
         }, "herald-shutdown"));
-        out.println("Herald is up: http://" + config.host() + ":" + server.port() + "/  (Ctrl-C to stop)");
-        out.flush();
+        if (!jsonLogs) { // with JSON logs every line is JSON: the server's own "listening" line says where
+            out.println("Herald is up: http://" + config.host() + ":" + server.port() + "/  (Ctrl-C to stop)");
+            out.flush();
+        }
         stopped.await();
         return 0;
     }

@@ -55,7 +55,9 @@ public final class Settings {
                     (b, v) -> b.server.shutdownGrace((Duration) v)),
             s("demo", Type.BOOLEAN, false, "--demo", "demo", (b, v) -> b.server.demo((Boolean) v)),
             s("admin.disconnect-switch", Type.BOOLEAN, false, "--admin", "adminEnabled",
-                    (b, v) -> b.server.adminEnabled((Boolean) v)));
+                    (b, v) -> b.server.adminEnabled((Boolean) v)),
+            s("logging.access-log", Type.BOOLEAN, true, null, "accessLog", (b, v) -> b.server.accessLog((Boolean) v)),
+            s("logging.format", Type.STRING, "text", null, "logFormat", (b, v) -> b.server.logFormat((String) v)));
 
     private Settings() {
     }

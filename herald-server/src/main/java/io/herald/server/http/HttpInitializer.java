@@ -14,7 +14,9 @@ import java.time.Duration;
  * flush       FlushConsolidationHandler   coalesces flushes while a read burst is handled
  * connections ConnectionCounter           (shared) counts open connections
  * idle        IdleConnectionHandler       closes silent connections; WebSocket without pongs: 4002
+ * access-bytes AccessLog.Counter          counts the bytes written (only with the access log on)
  * http        HttpServerCodec             HTTP/1.1 parsing and chunked encoding (RFC 9112)
+ * access      AccessLog                   one log line per ended exchange (only with the access log on)
  * writability WritabilityHandler          (shared) resumes a session's drain when the socket drains;
  *                                         cuts a session whose socket stays full past the stall timeout
  * body        BodyAggregator              whole requests; 413 over the payload limit; removed on WebSocket upgrade
@@ -30,6 +32,7 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     private final int maxBodyBytes;
     private final Duration idleTimeout;
     private final WritabilityHandler writability;
+    private final boolean accessLog;
 
     /**
      * @param connections  the shared connection counter
@@ -37,14 +40,16 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
      * @param maxBodyBytes the largest request body, in bytes
      * @param idleTimeout  how long a connection may send nothing (see {@link IdleConnectionHandler})
      * @param stallTimeout how long a connection may stay unwritable (see {@link WritabilityHandler})
+     * @param accessLog    whether each connection gets an {@link AccessLog}
      */
     public HttpInitializer(ConnectionCounter connections, Router router, int maxBodyBytes, Duration idleTimeout,
-                           Duration stallTimeout) {
+                           Duration stallTimeout, boolean accessLog) {
         this.connections = connections;
         this.router = router;
         this.maxBodyBytes = maxBodyBytes;
         this.idleTimeout = idleTimeout;
         this.writability = new WritabilityHandler(stallTimeout);
+        this.accessLog = accessLog;
     }
 
     @Override
@@ -54,6 +59,9 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("connections", connections);
         p.addLast("idle", new IdleConnectionHandler(idleTimeout));
         p.addLast("http", new HttpServerCodec(4096, 8192, 8192));
+        if (accessLog) {
+            AccessLog.addAround(p, "http");
+        }
         p.addLast("writability", writability);
         p.addLast("body", new BodyAggregator(maxBodyBytes));
         p.addLast("router", router);

@@ -1,5 +1,6 @@
 package io.herald.server.transport;
 
+import io.herald.server.http.AccessLog;
 import io.herald.server.http.IdleConnectionHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -27,8 +28,11 @@ import java.util.Set;
  *       {@link IdleConnectionHandler}, which watches reads only): skipped, so that a delivery
  *       touches as few per-connection contexts as possible (with thousands of connections each one
  *       is a cache miss);</li>
+ *   <li>the access log's byte counter ({@link AccessLog.Counter}): skipped too, and these writes are
+ *       counted here instead ({@link #bytesWritten()}), so that a delivery touches no context of its own;</li>
  *   <li>handlers that transform any byte stream whatever it holds (TLS, {@link SslHandler}): the
- *       writes start just past the last of them toward the codec, so they encrypt these bytes too;</li>
+ *       writes start just past the last of them toward the codec, so they encrypt these bytes too
+ *       (the byte counter must not sit on the socket's side of one);</li>
  *   <li>anything else that handles writes: {@link #at} fails with an {@link IllegalStateException}
  *       naming the handler, rather than let pre-framed bytes bypass it.</li>
  * </ul>
@@ -48,6 +52,7 @@ public final class FramedWrites {
     private final Channel channel;
     private final Class<? extends ChannelHandler> codec;
     private ChannelHandlerContext start;
+    private long bytesWritten;
 
     private FramedWrites(Channel channel, Class<? extends ChannelHandler> codec, ChannelHandlerContext start) {
         this.channel = channel;
@@ -77,6 +82,7 @@ public final class FramedWrites {
             return null;
         }
         String afterTransformer = null;
+        String counter = null;
         boolean next = false;
         for (Map.Entry<String, ChannelHandler> entry : pipeline) {
             ChannelHandler handler = entry.getValue();
@@ -90,7 +96,16 @@ public final class FramedWrites {
             if (!(handler instanceof ChannelOutboundHandler) || PASS_THROUGH.contains(handler.getClass())) {
                 continue;
             }
+            if (handler instanceof AccessLog.Counter) {
+                counter = entry.getKey();
+                continue;
+            }
             if (handler instanceof SslHandler) {
+                if (counter != null) {
+                    throw new IllegalStateException("the access log's byte counter '" + counter + "' sits between the socket"
+                            + " and TLS handler '" + entry.getKey() + "': it would count these writes encrypted, and the"
+                            + " others not; add it toward the codec");
+                }
                 next = true;
                 continue;
             }
@@ -117,8 +132,14 @@ public final class FramedWrites {
             }
             start = from;
         }
+        bytesWritten += shared.readableBytes();
         from.write(SharedBytes.view(shared), channel.voidPromise());
         return true;
+    }
+
+    /** The bytes written by {@link #writeShared} so far, for the access log ({@link AccessLog}). */
+    public long bytesWritten() {
+        return bytesWritten;
     }
 
     /** Flushes what was written on the connection, from the same point as the writes. */
