@@ -70,7 +70,9 @@ done
 [ -n "$port" ] || fail "no 'Herald is up' line within 30 s"
 base="http://127.0.0.1:$port"
 
-curl -fsS "$base/" | grep -q "/sse/" || fail "GET / does not list the endpoints"
+page=$(curl -fsS "$base/") || fail "GET / failed"
+[[ $page == */sse/* ]] || fail "GET / does not list the endpoints"
+: > "$work/sse"
 curl -sSN --max-time 5 "$base/sse/smoke?token=s3cret" > "$work/sse" 2>/dev/null &
 sse=$!
 for _ in $(seq 1 50); do grep -q "^retry:" "$work/sse" && break; sleep 0.1; done
@@ -80,14 +82,15 @@ for _ in $(seq 1 50); do grep -q "^data: hello from the archive" "$work/sse" && 
 grep -q "^data: hello from the archive" "$work/sse" || fail "the publication did not reach the SSE stream"
 kill "$sse" 2>/dev/null || true
 wait "$sse" 2>/dev/null || true
-curl -fsS "$base/history/smoke" | grep -q '"data":"hello from the archive"' || fail "the history does not hold the publication"
+history=$(curl -fsS "$base/history/smoke") || fail "GET /history failed"
+[[ $history == *'"data":"hello from the archive"'* ]] || fail "the history does not hold the publication: $history"
 for _ in $(seq 1 50); do grep -q 'herald.access - .*"GET /sse/smoke?token=\*\*\*" 200 sse' "$work/err" && break; sleep 0.1; done
 grep -q 'herald.access - .*"GET /sse/smoke?token=\*\*\*" 200 sse' "$work/err" || fail "no access line for the stream"
 ! grep -q s3cret "$work/err" || fail "a secret reached the log"
 
 # nginx in front, from docs/deploy/nginx.conf with loopback addresses and a throwaway certificate.
 nginx_smoke() {
-  local tls http
+  local tls http leftover
   tls=$(free_port)
   http=$(free_port)
   openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1 \
@@ -100,7 +103,8 @@ nginx_smoke() {
   for expected in "127.0.0.1:$port;" "127.0.0.1:$tls ssl http2" "127.0.0.1:$http;" "$work/cert.pem" "$work/key.pem"; do
     grep -qF "$expected" "$work/herald-nginx.conf" || fail "docs/deploy/nginx.conf changed: cannot set $expected"
   done
-  ! sed 's/#.*//' "$work/herald-nginx.conf" | grep -qE "8080|443|/etc/ssl" || fail "docs/deploy/nginx.conf: an address or path left unreplaced"
+  leftover=$(sed 's/#.*//' "$work/herald-nginx.conf" | grep -E "8080|443|/etc/ssl" || true)
+  [ -z "$leftover" ] || fail "docs/deploy/nginx.conf: an address or path left unreplaced: $leftover"
   mkdir -p "$work/nginx"
   cat > "$work/nginx.conf" <<EOF
 daemon off;
@@ -129,6 +133,7 @@ EOF
     || fail "plain HTTP is not redirected to HTTPS"
 
   # SSE over HTTP/2 through nginx: the event arrives while the stream is still open (not buffered).
+  : > "$work/sse-proxied"
   curl -skN --http2 --max-time 10 "$front/sse/proxied" > "$work/sse-proxied" 2>/dev/null &
   local sse=$!
   for _ in $(seq 1 50); do grep -q "^retry:" "$work/sse-proxied" && break; sleep 0.1; done

@@ -199,6 +199,7 @@ public final class HeraldCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            LogFormat.stop(); // writes out the queued access lines
             stopped.countDown();
         }, "herald-shutdown"));
         if (!jsonLogs) { // with JSON logs every line is JSON: the server's own "listening" line says where

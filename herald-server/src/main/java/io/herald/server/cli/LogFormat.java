@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * {@code logback.xml}; {@code json} replaces it with {@code logback-json.xml}, the same loggers
  * and levels with every event one JSON object (logstash-logback-encoder). An operator's own file
  * ({@code -Dlogback.configurationFile=...}) is left alone whatever the format. Called once, before
- * the server starts; not thread-safe.
+ * the server starts; not thread-safe. {@link #stop} flushes the logs at the end of a stop.
  */
 final class LogFormat {
     /** The configuration of {@code logging.format: json}, a class-path resource. */
@@ -47,5 +47,15 @@ final class LogFormat {
             throw new IllegalStateException("cannot configure JSON logs from " + json + ": " + e.getMessage(), e);
         }
         return true;
+    }
+
+    /**
+     * Stops Logback, which writes out what its queues hold (the access log's lines): the last step of
+     * a stop. Does nothing with another SLF4J binding.
+     */
+    static void stop() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.stop();
+        }
     }
 }

@@ -103,8 +103,8 @@ public final class FramedWrites {
             if (handler instanceof SslHandler) {
                 if (counter != null) {
                     throw new IllegalStateException("the access log's byte counter '" + counter + "' sits between the socket"
-                            + " and TLS handler '" + entry.getKey() + "': it would count these writes encrypted, and the"
-                            + " others not; add it toward the codec");
+                            + " and TLS handler '" + entry.getKey() + "': it would count every write encrypted, and these"
+                            + " twice; add it on the codec's side of the TLS handler");
                 }
                 next = true;
                 continue;
