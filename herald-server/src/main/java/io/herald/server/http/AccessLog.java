@@ -62,6 +62,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>HTTP/1.1 responses come in the order of their requests (RFC 9112, section 9.3.2): a request
  * read before the previous response ended waits in a queue and is matched with the next response.
+ * An interim response ({@code 100 Continue}, RFC 9110 section 15.2) counts in the bytes but does not
+ * end the exchange; {@code 101} ends the HTTP part of it, and the WebSocket goes on.
  * One instance per connection, used on its event loop.
  */
 public final class AccessLog extends ChannelDuplexHandler {
@@ -176,7 +178,12 @@ public final class AccessLog extends ChannelDuplexHandler {
             return;
         }
         if (msg instanceof HttpResponse response) {
-            e.status = response.status().code();
+            int status = response.status().code();
+            if (status < 200 && status != SWITCHING_PROTOCOLS) { // interim (100 Continue): the final response follows
+                ctx.write(msg, promise);
+                return;
+            }
+            e.status = status;
         }
         boolean last = msg instanceof LastHttpContent;
         ctx.write(msg, promise); // counted on its way to the socket

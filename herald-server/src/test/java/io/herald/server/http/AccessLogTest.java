@@ -159,6 +159,22 @@ class AccessLogTest {
     }
 
     @Test
+    void anInterimResponseDoesNotEndTheExchange() throws Exception {
+        try (TestServer t = TestServer.start(); Socket s = new Socket("127.0.0.1", t.port())) {
+            s.setSoTimeout(10_000);
+            send(s, "POST /pub/logs HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n");
+            String interim = "HTTP/1.1 100 Continue\r\n\r\n";
+            assertThat(new String(s.getInputStream().readNBytes(interim.length()), StandardCharsets.ISO_8859_1)).isEqualTo(interim);
+            send(s, "hello");
+            RawResponse published = RawResponse.read(s.getInputStream());
+            assertThat(published.status()).isEqualTo(200);
+            assertLine(lines.next(), "127.0.0.1:" + s.getLocalPort(), "POST", "/pub/logs", 200,
+                    interim.length() + size(published), "http");
+        }
+        assertThat(lines.events).as("one line for the exchange").isEmpty();
+    }
+
+    @Test
     void aLongPollIsLoggedWhenAnsweredAndTheConnectionGoesOn() throws Exception {
         try (TestServer t = TestServer.start(); Socket s = new Socket("127.0.0.1", t.port())) {
             s.setSoTimeout(10_000);
