@@ -56,6 +56,10 @@ out=$("$work/herald" --check-config) || fail "--check-config failed: $out"
 status=0
 bad=$("$work/herald" --config "$work/missing.yml" 2>&1) || status=$?
 [ "$status" = 2 ] && [ "$bad" = "herald: $work/missing.yml: no such file" ] || fail "a missing file: status $status, '$bad'"
+status=0
+bad=$(HERALD_LOGGING_FORMAT=xml "$work/herald" --check-config 2>&1) || status=$?
+[ "$status" = 2 ] && [ "$bad" = "herald: HERALD_LOGGING_FORMAT: logging.format: xml (expected: text or json)" ] \
+  || fail "a bad log format: status $status, '$bad'"
 
 # Run it; --port 0 picks a free port, which its first line names.
 "$work/herald" --port 0 > "$work/out" 2> "$work/err" &
