@@ -164,10 +164,11 @@ public final class HeraldServer implements AutoCloseable {
         try {
             if (adminRouter != null) {
                 adminChannel = bind(bootstrap.clone().childHandler(new HttpInitializer(adminConnections, null, adminRouter,
-                        ADMIN_MAX_BODY, idle, config.writeStallTimeout())), config.adminListen(), " (the admin listener)");
+                        ADMIN_MAX_BODY, idle, config.writeStallTimeout(), config.accessLog())), config.adminListen(),
+                        " (the admin listener)");
             }
             serverChannel = bind(bootstrap.clone().childHandler(new HttpInitializer(connections, responses, router,
-                    config.node().maxPayloadBytes(), idle, config.writeStallTimeout())),
+                    config.node().maxPayloadBytes(), idle, config.writeStallTimeout(), config.accessLog())),
                     new ListenAddress(config.host(), config.port()), "");
         } catch (IllegalStateException e) {
             if (adminChannel != null) {

@@ -2,6 +2,7 @@ package io.herald.server;
 
 import io.herald.core.NodeConfig;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -36,12 +37,21 @@ import java.util.Objects;
  *                            tells clients to reconnect (so load balancers notice first), 5 s; 0 allowed
  * @param shutdownSpread      how long {@link HeraldServer#drain()} spreads those reconnects over, with
  *                            jitter, 10 s; 0 tells every client at once
+ * @param accessLog           whether each ended request, stream and WebSocket is logged on the
+ *                            {@code herald.access} logger ({@link io.herald.server.http.AccessLog}), true by default
+ * @param logFormat           {@code text} (the default) or {@code json}: the format of the {@code herald}
+ *                            command's logs, which it applies to Logback at startup; a server embedded
+ *                            in another application leaves that application's logging as it is
  */
 public record ServerConfig(String host, int port, int ioThreads, NodeConfig node, Duration sseRetry,
                            Duration heartbeat, Duration longPollTimeout, Duration longPollMaxTimeout,
                            int paddingBytes, int maxConnections, boolean demo, boolean adminEnabled,
                            Duration shutdownGrace, Duration writeStallTimeout, ListenAddress adminListen,
-                           boolean metricsOnPublicPort, Duration shutdownDrain, Duration shutdownSpread) {
+                           boolean metricsOnPublicPort, Duration shutdownDrain, Duration shutdownSpread,
+                           boolean accessLog, String logFormat) {
+
+    /** The values of {@link #logFormat()}. */
+    public static final List<String> LOG_FORMATS = List.of("text", "json");
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -64,6 +74,8 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
                 "false while adminListen is off: POST /admin/disconnect is served by the admin listener");
         notNegative("shutdownDrain", shutdownDrain);
         notNegative("shutdownSpread", shutdownSpread);
+        Objects.requireNonNull(logFormat, "logFormat");
+        check("logFormat", logFormat, LOG_FORMATS.contains(logFormat), String.join(" or ", LOG_FORMATS));
     }
 
     private static void notNegative(String name, Duration d) {
@@ -107,6 +119,8 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         private boolean metricsOnPublicPort;
         private Duration shutdownDrain = Duration.ofSeconds(5);
         private Duration shutdownSpread = Duration.ofSeconds(10);
+        private boolean accessLog = true;
+        private String logFormat = "text";
 
         /** Sets {@link ServerConfig#host()}; see there for units and bounds. */
         public Builder host(String host) {
@@ -216,11 +230,24 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
             return this;
         }
 
+        /** Sets {@link ServerConfig#accessLog()}; see there. */
+        public Builder accessLog(boolean accessLog) {
+            this.accessLog = accessLog;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#logFormat()}: {@code text} or {@code json}; see there. */
+        public Builder logFormat(String logFormat) {
+            this.logFormat = logFormat;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public ServerConfig build() {
             return new ServerConfig(host, port, ioThreads, node, sseRetry, heartbeat, longPollTimeout,
                     longPollMaxTimeout, paddingBytes, maxConnections, demo, adminEnabled, shutdownGrace,
-                    writeStallTimeout, adminListen, metricsOnPublicPort, shutdownDrain, shutdownSpread);
+                    writeStallTimeout, adminListen, metricsOnPublicPort, shutdownDrain, shutdownSpread,
+                    accessLog, logFormat);
         }
     }
 }

@@ -39,7 +39,8 @@ import sun.misc.Signal;
  * (a flag not given does not override anything). {@code --check-config} validates and exits;
  * {@code --print-config} prints the effective configuration with where each value came from.
  * A bad option, file, variable or value prints one line and exits with status 2
- * (docs/configuration.md).
+ * (docs/configuration.md). {@code logging.format: json} turns the logs into JSON lines before the
+ * server starts ({@link LogFormat}).
  */
 @Command(name = "herald", mixinStandardHelpOptions = true, version = "Herald 0.1.0",
         description = "A real-time push server: one channel hub served over WebSocket, Server-Sent Events, "
@@ -219,6 +220,7 @@ public final class HeraldCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+        boolean jsonLogs = LogFormat.apply(config.logFormat());
         HeraldServer server;
         try {
             server = HeraldServer.create(config, new MemoryBroker()).start();
@@ -235,12 +237,15 @@ public final class HeraldCommand implements Callable<Integer> {
             } else {
                 server.drain().join();
             }
+            LogFormat.stop(); // writes out the queued access lines
             stopped.countDown();
         }, "herald-shutdown"));
-        out.println("Herald is up: http://" + config.host() + ":" + server.port() + "/  (Ctrl-C to stop)"
-                + (config.adminListen() == null ? "" : "; admin: http://" + config.adminListen().host() + ":"
-                + server.adminPort() + "/health/ready"));
-        out.flush();
+        if (!jsonLogs) { // with JSON logs every line is JSON: the server's own "listening" line says where
+            out.println("Herald is up: http://" + config.host() + ":" + server.port() + "/  (Ctrl-C to stop)"
+                    + (config.adminListen() == null ? "" : "; admin: http://" + config.adminListen().host() + ":"
+                    + server.adminPort() + "/health/ready"));
+            out.flush();
+        }
         stopped.await();
         return 0;
     }

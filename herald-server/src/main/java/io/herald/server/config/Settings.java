@@ -65,7 +65,9 @@ public final class Settings {
             s("admin.listen", Type.LISTEN, new ListenAddress("127.0.0.1", 9090), "--admin-listen", "adminListen",
                     (b, v) -> b.server.adminListen((ListenAddress) v)),
             s("admin.metrics-on-public-port", Type.BOOLEAN, false, "--metrics-on-public-port", "metricsOnPublicPort",
-                    (b, v) -> b.server.metricsOnPublicPort((Boolean) v)));
+                    (b, v) -> b.server.metricsOnPublicPort((Boolean) v)),
+            s("logging.access-log", Type.BOOLEAN, true, null, "accessLog", (b, v) -> b.server.accessLog((Boolean) v)),
+            s("logging.format", Type.STRING, "text", null, "logFormat", (b, v) -> b.server.logFormat((String) v)));
 
     private Settings() {
     }

@@ -14,7 +14,9 @@ import java.time.Duration;
  * flush       FlushConsolidationHandler   coalesces flushes while a read burst is handled
  * connections ConnectionCounter           (shared) counts open connections and the bytes written
  * idle        IdleConnectionHandler       closes silent connections; WebSocket without pongs: 4002
+ * access-bytes AccessLog.Counter         counts the bytes written, for the access log (only with the access log on)
  * http        HttpServerCodec             HTTP/1.1 parsing and chunked encoding (RFC 9112)
+ * access      AccessLog                   one log line per ended exchange (only with the access log on)
  * responses   ResponseCounter             (shared, optional) counts responses by status
  * writability WritabilityHandler          (shared) resumes a session's drain when the socket drains;
  *                                         cuts a session whose socket stays full past the stall timeout
@@ -32,6 +34,7 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     private final Duration idleTimeout;
     private final WritabilityHandler writability;
     private final ResponseCounter responses;
+    private final boolean accessLog;
 
     /**
      * @param connections  the shared connection counter
@@ -40,15 +43,17 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
      * @param maxBodyBytes the largest request body, in bytes
      * @param idleTimeout  how long a connection may send nothing (see {@link IdleConnectionHandler})
      * @param stallTimeout how long a connection may stay unwritable (see {@link WritabilityHandler})
+     * @param accessLog    whether each ended exchange is logged ({@link AccessLog})
      */
     public HttpInitializer(ConnectionCounter connections, ResponseCounter responses, Router router, int maxBodyBytes,
-                           Duration idleTimeout, Duration stallTimeout) {
+                           Duration idleTimeout, Duration stallTimeout, boolean accessLog) {
         this.connections = connections;
         this.responses = responses;
         this.router = router;
         this.maxBodyBytes = maxBodyBytes;
         this.idleTimeout = idleTimeout;
         this.writability = new WritabilityHandler(stallTimeout);
+        this.accessLog = accessLog;
     }
 
     @Override
@@ -58,6 +63,9 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("connections", connections);
         p.addLast("idle", new IdleConnectionHandler(idleTimeout));
         p.addLast("http", new HttpServerCodec(4096, 8192, 8192));
+        if (accessLog) {
+            AccessLog.addAround(p, "http");
+        }
         if (responses != null) {
             p.addLast("responses", responses);
         }

@@ -103,7 +103,7 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
         } catch (HeraldException e) {
             HttpResponses.error(ctx, HttpUtil.isKeepAlive(request), e);
         } catch (Exception e) {
-            log.error("{} {} failed", request.method(), request.uri(), e);
+            log.error("{} {} failed", request.method(), AccessLog.redact(request.uri()), e);
             HttpResponses.error(ctx, HttpUtil.isKeepAlive(request), ErrorCode.INTERNAL, "internal server error");
         }
     }

@@ -6,6 +6,7 @@ import io.herald.core.hub.Push;
 import io.herald.core.hub.Session;
 import io.herald.core.hub.Subscribed;
 import io.herald.core.hub.Transport;
+import io.herald.server.http.AccessLog;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -42,6 +43,9 @@ public abstract class ChannelTransport implements Transport {
     private ScheduledFuture<?> heartbeat;
     private final ChannelFutureListener closeListener = f -> ended();
     private boolean closing;
+    /** What {@link #close} was first called with: the server's reason for ending the session, for the access log. */
+    private Disconnect closeReason;
+    private boolean endReported;
 
     protected ChannelTransport(Channel channel) {
         this.channel = channel;
@@ -148,6 +152,7 @@ public abstract class ChannelTransport implements Transport {
                 return;
             }
             closing = true;
+            closeReason = reason;
             if (channel.isActive()) {
                 writeGoodbye(reason);
                 channel.eventLoop().schedule(() -> {
@@ -168,7 +173,9 @@ public abstract class ChannelTransport implements Transport {
 
     /**
      * Ends the session of this transport without closing the connection (long polling answers and
-     * keeps the connection for the next request). Idempotent; on the event loop.
+     * keeps the connection for the next request), and ends the request's line of the access log
+     * ({@link AccessLog#transportEnded}) with the transport's name, the reason it was closed with
+     * and the bytes written pre-framed. Idempotent; on the event loop.
      */
     protected void ended() {
         if (heartbeat != null) {
@@ -181,6 +188,10 @@ public abstract class ChannelTransport implements Transport {
         }
         if (session != null) {
             session.onClosed();
+        }
+        if (!endReported) {
+            endReported = true;
+            AccessLog.transportEnded(channel, name(), closeReason, framed == null ? 0 : framed.bytesWritten());
         }
     }
 

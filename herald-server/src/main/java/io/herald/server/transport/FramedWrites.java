@@ -1,5 +1,6 @@
 package io.herald.server.transport;
 
+import io.herald.server.http.AccessLog;
 import io.herald.server.http.ConnectionCounter;
 import io.herald.server.http.IdleConnectionHandler;
 import io.netty.buffer.ByteBuf;
@@ -28,8 +29,12 @@ import java.util.Set;
  *       {@link IdleConnectionHandler}, which watches reads only, {@link ConnectionCounter}, which
  *       counts the bytes): skipped, so that a delivery touches as few per-connection contexts as
  *       possible (with thousands of connections each one is a cache miss);</li>
+ *   <li>the access log's byte counter ({@link AccessLog.Counter}): skipped too; these writes are
+ *       counted here instead ({@link #bytesWritten()}) and, once per flush, into the connection
+ *       counter they skip;</li>
  *   <li>handlers that transform any byte stream whatever it holds (TLS, {@link SslHandler}): the
- *       writes start just past the last of them toward the codec, so they encrypt these bytes too;</li>
+ *       writes start just past the last of them toward the codec, so they encrypt these bytes too
+ *       (the access log's byte counter must not sit on the socket's side of one);</li>
  *   <li>anything else that handles writes: {@link #at} fails with an {@link IllegalStateException}
  *       naming the handler, rather than let pre-framed bytes bypass it.</li>
  * </ul>
@@ -57,6 +62,8 @@ public final class FramedWrites {
     private ConnectionCounter counter;
     /** Bytes written since the last flush; on the event loop only. */
     private long unflushedBytes;
+    /** Bytes written in all, for the access log; on the event loop only. */
+    private long bytesWritten;
 
     private FramedWrites(Channel channel, Class<? extends ChannelHandler> codec, ChannelHandlerContext start) {
         this.channel = channel;
@@ -104,6 +111,7 @@ public final class FramedWrites {
             return null;
         }
         String afterTransformer = null;
+        String accessCounter = null;
         boolean next = false;
         for (Map.Entry<String, ChannelHandler> entry : pipeline) {
             ChannelHandler handler = entry.getValue();
@@ -117,7 +125,16 @@ public final class FramedWrites {
             if (!(handler instanceof ChannelOutboundHandler) || PASS_THROUGH.contains(handler.getClass())) {
                 continue;
             }
+            if (handler instanceof AccessLog.Counter) {
+                accessCounter = entry.getKey();
+                continue;
+            }
             if (handler instanceof SslHandler) {
+                if (accessCounter != null) {
+                    throw new IllegalStateException("the access log's byte counter '" + accessCounter + "' sits between the socket"
+                            + " and TLS handler '" + entry.getKey() + "': it would count every write encrypted, and these"
+                            + " twice; add it on the codec's side of the TLS handler");
+                }
                 next = true;
                 continue;
             }
@@ -146,8 +163,14 @@ public final class FramedWrites {
             counter = skippedCounter(channel.pipeline(), from);
         }
         unflushedBytes += shared.readableBytes();
+        bytesWritten += shared.readableBytes();
         from.write(SharedBytes.view(shared), channel.voidPromise());
         return true;
+    }
+
+    /** The bytes written by {@link #writeShared} so far, for the access log ({@link AccessLog}). */
+    public long bytesWritten() {
+        return bytesWritten;
     }
 
     /** Flushes what was written on the connection, from the same point as the writes. */

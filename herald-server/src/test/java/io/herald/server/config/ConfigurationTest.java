@@ -104,7 +104,7 @@ class ConfigurationTest {
     @CsvSource(delimiter = '|', value = {
             "history:\\n  age: 10 minutes | herald.yml:2: history.age: \"10 minutes\" is not a duration (use 10m)",
             "server:\\n  prot: 80 | herald.yml:2: server.prot: unknown key (server has: host, io-threads, port)",
-            "srever:\\n  port: 80 | herald.yml:2: srever.port: unknown key (keys: admin, client-publish, delivery, demo, history, limits, namespaces, server, shutdown, transports)",
+            "srever:\\n  port: 80 | herald.yml:2: srever.port: unknown key (keys: admin, client-publish, delivery, demo, history, limits, logging, namespaces, server, shutdown, transports)",
             "server: 8080 | herald.yml:1: server: a section (server.*), not a value",
             "server:\\n  port: abc | herald.yml:2: server.port: \"abc\" is not a whole number (at most 2147483647)",
             "server:\\n  port: 70000 | herald.yml:2: server.port: 70000 (expected: 0..65535)",
@@ -125,6 +125,8 @@ class ConfigurationTest {
             "server:\\n  port: 9090 | default: admin.listen: 127.0.0.1:9090 (expected: a port other than the public port 9090)",
             "admin:\\n  listen: off\\n  disconnect-switch: true | herald.yml:3: admin.disconnect-switch: true (expected: false while adminListen is off: POST /admin/disconnect is served by the admin listener)",
             "shutdown:\\n  spread: -1s | herald.yml:2: shutdown.spread: PT-1S (expected: >= 0)",
+            "logging:\\n  format: yaml | herald.yml:2: logging.format: yaml (expected: text or json)",
+            "logging:\\n  access-log: on | herald.yml:2: logging.access-log: \"on\" is not true or false",
     })
     void aBadFileStopsWithOneLineNamingTheFileLineAndKey(String yaml, String message) throws IOException {
         String text = yaml.replace("\\n", "\n");

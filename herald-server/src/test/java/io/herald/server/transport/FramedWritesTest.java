@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.herald.server.http.ConnectionCounter;
+import io.herald.server.http.AccessLog;
 import io.herald.server.http.IdleConnectionHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
@@ -93,6 +94,39 @@ class FramedWritesTest {
         assertThat(FramedWrites.locate(ch.pipeline(), HttpServerCodec.class))
                 .as("the codec itself, when it follows the TLS handler: its context writes to the handler before it")
                 .isSameAs(ch.pipeline().context("http"));
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void theAccessLogsByteCounterIsSkippedAndTheBytesAreCountedHere() throws Exception {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.pipeline().addLast("flush", new FlushConsolidationHandler(256, true)).addLast("http", new HttpServerCodec());
+        AccessLog.addAround(ch.pipeline(), "http");
+        assertThat(ch.pipeline().names()).startsWith("flush", "access-bytes", "http", "access");
+        FramedWrites framed = FramedWrites.at(ch, HttpServerCodec.class);
+        assertThat(FramedWrites.locate(ch.pipeline(), HttpServerCodec.class)).isSameAs(ch.pipeline().firstContext());
+        ByteBuf chunk = SharedBytes.of("5\r\nhello\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(framed.writeShared(chunk)).isTrue();
+        assertThat(framed.writeShared(chunk)).isTrue();
+        framed.flush();
+        assertThat(framed.bytesWritten()).isEqualTo(20);
+        for (int i = 0; i < 2; i++) {
+            ByteBuf out = ch.readOutbound();
+            assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo("5\r\nhello\r\n");
+            out.release();
+        }
+
+        SSLEngine engine = SSLContext.getDefault().createSSLEngine();
+        engine.setUseClientMode(false);
+        ch.pipeline().addBefore("access-bytes", "tls", new SslHandler(engine));
+        assertThat(FramedWrites.locate(ch.pipeline(), HttpServerCodec.class)).as("TLS on the socket's side of the counter: fine")
+                .isSameAs(ch.pipeline().context("access-bytes"));
+        ch.pipeline().remove("tls");
+        ch.pipeline().addAfter("access-bytes", "tls", new SslHandler(engine));
+        assertThatThrownBy(() -> FramedWrites.at(ch, HttpServerCodec.class))
+                .as("the counter would count some writes encrypted")
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("the access log's byte counter 'access-bytes' sits between the socket and TLS handler 'tls'");
         ch.finishAndReleaseAll();
     }
 
