@@ -13,6 +13,7 @@ import io.herald.server.http.ConnectionCounter;
 import io.herald.server.http.HttpInitializer;
 import io.herald.server.http.Router;
 import io.herald.server.metrics.HeraldMetrics;
+import io.herald.server.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -70,6 +71,7 @@ public final class HeraldServer implements AutoCloseable {
     private EventLoopGroup workerGroup;
     private Channel serverChannel;
     private DemoFeeds demoFeeds;
+    private ServerTls tls;
     private volatile boolean closed;
 
     private HeraldServer(ServerConfig config, Broker broker) {
@@ -98,12 +100,19 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     /**
-     * Binds and starts serving.
+     * Binds and starts serving: with {@link ServerConfig#tls()}, TLS with ALPN (and HTTP/2 unless
+     * {@link ServerConfig#http2()} is off), its certificate reloaded when the files change; else
+     * cleartext HTTP/1.1, and HTTP/2 with prior knowledge when {@link ServerConfig#h2c()} is on.
      *
      * @return this
-     * @throws IllegalStateException when the address cannot be bound (e.g. the port is taken)
+     * @throws IllegalArgumentException naming {@code tlsCert} or {@code tlsKey} and the file, when the
+     *                                  certificate or key cannot be read or used
+     * @throws IllegalStateException    when the address cannot be bound (e.g. the port is taken)
      */
     public HeraldServer start() {
+        if (config.tls()) {
+            tls = ServerTls.load(config.tlsCert(), config.tlsKey(), config.http2());
+        }
         boolean epoll = Epoll.isAvailable();
         int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
         bossGroup = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
@@ -117,7 +126,8 @@ public final class HeraldServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(WRITE_LOW_WATER, WRITE_HIGH_WATER))
                 .childHandler(new HttpInitializer(connections, router, config.node().maxPayloadBytes(),
-                        config.heartbeat().multipliedBy(2).plusSeconds(5), config.writeStallTimeout()));
+                        config.heartbeat().multipliedBy(2).plusSeconds(5), config.writeStallTimeout(), tls,
+                        config.http2() && config.h2c(), config.shutdownGrace()));
         try {
             serverChannel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
         } catch (Exception e) {
@@ -125,12 +135,28 @@ public final class HeraldServer implements AutoCloseable {
             workerGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
         }
-        log.info("Herald listening on http://{}:{} ({} event loop threads, {})", config.host(), port(), threads,
-                epoll ? "epoll" : "nio");
+        if (tls != null) {
+            tls.watch();
+        }
+        log.info("Herald listening on {}://{}:{} ({} event loop threads, {}; {})", scheme(), config.host(), port(), threads,
+                epoll ? "epoll" : "nio", protocols());
         if (config.demo()) {
             demoFeeds = DemoFeeds.start(node, Clock.systemUTC());
         }
         return this;
+    }
+
+    /** {@code https} with TLS, else {@code http}. */
+    public String scheme() {
+        return config.tls() ? "https" : "http";
+    }
+
+    /** The protocols the port speaks, for the log. */
+    private String protocols() {
+        if (tls != null) {
+            return "TLS by " + ServerTls.providerName() + ", " + (config.http2() ? "HTTP/2 and HTTP/1.1" : "HTTP/1.1");
+        }
+        return config.http2() && config.h2c() ? "HTTP/1.1 and h2c" : "HTTP/1.1";
     }
 
     /** The bound port (useful with port 0). */
@@ -207,6 +233,9 @@ public final class HeraldServer implements AutoCloseable {
             bossGroup.terminationFuture().syncUninterruptibly();
         }
         metrics.close();
+        if (tls != null) {
+            tls.close();
+        }
         log.info("Herald stopped");
     }
 }

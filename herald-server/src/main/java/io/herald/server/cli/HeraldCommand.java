@@ -118,6 +118,13 @@ public final class HeraldCommand implements Callable<Integer> {
     @Option(names = "--admin", description = "Route POST /admin/disconnect, a test switch that drops every session.")
     boolean admin;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "Serve TLS (and HTTP/2) with this PEM certificate chain; with --tls-key. Reloaded when it changes.")
+    String tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "The certificate's private key, PKCS#8 PEM (BEGIN PRIVATE KEY).")
+    String tlsKey;
+
     /**
      * The defaults of the options that set a {@link Setting}, read from {@link Settings}: one table
      * of defaults for the flags, the file and the docs. Picocli applies them to the fields (so
@@ -199,7 +206,7 @@ public final class HeraldCommand implements Callable<Integer> {
             server.close();
             stopped.countDown();
         }, "herald-shutdown"));
-        out.println("Herald is up: http://" + config.host() + ":" + server.port() + "/  (Ctrl-C to stop)");
+        out.println("Herald is up: " + server.scheme() + "://" + config.host() + ":" + server.port() + "/  (Ctrl-C to stop)");
         out.flush();
         stopped.await();
         return 0;

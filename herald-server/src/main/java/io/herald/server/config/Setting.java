@@ -33,7 +33,9 @@ public record Setting(String key, Type type, Object defaultValue, String flag, S
         /** {@code true} or {@code false}. */
         BOOLEAN,
         /** A duration: {@code 500ms}, {@code 30s}, {@code 10m}, {@code 1h}, ISO-8601, or {@code 0}. */
-        DURATION;
+        DURATION,
+        /** A file path, as is; empty (written {@code ""}) for none. */
+        PATH;
 
         /**
          * Reads {@code text} as a value of this type.
@@ -58,6 +60,8 @@ public record Setting(String key, Type type, Object defaultValue, String flag, S
                         return Boolean.parseBoolean(t);
                     }
                     throw new IllegalArgumentException(quote(text) + " is not true or false");
+                case PATH:
+                    return t.equals("\"\"") ? "" : t;
                 case DURATION:
                     try {
                         return DurationConverter.parse(t);
@@ -74,7 +78,7 @@ public record Setting(String key, Type type, Object defaultValue, String flag, S
             if (value instanceof Duration d) {
                 return formatDuration(d);
             }
-            return this == STRING ? quoteIfNeeded(String.valueOf(value)) : String.valueOf(value);
+            return this == STRING || this == PATH ? quoteIfNeeded(String.valueOf(value)) : String.valueOf(value);
         }
 
         private static String quote(String text) {

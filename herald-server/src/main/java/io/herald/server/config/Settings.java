@@ -1,6 +1,7 @@
 package io.herald.server.config;
 
 import io.herald.server.config.Setting.Type;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -55,9 +56,20 @@ public final class Settings {
                     (b, v) -> b.server.shutdownGrace((Duration) v)),
             s("demo", Type.BOOLEAN, false, "--demo", "demo", (b, v) -> b.server.demo((Boolean) v)),
             s("admin.disconnect-switch", Type.BOOLEAN, false, "--admin", "adminEnabled",
-                    (b, v) -> b.server.adminEnabled((Boolean) v)));
+                    (b, v) -> b.server.adminEnabled((Boolean) v)),
+            // TLS and HTTP/2 (docs/protocol.md, "TLS and HTTP/2")
+            s("tls.cert", Type.PATH, "", "--tls-cert", "tlsCert", (b, v) -> b.server.tlsCert(path(v))),
+            s("tls.key", Type.PATH, "", "--tls-key", "tlsKey", (b, v) -> b.server.tlsKey(path(v))),
+            s("http2", Type.BOOLEAN, true, null, "http2", (b, v) -> b.server.http2((Boolean) v)),
+            s("h2c", Type.BOOLEAN, false, null, "h2c", (b, v) -> b.server.h2c((Boolean) v)));
 
     private Settings() {
+    }
+
+    /** A {@link Type#PATH} value as the records hold it: null for none. */
+    private static Path path(Object value) {
+        String text = (String) value;
+        return text.isEmpty() ? null : Path.of(text);
     }
 
     private static Setting s(String key, Type type, Object def, String flag, String field, BiConsumer<Builders, Object> apply) {
