@@ -3,6 +3,7 @@ package io.herald.server.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.core.NodeConfig;
 import io.herald.server.testing.Http2Client;
 import io.herald.server.testing.Http2TestClient;
 import io.herald.server.testing.SseReader;
@@ -224,5 +225,42 @@ class Http2Test {
             assertThat(second.channel().closeFuture().await(5, TimeUnit.SECONDS)).as("the connection beyond the limit closed").isTrue();
             first.close();
         }
+    }
+
+    @Test
+    void aStreamThatStopsReadingIsCutAsSlowWhileItsConnectionsOtherStreamKeepsReceiving() throws Exception {
+        NodeConfig small = NodeConfig.builder().maxPayloadBytes(2048).queueMaxBytes(8192).build();
+        try (TestServer t = TestServer.startTls(TestCertificate.create(dir), HttpClient.Version.HTTP_1_1, cfg -> cfg.node(small));
+             Http2TestClient client = Http2TestClient.tls(t, 1 << 24)) {
+            // Both on one connection; the stalled one returns no flow-control credit (no WINDOW_UPDATE).
+            Http2TestClient.Stream stalled = client.request(client.headers("GET", "/sse/flow"), true, false);
+            Http2TestClient.Stream reading = client.get("/sse/flow");
+            assertThat(reading.head(WAIT).status().toString()).isEqualTo("200");
+            TestServer.await("two sessions", WAIT, () -> t.server().node().sessionCount() == 2);
+            String payload = "x".repeat(1000);
+            for (int i = 1; i <= 300; i++) {
+                // One at a time, as fast as the reading stream takes them: only the stalled one falls behind.
+                String id = t.server().publish("flow", null, io.herald.core.Payload.text(payload + i)).join().id();
+                assertThat(reading.readUntil("id: " + id + "\n", WAIT)).as("publication %d", i)
+                        .endsWith("id: " + id + "\ndata: " + payload + i + "\n\n");
+            }
+            TestServer.await("the stalled stream's session cut as slow", WAIT,
+                    () -> t.server().node().disconnectCounts().getOrDefault(io.herald.core.Disconnect.SLOW, 0L) == 1L);
+            assertThat(stalled.reset.get(10, TimeUnit.SECONDS)).as("the stalled stream reset (CANCEL)")
+                    .isEqualTo(io.netty.handler.codec.http2.Http2Error.CANCEL.code());
+            assertThat(client.channel().isActive()).as("the connection carries on").isTrue();
+            reading.channel().close();
+            client.close();
+            t.awaitNoSessions();
+        }
+    }
+
+    @Test
+    void framedWritesFindNoHttp11CodecOnAnHttp2StreamSoTransportsWriteUnframed() throws Exception {
+        // The transports ask FramedWrites where pre-framed HTTP/1.1 chunks go; on a stream there is no such codec.
+        io.netty.channel.embedded.EmbeddedChannel stream = new io.netty.channel.embedded.EmbeddedChannel(
+                new io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec(true), new BodyAggregator(1024));
+        assertThat(io.herald.server.transport.FramedWrites.at(stream, io.netty.handler.codec.http.HttpServerCodec.class)).isNull();
+        stream.finishAndReleaseAll();
     }
 }

@@ -35,7 +35,9 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +56,7 @@ public final class Http2TestClient implements AutoCloseable {
     public final CompletableFuture<Http2Settings> settings = new CompletableFuture<>();
     /** The server's GOAWAY, when it sends one. */
     public final CompletableFuture<Http2GoAwayFrame> goAway = new CompletableFuture<>();
+    private final List<Http2StreamChannel> stalled = new CopyOnWriteArrayList<>();
 
     private Http2TestClient(TestServer server, boolean tls, int connectionWindow) throws Exception {
         SslContext ssl = !tls ? null : SslContextBuilder.forClient()
@@ -132,6 +135,9 @@ public final class Http2TestClient implements AutoCloseable {
         Http2StreamChannel ch = new Http2StreamChannelBootstrap(channel).handler(stream)
                 .option(ChannelOption.AUTO_READ, read).open().get(5, TimeUnit.SECONDS);
         stream.channel = ch;
+        if (!read) {
+            stalled.add(ch);
+        }
         ch.writeAndFlush(new DefaultHttp2HeadersFrame(headers, endStream)).sync();
         return stream;
     }
@@ -148,6 +154,8 @@ public final class Http2TestClient implements AutoCloseable {
         if (group.isShuttingDown()) {
             return;
         }
+        // What stalled streams hold unread is read (and released) now.
+        channel.eventLoop().submit(() -> stalled.forEach(ch -> ch.config().setAutoRead(true))).syncUninterruptibly();
         channel.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         goAway.thenAccept(ReferenceCountUtil::release);
@@ -201,6 +209,15 @@ public final class Http2TestClient implements AutoCloseable {
             } else if (frame instanceof Http2ResetFrame r) {
                 reset.complete(r.errorCode());
             }
+        }
+
+        /** A reset arrives as an event even on a stream that does not read. */
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof Http2ResetFrame r) {
+                reset.complete(r.errorCode());
+            }
+            ctx.fireUserEventTriggered(evt);
         }
 
         @Override
