@@ -42,7 +42,9 @@ public final class HttpResponses {
 
     /**
      * Sends a whole response and, unless the request asked for keep-alive, closes the connection
-     * after it (RFC 9112, section 9.3). Callable from any thread.
+     * after it (RFC 9112, section 9.3); on an HTTP/2 stream the channel is the stream, so it is the
+     * stream that ends, and the connection-specific headers set here are left out of the HEADERS
+     * frame (docs/protocol.md, "TLS and HTTP/2"). Callable from any thread.
      *
      * @param keepAlive whether the request asked to keep the connection ({@link HttpUtil#isKeepAlive})
      * @param body      the body; ownership passes to this method

@@ -66,13 +66,14 @@ public final class IdleConnectionHandler extends IdleStateHandler {
                 }
             }
             if (streams.isEmpty()) {
-                ctx.close();
+                ctx.channel().close();
             }
             return;
         }
         ChannelTransport transport = ctx.channel().attr(ChannelTransport.KEY).get();
         if (transport == null) {
-            ctx.close();
+            // Through the whole pipeline: TLS sends close_notify, the HTTP/2 codec GOAWAY.
+            ctx.channel().close();
         } else if (!transport.unidirectional() && transport.session() != null) {
             transport.session().disconnect(Disconnect.STALE);
         }

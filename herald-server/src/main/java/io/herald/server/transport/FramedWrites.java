@@ -38,6 +38,10 @@ import java.util.Set;
  * whole pipeline (heartbeats, goodbyes) keep their order with these: no handler between here and
  * the socket holds writes back across a flush.
  *
+ * <p>An HTTP/2 stream has no {@code HttpServerCodec} (its frames come from
+ * {@code Http2StreamFrameToHttpObjectCodec}, and HTTP/2 has no chunked encoding): {@link #at} returns
+ * null there and the transports write their content unframed (docs/protocol.md, "TLS and HTTP/2").
+ *
  * <p>One instance per connection and codec; used on the connection's event loop.
  */
 public final class FramedWrites {

@@ -263,4 +263,27 @@ class Http2Test {
         assertThat(io.herald.server.transport.FramedWrites.at(stream, io.netty.handler.codec.http.HttpServerCodec.class)).isNull();
         stream.finishAndReleaseAll();
     }
+
+    @Test
+    void whenTheClientIsSilentStalledRequestsAreResetStreamsGoOnAndAConnectionWithoutStreamsCloses() throws Exception {
+        // Heartbeat 100 ms: the idle timeout is twice it plus 5 s. Two-byte heartbeats are too few for
+        // the client to return flow-control credit, so it sends nothing at all.
+        try (TestServer t = TestServer.startTls(TestCertificate.create(dir), HttpClient.Version.HTTP_1_1,
+                cfg -> cfg.heartbeat(Duration.ofMillis(100)));
+             Http2TestClient client = Http2TestClient.tls(t)) {
+            Http2TestClient.Stream sse = client.get("/sse/idle");
+            assertThat(sse.head(WAIT).status().toString()).isEqualTo("200");
+            Http2TestClient.Stream unfinished = client.request(client.headers("POST", "/pub/idle"), false, true);
+            assertThat(unfinished.reset.get(20, TimeUnit.SECONDS)).as("the request never completed: reset")
+                    .isEqualTo(io.netty.handler.codec.http2.Http2Error.CANCEL.code());
+            assertThat(client.channel().isActive()).as("a connection with a stream that streams stays").isTrue();
+            assertThat(t.server().node().sessionCount()).isEqualTo(1);
+            t.publish("idle", "still flowing");
+            assertThat(sse.readUntil("data: still flowing\n\n", WAIT)).contains("retry: 2000");
+            sse.channel().close();
+            assertThat(client.channel().closeFuture().await(20, TimeUnit.SECONDS))
+                    .as("the connection without streams closed when idle").isTrue();
+            assertThat(client.goAway.getNow(null)).as("GOAWAY before the close").isNotNull();
+        }
+    }
 }
