@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -21,6 +22,7 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import java.time.Duration;
 import java.util.List;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -205,6 +207,16 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
             log.debug("TLS handshake with {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
             ctx.close();
         }
+
+        /** TLS failures are {@link #handshakeFailure}s; anything else before a protocol is chosen (a reset): {@link ConnectionErrors}. */
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+            if (cause instanceof DecoderException && cause.getCause() instanceof SSLException) {
+                super.exceptionCaught(ctx, cause);
+            } else {
+                ConnectionErrors.caught(ctx, cause);
+            }
+        }
     }
 
     /**
@@ -229,6 +241,12 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
                 http1(ctx.pipeline());
             }
             ctx.pipeline().remove(this); // hands the bytes read so far to the codec just added
+        }
+
+        /** Before a protocol is chosen, nothing after this handles failures (a reset): {@link ConnectionErrors}. */
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ConnectionErrors.caught(ctx, cause);
         }
     }
 }
