@@ -1,18 +1,9 @@
 package io.herald.server.transport.contract;
 
-import io.herald.server.ServerConfig;
-import io.herald.server.testing.TestServer;
-import java.util.function.Consumer;
-
-/** The transport contract of {@link TransportContractShortPollTest} with every request a stream of an HTTP/2 connection over TLS. */
-class TransportContractShortPollHttp2Test extends TransportContractTest {
+/** The transport contract of {@link TransportContractShortPollTest} over HTTP/2. */
+class TransportContractShortPollHttp2Test extends TransportContractHttp2Test {
     @Override
-    protected TransportClient client() {
-        return new OverHttp2(new ShortPollClient());
-    }
-
-    @Override
-    protected TestServer startServer(Consumer<ServerConfig.Builder> configure) {
-        return OverHttp2.start(configure);
+    protected TransportClient http11Client() {
+        return new ShortPollClient();
     }
 }

@@ -1,18 +1,9 @@
 package io.herald.server.transport.contract;
 
-import io.herald.server.ServerConfig;
-import io.herald.server.testing.TestServer;
-import java.util.function.Consumer;
-
-/** The transport contract of {@link TransportContractSseTest} with every request a stream of an HTTP/2 connection over TLS. */
-class TransportContractSseHttp2Test extends TransportContractTest {
+/** The transport contract of {@link TransportContractSseTest} over HTTP/2. */
+class TransportContractSseHttp2Test extends TransportContractHttp2Test {
     @Override
-    protected TransportClient client() {
-        return new OverHttp2(new SseClient());
-    }
-
-    @Override
-    protected TestServer startServer(Consumer<ServerConfig.Builder> configure) {
-        return OverHttp2.start(configure);
+    protected TransportClient http11Client() {
+        return new SseClient();
     }
 }
