@@ -86,7 +86,13 @@ class TlsTest {
     }
 
     @Test
-    void tlsGoesThroughOpenSslWhereItsNativeLibraryLoads() {
+    void tlsGoesThroughOpenSslWhereItsNativeLibraryLoadsElseTheJdk() {
+        if (Boolean.getBoolean("io.netty.handler.ssl.noOpenSsl")) {
+            // The build's tls-jdk run of these tests: OpenSSL turned off, the JDK's TLS in its place.
+            assertThat(ServerTls.openSsl()).isFalse();
+            assertThat(ServerTls.providerName()).isEqualTo("JDK");
+            return;
+        }
         org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.name").equals("Linux")
                 && System.getProperty("os.arch").equals("amd64"), "netty-tcnative is bundled for Linux x86-64 only");
         assertThat(ServerTls.openSsl()).as("netty-tcnative-boringssl-static loaded").isTrue();
