@@ -17,6 +17,7 @@ import io.herald.server.http.HttpInitializer;
 import io.herald.server.http.ResponseCounter;
 import io.herald.server.http.Router;
 import io.herald.server.metrics.HeraldMetrics;
+import io.herald.server.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -100,6 +101,7 @@ public final class HeraldServer implements AutoCloseable {
     private DemoFeeds demoFeeds;
     /** Guards starting a drain and closing. */
     private final Object lifecycle = new Object();
+    private ServerTls tls;
     private volatile boolean closed;
     /** Completes once a drain's close is done; null before {@link #drain()}. Guarded by {@link #lifecycle}. */
     private CompletableFuture<Void> drained;
@@ -141,13 +143,21 @@ public final class HeraldServer implements AutoCloseable {
 
     /**
      * Binds the admin listener (when configured), then the public port, and starts serving; the
-     * server is then ready ({@link Readiness}).
+     * server is then ready ({@link Readiness}). With {@link ServerConfig#tls()} the public port speaks
+     * TLS with ALPN (and HTTP/2 unless {@link ServerConfig#http2()} is off), its certificate reloaded
+     * when the files change; else cleartext HTTP/1.1, and HTTP/2 with prior knowledge when
+     * {@link ServerConfig#h2c()} is on (docs/protocol.md, "TLS and HTTP/2").
      *
      * @return this
-     * @throws IllegalStateException when an address cannot be bound (e.g. the port is taken), naming
-     *                               it; nothing is left listening then
+     * @throws IllegalArgumentException naming {@code tlsCert} or {@code tlsKey} and the file, when the
+     *                                  certificate or key cannot be read or used
+     * @throws IllegalStateException    when an address cannot be bound (e.g. the port is taken), naming
+     *                                  it; nothing is left listening then
      */
     public HeraldServer start() {
+        if (config.tls()) {
+            tls = ServerTls.load(config.tlsCert(), config.tlsKey(), config.http2());
+        }
         boolean epoll = Epoll.isAvailable();
         int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
         bossGroup = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
@@ -168,7 +178,8 @@ public final class HeraldServer implements AutoCloseable {
                         " (the admin listener)");
             }
             serverChannel = bind(bootstrap.clone().childHandler(new HttpInitializer(connections, responses, router,
-                    config.node().maxPayloadBytes(), idle, config.writeStallTimeout(), config.accessLog())),
+                    config.node().maxPayloadBytes(), idle, config.writeStallTimeout(), config.accessLog(), tls,
+                    config.http2() && config.h2c(), config.shutdownGrace())),
                     new ListenAddress(config.host(), config.port()), "");
         } catch (IllegalStateException e) {
             if (adminChannel != null) {
@@ -178,8 +189,11 @@ public final class HeraldServer implements AutoCloseable {
             workerGroup.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
-        log.info("Herald listening on http://{}:{} ({} event loop threads, {})", config.host(), port(), threads,
-                epoll ? "epoll" : "nio");
+        if (tls != null) {
+            tls.watch();
+        }
+        log.info("Herald listening on {}://{}:{} ({} event loop threads, {}; {})", scheme(), config.host(), port(), threads,
+                epoll ? "epoll" : "nio", protocols());
         if (adminChannel != null) {
             log.info("Admin listener on http://{}:{} (/metrics, /health/live, /health/ready{})", config.adminListen().host(),
                     adminPort(), config.adminEnabled() ? ", /admin/disconnect" : "");
@@ -197,6 +211,19 @@ public final class HeraldServer implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot listen on " + at + what + ": " + e.getMessage(), e);
         }
+    }
+
+    /** {@code https} with TLS, else {@code http}. */
+    public String scheme() {
+        return config.tls() ? "https" : "http";
+    }
+
+    /** The protocols the port speaks, for the log. */
+    private String protocols() {
+        if (tls != null) {
+            return "TLS by " + ServerTls.providerName() + ", " + (config.http2() ? "HTTP/2 and HTTP/1.1" : "HTTP/1.1");
+        }
+        return config.http2() && config.h2c() ? "HTTP/1.1 and h2c" : "HTTP/1.1";
     }
 
     /** The bound port (useful with port 0). */
@@ -391,6 +418,9 @@ public final class HeraldServer implements AutoCloseable {
                 bossGroup.terminationFuture().syncUninterruptibly();
             }
             metrics.close();
+            if (tls != null) {
+                tls.close();
+            }
             log.info("Herald stopped");
         }
     }

@@ -1,6 +1,8 @@
 package io.herald.server;
 
 import io.herald.core.NodeConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -42,13 +44,22 @@ import java.util.Objects;
  * @param logFormat           {@code text} (the default) or {@code json}: the format of the {@code herald}
  *                            command's logs, which it applies to Logback at startup; a server embedded
  *                            in another application leaves that application's logging as it is
+ * @param tlsCert             the certificate chain (PEM, the server's first) the port serves TLS with,
+ *                            or null for plain HTTP; set together with {@code tlsKey}; re-read when
+ *                            the file changes (docs/protocol.md, "TLS and HTTP/2")
+ * @param tlsKey              the private key of {@code tlsCert} (PKCS#8 PEM, unencrypted), or null
+ * @param http2               whether HTTP/2 is offered: by ALPN over TLS and, with {@code h2c}, in
+ *                            cleartext; true by default (with neither it has no effect)
+ * @param h2c                 whether a cleartext connection may start HTTP/2 with prior knowledge (RFC
+ *                            9113, section 3.3), for use behind a TLS-terminating proxy; false by default
  */
 public record ServerConfig(String host, int port, int ioThreads, NodeConfig node, Duration sseRetry,
                            Duration heartbeat, Duration longPollTimeout, Duration longPollMaxTimeout,
                            int paddingBytes, int maxConnections, boolean demo, boolean adminEnabled,
                            Duration shutdownGrace, Duration writeStallTimeout, ListenAddress adminListen,
                            boolean metricsOnPublicPort, Duration shutdownDrain, Duration shutdownSpread,
-                           boolean accessLog, String logFormat) {
+                           boolean accessLog, String logFormat, Path tlsCert, Path tlsKey, boolean http2,
+                           boolean h2c) {
 
     /** The values of {@link #logFormat()}. */
     public static final List<String> LOG_FORMATS = List.of("text", "json");
@@ -76,6 +87,26 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         notNegative("shutdownSpread", shutdownSpread);
         Objects.requireNonNull(logFormat, "logFormat");
         check("logFormat", logFormat, LOG_FORMATS.contains(logFormat), String.join(" or ", LOG_FORMATS));
+        check("tlsKey", tlsKey, tlsCert == null || tlsKey != null, "a PKCS#8 PEM file when tlsCert is set");
+        check("tlsCert", tlsCert, tlsKey == null || tlsCert != null, "a PEM file when tlsKey is set");
+        readable("tlsCert", tlsCert);
+        readable("tlsKey", tlsKey);
+        check("h2c", h2c, !h2c || http2, "false when http2 is false");
+    }
+
+    /** Whether the port speaks TLS ({@link #tlsCert()} and {@link #tlsKey()} are set). */
+    public boolean tls() {
+        return tlsCert != null;
+    }
+
+    /** A file the server reads at start: null, or a readable regular file; the message names the file. */
+    private static void readable(String name, Path file) {
+        if (file == null) {
+            return;
+        }
+        String problem = !Files.exists(file) ? "no such file" : !Files.isRegularFile(file) ? "not a regular file"
+                : !Files.isReadable(file) ? "not readable" : null;
+        check(name, file, problem == null, "a readable file; " + problem);
     }
 
     private static void notNegative(String name, Duration d) {
@@ -121,6 +152,10 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         private Duration shutdownSpread = Duration.ofSeconds(10);
         private boolean accessLog = true;
         private String logFormat = "text";
+        private Path tlsCert;
+        private Path tlsKey;
+        private boolean http2 = true;
+        private boolean h2c;
 
         /** Sets {@link ServerConfig#host()}; see there for units and bounds. */
         public Builder host(String host) {
@@ -242,12 +277,36 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
             return this;
         }
 
+        /** Sets {@link ServerConfig#tlsCert()}; see there for the format and rules. */
+        public Builder tlsCert(Path tlsCert) {
+            this.tlsCert = tlsCert;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#tlsKey()}; see there for the format and rules. */
+        public Builder tlsKey(Path tlsKey) {
+            this.tlsKey = tlsKey;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#http2()}; see there for what it changes. */
+        public Builder http2(boolean http2) {
+            this.http2 = http2;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#h2c()}; see there for what it changes. */
+        public Builder h2c(boolean h2c) {
+            this.h2c = h2c;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public ServerConfig build() {
             return new ServerConfig(host, port, ioThreads, node, sseRetry, heartbeat, longPollTimeout,
                     longPollMaxTimeout, paddingBytes, maxConnections, demo, adminEnabled, shutdownGrace,
                     writeStallTimeout, adminListen, metricsOnPublicPort, shutdownDrain, shutdownSpread,
-                    accessLog, logFormat);
+                    accessLog, logFormat, tlsCert, tlsKey, http2, h2c);
         }
     }
 }

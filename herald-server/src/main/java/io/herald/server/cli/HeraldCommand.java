@@ -145,6 +145,13 @@ public final class HeraldCommand implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "Serve TLS (and HTTP/2) with this PEM certificate chain; with --tls-key. Reloaded when it changes.")
+    String tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "The certificate's private key, PKCS#8 PEM (BEGIN PRIVATE KEY).")
+    String tlsKey;
+
     /**
      * The defaults of the options that set a {@link Setting}, read from {@link Settings}: one table
      * of defaults for the flags, the file and the docs. Picocli applies them to the fields (so
@@ -241,7 +248,7 @@ public final class HeraldCommand implements Callable<Integer> {
             stopped.countDown();
         }, "herald-shutdown"));
         if (!jsonLogs) { // with JSON logs every line is JSON: the server's own "listening" line says where
-            out.println("Herald is up: http://" + config.host() + ":" + server.port() + "/  (Ctrl-C to stop)"
+            out.println("Herald is up: " + server.scheme() + "://" + config.host() + ":" + server.port() + "/  (Ctrl-C to stop)"
                     + (config.adminListen() == null ? "" : "; admin: http://" + config.adminListen().host() + ":"
                     + server.adminPort() + "/health/ready"));
             out.flush();

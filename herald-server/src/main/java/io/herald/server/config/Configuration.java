@@ -4,6 +4,7 @@ import io.herald.core.NamespaceOptions;
 import io.herald.core.NodeConfig;
 import io.herald.server.ServerConfig;
 import io.herald.server.cli.DurationConverter;
+import io.herald.server.tls.ServerTls;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -200,7 +201,8 @@ public final class Configuration {
      * The server configuration these values describe.
      *
      * @throws ConfigException naming the source and key of a value a configuration record refuses
-     *                         (out of range, or against another setting)
+     *                         (out of range, or against another setting), or of a TLS certificate or
+     *                         key file that cannot be read or used
      */
     public ServerConfig serverConfig() {
         Builders b = new Builders();
@@ -228,7 +230,13 @@ public final class Configuration {
             build(() -> b.node.namespace(name, built), name);
         });
         b.server.node(build(b.node::build, null));
-        return build(b.server::build, null);
+        ServerConfig config = build(b.server::build, null);
+        if (config.tls()) {
+            // Read and check the certificate and key now, so that a bad one stops the start (and
+            // --check-config) with one line naming the setting and the file.
+            build(() -> ServerTls.load(config.tlsCert(), config.tlsKey(), config.http2()), null);
+        }
+        return config;
     }
 
     /** Runs a record's build, turning its validation error into one naming the key and source. */

@@ -39,7 +39,9 @@ public record Setting(String key, Type type, Object defaultValue, String flag, S
          * Where to listen, {@code HOST:PORT} ({@code [::1]:9090} for IPv6), as a {@link ListenAddress};
          * or {@code off}, read as null (no listener).
          */
-        LISTEN;
+        LISTEN,
+        /** A file path, as is; empty (written {@code ""}) for none. */
+        PATH;
 
         /** The text of {@link #LISTEN} for no listener. */
         public static final String OFF = "off";
@@ -67,6 +69,8 @@ public record Setting(String key, Type type, Object defaultValue, String flag, S
                         return Boolean.parseBoolean(t);
                     }
                     throw new IllegalArgumentException(quote(text) + " is not true or false");
+                case PATH:
+                    return t.equals("\"\"") ? "" : t;
                 case DURATION:
                     try {
                         return DurationConverter.parse(t);
@@ -99,7 +103,7 @@ public record Setting(String key, Type type, Object defaultValue, String flag, S
             if (this == LISTEN) {
                 return value == null ? OFF : quoteIfNeeded(value.toString());
             }
-            return this == STRING ? quoteIfNeeded(String.valueOf(value)) : String.valueOf(value);
+            return this == STRING || this == PATH ? quoteIfNeeded(String.valueOf(value)) : String.valueOf(value);
         }
 
         private static String quote(String text) {

@@ -2,6 +2,7 @@ package io.herald.server.config;
 
 import io.herald.server.ListenAddress;
 import io.herald.server.config.Setting.Type;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -67,9 +68,20 @@ public final class Settings {
             s("admin.metrics-on-public-port", Type.BOOLEAN, false, "--metrics-on-public-port", "metricsOnPublicPort",
                     (b, v) -> b.server.metricsOnPublicPort((Boolean) v)),
             s("logging.access-log", Type.BOOLEAN, true, null, "accessLog", (b, v) -> b.server.accessLog((Boolean) v)),
-            s("logging.format", Type.STRING, "text", null, "logFormat", (b, v) -> b.server.logFormat((String) v)));
+            s("logging.format", Type.STRING, "text", null, "logFormat", (b, v) -> b.server.logFormat((String) v)),
+            // TLS and HTTP/2 (docs/protocol.md, "TLS and HTTP/2")
+            s("tls.cert", Type.PATH, "", "--tls-cert", "tlsCert", (b, v) -> b.server.tlsCert(path(v))),
+            s("tls.key", Type.PATH, "", "--tls-key", "tlsKey", (b, v) -> b.server.tlsKey(path(v))),
+            s("http2", Type.BOOLEAN, true, null, "http2", (b, v) -> b.server.http2((Boolean) v)),
+            s("h2c", Type.BOOLEAN, false, null, "h2c", (b, v) -> b.server.h2c((Boolean) v)));
 
     private Settings() {
+    }
+
+    /** A {@link Type#PATH} value as the records hold it: null for none. */
+    private static Path path(Object value) {
+        String text = (String) value;
+        return text.isEmpty() ? null : Path.of(text);
     }
 
     private static Setting s(String key, Type type, Object def, String flag, String field, BiConsumer<Builders, Object> apply) {

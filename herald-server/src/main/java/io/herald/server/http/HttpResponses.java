@@ -5,6 +5,7 @@ import io.herald.core.HeraldException;
 import io.herald.server.codec.WireErrors;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -41,12 +42,15 @@ public final class HttpResponses {
 
     /**
      * Sends a whole response and, unless the request asked for keep-alive, closes the connection
-     * after it (RFC 9112, section 9.3). Callable from any thread.
+     * after it (RFC 9112, section 9.3); on an HTTP/2 stream the channel is the stream, so it is the
+     * stream that ends, and the connection-specific headers set here are left out of the HEADERS
+     * frame (docs/protocol.md, "TLS and HTTP/2"). Callable from any thread.
      *
      * @param keepAlive whether the request asked to keep the connection ({@link HttpUtil#isKeepAlive})
      * @param body      the body; ownership passes to this method
+     * @return the write's future
      */
-    public static void send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status,
+    public static ChannelFuture send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status,
                             CharSequence contentType, ByteBuf body) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
         HttpHeaders h = response.headers();
@@ -63,6 +67,7 @@ public final class HttpResponses {
         if (!keepAlive) {
             future.addListener(ChannelFutureListener.CLOSE);
         }
+        return future;
     }
 
     /** Sends a 200 JSON response; {@code json} is not copied. */
@@ -87,9 +92,11 @@ public final class HttpResponses {
     /**
      * Sends {@code {"error":{"code":"...","message":"..."}}} with the code's HTTP status
      * ({@link WireErrors}, docs/protocol.md "Errors").
+     *
+     * @return the write's future
      */
-    public static void error(ChannelHandlerContext ctx, boolean keepAlive, ErrorCode code, String message) {
-        send(ctx, keepAlive, WireErrors.httpStatus(code), JSON, Unpooled.wrappedBuffer(WireErrors.httpBody(code, message)));
+    public static ChannelFuture error(ChannelHandlerContext ctx, boolean keepAlive, ErrorCode code, String message) {
+        return send(ctx, keepAlive, WireErrors.httpStatus(code), JSON, Unpooled.wrappedBuffer(WireErrors.httpBody(code, message)));
     }
 
     /**

@@ -3,6 +3,7 @@ package io.herald.server.http;
 import io.herald.core.ErrorCode;
 import io.herald.core.HeraldException;
 import io.herald.core.Names;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -94,8 +95,13 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         frozen = true;
         if (connections.open() > maxConnections) {
-            HttpResponses.error(ctx, false, ErrorCode.TOO_MANY_REQUESTS,
+            var answered = HttpResponses.error(ctx, false, ErrorCode.TOO_MANY_REQUESTS,
                     "over the connection limit of " + maxConnections + "; retry later");
+            Channel connection = ctx.channel().parent();
+            if (connection != null) {
+                // An HTTP/2 stream: closing it leaves the connection; close that too (GOAWAY).
+                answered.addListener(f -> connection.close());
+            }
             return;
         }
         try {
@@ -148,11 +154,6 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof java.io.IOException) {
-            log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
-        } else {
-            log.warn("connection {} failed", ctx.channel().remoteAddress(), cause);
-        }
-        ctx.close();
+        ConnectionErrors.caught(ctx, cause);
     }
 }

@@ -10,6 +10,9 @@ import io.herald.server.http.AccessLog;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
@@ -157,13 +160,26 @@ public abstract class ChannelTransport implements Transport {
                 writeGoodbye(reason);
                 channel.eventLoop().schedule(() -> {
                     if (session != null && !session.isClosed() && channel.isActive()) {
-                        channel.close();
+                        abort(channel);
                     }
                 }, GOODBYE_DEADLINE_MS, TimeUnit.MILLISECONDS);
             } else {
                 ended();
             }
         });
+    }
+
+    /**
+     * Closes a connection whose client does not take what was written: a TCP connection is closed;
+     * an HTTP/2 stream is reset ({@code RST_STREAM CANCEL}, RFC 9113 section 6.4), which also drops
+     * what its flow-control window holds back (a plain close of a stream whose request was read
+     * sends no reset, and the goodbye would wait there for credit that never comes).
+     */
+    static void abort(Channel channel) {
+        if (channel instanceof Http2StreamChannel) {
+            channel.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.CANCEL), channel.voidPromise());
+        }
+        channel.close();
     }
 
     /** Whether {@link #close} has begun. */

@@ -48,6 +48,10 @@ import java.util.Set;
  * once per flush, unless the writes pass through the counter anyway (it sits nearer the socket than
  * a byte-stream transformer they start past).
  *
+ * <p>An HTTP/2 stream has no {@code HttpServerCodec} (its frames come from
+ * {@code Http2StreamFrameToHttpObjectCodec}, and HTTP/2 has no chunked encoding): {@link #at} returns
+ * null there and the transports write their content unframed (docs/protocol.md, "TLS and HTTP/2").
+ *
  * <p>One instance per connection and codec; used on the connection's event loop.
  */
 public final class FramedWrites {

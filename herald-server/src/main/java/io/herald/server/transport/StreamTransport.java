@@ -12,6 +12,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +23,10 @@ import java.time.Duration;
  * The common part of the streaming HTTP transports (SSE, XHR streaming, forever iframe): one
  * chunked response that stays open, with a prelude, one chunk per publication (shared bytes,
  * written without copying), periodic heartbeats, and a goodbye chunk before the response ends.
- * Netty's {@code HttpServerCodec} does the chunked encoding (RFC 9112, section 7.1).
+ * Netty's {@code HttpServerCodec} does the chunked encoding (RFC 9112, section 7.1). On an HTTP/2
+ * stream there is no such codec: each chunk's content goes out as a DATA frame of the stream, through
+ * its {@code Http2StreamFrameToHttpObjectCodec} (docs/protocol.md, "TLS and HTTP/2"), and publications
+ * are written unframed ({@link #writeSharedChunk}).
  */
 public abstract class StreamTransport extends ChannelTransport {
     private final byte[] prelude;
@@ -81,6 +86,9 @@ public abstract class StreamTransport extends ChannelTransport {
      * ({@link FramedWrites}). The codec stays in its chunked state: what it writes later
      * (heartbeats, the last chunk) follows in order.
      *
+     * <p>On a pipeline without the codec (an HTTP/2 stream) {@link FramedWrites#at} found nothing,
+     * and the content is written unframed through the whole pipeline instead ({@link #writeBuffer}).
+     *
      * @param sharedChunk the chunk, shared; a view of it is written
      * @param unframed    the same content without chunk framing, for a pipeline without the codec
      */
@@ -93,17 +101,21 @@ public abstract class StreamTransport extends ChannelTransport {
 
     /** Writes {@code bytes} as one chunk without copying; the array must not change afterwards. */
     protected final void writeBytes(byte[] bytes) {
-        channel.write(Unpooled.wrappedBuffer(bytes), channel.voidPromise());
+        writeBuffer(Unpooled.wrappedBuffer(bytes));
     }
 
     /** Writes {@code text} (UTF-8) as one chunk. */
     protected final void writeText(String text) {
-        channel.write(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8), channel.voidPromise());
+        writeBuffer(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
     }
 
-    /** Writes a buffer as one chunk; ownership passes to the channel. */
+    /**
+     * Writes a buffer as one chunk, through the whole pipeline, as {@link HttpContent}: what both
+     * HTTP/1.1's codec (one chunk) and an HTTP/2 stream's (one DATA frame) encode. Ownership passes
+     * to the channel.
+     */
     protected final void writeBuffer(ByteBuf buffer) {
-        channel.write(buffer, channel.voidPromise());
+        channel.write(new DefaultHttpContent(buffer), channel.voidPromise());
     }
 
     /**

@@ -8,6 +8,7 @@ import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import io.herald.server.ServerConfig;
+import io.herald.server.testing.TestCertificate;
 import io.herald.server.testing.TestServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,6 +55,7 @@ public final class BrowserFixture implements BeforeAllCallback, AfterAllCallback
     public static final Path SCREENSHOTS = Paths.get("target", "screenshots");
 
     private final Consumer<ServerConfig.Builder> serverConfig;
+    private final boolean tls;
     private TestServer server;
     private Playwright playwright;
     private Browser browser;
@@ -65,7 +67,20 @@ public final class BrowserFixture implements BeforeAllCallback, AfterAllCallback
 
     /** A fixture whose test class shares a server configured by {@code serverConfig}. */
     public BrowserFixture(Consumer<ServerConfig.Builder> serverConfig) {
+        this(serverConfig, false);
+    }
+
+    private BrowserFixture(Consumer<ServerConfig.Builder> serverConfig, boolean tls) {
         this.serverConfig = serverConfig;
+        this.tls = tls;
+    }
+
+    /**
+     * A fixture whose server speaks TLS ({@code https://}, {@code wss://}, HTTP/2 by ALPN) with a
+     * self-signed certificate, which Chromium accepts by its flag {@code --ignore-certificate-errors}.
+     */
+    public static BrowserFixture tls(Consumer<ServerConfig.Builder> serverConfig) {
+        return new BrowserFixture(serverConfig, true);
     }
 
     @Override
@@ -79,17 +94,30 @@ public final class BrowserFixture implements BeforeAllCallback, AfterAllCallback
         }
         playwright = Playwright.create(new Playwright.CreateOptions()
                 .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        List<String> args = new ArrayList<>(ARGS);
+        if (tls) {
+            args.add("--ignore-certificate-errors");
+        }
         browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-                .setExecutablePath(CHROMIUM).setHeadless(true).setArgs(ARGS));
-        server = TestServer.start(serverConfig);
+                .setExecutablePath(CHROMIUM).setHeadless(true).setArgs(args));
+        if (tls) {
+            try {
+                server = TestServer.startTls(TestCertificate.create(Files.createTempDirectory("herald-browser-tls")),
+                        java.net.http.HttpClient.Version.HTTP_1_1, serverConfig);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        } else {
+            server = TestServer.start(serverConfig);
+        }
     }
 
     @Override
     public void beforeEach(ExtensionContext ctx) {
         consoleErrors.clear();
         allowed.clear();
-        // The browser asks every origin for a favicon on its own; the server has none.
-        allowConsoleError("404 \\(Not Found\\) \\(http://[^/]+/favicon\\.ico");
+        // The browser asks every origin for a favicon on its own; the server has none. (HTTP/2 has no reason phrase.)
+        allowConsoleError("404 \\((Not Found)?\\) \\(https?://[^/]+/favicon\\.ico");
         context = browser.newContext();
         page = watched(context.newPage());
     }
@@ -145,9 +173,9 @@ public final class BrowserFixture implements BeforeAllCallback, AfterAllCallback
         return server;
     }
 
-    /** The server's origin, {@code http://127.0.0.1:PORT}. */
+    /** The server's origin, {@code http://127.0.0.1:PORT} ({@code https} with TLS). */
     public String origin() {
-        return "http://127.0.0.1:" + server.port();
+        return server.server().scheme() + "://127.0.0.1:" + server.port();
     }
 
     /** This test's page. */

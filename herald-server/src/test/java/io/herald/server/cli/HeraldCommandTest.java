@@ -71,6 +71,7 @@ class HeraldCommandTest {
             "--port abc | Invalid value for option '--port': 'abc' is not an int (herald --help lists the options)",
             "--history-age 10minutes | Invalid value for option '--history-age': '10minutes' (expected: a duration like 500ms, 30s, 10m, 1h) (herald --help lists the options)",
             "--config /nonexistent/herald.yml | /nonexistent/herald.yml: no such file",
+            "--tls-cert /nonexistent/cert.pem --tls-key /nonexistent/key.pem | --tls-cert: /nonexistent/cert.pem (expected: a readable file; no such file)",
     })
     void aBadOptionStopsWithOneLineNamingItAndExitCode2(String args, String message) {
         StringWriter err = new StringWriter();

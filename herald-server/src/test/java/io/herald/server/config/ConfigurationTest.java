@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.herald.core.NamespaceOptions;
 import io.herald.server.ListenAddress;
 import io.herald.server.ServerConfig;
+import io.herald.server.testing.TestCertificate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -104,7 +106,7 @@ class ConfigurationTest {
     @CsvSource(delimiter = '|', value = {
             "history:\\n  age: 10 minutes | herald.yml:2: history.age: \"10 minutes\" is not a duration (use 10m)",
             "server:\\n  prot: 80 | herald.yml:2: server.prot: unknown key (server has: host, io-threads, port)",
-            "srever:\\n  port: 80 | herald.yml:2: srever.port: unknown key (keys: admin, client-publish, delivery, demo, history, limits, logging, namespaces, server, shutdown, transports)",
+            "srever:\\n  port: 80 | herald.yml:2: srever.port: unknown key (keys: admin, client-publish, delivery, demo, h2c, history, http2, limits, logging, namespaces, server, shutdown, tls, transports)",
             "server: 8080 | herald.yml:1: server: a section (server.*), not a value",
             "server:\\n  port: abc | herald.yml:2: server.port: \"abc\" is not a whole number (at most 2147483647)",
             "server:\\n  port: 70000 | herald.yml:2: server.port: 70000 (expected: 0..65535)",
@@ -227,5 +229,47 @@ class ConfigurationTest {
             assertThat(c.sourceOf(s.key()).kind()).as("%s is in herald.example.yml", s.key()).isEqualTo(Source.Kind.FILE);
         }
         assertThat(c.print()).contains("namespaces:\n  chat:\n");
+    }
+
+    @Test
+    void aCertificateOrKeyThatCannotBeReadOrUsedStopsWithOneLineNamingTheKeyAndTheFile() throws IOException {
+        TestCertificate cert = TestCertificate.create(dir);
+        TestCertificate other = TestCertificate.create(dir, "other.pem", "other-key.pem");
+        Path missing = dir.resolve("missing.pem");
+        Path pkcs1 = Files.writeString(dir.resolve("pkcs1.pem"),
+                "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIA==\n-----END EC PRIVATE KEY-----\n");
+        Path garbage = Files.writeString(dir.resolve("garbage.pem"), "not a certificate\n");
+        String c = cert.certFile().toString();
+        String k = cert.keyFile().toString();
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("tls:\n  cert: " + missing + "\n  key: " + k,
+                "herald.yml:2: tls.cert: " + missing + " (expected: a readable file; no such file)");
+        cases.put("tls:\n  cert: " + dir + "\n  key: " + k,
+                "herald.yml:2: tls.cert: " + dir + " (expected: a readable file; not a regular file)");
+        cases.put("tls:\n  cert: " + c + "\n  key: " + missing,
+                "herald.yml:3: tls.key: " + missing + " (expected: a readable file; no such file)");
+        cases.put("tls:\n  cert: " + c, "default: tls.key: null (expected: a PKCS#8 PEM file when tlsCert is set)");
+        cases.put("tls:\n  cert: " + c + "\n  key: " + pkcs1, "herald.yml:3: tls.key: " + pkcs1 + " (expected: an unencrypted"
+                + " PKCS#8 PEM key (-----BEGIN PRIVATE KEY-----); found a PKCS#1 or SEC1 key; convert it with openssl pkcs8 -topk8 -nocrypt)");
+        cases.put("tls:\n  cert: " + c + "\n  key: " + other.keyFile(), "herald.yml:3: tls.key: " + other.keyFile()
+                + " (expected: the private key of the first certificate of tlsCert " + c + "; this key does not match it)");
+        cases.put("http2: false\nh2c: true", "herald.yml:2: h2c: true (expected: false when http2 is false)");
+        cases.forEach((yaml, message) -> assertThatThrownBy(() -> load(yaml + "\n", Map.of(), Map.of()).serverConfig())
+                .as(yaml).isInstanceOf(ConfigException.class).hasMessage(message).hasNoCause());
+        assertThatThrownBy(() -> load("tls:\n  cert: " + garbage + "\n  key: " + k + "\n", Map.of(), Map.of()).serverConfig())
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("herald.yml:2: tls.cert: " + garbage + " (expected: PEM certificates (-----BEGIN CERTIFICATE-----); ");
+        assertThatThrownBy(() -> Configuration.load(null, null, Map.of("HERALD_TLS_CERT", c, "HERALD_TLS_KEY", missing.toString()),
+                Map.of(), List.of()).serverConfig())
+                .hasMessage("HERALD_TLS_KEY: tls.key: " + missing + " (expected: a readable file; no such file)");
+
+        ServerConfig good = load("tls:\n  cert: " + c + "\n  key: " + k + "\n", Map.of(), Map.of()).serverConfig();
+        assertThat(good.tls()).isTrue();
+        assertThat(good.tlsCert()).isEqualTo(cert.certFile());
+        assertThat(good.http2()).isTrue();
+        assertThat(good.h2c()).isFalse();
+        Configuration printed = load("tls:\n  cert: " + c + "\n  key: " + k + "\n", Map.of(), Map.of());
+        assertThat(Configuration.load(file(printed.print()), "printed.yml", Map.of(), Map.of(), List.of()).serverConfig())
+                .isEqualTo(good);
     }
 }

@@ -21,15 +21,7 @@ public record RawResponse(int status, String head, String body) {
      * @throws AssertionError when the connection ends before the head or body is complete
      */
     public static RawResponse read(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new AssertionError("connection closed in the response head: " + head);
-            }
-            head.write(b);
-        }
-        String text = head.toString(StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
+        String text = head(in).toLowerCase(Locale.ROOT);
         int length = 0;
         for (String line : text.split("\r\n")) {
             if (line.startsWith("content-length:")) {
@@ -46,5 +38,22 @@ public record RawResponse(int status, String head, String body) {
     /** Whether the head has {@code name: value} (both lower-case). */
     public boolean hasHeader(String name, String value) {
         return head.contains("\r\n" + name + ": " + value + "\r\n");
+    }
+
+    /**
+     * Reads a response head, the status line through the blank line, as sent (not lower-cased).
+     *
+     * @throws AssertionError when the connection ends before the head is complete
+     */
+    public static String head(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new AssertionError("connection closed in the response head: " + head);
+            }
+            head.write(b);
+        }
+        return head.toString(StandardCharsets.US_ASCII);
     }
 }

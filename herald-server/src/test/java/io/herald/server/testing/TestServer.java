@@ -55,14 +55,56 @@ public final class TestServer implements AutoCloseable {
     private static final Set<TestServer> OPEN = Collections.synchronizedSet(new LinkedHashSet<>());
 
     private final HeraldServer server;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final TestCertificate certificate;
+    /** Null once closed: java.net.http (JDK 17) closes HTTP/2 connections only when its client is unreachable. */
+    private volatile HttpClient http;
     private final Throwable startedAt = new Throwable("TestServer started here");
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private TestServer(HeraldServer server) {
+        this(server, null, HttpClient.Version.HTTP_1_1);
+    }
+
+    private TestServer(HeraldServer server, TestCertificate certificate, HttpClient.Version version) {
         this.server = server;
+        this.certificate = certificate;
+        HttpClient.Builder client = HttpClient.newBuilder().version(version).connectTimeout(Duration.ofSeconds(5));
+        if (certificate != null) {
+            client.sslContext(certificate.sslContext());
+        }
+        this.http = client.build();
         OPEN.add(this);
+    }
+
+    /**
+     * Starts a server like {@link #start(Consumer)} whose port speaks TLS with {@code certificate}
+     * ({@code https://}, {@code wss://}); this class's helpers trust it and speak {@code version}
+     * (HTTP/2 through ALPN, or HTTP/1.1).
+     */
+    public static TestServer startTls(TestCertificate certificate, HttpClient.Version version,
+                                      Consumer<ServerConfig.Builder> configure) {
+        return new TestServer(HeraldServer.create(cfg -> {
+            cfg.port(0).ioThreads(2).adminListen(new ListenAddress("127.0.0.1", 0))
+                    .tlsCert(certificate.certFile()).tlsKey(certificate.keyFile());
+            configure.accept(cfg);
+        }).start(), certificate, version);
+    }
+
+    /** The certificate of a server started with {@link #startTls}, or null. */
+    public TestCertificate certificate() {
+        return certificate;
+    }
+
+    /**
+     * A new java.net.http client that prefers HTTP/2 and trusts this server's certificate; close it
+     * before this server ({@link Http2Client}).
+     */
+    public Http2Client newHttp2Client() {
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(5));
+        if (certificate != null) {
+            b.sslContext(certificate.sslContext());
+        }
+        return new Http2Client(b.build());
     }
 
     /**
@@ -93,14 +135,14 @@ public final class TestServer implements AutoCloseable {
         return server.port();
     }
 
-    /** {@code http://127.0.0.1:PORT} + path. */
+    /** {@code http://127.0.0.1:PORT} + path ({@code https} with TLS). */
     public URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + port() + path);
+        return URI.create(server.scheme() + "://127.0.0.1:" + port() + path);
     }
 
-    /** {@code ws://127.0.0.1:PORT} + path. */
+    /** {@code ws://127.0.0.1:PORT} + path ({@code wss} with TLS). */
     public URI wsUri(String path) {
-        return URI.create("ws://127.0.0.1:" + port() + path);
+        return URI.create((server.config().tls() ? "wss" : "ws") + "://127.0.0.1:" + port() + path);
     }
 
     /** {@code http://127.0.0.1:ADMIN_PORT} + path: the admin listener. */
@@ -119,6 +161,7 @@ public final class TestServer implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.noBody()).build());
     }
 
+    /** The client of this class's helpers (HTTP/1.1, or what {@link #startTls} was given). */
     public HttpClient http() {
         return http;
     }
@@ -156,7 +199,8 @@ public final class TestServer implements AutoCloseable {
      */
     public HttpResponse<String> send(HttpRequest request) {
         try {
-            return http.send(closing(request), HttpResponse.BodyHandlers.ofString());
+            return http.send(http.version() == HttpClient.Version.HTTP_1_1 ? closing(request) : request,
+                    HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -212,10 +256,21 @@ public final class TestServer implements AutoCloseable {
 
     /** Waits up to {@code timeout} for {@code condition}; fails with the message {@code failure} gives then. */
     private static void await(Supplier<String> failure, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        await(failure, timeout, condition, false);
+    }
+
+    /** With {@code collect}, also collects garbage every second of waiting (see {@link Http2Client}). */
+    private static void await(Supplier<String> failure, Duration timeout, BooleanSupplier condition, boolean collect) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        long nextGc = start + 200_000_000L;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(failure.get());
+            }
+            if (collect && System.nanoTime() > nextGc) {
+                System.gc();
+                nextGc = System.nanoTime() + 1_000_000_000L;
             }
             try {
                 Thread.sleep(10);
@@ -250,7 +305,7 @@ public final class TestServer implements AutoCloseable {
     void awaitQuiet(Duration timeout) {
         await(() -> "leak: " + timeout.toMillis() + " ms after the test's clients were done, " + state()
                 + " (expected no session, subscription or connection: a client the test did not close, or one"
-                + " the server did not let go)", timeout, this::quiet);
+                + " the server did not let go)", timeout, this::quiet, server.config().tls() || server.config().h2c());
     }
 
     private boolean quiet() {
@@ -348,6 +403,9 @@ public final class TestServer implements AutoCloseable {
         }
         AssertionError leak = null;
         try {
+            if (http.version() != HttpClient.Version.HTTP_1_1) {
+                http = null; // its HTTP/2 connection closes once the client is collected (see Http2Client)
+            }
             Long shutdowns = server.node().disconnectCounts().get(Disconnect.SHUTDOWN);
             if (shutdowns != null && shutdowns > 0) {
                 leak = new AssertionError("the server was stopped with server().close() while " + shutdowns

@@ -266,10 +266,15 @@ public abstract class TransportContractTest {
     }
 
     private TestServer start(Consumer<ServerConfig.Builder> configure) {
-        return TestServer.start(cfg -> {
+        return startServer(cfg -> {
             client.configure(cfg);
             configure.accept(cfg);
         });
+    }
+
+    /** Starts the server of one test, configured by {@code configure}: cleartext HTTP/1.1 unless a subclass says otherwise. */
+    protected TestServer startServer(Consumer<ServerConfig.Builder> configure) {
+        return TestServer.start(configure);
     }
 
     private void requires(Behaviour behaviour) {
