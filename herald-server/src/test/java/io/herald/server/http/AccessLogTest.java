@@ -6,14 +6,20 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
+import io.herald.server.testing.Http2Client;
 import io.herald.server.testing.RawResponse;
+import io.herald.server.testing.TestCertificate;
 import io.herald.server.testing.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -284,5 +291,22 @@ class AccessLogTest {
                 .isEqualTo("/sse/c?token=&token&tokens=a&x=token=y");
         assertThat(AccessLog.redact("/sse/c?a=1&&key=%zz&")).isEqualTo("/sse/c?a=1&&key=***&");
         assertThat(AccessLog.redact("/sse/c?%zz=1&key=2")).as("a malformed name").isEqualTo("/sse/c?%zz=1&key=***");
+    }
+
+    @Test
+    void requestsOnHttp2StreamsAreLoggedLikeHttp11Ones(@TempDir Path dir) throws Exception {
+        try (TestServer t = TestServer.startTls(TestCertificate.create(dir), HttpClient.Version.HTTP_2, cfg -> { });
+             Http2Client h2 = t.newHttp2Client()) {
+            t.publish("h2logs", "hello");
+            HttpResponse<String> history = h2.send(HttpRequest.newBuilder(t.uri("/history/h2logs?key=s3cret")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(history.version()).isEqualTo(HttpClient.Version.HTTP_2);
+            assertThat(history.statusCode()).isEqualTo(200);
+            Map<String, Object> line = lines.of("/history/h2logs?key=***");
+            assertThat(line).containsEntry("method", "GET").containsEntry("status", 200).containsEntry("transport", "http");
+            // on a stream the bytes are the DATA frames' payload: the body
+            assertThat(line.get("bytes")).isEqualTo((long) history.body().getBytes(StandardCharsets.UTF_8).length);
+            assertThat(lines.of("/pub/h2logs")).containsEntry("status", 200);
+        }
     }
 }
