@@ -61,6 +61,9 @@ do_idle="${BENCH_IDLE:-1}"
 do_wrk="${BENCH_WRK:-1}"
 java_opts="${HERALD_JAVA_OPTS:--Xms512m -Xmx512m -XX:+AlwaysPreTouch}"
 herald_args="${HERALD_ARGS:-}"
+# Herald's access log off, as Nchan's is (bench/nchan/nginx.conf: access_log off), so that both log
+# nothing per request; builds from before the configuration file ignore the variable.
+export HERALD_LOGGING_ACCESS_LOG="${HERALD_LOGGING_ACCESS_LOG:-false}"
 herald_label="${HERALD_LABEL:-herald}"
 
 results="$root/bench/results/$run.jsonl"
