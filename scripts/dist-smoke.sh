@@ -107,7 +107,7 @@ nginx_smoke() {
   for expected in "127.0.0.1:$port;" "127.0.0.1:$tls ssl http2" "127.0.0.1:$http;" "$work/cert.pem" "$work/key.pem"; do
     grep -qF "$expected" "$work/herald-nginx.conf" || fail "docs/deploy/nginx.conf changed: cannot set $expected"
   done
-  leftover=$(sed 's/#.*//' "$work/herald-nginx.conf" | grep -E "8080|443|/etc/ssl" || true)
+  leftover=$(sed 's/#.*//' "$work/herald-nginx.conf" | grep -wE "8080|443|/etc/ssl" || true)
   [ -z "$leftover" ] || fail "docs/deploy/nginx.conf: an address or path left unreplaced: $leftover"
   mkdir -p "$work/nginx"
   cat > "$work/nginx.conf" <<EOF
