@@ -64,6 +64,8 @@ herald_args="${HERALD_ARGS:-}"
 # Herald's access log off, as Nchan's is (bench/nchan/nginx.conf: access_log off), so that both log
 # nothing per request; builds from before the configuration file ignore the variable.
 export HERALD_LOGGING_ACCESS_LOG="${HERALD_LOGGING_ACCESS_LOG:-false}"
+# The admin listener (/metrics, health) on a free port, so that no fixed port (9090) can collide.
+export HERALD_ADMIN_LISTEN="${HERALD_ADMIN_LISTEN:-127.0.0.1:0}"
 herald_label="${HERALD_LABEL:-herald}"
 
 results="$root/bench/results/$run.jsonl"

@@ -61,8 +61,9 @@ bad=$(HERALD_LOGGING_FORMAT=xml "$work/herald" --check-config 2>&1) || status=$?
 [ "$status" = 2 ] && [ "$bad" = "herald: HERALD_LOGGING_FORMAT: logging.format: xml (expected: text or json)" ] \
   || fail "a bad log format: status $status, '$bad'"
 
-# Run it; --port 0 picks a free port, which its first line names.
-"$work/herald" --port 0 > "$work/out" 2> "$work/err" &
+# Run it; --port 0 picks a free port, which its first line names; the admin listener on a free port too.
+admin=$(free_port)
+"$work/herald" --port 0 --admin-listen "127.0.0.1:$admin" > "$work/out" 2> "$work/err" &
 server=$!
 port=
 for _ in $(seq 1 300); do
@@ -73,6 +74,7 @@ for _ in $(seq 1 300); do
 done
 [ -n "$port" ] || fail "no 'Herald is up' line within 30 s"
 base="http://127.0.0.1:$port"
+curl -fsS "http://127.0.0.1:$admin/health/ready" > /dev/null || fail "GET /health/ready on the admin listener failed"
 
 page=$(curl -fsS "$base/") || fail "GET / failed"
 [[ $page == */sse/* ]] || fail "GET / does not list the endpoints"
