@@ -5,8 +5,9 @@ package io.herald.core;
  * decides what to do from the code alone.
  *
  * <p>Codes 1000-1011 are the RFC 6455 section 7.4.1 close codes and are used as such on WebSocket;
- * codes 4000-4499 are Herald's own (RFC 6455 reserves 4000-4999 for applications) and mean "reconnect
- * and resume", 4500-4999 mean "do not reconnect". Streaming HTTP transports send the same code and
+ * codes 4000-4099 are Herald's own (RFC 6455 reserves 4000-4999 for applications) and mean "reconnect
+ * and resume"; codes 4400-4499 mirror an HTTP status (4401 as 401, 4403 as 403...) and carry their
+ * own advice; 4500-4999 mean "do not reconnect". Streaming HTTP transports send the same code and
  * reason in their last message before ending the response.
  *
  * <p>Wire contract: docs/protocol.md, "Disconnect codes".
@@ -29,7 +30,15 @@ public enum Disconnect {
     /** The connection was idle past its limit (no pong, no heartbeat answer). */
     STALE(4002, "stale connection", true),
     /** The server dropped the connection on an operator's request (a test switch): resume from the last id. */
-    FORCE_RECONNECT(4003, "forced reconnect", true);
+    FORCE_RECONNECT(4003, "forced reconnect", true),
+    /** The session's token expired (past its grace): get a new token, reconnect and resume from the last id. */
+    TOKEN_EXPIRED(4004, "token expired", true),
+    /** No valid credential where one is required: do not reconnect with the same one. */
+    UNAUTHORIZED(4401, "unauthorized", false),
+    /** The credential does not allow this (or was replaced by another user's): do not reconnect with it. */
+    FORBIDDEN(4403, "forbidden", false),
+    /** The WebSocket protocol's {@code connect} command did not come in time ({@code auth.timeout}). */
+    CONNECT_TIMEOUT(4408, "no connect command in time", true);
 
     private final int code;
     private final String reason;

@@ -20,6 +20,15 @@ public enum ErrorCode {
     INVALID_JSON("invalid_json"),
     /** A WebSocket protocol command that is not valid JSON or lacks a required field. */
     INVALID_COMMAND("invalid_command"),
+    /**
+     * No credential, or one that does not verify (bad signature, wrong audience, malformed), where
+     * access control requires one: get a token and retry.
+     */
+    UNAUTHORIZED("unauthorized"),
+    /** The token has expired: get a new one and retry (resuming from the last id loses nothing). */
+    TOKEN_EXPIRED("token_expired"),
+    /** A valid credential that does not allow this (a channel not granted, another user's channel). */
+    FORBIDDEN("forbidden"),
     /** The namespace does not allow clients to publish. */
     PUBLISH_FORBIDDEN("publish_forbidden"),
     /** The session is already subscribed to that channel. */

@@ -1,5 +1,8 @@
 package io.herald.core;
 
+import io.herald.core.auth.AccessLevel;
+import io.herald.core.auth.Action;
+
 import java.time.Duration;
 import java.util.Objects;
 
@@ -11,11 +14,21 @@ import java.util.Objects;
  * @param historyAge         how long a publication is kept, {@code > 0}
  * @param allowClientPublish whether clients may publish over WebSocket (raw frames or the publish command);
  *                           {@code POST /pub} is the server-side publish API and is always allowed
+ * @param subscribe          who may subscribe when access control is on; never {@link AccessLevel#SUBSCRIBER}
+ * @param publish            who may publish as a client when access control is on (and
+ *                           {@code allowClientPublish} is true)
+ * @param history            who may read the history when access control is on; null for the same as
+ *                           {@code subscribe}; never {@link AccessLevel#SUBSCRIBER}
  */
-public record NamespaceOptions(int historySize, Duration historyAge, boolean allowClientPublish) {
+public record NamespaceOptions(int historySize, Duration historyAge, boolean allowClientPublish,
+                               AccessLevel subscribe, AccessLevel publish, AccessLevel history) {
 
-    /** The defaults: 1000 publications, 10 minutes, clients may publish. */
-    public static final NamespaceOptions DEFAULTS = new NamespaceOptions(1000, Duration.ofMinutes(10), true);
+    /**
+     * The defaults: 1000 publications, 10 minutes, clients may publish; with access control on,
+     * only what a token grants (docs/security.md, "Channel permissions").
+     */
+    public static final NamespaceOptions DEFAULTS = new NamespaceOptions(1000, Duration.ofMinutes(10), true,
+            AccessLevel.GRANT, AccessLevel.GRANT, null);
 
     public NamespaceOptions {
         if (historySize < 0) {
@@ -25,6 +38,25 @@ public record NamespaceOptions(int historySize, Duration historyAge, boolean all
         if (historyAge.isNegative() || historyAge.isZero()) {
             throw new IllegalArgumentException("historyAge: " + historyAge + " (expected: > 0)");
         }
+        Objects.requireNonNull(subscribe, "subscribe");
+        Objects.requireNonNull(publish, "publish");
+        if (subscribe == AccessLevel.SUBSCRIBER) {
+            throw new IllegalArgumentException("subscribe: subscriber (expected: a level other than subscriber,"
+                    + " which is for publish only)");
+        }
+        if (history == AccessLevel.SUBSCRIBER) {
+            throw new IllegalArgumentException("history: subscriber (expected: a level other than subscriber,"
+                    + " which is for publish only)");
+        }
+    }
+
+    /** The level of {@code action}: {@link #subscribe}, {@link #publish}, or {@link #history} (else subscribe's). */
+    public AccessLevel level(Action action) {
+        return switch (action) {
+            case SUBSCRIBE -> subscribe;
+            case PUBLISH -> publish;
+            case HISTORY -> history != null ? history : subscribe;
+        };
     }
 
     /** A builder starting from {@link #DEFAULTS}. */
@@ -42,11 +74,17 @@ public record NamespaceOptions(int historySize, Duration historyAge, boolean all
         private int historySize;
         private Duration historyAge;
         private boolean allowClientPublish;
+        private AccessLevel subscribe;
+        private AccessLevel publish;
+        private AccessLevel history;
 
         private Builder(NamespaceOptions from) {
             this.historySize = from.historySize;
             this.historyAge = from.historyAge;
             this.allowClientPublish = from.allowClientPublish;
+            this.subscribe = from.subscribe;
+            this.publish = from.publish;
+            this.history = from.history;
         }
 
         /** Sets {@link NamespaceOptions#historySize()}; see there for units and bounds. */
@@ -67,9 +105,27 @@ public record NamespaceOptions(int historySize, Duration historyAge, boolean all
             return this;
         }
 
+        /** Sets {@link NamespaceOptions#subscribe()}; see there for the levels allowed. */
+        public Builder subscribe(AccessLevel subscribe) {
+            this.subscribe = subscribe;
+            return this;
+        }
+
+        /** Sets {@link NamespaceOptions#publish()}. */
+        public Builder publish(AccessLevel publish) {
+            this.publish = publish;
+            return this;
+        }
+
+        /** Sets {@link NamespaceOptions#history()}; null for the same as subscribe. */
+        public Builder history(AccessLevel history) {
+            this.history = history;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public NamespaceOptions build() {
-            return new NamespaceOptions(historySize, historyAge, allowClientPublish);
+            return new NamespaceOptions(historySize, historyAge, allowClientPublish, subscribe, publish, history);
         }
     }
 }

@@ -1,5 +1,8 @@
 package io.herald.core;
 
+import io.herald.core.auth.Action;
+import io.herald.core.auth.Authorizer;
+import io.herald.core.auth.Principal;
 import io.herald.core.broker.Broker;
 import io.herald.core.broker.BrokerHealth;
 import io.herald.core.broker.HistoryResult;
@@ -47,16 +50,30 @@ public final class Node implements AutoCloseable {
     /** Pushes queued for subscribers, across all sessions. */
     private final Backlog backlog = new Backlog();
     private final long maxBacklog;
+    private final Authorizer authorizer;
 
     /**
-     * Creates a node and starts its broker.
+     * Creates a node with access control off ({@link Authorizer#OPEN}) and starts its broker.
      *
      * @param config the configuration
      * @param broker the broker, not yet started; the node owns and closes it
      */
     public Node(NodeConfig config, Broker broker) {
+        this(config, broker, Authorizer.OPEN);
+    }
+
+    /**
+     * Creates a node and starts its broker.
+     *
+     * @param config     the configuration
+     * @param broker     the broker, not yet started; the node owns and closes it
+     * @param authorizer {@link Authorizer#ENFORCING} to check every subscription, client publication
+     *                   and history read against the principals and namespace levels
+     */
+    public Node(NodeConfig config, Broker broker, Authorizer authorizer) {
         this.config = config;
         this.broker = broker;
+        this.authorizer = authorizer;
         this.hub = new Hub(broker, backlog);
         for (Disconnect d : Disconnect.values()) {
             disconnects.put(d, new LongAdder());
@@ -73,6 +90,24 @@ public final class Node implements AutoCloseable {
     /** The hub (for metrics and tests). */
     public Hub hub() {
         return hub;
+    }
+
+    /** The access decision this node applies. */
+    public Authorizer authorizer() {
+        return authorizer;
+    }
+
+    /**
+     * Checks that {@code who} may do {@code action} on {@code channel} ({@link Authorizer#check}),
+     * synchronously: what a transport calls before it answers, so a refusal is an HTTP status rather
+     * than a goodbye. The asynchronous operations check again.
+     *
+     * @param session the asking client's session, for {@link io.herald.core.auth.AccessLevel#SUBSCRIBER}; or null
+     * @throws HeraldException {@code invalid_channel}, {@code unauthorized} or {@code forbidden}
+     */
+    public void authorize(Principal who, Action action, String channel, Session session) {
+        Names.checkChannel(channel);
+        authorizer.check(who, action, channel, optionsOf(channel), session != null && session.subscription(channel) != null);
     }
 
     /** The namespace options that apply to {@code channel}. */
@@ -118,17 +153,39 @@ public final class Node implements AutoCloseable {
 
     /**
      * Publishes on behalf of a client (a WebSocket frame or publish command): like
-     * {@link #publish}, but only where the channel's namespace allows client publishing.
+     * {@link #publish}, but only where the channel's namespace allows client publishing and the
+     * session's principal may publish ({@link Authorizer}).
      *
-     * @return as {@link #publish}; also fails with {@code publish_forbidden}
+     * @param session the publishing client's session
+     * @return as {@link #publish}; also fails with {@code publish_forbidden} (the namespace takes no
+     *         client publications), {@code unauthorized} or {@code forbidden}
      */
-    public CompletableFuture<Publication> publishFromClient(String channel, String event, Payload data) {
-        if (Names.isChannel(channel) && !optionsOf(channel).allowClientPublish()) {
-            return CompletableFuture.failedFuture(new HeraldException(ErrorCode.PUBLISH_FORBIDDEN,
-                    "namespace " + Names.quote(Names.namespaceOf(channel)) + " of channel " + Names.quote(channel)
-                            + " does not allow clients to publish"));
-        }
-        return publish(channel, event, data);
+    public CompletableFuture<Publication> publishFromClient(Session session, String channel, String event, Payload data) {
+        return attempt(() -> {
+            if (Names.isChannel(channel) && !optionsOf(channel).allowClientPublish()) {
+                throw new HeraldException(ErrorCode.PUBLISH_FORBIDDEN, "namespace " + Names.quote(Names.namespaceOf(channel))
+                        + " of channel " + Names.quote(channel) + " does not allow clients to publish");
+            }
+            if (authorizer.enforcing()) {
+                authorize(session.principal(), Action.PUBLISH, channel, session);
+            }
+            return publish(channel, event, data);
+        });
+    }
+
+    /**
+     * Publishes as {@code who}: {@link #publish} after {@link #authorize} for {@link Action#PUBLISH}
+     * (the {@code POST /pub} of a client's bearer token or a server's API key).
+     *
+     * @return as {@link #publish}; also fails with {@code unauthorized} or {@code forbidden}
+     */
+    public CompletableFuture<Publication> publishAs(Principal who, String channel, String event, Payload data) {
+        return attempt(() -> {
+            if (authorizer.enforcing()) {
+                authorize(who, Action.PUBLISH, channel, null);
+            }
+            return publish(channel, event, data);
+        });
     }
 
     /**
@@ -142,7 +199,23 @@ public final class Node implements AutoCloseable {
      *         {@code broker_unavailable}
      */
     public CompletableFuture<HistoryPage> history(String channel, StreamPosition since, int limit) {
+        return history(null, null, channel, since, limit);
+    }
+
+    /**
+     * Reads history for {@code who}, checked for {@code as}: {@link Action#HISTORY} for the history
+     * endpoint and command, {@link Action#SUBSCRIBE} for short polling (a way of subscribing).
+     *
+     * @param who the client, or null for the server side (not checked)
+     * @param as  what the read counts as, when {@code who} is not null
+     * @return as {@link #history(String, StreamPosition, int)}; also fails with {@code unauthorized}
+     *         or {@code forbidden}
+     */
+    public CompletableFuture<HistoryPage> history(Principal who, Action as, String channel, StreamPosition since, int limit) {
         return attempt(() -> {
+            if (who != null && authorizer.enforcing()) {
+                authorize(who, as, channel, null);
+            }
             Names.checkChannel(channel);
             if (limit < 0) {
                 throw new HeraldException(ErrorCode.INVALID_PARAMETER, "limit: " + limit + " (expected: >= 0)");
@@ -275,12 +348,15 @@ public final class Node implements AutoCloseable {
      * then: nothing published later is missed).
      *
      * @return the notice once recovery is done (null when the session ended meanwhile); fails with
-     *         {@link HeraldException} {@code invalid_channel}, {@code already_subscribed} or
+     *         {@link HeraldException} {@code invalid_channel}, {@code already_subscribed}, {@code unauthorized}, {@code forbidden} or
      *         {@code broker_unavailable}
      */
     public CompletableFuture<Subscribed> subscribe(Session session, String channel, StreamPosition since) {
         return attempt(() -> {
             Names.checkChannel(channel);
+            if (authorizer.enforcing()) {
+                authorize(session.principal(), Action.SUBSCRIBE, channel, null);
+            }
             return fromBroker(hub.subscribe(session, channel, since, optionsOf(channel)), "subscription not started");
         });
     }

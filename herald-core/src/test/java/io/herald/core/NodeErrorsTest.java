@@ -57,8 +57,9 @@ class NodeErrorsTest {
         assertFails(() -> node.publish("bad name", null, Payload.text("x")), ErrorCode.INVALID_CHANNEL);
         assertFails(() -> node.publish("c", "bad event", Payload.text("x")), ErrorCode.INVALID_EVENT);
         assertFails(() -> node.publish("c", null, Payload.text("x".repeat(17))), ErrorCode.PAYLOAD_TOO_LARGE);
-        assertFails(() -> node.publishFromClient("ro:c", null, Payload.text("x")), ErrorCode.PUBLISH_FORBIDDEN);
-        assertFails(() -> node.publishFromClient("bad name", null, Payload.text("x")), ErrorCode.INVALID_CHANNEL);
+        Session client = newSession();
+        assertFails(() -> node.publishFromClient(client, "ro:c", null, Payload.text("x")), ErrorCode.PUBLISH_FORBIDDEN);
+        assertFails(() -> node.publishFromClient(client, "bad name", null, Payload.text("x")), ErrorCode.INVALID_CHANNEL);
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
+import io.herald.core.auth.Principal;
 import java.util.function.Consumer;
 
 /**
@@ -35,6 +36,8 @@ public final class Session {
     /** 1 once {@link #onClosed} ran. */
     private volatile int closed;
     private volatile Disconnect disconnectReason;
+    /** Who the client is; set by its transport when it presents a credential. */
+    private volatile Principal principal = Principal.ANONYMOUS;
 
     /**
      * @param transport     the wire side
@@ -54,6 +57,22 @@ public final class Session {
         this.delivery = new Delivery(this, transport, queueMaxBytes, coalesceNanos, backlog, counts);
         this.onClosed = onClosed;
         counts.sessionOpened();
+    }
+
+    /**
+     * Who the client is, as its transport established it ({@link Principal#ANONYMOUS} until then):
+     * what {@link io.herald.core.Node#subscribe} and client publications are checked against.
+     */
+    public Principal principal() {
+        return principal;
+    }
+
+    /**
+     * Sets who the client is: on connect, or when it refreshes its token in place. Any thread; takes
+     * effect for the next subscription or publication (existing subscriptions stay).
+     */
+    public void principal(Principal principal) {
+        this.principal = java.util.Objects.requireNonNull(principal, "principal");
     }
 
     /** A number unique in this process, for logs. */

@@ -18,7 +18,8 @@ import java.util.Map;
  * Reads a YAML configuration file (YAML 1.1, through Jackson's YAML module) into its scalar values
  * by dotted key path, each with the line it stands on, so that every error can name the file and
  * line: {@code server:\n  port: 9000} gives {@code server.port -> "9000" (line 2)}. Mappings nest;
- * lists and multi-document files are refused, as are duplicate keys. Stateless.
+ * item {@code i} of a list is {@code key[i]} ({@code cors.allowed-origins[0]}, {@code auth.keys[1].alg}).
+ * Multi-document files are refused, as are duplicate keys. Stateless.
  */
 final class YamlFile {
     /** One scalar of the file: its text ({@code null} for a YAML null) and where it stands. */
@@ -73,11 +74,31 @@ final class YamlFile {
             JsonToken value = p.nextToken();
             switch (value) {
                 case START_OBJECT -> readMapping(p, key + ".", shown, out);
-                case START_ARRAY -> throw new ConfigException(shown + ":" + line + ": " + key
-                        + ": a list is not a value of any setting");
+                case START_ARRAY -> readList(p, key, shown, out);
                 case VALUE_NULL -> out.put(key, new Scalar(null, Source.file(shown, line)));
                 default -> out.put(key, new Scalar(p.getText(), Source.file(shown, line)));
             }
+        }
+    }
+
+    /**
+     * A list: item {@code i} of {@code key} is {@code key[i]} (a scalar) or the keys {@code key[i].name}
+     * (a mapping); an empty list is the one key {@code key[]} with no text. Lists of lists are refused.
+     */
+    private static void readList(JsonParser p, String key, String shown, Map<String, Scalar> out) throws IOException {
+        int i = 0;
+        int start = line(p);
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken(), i++) {
+            String item = key + "[" + i + "]";
+            switch (t) {
+                case START_OBJECT -> readMapping(p, item + ".", shown, out);
+                case START_ARRAY -> throw new ConfigException(shown + ":" + line(p) + ": " + item + ": a list in a list");
+                case VALUE_NULL -> out.put(item, new Scalar(null, Source.file(shown, line(p))));
+                default -> out.put(item, new Scalar(p.getText(), Source.file(shown, line(p))));
+            }
+        }
+        if (i == 0) {
+            out.put(key + "[]", new Scalar(null, Source.file(shown, start)));
         }
     }
 

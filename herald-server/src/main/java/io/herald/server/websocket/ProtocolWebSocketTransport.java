@@ -151,7 +151,7 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
 
     private void publish(Command command) {
         Long id = command.id();
-        node.publishFromClient(command.channel(), command.event(), command.payload()).whenComplete((p, error) ->
+        node.publishFromClient(session(), command.channel(), command.event(), command.payload()).whenComplete((p, error) ->
                 onEventLoop(() -> {
                     if (error == null) {
                         reply(Replies.published(id, p));

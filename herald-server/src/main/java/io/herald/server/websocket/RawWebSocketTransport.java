@@ -121,7 +121,7 @@ final class RawWebSocketTransport extends WebSocketTransport {
 
     /** Publishes a message of the client; a refusal or failure closes the socket ({@link WireErrors#disconnectFor}). */
     private void publish(Payload payload) {
-        node.publishFromClient(channelName, null, payload).whenComplete((p, error) -> {
+        node.publishFromClient(session(), channelName, null, payload).whenComplete((p, error) -> {
             if (error != null) {
                 HeraldException e = WireErrors.failure(error, "raw WebSocket publish to " + channelName);
                 log.debug("raw WebSocket publish to {} refused: {}", channelName, e.getMessage());
