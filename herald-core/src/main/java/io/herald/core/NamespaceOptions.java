@@ -38,8 +38,10 @@ public record NamespaceOptions(int historySize, Duration historyAge, boolean all
         if (historyAge.isNegative() || historyAge.isZero()) {
             throw new IllegalArgumentException("historyAge: " + historyAge + " (expected: > 0)");
         }
-        Objects.requireNonNull(subscribe, "subscribe");
-        Objects.requireNonNull(publish, "publish");
+        if (subscribe == null || publish == null) {
+            throw new IllegalArgumentException((subscribe == null ? "subscribe" : "publish")
+                    + ": none (expected: a level; only history may follow subscribe)");
+        }
         if (subscribe == AccessLevel.SUBSCRIBER) {
             throw new IllegalArgumentException("subscribe: subscriber (expected: a level other than subscriber,"
                     + " which is for publish only)");

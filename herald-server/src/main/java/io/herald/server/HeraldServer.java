@@ -3,6 +3,8 @@ package io.herald.server;
 import io.herald.core.Disconnect;
 import io.herald.core.LocalSubscriber;
 import io.herald.core.Node;
+import io.herald.core.auth.Authorizer;
+import io.herald.server.auth.Credentials;
 import io.herald.core.Payload;
 import io.herald.core.Publication;
 import io.herald.core.StreamPosition;
@@ -102,6 +104,8 @@ public final class HeraldServer implements AutoCloseable {
     /** Guards starting a drain and closing. */
     private final Object lifecycle = new Object();
     private ServerTls tls;
+    /** The token and API keys the server accepts (docs/security.md). */
+    private final Credentials credentials;
     private volatile boolean closed;
     /** Completes once a drain's close is done; null before {@link #drain()}. Guarded by {@link #lifecycle}. */
     private CompletableFuture<Void> drained;
@@ -110,7 +114,9 @@ public final class HeraldServer implements AutoCloseable {
 
     private HeraldServer(ServerConfig config, Broker broker) {
         this.config = config;
-        this.node = new Node(config.node(), broker);
+        // Reads every token and API key now: a bad one stops the start before anything listens.
+        this.credentials = Credentials.load(config.auth(), System.getenv());
+        this.node = new Node(config.node(), broker, config.auth().enabled() ? Authorizer.ENFORCING : Authorizer.OPEN);
         this.router = new Router(connections, config.maxConnections());
         this.metrics = new HeraldMetrics(node, connections, responses);
         this.readiness = new Readiness(node);
@@ -122,6 +128,20 @@ public final class HeraldServer implements AutoCloseable {
         } else {
             adminRouter = null;
         }
+    }
+
+    /** Whether {@code host} names only this machine (a loopback address or {@code localhost}). */
+    private static boolean isLoopback(String host) {
+        try {
+            return host.equals("localhost") || java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** The credentials (token keys, API keys) this server accepts, loaded from its configuration at construction. */
+    public Credentials credentials() {
+        return credentials;
     }
 
     /** A server with an in-memory broker, configured by {@code configure} from the defaults. */
@@ -194,6 +214,11 @@ public final class HeraldServer implements AutoCloseable {
         }
         log.info("Herald listening on {}://{}:{} ({} event loop threads, {}; {})", scheme(), config.host(), port(), threads,
                 epoll ? "epoll" : "nio", protocols());
+        if (!config.auth().enabled() && !isLoopback(config.host())) {
+            log.warn("Access control is off (no auth.keys) while listening on {}: anyone who can reach it may subscribe"
+                    + " to any channel{} (docs/security.md)", config.host(),
+                    credentials.hasApiKeys() ? "" : " and publish to it");
+        }
         if (adminChannel != null) {
             log.info("Admin listener on http://{}:{} (/metrics, /health/live, /health/ready{})", config.adminListen().host(),
                     adminPort(), config.adminEnabled() ? ", /admin/disconnect" : "");

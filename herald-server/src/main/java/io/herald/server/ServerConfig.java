@@ -1,6 +1,7 @@
 package io.herald.server;
 
 import io.herald.core.NodeConfig;
+import io.herald.server.auth.AuthConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,6 +53,8 @@ import java.util.Objects;
  *                            cleartext; true by default (with neither it has no effect)
  * @param h2c                 whether a cleartext connection may start HTTP/2 with prior knowledge (RFC
  *                            9113, section 3.3), for use behind a TLS-terminating proxy; false by default
+ * @param auth                access control: token keys, API keys, where tokens travel (docs/security.md);
+ *                            {@link AuthConfig#OFF} for none
  */
 public record ServerConfig(String host, int port, int ioThreads, NodeConfig node, Duration sseRetry,
                            Duration heartbeat, Duration longPollTimeout, Duration longPollMaxTimeout,
@@ -59,7 +62,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
                            Duration shutdownGrace, Duration writeStallTimeout, ListenAddress adminListen,
                            boolean metricsOnPublicPort, Duration shutdownDrain, Duration shutdownSpread,
                            boolean accessLog, String logFormat, Path tlsCert, Path tlsKey, boolean http2,
-                           boolean h2c) {
+                           boolean h2c, AuthConfig auth) {
 
     /** The values of {@link #logFormat()}. */
     public static final List<String> LOG_FORMATS = List.of("text", "json");
@@ -92,6 +95,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         readable("tlsCert", tlsCert);
         readable("tlsKey", tlsKey);
         check("h2c", h2c, !h2c || http2, "false when http2 is false");
+        Objects.requireNonNull(auth, "auth");
     }
 
     /** Whether the port speaks TLS ({@link #tlsCert()} and {@link #tlsKey()} are set). */
@@ -156,6 +160,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         private Path tlsKey;
         private boolean http2 = true;
         private boolean h2c;
+        private AuthConfig auth = AuthConfig.OFF;
 
         /** Sets {@link ServerConfig#host()}; see there for units and bounds. */
         public Builder host(String host) {
@@ -295,6 +300,12 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
             return this;
         }
 
+        /** Sets {@link ServerConfig#auth()}: access control, off by default ({@link AuthConfig#OFF}). */
+        public Builder auth(AuthConfig auth) {
+            this.auth = auth;
+            return this;
+        }
+
         /** Sets {@link ServerConfig#h2c()}; see there for what it changes. */
         public Builder h2c(boolean h2c) {
             this.h2c = h2c;
@@ -306,7 +317,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
             return new ServerConfig(host, port, ioThreads, node, sseRetry, heartbeat, longPollTimeout,
                     longPollMaxTimeout, paddingBytes, maxConnections, demo, adminEnabled, shutdownGrace,
                     writeStallTimeout, adminListen, metricsOnPublicPort, shutdownDrain, shutdownSpread,
-                    accessLog, logFormat, tlsCert, tlsKey, http2, h2c);
+                    accessLog, logFormat, tlsCert, tlsKey, http2, h2c, auth);
         }
     }
 }

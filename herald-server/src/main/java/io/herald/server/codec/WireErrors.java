@@ -49,7 +49,8 @@ public final class WireErrors {
         return switch (code) {
             case INVALID_CHANNEL, INVALID_EVENT, INVALID_SINCE, INVALID_CALLBACK, INVALID_PARAMETER, INVALID_JSON,
                     INVALID_COMMAND -> HttpResponseStatus.BAD_REQUEST;
-            case PUBLISH_FORBIDDEN -> HttpResponseStatus.FORBIDDEN;
+            case UNAUTHORIZED, TOKEN_EXPIRED -> HttpResponseStatus.UNAUTHORIZED;
+            case FORBIDDEN, PUBLISH_FORBIDDEN -> HttpResponseStatus.FORBIDDEN;
             case NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
             case METHOD_NOT_ALLOWED -> HttpResponseStatus.METHOD_NOT_ALLOWED;
             case ALREADY_SUBSCRIBED, NOT_SUBSCRIBED -> HttpResponseStatus.CONFLICT;
@@ -91,10 +92,14 @@ public final class WireErrors {
      * server's troubles ({@code broker_unavailable}, {@code overloaded}, {@code internal}) are
      * {@link Disconnect#SERVER_ERROR}, which advises reconnecting; {@code shutting_down} is
      * {@link Disconnect#SHUTDOWN}; {@code payload_too_large} is {@link Disconnect#MESSAGE_TOO_BIG};
+     * {@code unauthorized}, {@code token_expired} and {@code forbidden} are 4401, 4004 and 4403;
      * the client's own mistakes are {@link Disconnect#POLICY_VIOLATION}, which advises not to.
      */
     public static Disconnect disconnectFor(ErrorCode code) {
         return switch (code) {
+            case UNAUTHORIZED -> Disconnect.UNAUTHORIZED;
+            case TOKEN_EXPIRED -> Disconnect.TOKEN_EXPIRED;
+            case FORBIDDEN -> Disconnect.FORBIDDEN;
             case BROKER_UNAVAILABLE, OVERLOADED, INTERNAL -> Disconnect.SERVER_ERROR;
             case SHUTTING_DOWN -> Disconnect.SHUTDOWN;
             case PAYLOAD_TOO_LARGE -> Disconnect.MESSAGE_TOO_BIG;

@@ -1,5 +1,7 @@
 package io.herald.server.config;
 
+import io.herald.server.auth.AuthConfig;
+
 import io.herald.core.NamespaceOptions;
 import io.herald.core.NodeConfig;
 import io.herald.server.ServerConfig;
@@ -15,6 +17,8 @@ public final class Builders {
     public final NodeConfig.Builder node = NodeConfig.builder();
     /** The options of channels in no configured namespace. */
     public final NamespaceOptions.Builder defaults = NamespaceOptions.builder();
+    /** Access control's settings (the key lists are added by {@link Configuration}). */
+    public final AuthConfig.Builder auth = AuthConfig.builder();
 
     Builders() {
     }

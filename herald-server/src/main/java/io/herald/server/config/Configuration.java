@@ -2,14 +2,20 @@ package io.herald.server.config;
 
 import io.herald.core.NamespaceOptions;
 import io.herald.core.NodeConfig;
+import io.herald.core.auth.AccessLevel;
 import io.herald.server.ServerConfig;
+import io.herald.server.auth.AuthConfig;
+import io.herald.server.auth.Credentials;
 import io.herald.server.cli.DurationConverter;
 import io.herald.server.tls.ServerTls;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -37,10 +43,16 @@ public final class Configuration {
 
     private final Map<String, Value> values;
     private final Map<String, Map<String, Value>> namespaces;
+    /** The lists of mappings ({@link Settings#LIST_SECTIONS}) by key: their items in order, each its fields. */
+    private final Map<String, List<Map<String, Value>>> sections;
+    private final Map<String, String> env;
 
-    private Configuration(Map<String, Value> values, Map<String, Map<String, Value>> namespaces) {
+    private Configuration(Map<String, Value> values, Map<String, Map<String, Value>> namespaces,
+                          Map<String, List<Map<String, Value>>> sections, Map<String, String> env) {
         this.values = values;
         this.namespaces = namespaces;
+        this.sections = sections;
+        this.env = env;
     }
 
     /**
@@ -62,8 +74,9 @@ public final class Configuration {
             values.put(s.key(), new Value(s.defaultValue(), Source.DEFAULT));
         }
         Map<String, Map<String, Value>> namespaces = new TreeMap<>();
+        Map<String, List<Map<String, Value>>> sections = new LinkedHashMap<>();
         if (file != null) {
-            fromFile(YamlFile.read(file, fileShown), values, namespaces);
+            fromFile(YamlFile.read(file, fileShown), values, namespaces, sections);
         }
         for (Setting s : Settings.ALL) {
             String text = env.get(s.env());
@@ -81,13 +94,23 @@ public final class Configuration {
         for (String spec : namespaceFlags) {
             namespaceFlag(spec, namespaces);
         }
-        return new Configuration(values, namespaces);
+        return new Configuration(values, namespaces, sections, Map.copyOf(env));
     }
 
     private static void fromFile(Map<String, YamlFile.Scalar> scalars, Map<String, Value> values,
-                                 Map<String, Map<String, Value>> namespaces) {
+                                 Map<String, Map<String, Value>> namespaces, Map<String, List<Map<String, Value>>> sections) {
+        Set<String> listsSeen = new HashSet<>();
         scalars.forEach((key, scalar) -> {
             String at = scalar.source() + ": " + key + ": ";
+            int bracket = key.indexOf('[');
+            if (bracket > 0) {
+                listItem(key, bracket, scalar, at, values, sections, listsSeen);
+                return;
+            }
+            if (Settings.LIST_SECTIONS.containsKey(key)) {
+                throw new ConfigException(at + "a list of mappings (each with " + String.join(", ",
+                        Settings.LIST_SECTIONS.get(key).keySet()) + ")");
+            }
             if (key.startsWith(Settings.NAMESPACES + ".")) {
                 String rest = key.substring(Settings.NAMESPACES.length() + 1);
                 int dot = rest.lastIndexOf('.');
@@ -110,6 +133,52 @@ public final class Configuration {
         });
     }
 
+    /** One item of a list ({@code key[i]}) or a field of one ({@code key[i].field}); {@code key[]} is an empty list. */
+    private static void listItem(String key, int bracket, YamlFile.Scalar scalar, String at, Map<String, Value> values,
+                                 Map<String, List<Map<String, Value>>> sections, Set<String> listsSeen) {
+        String base = key.substring(0, bracket);
+        int close = key.indexOf(']', bracket);
+        String rest = key.substring(close + 1);
+        Setting s = Settings.byKey(base);
+        Map<String, Setting.Type> fields = Settings.LIST_SECTIONS.get(base);
+        if (s != null && s.type() == Setting.Type.LIST && rest.isEmpty()) {
+            @SuppressWarnings("unchecked")
+            List<String> list = listsSeen.add(base) ? new ArrayList<>() : new ArrayList<>((List<String>) values.get(base).value());
+            if (close > bracket + 1) { // not the empty list's key[]
+                String text = required(scalar, at);
+                if (text.contains(",")) {
+                    throw new ConfigException(at + "\"" + text + "\": one item per list entry (no commas)");
+                }
+                list.add(text.trim());
+            }
+            values.put(base, new Value(List.copyOf(list), scalar.source()));
+            return;
+        }
+        if (fields != null) {
+            List<Map<String, Value>> items = sections.computeIfAbsent(base, k -> new ArrayList<>());
+            if (close == bracket + 1) {
+                return; // an empty list
+            }
+            int index = Integer.parseInt(key.substring(bracket + 1, close));
+            if (!rest.startsWith(".")) {
+                throw new ConfigException(scalar.source() + ": " + base + "[" + index + "]: a mapping (with "
+                        + String.join(", ", fields.keySet()) + "), not a single value");
+            }
+            String field = rest.substring(1);
+            Setting.Type type = fields.get(field);
+            if (type == null) {
+                throw new ConfigException(at + "unknown key (an item of " + base + " has: " + String.join(", ", fields.keySet()) + ")");
+            }
+            while (items.size() <= index) {
+                items.add(new LinkedHashMap<>());
+            }
+            items.get(index).put(field, new Value(parse(type, required(scalar, at), at), scalar.source()));
+            return;
+        }
+        throw new ConfigException(at + (s != null || Settings.byKey(key.substring(0, bracket)) != null
+                ? "a list is not a value of this setting" : unknown(base)));
+    }
+
     private static String required(YamlFile.Scalar scalar, String at) {
         if (scalar.text() == null) {
             throw new ConfigException(at + "no value (remove the key to keep the default)");
@@ -124,6 +193,9 @@ public final class Configuration {
                 return "a section (" + key + ".*), not a value";
             }
         }
+        if (Settings.LIST_SECTIONS.containsKey(key)) {
+            return "a list of mappings, not a value";
+        }
         String section = key.contains(".") ? key.substring(0, key.lastIndexOf('.') + 1) : "";
         TreeSet<String> under = keysUnder(section);
         if (under.isEmpty()) {
@@ -137,9 +209,11 @@ public final class Configuration {
     /** The next segments of the keys that start with {@code section} ({@code ""} for the top level). */
     private static TreeSet<String> keysUnder(String section) {
         TreeSet<String> under = new TreeSet<>();
-        for (Setting s : Settings.ALL) {
-            if (s.key().startsWith(section)) {
-                String rest = s.key().substring(section.length());
+        List<String> keys = new ArrayList<>(Settings.LIST_SECTIONS.keySet());
+        Settings.ALL.forEach(s -> keys.add(s.key()));
+        for (String key : keys) {
+            if (key.startsWith(section)) {
+                String rest = key.substring(section.length());
                 under.add(rest.contains(".") ? rest.substring(0, rest.indexOf('.')) : rest);
             }
         }
@@ -223,6 +297,9 @@ public final class Configuration {
                 switch (o.getKey()) {
                     case "history-size" -> nb.historySize((Integer) v);
                     case "history-age" -> nb.historyAge((Duration) v);
+                    case "subscribe" -> nb.subscribe((AccessLevel) v);
+                    case "publish" -> nb.publish((AccessLevel) v);
+                    case "history" -> nb.history((AccessLevel) v);
                     default -> nb.allowClientPublish((Boolean) v);
                 }
             }
@@ -230,13 +307,98 @@ public final class Configuration {
             build(() -> b.node.namespace(name, built), name);
         });
         b.server.node(build(b.node::build, null));
+        b.auth.keys(keySpecs()).apiKeys(apiKeySpecs());
+        b.server.auth(build(b.auth::build, null));
         ServerConfig config = build(b.server::build, null);
         if (config.tls()) {
             // Read and check the certificate and key now, so that a bad one stops the start (and
             // --check-config) with one line naming the setting and the file.
             build(() -> ServerTls.load(config.tlsCert(), config.tlsKey(), config.http2()), null);
         }
+        if (config.auth().enabled() || !config.auth().apiKeys().isEmpty()) {
+            // Read every key now, so that a missing file, a short secret or a bad PEM stops the start
+            // (and --check-config) with one line naming the item.
+            build(() -> Credentials.load(config.auth(), env), null);
+        }
         return config;
+    }
+
+    /** The environment this configuration was loaded with (where {@code secret-env} and {@code key-env} point). */
+    public Map<String, String> env() {
+        return env;
+    }
+
+    /** The items of {@code auth.keys} as specs; an item's own rules are checked here, naming it. */
+    private List<AuthConfig.KeySpec> keySpecs() {
+        List<AuthConfig.KeySpec> specs = new ArrayList<>();
+        Set<String> kids = new HashSet<>();
+        List<Map<String, Value>> items = sections.getOrDefault(Settings.AUTH_KEYS, List.of());
+        for (int i = 0; i < items.size(); i++) {
+            Map<String, Value> item = items.get(i);
+            String at = itemAt(Settings.AUTH_KEYS, i, item);
+            String kid = text(item, "kid");
+            String alg = text(item, "alg");
+            Path secretFile = pathOf(item, "secret-file");
+            String secretEnv = text(item, "secret-env");
+            Path publicKey = pathOf(item, "public-key-file");
+            if (!AuthConfig.ALGORITHMS.contains(alg)) {
+                throw new ConfigException(at + "alg: \"" + alg + "\" (expected one of: "
+                        + String.join(", ", new TreeSet<>(AuthConfig.ALGORITHMS)) + ")");
+            }
+            boolean hmac = alg.startsWith("HS");
+            int sources = (secretFile != null ? 1 : 0) + (secretEnv.isEmpty() ? 0 : 1) + (publicKey != null ? 1 : 0);
+            if (sources != 1 || hmac == (publicKey != null)) {
+                throw new ConfigException(at + (hmac ? alg + " needs exactly one of secret-file or secret-env"
+                        : alg + " needs public-key-file (a PEM public key) and no secret"));
+            }
+            if (!kids.add(kid)) {
+                throw new ConfigException(at + "kid: \"" + kid + "\" is used by another key");
+            }
+            specs.add(new AuthConfig.KeySpec(kid, alg, secretFile, secretEnv, publicKey));
+        }
+        return specs;
+    }
+
+    /** The items of {@code api-keys} as specs. */
+    private List<AuthConfig.ApiKeySpec> apiKeySpecs() {
+        List<AuthConfig.ApiKeySpec> specs = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        List<Map<String, Value>> items = sections.getOrDefault(Settings.API_KEYS, List.of());
+        for (int i = 0; i < items.size(); i++) {
+            Map<String, Value> item = items.get(i);
+            String at = itemAt(Settings.API_KEYS, i, item);
+            String name = text(item, "name");
+            Path keyFile = pathOf(item, "key-file");
+            String keyEnv = text(item, "key-env");
+            String scope = item.containsKey("scope") ? text(item, "scope") : "publish";
+            if (name.isEmpty() || !names.add(name)) {
+                throw new ConfigException(at + "name: \"" + name + "\" (expected: a name no other API key has)");
+            }
+            if ((keyFile != null) == !keyEnv.isEmpty()) {
+                throw new ConfigException(at + "exactly one of key-file or key-env");
+            }
+            if (!AuthConfig.ApiKeySpec.SCOPES.contains(scope)) {
+                throw new ConfigException(at + "scope: \"" + scope + "\" (expected: publish or admin)");
+            }
+            specs.add(new AuthConfig.ApiKeySpec(name, keyFile, keyEnv, scope));
+        }
+        return specs;
+    }
+
+    /** {@code "herald.yml:12: auth.keys[0]: "}: where an item of a list section starts. */
+    private static String itemAt(String section, int index, Map<String, Value> item) {
+        Source source = item.values().stream().map(Value::source).findFirst().orElse(Source.DEFAULT);
+        return source + ": " + section + "[" + index + "]: ";
+    }
+
+    private static String text(Map<String, Value> item, String field) {
+        Value v = item.get(field);
+        return v == null ? "" : (String) v.value();
+    }
+
+    private static Path pathOf(Map<String, Value> item, String field) {
+        String text = text(item, field);
+        return text.isEmpty() ? null : Path.of(text);
     }
 
     /** Runs a record's build, turning its validation error into one naming the key and source. */
@@ -258,6 +420,7 @@ public final class Configuration {
                 case "historySize" -> "history-size";
                 case "historyAge" -> "history-age";
                 case "allowClientPublish" -> "client-publish";
+                case "subscribe", "publish", "history" -> field;
                 default -> null;
             };
             Map<String, Value> options = namespaces.get(namespace);
@@ -268,12 +431,40 @@ public final class Configuration {
             return source.kind() == Source.Kind.FLAG ? "--namespace " + namespace + ": " + (option == null ? "" : option + ": ") + problem
                     : source + ": " + key + ": " + problem;
         }
+        if (field.startsWith(Settings.AUTH_KEYS + "[") || field.startsWith(Settings.API_KEYS + "[")) {
+            // An item whose key material failed to load (Credentials.load): "auth.keys[1]: ..." at its line.
+            String section = field.substring(0, field.indexOf('['));
+            int index = Integer.parseInt(field.substring(field.indexOf('[') + 1, field.indexOf(']')));
+            List<Map<String, Value>> items = sections.getOrDefault(section, List.of());
+            return index < items.size() ? itemAt(section, index, items.get(index)) + problem : message;
+        }
         Setting s = Settings.byField(field);
         if (s == null) {
             return message;
         }
         Source source = sourceOf(s.key());
         return source.kind() == Source.Kind.FLAG ? source + ": " + problem : source + ": " + s.key() + ": " + problem;
+    }
+
+    /** Appends the list sections inside section {@code top} (null: the top-level ones) as YAML. */
+    private void printSections(StringBuilder out, String top) {
+        Settings.LIST_SECTIONS.forEach((key, fields) -> {
+            int dot = key.indexOf('.');
+            if (dot < 0 ? top != null : !key.substring(0, dot).equals(top)) {
+                return;
+            }
+            List<Map<String, Value>> items = sections.getOrDefault(key, List.of());
+            String indent = dot < 0 ? "" : "  ";
+            out.append(indent).append(key.substring(dot + 1)).append(":").append(items.isEmpty() ? " []  # default\n" : "\n");
+            for (Map<String, Value> item : items) {
+                String lead = indent + "  - ";
+                for (Map.Entry<String, Value> f : item.entrySet()) {
+                    out.append(lead).append(f.getKey()).append(": ").append(fields.get(f.getKey()).format(f.getValue().value()))
+                            .append("  # ").append(f.getValue().source()).append('\n');
+                    lead = indent + "    ";
+                }
+            }
+        });
     }
 
     /**
@@ -288,6 +479,9 @@ public final class Configuration {
             Value v = values.get(s.key());
             int dot = s.key().indexOf('.');
             String top = dot < 0 ? null : s.key().substring(0, dot);
+            if (section != null && !section.equals(top)) {
+                printSections(out, section);
+            }
             if (top != null && !top.equals(section)) {
                 out.append(top).append(":\n");
             }
@@ -295,6 +489,10 @@ public final class Configuration {
             String name = top == null ? s.key() : "  " + s.key().substring(dot + 1);
             out.append(name).append(": ").append(s.type().format(v.value())).append("  # ").append(v.source()).append('\n');
         }
+        if (section != null) {
+            printSections(out, section);
+        }
+        printSections(out, null);
         out.append(Settings.NAMESPACES).append(":").append(namespaces.isEmpty() ? " {}  # none\n" : "\n");
         namespaces.forEach((name, options) -> {
             out.append("  ").append(Setting.Type.STRING.format(name)).append(":\n");

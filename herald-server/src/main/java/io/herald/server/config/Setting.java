@@ -1,9 +1,13 @@
 package io.herald.server.config;
 
+import io.herald.core.auth.AccessLevel;
 import io.herald.server.ListenAddress;
 import io.herald.server.cli.DurationConverter;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 import java.util.function.BiConsumer;
 
 /**
@@ -25,7 +29,7 @@ public record Setting(String key, Type type, Object defaultValue, String flag, S
 
     /** The value types of settings, each with its reading of a text (from the file or the environment). */
     public enum Type {
-        /** Text, as is. */
+        /** Text, as is; empty written {@code ""}. */
         STRING,
         /** A whole number that fits an {@code int}. */
         INT,
@@ -41,10 +45,25 @@ public record Setting(String key, Type type, Object defaultValue, String flag, S
          */
         LISTEN,
         /** A file path, as is; empty (written {@code ""}) for none. */
-        PATH;
+        PATH,
+        /**
+         * A list of texts, as a {@code List<String>}: a YAML sequence in the file
+         * ({@code [a, b]} or one item per line); in the environment, or as one text, comma-separated.
+         */
+        LIST,
+        /**
+         * Who may do something on a namespace's channels when access control is on, as an
+         * {@link AccessLevel}: {@code anonymous}, {@code authenticated}, {@code owner},
+         * {@code subscriber}, {@code grant} or {@code none}; {@code same-as-subscribe} (read as null)
+         * for a history level that follows the subscribe level.
+         */
+        ACCESS;
 
+        /** The text of {@link #ACCESS} for "the subscribe level". */
+        public static final String SAME_AS_SUBSCRIBE = "same-as-subscribe";
         /** The text of {@link #LISTEN} for no listener. */
         public static final String OFF = "off";
+
 
         /**
          * Reads {@code text} as a value of this type.
@@ -55,7 +74,7 @@ public record Setting(String key, Type type, Object defaultValue, String flag, S
             String t = text.trim();
             switch (this) {
                 case STRING:
-                    return t;
+                    return t.equals("\"\"") ? "" : t;
                 case INT:
                 case LONG:
                     try {
@@ -71,6 +90,21 @@ public record Setting(String key, Type type, Object defaultValue, String flag, S
                     throw new IllegalArgumentException(quote(text) + " is not true or false");
                 case PATH:
                     return t.equals("\"\"") ? "" : t;
+                case ACCESS:
+                    if (t.equals(SAME_AS_SUBSCRIBE)) {
+                        return null;
+                    }
+                    for (AccessLevel level : AccessLevel.values()) {
+                        if (level.word().equals(t)) {
+                            return level;
+                        }
+                    }
+                    throw new IllegalArgumentException(quote(text) + " is not a level (expected: " + Arrays.stream(AccessLevel.values())
+                            .map(AccessLevel::word).collect(Collectors.joining(", ")) + ")");
+                case LIST:
+                    String items = t.startsWith("[") && t.endsWith("]") ? t.substring(1, t.length() - 1) : t;
+                    return Arrays.stream(items.split(",")).map(String::trim).map(x -> x.equals("\"\"") ? "" : x)
+                            .filter(x -> !x.isEmpty()).toList();
                 case DURATION:
                     try {
                         return DurationConverter.parse(t);
@@ -102,6 +136,12 @@ public record Setting(String key, Type type, Object defaultValue, String flag, S
             }
             if (this == LISTEN) {
                 return value == null ? OFF : quoteIfNeeded(value.toString());
+            }
+            if (this == ACCESS) {
+                return value == null ? SAME_AS_SUBSCRIBE : ((AccessLevel) value).word();
+            }
+            if (value instanceof List<?> list) {
+                return list.stream().map(x -> quoteIfNeeded(String.valueOf(x))).collect(Collectors.joining(", ", "[", "]"));
             }
             return this == STRING || this == PATH ? quoteIfNeeded(String.valueOf(value)) : String.valueOf(value);
         }

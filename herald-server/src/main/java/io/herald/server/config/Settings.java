@@ -1,9 +1,12 @@
 package io.herald.server.config;
 
+import io.herald.core.auth.AccessLevel;
 import io.herald.server.ListenAddress;
 import io.herald.server.config.Setting.Type;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -12,16 +15,28 @@ import java.util.function.BiConsumer;
  * Every setting of the server, in the order docs/configuration.md and {@code --print-config} show
  * them: the one table the configuration file, the environment, the command line, the docs test and
  * {@code herald.example.yml} are checked against. Per-namespace options are the keys
- * {@code namespaces.NAME.history-size}, {@code .history-age} and {@code .client-publish}
- * ({@link #NAMESPACE_OPTIONS}). Stateless and thread-safe.
+ * {@code namespaces.NAME.history-size}, {@code .history-age}, {@code .client-publish}, {@code .subscribe},
+ * {@code .publish} and {@code .history} ({@link #NAMESPACE_OPTIONS}); the lists of mappings
+ * {@code auth.keys} and {@code api-keys} are {@link #LIST_SECTIONS}. Stateless and thread-safe.
  */
 public final class Settings {
     /** The section of per-namespace options in the file. */
     public static final String NAMESPACES = "namespaces";
 
     /** The options one namespace may set, with their types; what it leaves out it takes from the defaults. */
-    public static final Map<String, Type> NAMESPACE_OPTIONS =
-            Map.of("history-size", Type.INT, "history-age", Type.DURATION, "client-publish", Type.BOOLEAN);
+    public static final Map<String, Type> NAMESPACE_OPTIONS = Map.of("history-size", Type.INT, "history-age", Type.DURATION,
+            "client-publish", Type.BOOLEAN, "subscribe", Type.ACCESS, "publish", Type.ACCESS, "history", Type.ACCESS);
+
+    /** The token verification keys: a list of mappings, each item with these fields (docs/configuration.md, "Access control"). */
+    public static final String AUTH_KEYS = "auth.keys";
+    /** The API keys: a list of mappings, each item with these fields. */
+    public static final String API_KEYS = "api-keys";
+
+    /** The lists of mappings of the file, by key, each with the fields an item may have, in documentation order. */
+    public static final Map<String, Map<String, Type>> LIST_SECTIONS = Map.of(
+            AUTH_KEYS, ordered("kid", Type.STRING, "alg", Type.STRING, "secret-file", Type.PATH, "secret-env", Type.STRING,
+                    "public-key-file", Type.PATH),
+            API_KEYS, ordered("name", Type.STRING, "key-file", Type.PATH, "key-env", Type.STRING, "scope", Type.STRING));
 
     /** Every setting but the namespaces, in documentation order. */
     public static final List<Setting> ALL = List.of(
@@ -73,7 +88,45 @@ public final class Settings {
             s("tls.cert", Type.PATH, "", "--tls-cert", "tlsCert", (b, v) -> b.server.tlsCert(path(v))),
             s("tls.key", Type.PATH, "", "--tls-key", "tlsKey", (b, v) -> b.server.tlsKey(path(v))),
             s("http2", Type.BOOLEAN, true, null, "http2", (b, v) -> b.server.http2((Boolean) v)),
-            s("h2c", Type.BOOLEAN, false, null, "h2c", (b, v) -> b.server.h2c((Boolean) v)));
+            s("h2c", Type.BOOLEAN, false, null, "h2c", (b, v) -> b.server.h2c((Boolean) v)),
+            // Access control (docs/security.md); on when auth.keys or auth.jwks-url is set. The keys
+            // themselves are the list sections auth.keys and api-keys (LIST_SECTIONS).
+            s("permissions.subscribe", Type.ACCESS, AccessLevel.GRANT, null, "subscribe",
+                    (b, v) -> b.defaults.subscribe((AccessLevel) v)),
+            s("permissions.publish", Type.ACCESS, AccessLevel.GRANT, null, "publish", (b, v) -> b.defaults.publish((AccessLevel) v)),
+            s("permissions.history", Type.ACCESS, null, null, "history", (b, v) -> b.defaults.history((AccessLevel) v)),
+            s("auth.jwks-url", Type.STRING, "", null, "jwksUrl", (b, v) -> b.auth.jwksUrl((String) v)),
+            s("auth.jwks-algs", Type.LIST, List.of("RS256", "ES256", "EdDSA"), null, "jwksAlgs",
+                    (b, v) -> b.auth.jwksAlgs(strings(v))),
+            s("auth.audience", Type.STRING, "", null, "audience", (b, v) -> b.auth.audience((String) v)),
+            s("auth.issuer", Type.STRING, "", null, "issuer", (b, v) -> b.auth.issuer((String) v)),
+            s("auth.require-exp", Type.BOOLEAN, true, null, "requireExp", (b, v) -> b.auth.requireExp((Boolean) v)),
+            s("auth.clock-skew", Type.DURATION, Duration.ofSeconds(30), null, "clockSkew",
+                    (b, v) -> b.auth.clockSkew((Duration) v)),
+            s("auth.expiry-grace", Type.DURATION, Duration.ofSeconds(25), null, "expiryGrace",
+                    (b, v) -> b.auth.expiryGrace((Duration) v)),
+            s("auth.timeout", Type.DURATION, Duration.ofSeconds(10), null, "timeout", (b, v) -> b.auth.timeout((Duration) v)),
+            s("auth.query-tickets", Type.BOOLEAN, true, null, "queryTickets", (b, v) -> b.auth.queryTickets((Boolean) v)),
+            s("auth.query-ticket-max-ttl", Type.DURATION, Duration.ofSeconds(120), null, "queryTicketMaxTtl",
+                    (b, v) -> b.auth.queryTicketMaxTtl((Duration) v)),
+            s("auth.cookie", Type.BOOLEAN, false, null, "cookie", (b, v) -> b.auth.cookie((Boolean) v)),
+            s("auth.cookie-name", Type.STRING, "herald_token", null, "cookieName", (b, v) -> b.auth.cookieName((String) v)),
+            s("auth.allow-empty-sub", Type.BOOLEAN, false, null, "allowEmptySub",
+                    (b, v) -> b.auth.allowEmptySub((Boolean) v)));
+
+    @SuppressWarnings("unchecked")
+    private static List<String> strings(Object value) {
+        return (List<String>) value;
+    }
+
+    /** A map of the pairs {@code k1, v1, k2, v2...} in that order. */
+    private static Map<String, Type> ordered(Object... pairs) {
+        Map<String, Type> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            m.put((String) pairs[i], (Type) pairs[i + 1]);
+        }
+        return Collections.unmodifiableMap(m);
+    }
 
     private Settings() {
     }

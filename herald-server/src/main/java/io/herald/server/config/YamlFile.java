@@ -74,7 +74,7 @@ final class YamlFile {
             JsonToken value = p.nextToken();
             switch (value) {
                 case START_OBJECT -> readMapping(p, key + ".", shown, out);
-                case START_ARRAY -> readList(p, key, shown, out);
+                case START_ARRAY -> readList(p, key, line, shown, out);
                 case VALUE_NULL -> out.put(key, new Scalar(null, Source.file(shown, line)));
                 default -> out.put(key, new Scalar(p.getText(), Source.file(shown, line)));
             }
@@ -85,9 +85,14 @@ final class YamlFile {
      * A list: item {@code i} of {@code key} is {@code key[i]} (a scalar) or the keys {@code key[i].name}
      * (a mapping); an empty list is the one key {@code key[]} with no text. Lists of lists are refused.
      */
-    private static void readList(JsonParser p, String key, String shown, Map<String, Scalar> out) throws IOException {
+    private static void readList(JsonParser p, String key, int start, String shown, Map<String, Scalar> out) throws IOException {
         int i = 0;
-        int start = line(p);
+        Setting setting = Settings.byKey(key);
+        if (!Settings.LIST_SECTIONS.containsKey(key) && (setting == null || setting.type() != Setting.Type.LIST)
+                && !key.startsWith(Settings.NAMESPACES + ".")) {
+            throw new ConfigException(shown + ":" + start + ": " + key + ": a list is not a value of "
+                    + (setting == null ? "any setting" : "this setting"));
+        }
         for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken(), i++) {
             String item = key + "[" + i + "]";
             switch (t) {
