@@ -1,0 +1,120 @@
+package io.herald.server.auth;
+
+import io.herald.core.ErrorCode;
+import io.herald.core.HeraldException;
+import io.herald.core.auth.Principal;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.cookie.Cookie;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Who an HTTP request comes from: the one place that reads a client's credential from a request
+ * (docs/security.md, "Where the token travels"). In order of precedence:
+ * <ol>
+ *   <li>{@code X-API-Key} (publishing only: a server's API key);</li>
+ *   <li>{@code Authorization: Bearer TOKEN} (RFC 6750, section 2.1; the scheme is case-insensitive);</li>
+ *   <li>the token cookie ({@code auth.cookie-name}), when {@code auth.cookie} is on and the request is
+ *       a read (never on {@code POST /pub}: no CSRF);</li>
+ *   <li>{@code ?token=}: a ticket (a short-lived subscription token for the request's channel), on the
+ *       routes that allow one.</li>
+ * </ol>
+ * A request with none is {@link Principal#ANONYMOUS}. Stateless; thread-safe.
+ */
+public final class RequestCredentials {
+    /** The header of a server's API key. */
+    public static final String API_KEY_HEADER = "X-API-Key";
+    /** The query parameter of a ticket. */
+    public static final String TICKET_PARAMETER = "token";
+
+    private final Credentials credentials;
+    private final AuthConfig config;
+
+    /**
+     * @param credentials the loaded keys
+     * @param config      the settings (cookie, tickets)
+     */
+    public RequestCredentials(Credentials credentials, AuthConfig config) {
+        this.credentials = credentials;
+        this.config = config;
+    }
+
+    /** Where a request may carry its credential. */
+    public enum Use {
+        /** {@code POST /pub}: an API key or a bearer token; never a cookie or a ticket. */
+        PUBLISH,
+        /** A read that takes a header or a cookie: long and short polling, history, XHR streaming. */
+        READ,
+        /** A read that may also take a ticket in the query: SSE, the iframe, raw WebSocket. */
+        READ_WITH_TICKET
+    }
+
+    /**
+     * The principal of {@code request}.
+     *
+     * @param request the request
+     * @param use     what the request is for
+     * @param channel the request's channel (a ticket must be for it), or null
+     * @param ticket  the {@code token} query parameter, or null
+     * @return who it is; {@link Principal#ANONYMOUS} when it carries no credential
+     * @throws HeraldException {@code unauthorized} for a credential that does not verify, two
+     *                         {@code Authorization} headers or another scheme than Bearer;
+     *                         {@code token_expired} for an expired token; {@code invalid_parameter}
+     *                         for a malformed header
+     */
+    public Principal principal(HttpRequest request, Use use, String channel, String ticket) {
+        if (use == Use.PUBLISH) {
+            String apiKey = request.headers().get(API_KEY_HEADER);
+            if (apiKey != null) {
+                return credentials.apiKey(apiKey);
+            }
+        }
+        List<String> authorization = request.headers().getAll(HttpHeaderNames.AUTHORIZATION);
+        if (authorization.size() > 1) {
+            throw new HeraldException(ErrorCode.INVALID_PARAMETER, "more than one Authorization header");
+        }
+        if (authorization.size() == 1) {
+            return tokens().verify(bearer(authorization.get(0)));
+        }
+        if (use != Use.PUBLISH && config.cookie()) {
+            String cookie = cookie(request);
+            if (cookie != null) {
+                return tokens().verify(cookie);
+            }
+        }
+        if (use == Use.READ_WITH_TICKET && ticket != null && !ticket.isEmpty()) {
+            return tokens().verifyTicket(ticket, channel);
+        }
+        return Principal.ANONYMOUS;
+    }
+
+    /** The token of {@code Bearer TOKEN}. */
+    static String bearer(String header) {
+        int space = header.indexOf(' ');
+        if (space < 0 || !header.substring(0, space).toLowerCase(Locale.ROOT).equals("bearer")) {
+            throw new HeraldException(ErrorCode.UNAUTHORIZED, "Authorization: expected the Bearer scheme (RFC 6750)");
+        }
+        return header.substring(space + 1).trim();
+    }
+
+    private String cookie(HttpRequest request) {
+        for (String header : request.headers().getAll(HttpHeaderNames.COOKIE)) {
+            for (Cookie c : ServerCookieDecoder.STRICT.decodeAll(header)) {
+                if (c.name().equals(config.cookieName())) {
+                    return c.value();
+                }
+            }
+        }
+        return null;
+    }
+
+    private TokenVerifier tokens() {
+        TokenVerifier tokens = credentials.tokens();
+        if (tokens == null) {
+            throw new HeraldException(ErrorCode.UNAUTHORIZED, "no token is accepted: access control has no token keys");
+        }
+        return tokens;
+    }
+}
