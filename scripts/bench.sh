@@ -37,6 +37,8 @@
 #                    BENCH_SERVERS: "LABEL JAR [OPTIONS...]" entries separated by ';', e.g.
 #                    "herald-old /tmp/old.jar; herald-nocoalesce herald-server/target/herald.jar --coalesce 0"
 #                    (load scenarios only; idle and wrk run for herald, nchan and pushpin)
+#   BENCH_LOADGEN_ARGS_<NAME> extra load-generator options for server NAME (its '-' as '_'), e.g.
+#                    "--bearer JWT --api-key KEY" for a variant with access control on
 #   HERALD_LABEL     Herald's name in the results [herald]
 #   BENCH_PLOT       where the plot goes [bench/results/$BENCH_RUN.png]
 #   BENCH_PLOT_SERVERS which servers the plot shows [herald,nchan,pushpin]
@@ -188,6 +190,10 @@ urls() { # name transport -> "SUBSCRIBE_URL PUBLISH_URL FORMAT"
 
 label_of() { [ "$1" = herald ] && echo "$herald_label" || echo "$1"; }
 
+# Extra load-generator options for one server name, from BENCH_LOADGEN_ARGS_<name with - as _>: e.g.
+# the bearer token and API key of a variant with access control on (scripts/bench-auth.sh).
+loadgen_args() { local v="BENCH_LOADGEN_ARGS_${1//-/_}"; echo "${!v:-}"; }
+
 # Busy CPU ticks of the whole machine (all cores), from /proc/stat.
 machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 
@@ -263,7 +269,7 @@ for scenario in $scenarios; do
       { time taskset -c 1 java -jar "$bench_jar" --label "$(label_of "$name")" --transport "$transport" \
           --url "$sub_url" --publish-url "$pub_url" --publish-format "$format" \
           --subscribers "$subs" --rate "$rate" --payload-bytes 64 --warmup "$warmup" --duration "$duration" \
-          --source-ips 8 --batch "$(batch_of "$name")" --server-pid "$server_pid" > "$work/load.json" 2> "$logs/$tag.bench.log" \
+          --source-ips 8 --batch "$(batch_of "$name")" --server-pid "$server_pid" $(loadgen_args "$name") > "$work/load.json" 2> "$logs/$tag.bench.log" \
           || log "$tag: the load generator failed (see $logs/$tag.bench.log)"; } 2> "$work/load.time"
       append_result "$work/load.json" "$m0" "$s0" "$work/load.time" "$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN {print a - b}')"
       stop_server

@@ -134,11 +134,42 @@ public final class BenchCommand implements Callable<Integer> {
                     + "histogram of the server (default: ${DEFAULT-VALUE}).")
     Duration hold;
 
+    @Option(names = "--header", paramLabel = "'NAME: VALUE'",
+            description = "An extra header on every subscriber request (repeatable), e.g. 'Authorization: Bearer JWT'.")
+    List<String> headers = new ArrayList<>();
+
+    @Option(names = "--publish-header", paramLabel = "'NAME: VALUE'",
+            description = "An extra header on every publish request (repeatable), e.g. 'X-API-Key: KEY'.")
+    List<String> publishHeaders = new ArrayList<>();
+
+    @Option(names = "--bearer", paramLabel = "TOKEN",
+            description = "Send 'Authorization: Bearer TOKEN' on every subscriber request (a server with access control on).")
+    String bearer;
+
+    @Option(names = "--api-key", paramLabel = "KEY", description = "Send 'X-API-Key: KEY' on every publish request.")
+    String apiKey;
+
     @Option(names = "--markdown", description = "Also print a markdown table header and row after the JSON line.")
     boolean markdown;
 
     @Option(names = "--check", description = "Exit with status 3 unless the run was clean.")
     boolean check;
+
+    private List<String> withBearer() {
+        List<String> all = new ArrayList<>(headers);
+        if (bearer != null) {
+            all.add("Authorization: Bearer " + bearer);
+        }
+        return all;
+    }
+
+    private List<String> withApiKey() {
+        List<String> all = new ArrayList<>(publishHeaders);
+        if (apiKey != null) {
+            all.add("X-API-Key: " + apiKey);
+        }
+        return all;
+    }
 
     @Override
     public Integer call() {
@@ -152,7 +183,7 @@ public final class BenchCommand implements Callable<Integer> {
                     .threads(threads != null ? threads : Runtime.getRuntime().availableProcessors())
                     .batchSize(batch).connectTimeout(connectTimeout).settle(settle).drain(drain)
                     .publishConnections(publishConnections).idleStep(idleStep).longPollTimeout(longPollTimeout)
-                    .publishFormat(publishFormat).hold(hold)
+                    .publishFormat(publishFormat).hold(hold).headers(withBearer()).publishHeaders(withApiKey())
                     .build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e);

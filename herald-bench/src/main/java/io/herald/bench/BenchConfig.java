@@ -1,6 +1,7 @@
 package io.herald.bench;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -31,13 +32,34 @@ import java.util.Objects;
  * @param publishFormat       the body of a publish request: the payload as is, or wrapped for a GRIP control API
  * @param hold                idle mode: how long to keep the connections open after the last step (for outside
  *                            measurements such as a heap histogram), 0 for none
+ * @param headers             extra request headers of every subscriber, {@code "Name: value"} (e.g. a bearer
+ *                            token when the server's access control is on)
+ * @param publishHeaders      extra request headers of every publish request (e.g. {@code X-API-Key: ...})
  */
 public record BenchConfig(String label, Mode mode, Transport transport, UrlTemplate subscribeUrl,
                           UrlTemplate publishUrl, String channel, int subscribers, double rate, int payloadBytes,
                           Duration warmup, Duration duration, long serverPid, int sourceIps, int threads,
                           int batchSize, Duration connectTimeout, Duration settle, Duration drain,
                           int publishConnections, int idleStep, Duration longPollTimeout,
-                          PublishFormat publishFormat, Duration hold) {
+                          PublishFormat publishFormat, Duration hold, List<String> headers,
+                          List<String> publishHeaders) {
+
+    /** Adds {@code "Name: value"} headers to {@code target}. */
+    static void addHeaders(io.netty.handler.codec.http.HttpHeaders target, List<String> headers) {
+        for (String h : headers) {
+            int colon = h.indexOf(':');
+            target.add(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
+        }
+    }
+
+    private static List<String> checkHeaders(String name, List<String> headers) {
+        for (String h : headers) {
+            if (h.indexOf(':') <= 0) {
+                throw new IllegalArgumentException(name + ": " + h + " (expected: Name: value)");
+            }
+        }
+        return List.copyOf(headers);
+    }
 
     /** What a run measures. */
     public enum Mode {
@@ -85,6 +107,8 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
         positive("longPollTimeout", longPollTimeout);
         Objects.requireNonNull(publishFormat, "publishFormat");
         nonNegative("hold", hold);
+        headers = checkHeaders("headers", headers);
+        publishHeaders = checkHeaders("publishHeaders", publishHeaders);
     }
 
     private static void positive(String name, Duration d) {
@@ -133,6 +157,8 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
         private Duration longPollTimeout = Duration.ofSeconds(20);
         private PublishFormat publishFormat = PublishFormat.RAW;
         private Duration hold = Duration.ZERO;
+        private List<String> headers = List.of();
+        private List<String> publishHeaders = List.of();
 
         /** The server name in the report; default {@code herald}. */
         public Builder label(String label) {
@@ -279,6 +305,18 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
             return this;
         }
 
+        /** Sets {@link BenchConfig#headers()}. */
+        public Builder headers(List<String> headers) {
+            this.headers = headers;
+            return this;
+        }
+
+        /** Sets {@link BenchConfig#publishHeaders()}. */
+        public Builder publishHeaders(List<String> publishHeaders) {
+            this.publishHeaders = publishHeaders;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public BenchConfig build() {
             Objects.requireNonNull(transport, "transport");
@@ -288,7 +326,8 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
                     : UrlTemplate.parse("http://" + subscribe.hostHeader(), "/pub/{channel}");
             return new BenchConfig(label, mode, transport, subscribe, publish, channel, subscribers, rate,
                     payloadBytes, warmup, duration, serverPid, sourceIps, threads, batchSize, connectTimeout,
-                    settle, drain, publishConnections, idleStep, longPollTimeout, publishFormat, hold);
+                    settle, drain, publishConnections, idleStep, longPollTimeout, publishFormat, hold, headers,
+                    publishHeaders);
         }
     }
 }

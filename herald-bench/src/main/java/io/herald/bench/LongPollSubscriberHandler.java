@@ -45,15 +45,20 @@ final class LongPollSubscriberHandler extends SubscriberHandler<FullHttpResponse
     /**
      * @param requestTarget  the path and query without {@code since} and {@code timeout}
      * @param host           the {@code Host} header
+     * @param headers        extra headers, {@code "Name: value"}
      * @param timeoutSeconds the {@code timeout} parameter
      */
-    LongPollSubscriberHandler(String requestTarget, String host, long timeoutSeconds, SubscriberState state,
-                              Deliveries deliveries, CompletableFuture<Void> ready, BooleanSupplier closing) {
+    LongPollSubscriberHandler(String requestTarget, String host, java.util.List<String> headers, long timeoutSeconds,
+                              SubscriberState state, Deliveries deliveries, CompletableFuture<Void> ready,
+                              BooleanSupplier closing) {
         super(FullHttpResponse.class, state, deliveries, ready, closing);
         this.path = requestTarget;
         this.host = host;
+        this.headers = headers;
         this.timeoutSeconds = timeoutSeconds;
     }
+
+    private final java.util.List<String> headers;
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
@@ -73,6 +78,7 @@ final class LongPollSubscriberHandler extends SubscriberHandler<FullHttpResponse
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri.toString(),
                 Unpooled.EMPTY_BUFFER);
         request.headers().set(HttpHeaderNames.HOST, host).set(HttpHeaderNames.ACCEPT, "application/json");
+        BenchConfig.addHeaders(request.headers(), headers);
         ctx.writeAndFlush(request).addListener(f -> {
             if (!f.isSuccess()) {
                 fail(ctx, f.cause());

@@ -300,6 +300,7 @@ public final class Publisher implements AutoCloseable {
                     .set(HttpHeaderNames.HOST, config.publishUrl().hostHeader())
                     .set(HttpHeaderNames.CONTENT_TYPE, grip ? "application/json" : "text/plain; charset=utf-8")
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            BenchConfig.addHeaders(request.headers(), config.publishHeaders());
             busy = true;
             sent++;
             inFlight.incrementAndGet();

@@ -41,13 +41,17 @@ final class SseSubscriberHandler extends SubscriberHandler<HttpObject> implement
     /**
      * @param requestTarget the path and query, e.g. {@code /sse/bench}
      * @param host          the {@code Host} header
+     * @param headers       extra headers, {@code "Name: value"}
      */
-    SseSubscriberHandler(String requestTarget, String host, SubscriberState state, Deliveries deliveries,
-                         CompletableFuture<Void> ready, BooleanSupplier closing) {
+    SseSubscriberHandler(String requestTarget, String host, java.util.List<String> headers, SubscriberState state,
+                         Deliveries deliveries, CompletableFuture<Void> ready, BooleanSupplier closing) {
         super(HttpObject.class, state, deliveries, ready, closing);
         this.requestTarget = requestTarget;
         this.host = host;
+        this.headers = headers;
     }
+
+    private final java.util.List<String> headers;
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
@@ -57,6 +61,7 @@ final class SseSubscriberHandler extends SubscriberHandler<HttpObject> implement
                 .set(HttpHeaderNames.HOST, host)
                 .set(HttpHeaderNames.ACCEPT, "text/event-stream")
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
+        BenchConfig.addHeaders(request.headers(), headers);
         ctx.writeAndFlush(request).addListener(f -> {
             if (!f.isSuccess()) {
                 fail(ctx, f.cause());

@@ -187,25 +187,34 @@ public final class SubscriberPool implements AutoCloseable {
                 ChannelPipeline p = ch.pipeline();
                 switch (config.transport()) {
                     case SSE -> p.addLast(new HttpClientCodec(),
-                            new SseSubscriberHandler(url.requestTarget(channel), url.hostHeader(), state, deliveries,
+                            new SseSubscriberHandler(url.requestTarget(channel), url.hostHeader(), config.headers(), state, deliveries,
                                     ready, () -> closing));
                     case WS -> p.addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
                             new WebSocketClientProtocolHandler(webSocketConfig(url.webSocketUri(channel))),
                             new WebSocketFrameAggregator(1 << 20),
                             new WsSubscriberHandler(state, deliveries, ready, () -> closing));
                     case LONGPOLL -> p.addLast(new HttpClientCodec(), new HttpObjectAggregator(16 << 20),
-                            new LongPollSubscriberHandler(url.requestTarget(channel), url.hostHeader(),
+                            new LongPollSubscriberHandler(url.requestTarget(channel), url.hostHeader(), config.headers(),
                                     config.longPollTimeout().toSeconds(), state, deliveries, ready, () -> closing));
                 }
             }
         };
     }
 
+    private io.netty.handler.codec.http.HttpHeaders customHeaders() {
+        if (config.headers().isEmpty()) {
+            return EmptyHttpHeaders.INSTANCE;
+        }
+        io.netty.handler.codec.http.HttpHeaders h = new io.netty.handler.codec.http.DefaultHttpHeaders();
+        BenchConfig.addHeaders(h, config.headers());
+        return h;
+    }
+
     private WebSocketClientProtocolConfig webSocketConfig(URI uri) {
         return WebSocketClientProtocolConfig.newBuilder()
                 .webSocketUri(uri)
                 .version(WebSocketVersion.V13)
-                .customHeaders(EmptyHttpHeaders.INSTANCE)
+                .customHeaders(customHeaders())
                 .maxFramePayloadLength(1 << 20)
                 .handshakeTimeoutMillis(config.connectTimeout().toMillis())
                 .handleCloseFrames(true)
