@@ -341,6 +341,26 @@ class HttpAccessTest {
         }
     }
 
+    @Test
+    void anExpiringBearerTokenEndsAnXhrStreamAndAnIframeWith4004() throws Exception {
+        try (TestServer t = tokens.start()) {
+            for (String path : List.of("/stream/chat:x", "/iframe/chat:x")) {
+                String token = tokens.sign(TestTokens.claims("1", Duration.ofSeconds(2)));
+                long start = System.nanoTime();
+                HttpResponse<String> r = path.startsWith("/stream")
+                        ? get(t, path, "Authorization", "Bearer " + token)
+                        : get(t, path + "?token=" + tokens.sign(TestTokens.claims("1", Duration.ofSeconds(2))
+                                .claim("channel", "chat:x")));
+                long endedMs = (System.nanoTime() - start) / 1_000_000;
+                assertThat(r.statusCode()).isEqualTo(200);
+                assertThat(r.headers().firstValue("Cache-Control")).contains("private, no-store");
+                assertThat(r.body()).as(path).contains("{\"disconnect\":{\"code\":4004,\"reason\":\"token expired\",\"reconnect\":true}}");
+                // exp (2 s, whole seconds) + grace (2 s)
+                assertThat(endedMs).as("%s ended after exp + grace", path).isBetween(2_000L, 5_500L);
+            }
+        }
+    }
+
     /** Publishes m1..mN with the API key, one every {@code everyMs}, on its own thread. */
     private static final class BackgroundPublisher implements AutoCloseable {
         private final Thread thread;
