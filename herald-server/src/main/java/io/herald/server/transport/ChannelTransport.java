@@ -16,6 +16,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -44,6 +45,7 @@ public abstract class ChannelTransport implements Transport {
     private FramedWrites framed;
     private Session session;
     private ScheduledFuture<?> heartbeat;
+    private ScheduledFuture<?> expiry;
     private final ChannelFutureListener closeListener = f -> ended();
     private boolean closing;
     /** What {@link #close} was first called with: the server's reason for ending the session, for the access log. */
@@ -85,6 +87,32 @@ public abstract class ChannelTransport implements Transport {
                 channel.flush();
             }
         }, ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Ends the session with {@link Disconnect#TOKEN_EXPIRED} (4004, reconnect) through the normal
+     * goodbye at {@code expiresAt + grace}, replacing a deadline set before; the session ending first
+     * cancels it (docs/protocol.md, "Access control": expiry without losing position). Call on the
+     * event loop after {@link #attach}.
+     *
+     * @param expiresAt when the session's credential expires, or null for never (nothing is scheduled)
+     * @param grace     how long past it the session may live ({@code auth.expiry-grace})
+     */
+    protected void expireAt(Instant expiresAt, Duration grace) {
+        if (expiry != null) {
+            expiry.cancel(false);
+            expiry = null;
+        }
+        if (expiresAt == null) {
+            return;
+        }
+        long ms = Math.max(0, Duration.between(Instant.now(), expiresAt.plus(grace)).toMillis());
+        expiry = channel.eventLoop().schedule(() -> {
+            expiry = null;
+            if (session != null && !session.isClosed()) {
+                session.disconnect(Disconnect.TOKEN_EXPIRED);
+            }
+        }, ms, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -197,6 +225,10 @@ public abstract class ChannelTransport implements Transport {
         if (heartbeat != null) {
             heartbeat.cancel(false);
             heartbeat = null;
+        }
+        if (expiry != null) {
+            expiry.cancel(false);
+            expiry = null;
         }
         channel.closeFuture().removeListener(closeListener);
         if (channel.attr(KEY).get() == this) {
