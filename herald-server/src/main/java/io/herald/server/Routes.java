@@ -1,6 +1,7 @@
 package io.herald.server;
 
 import io.herald.core.Node;
+import io.herald.server.auth.Credentials;
 import io.herald.server.api.AdminRoute;
 import io.herald.server.api.HistoryRoute;
 import io.herald.server.api.PublishRoute;
@@ -27,7 +28,7 @@ final class Routes {
     }
 
     /** The public port: publishing, history, every transport, the static files; {@code /metrics} only when configured. */
-    static void install(Router router, Node node, ServerConfig config, HeraldMetrics metrics) {
+    static void install(Router router, Node node, ServerConfig config, HeraldMetrics metrics, Credentials credentials) {
         HistoryRoute history = new HistoryRoute(node);
         router.route(HttpMethod.POST, "pub", ChannelSegment.REQUIRED, new PublishRoute(node, metrics.publishLatency()))
                 .route(HttpMethod.GET, "history", ChannelSegment.REQUIRED, history)
@@ -36,7 +37,7 @@ final class Routes {
                 .route(HttpMethod.GET, "sse", ChannelSegment.REQUIRED, new SseRoute(node, config))
                 .route(HttpMethod.GET, "stream", ChannelSegment.REQUIRED, new XhrStreamRoute(node, config))
                 .route(HttpMethod.GET, "iframe", ChannelSegment.REQUIRED, new IframeRoute(node, config))
-                .route(HttpMethod.GET, "ws", ChannelSegment.OPTIONAL, new WebSocketRoute(node, config));
+                .route(HttpMethod.GET, "ws", ChannelSegment.OPTIONAL, new WebSocketRoute(node, config, credentials));
         StaticRoute files = new StaticRoute();
         router.route(HttpMethod.GET, "", ChannelSegment.NONE, files)
                 .route(HttpMethod.GET, "herald.js", ChannelSegment.NONE, files)

@@ -44,6 +44,8 @@ public abstract class ChannelTransport implements Transport {
     private FramedWrites framed;
     private Session session;
     private ScheduledFuture<?> heartbeat;
+    /** The one pending {@link #deadline}: a connect timeout or a token's expiry; null when none. */
+    private ScheduledFuture<?> deadline;
     private final ChannelFutureListener closeListener = f -> ended();
     private boolean closing;
     /** What {@link #close} was first called with: the server's reason for ending the session, for the access log. */
@@ -85,6 +87,37 @@ public abstract class ChannelTransport implements Transport {
                 channel.flush();
             }
         }, ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Ends the session with {@code reason} once {@code delay} has passed, unless the deadline is
+     * replaced by another call or cancelled ({@link #cancelDeadline}) before; at most one deadline is
+     * pending (the WebSocket protocol's connect timeout, then its token's expiry, then a refreshed
+     * expiry). A negative delay fires at once. The session's end cancels it. On the event loop.
+     *
+     * <p>Model: docs/protocol.md, "Disconnect codes" (4004 token expired, 4408 no connect in time).
+     *
+     * @param delay  how long from now
+     * @param reason the disconnect the session ends with, e.g. {@link Disconnect#TOKEN_EXPIRED}
+     */
+    protected final void deadline(Duration delay, Disconnect reason) {
+        cancelDeadline();
+        deadline = channel.eventLoop().schedule(() -> {
+            deadline = null;
+            if (session != null) {
+                session.disconnect(reason);
+            } else {
+                close(reason);
+            }
+        }, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+    }
+
+    /** Cancels the pending {@link #deadline}, if any. On the event loop. */
+    protected final void cancelDeadline() {
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
     }
 
     /**
@@ -198,6 +231,7 @@ public abstract class ChannelTransport implements Transport {
             heartbeat.cancel(false);
             heartbeat = null;
         }
+        cancelDeadline();
         channel.closeFuture().removeListener(closeListener);
         if (channel.attr(KEY).get() == this) {
             channel.attr(KEY).set(null);
