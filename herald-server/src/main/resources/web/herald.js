@@ -309,6 +309,9 @@
       cmd.since = sub.lastId;
     }
     this.command(cmd, function (r) {
+      if (r.error && (r.error.code === 'unauthorized' || r.error.code === 'token_expired')) {
+        return; // the connection's credential failed: the socket's close (4401, 4004) decides what follows
+      }
       if (r.error) {
         client._subscriptionFailed(sub, heraldError(r.error, 0));
       } else if (r.reset) {

@@ -5,6 +5,7 @@ import io.herald.core.LocalSubscriber;
 import io.herald.core.Node;
 import io.herald.core.auth.Authorizer;
 import io.herald.server.auth.Credentials;
+import io.herald.server.auth.HttpAccess;
 import io.herald.core.Payload;
 import io.herald.core.Publication;
 import io.herald.core.StreamPosition;
@@ -120,7 +121,7 @@ public final class HeraldServer implements AutoCloseable {
         this.router = new Router(connections, config.maxConnections());
         this.metrics = new HeraldMetrics(node, connections, responses);
         this.readiness = new Readiness(node);
-        Routes.install(router, node, config, metrics, credentials);
+        Routes.install(router, node, config, metrics, new HttpAccess(node, credentials, config.auth()), credentials);
         if (config.adminListen() != null) {
             adminRouter = new Router(adminConnections, ADMIN_MAX_CONNECTIONS,
                     "the admin listener serves /metrics, /health/live, /health/ready, /admin/...");

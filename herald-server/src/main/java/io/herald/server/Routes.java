@@ -1,10 +1,13 @@
 package io.herald.server;
 
 import io.herald.core.Node;
-import io.herald.server.auth.Credentials;
+import io.herald.core.auth.Action;
 import io.herald.server.api.AdminRoute;
 import io.herald.server.api.HistoryRoute;
 import io.herald.server.api.PublishRoute;
+import io.herald.server.auth.Credentials;
+import io.herald.server.auth.HttpAccess;
+import io.herald.server.auth.RequestCredentials.Use;
 import io.herald.server.health.HealthRoute;
 import io.herald.server.health.Readiness;
 import io.herald.server.http.Router;
@@ -27,16 +30,28 @@ final class Routes {
     private Routes() {
     }
 
-    /** The public port: publishing, history, every transport, the static files; {@code /metrics} only when configured. */
-    static void install(Router router, Node node, ServerConfig config, HeraldMetrics metrics, Credentials credentials) {
-        HistoryRoute history = new HistoryRoute(node);
-        router.route(HttpMethod.POST, "pub", ChannelSegment.REQUIRED, new PublishRoute(node, metrics.publishLatency()))
-                .route(HttpMethod.GET, "history", ChannelSegment.REQUIRED, history)
-                .route(HttpMethod.GET, "poll", ChannelSegment.REQUIRED, history)
-                .route(HttpMethod.GET, "longpoll", ChannelSegment.REQUIRED, new LongPollRoute(node, config))
-                .route(HttpMethod.GET, "sse", ChannelSegment.REQUIRED, new SseRoute(node, config))
-                .route(HttpMethod.GET, "stream", ChannelSegment.REQUIRED, new XhrStreamRoute(node, config))
-                .route(HttpMethod.GET, "iframe", ChannelSegment.REQUIRED, new IframeRoute(node, config))
+    /**
+     * The public port: publishing, history, every transport, the static files; {@code /metrics} only
+     * when configured. Every read, {@code POST /pub} and {@code /metrics} go through {@code access}
+     * (docs/protocol.md, "Access control"); the WebSocket routes check their own
+     * credentials with {@code credentials} (the connect command, the token subprotocol).
+     */
+    static void install(Router router, Node node, ServerConfig config, HeraldMetrics metrics, HttpAccess access,
+                        Credentials credentials) {
+        router.route(HttpMethod.POST, "pub", ChannelSegment.REQUIRED,
+                        access.publish(new PublishRoute(node, metrics.publishLatency())))
+                .route(HttpMethod.GET, "history", ChannelSegment.REQUIRED,
+                        access.read(Use.READ, Action.HISTORY, new HistoryRoute(node, Action.HISTORY)))
+                .route(HttpMethod.GET, "poll", ChannelSegment.REQUIRED,
+                        access.read(Use.READ, Action.SUBSCRIBE, new HistoryRoute(node, Action.SUBSCRIBE)))
+                .route(HttpMethod.GET, "longpoll", ChannelSegment.REQUIRED,
+                        access.read(Use.READ, Action.SUBSCRIBE, new LongPollRoute(node, config)))
+                .route(HttpMethod.GET, "sse", ChannelSegment.REQUIRED,
+                        access.read(Use.READ_WITH_TICKET, Action.SUBSCRIBE, new SseRoute(node, config)))
+                .route(HttpMethod.GET, "stream", ChannelSegment.REQUIRED,
+                        access.read(Use.READ, Action.SUBSCRIBE, new XhrStreamRoute(node, config)))
+                .route(HttpMethod.GET, "iframe", ChannelSegment.REQUIRED,
+                        access.read(Use.READ_WITH_TICKET, Action.SUBSCRIBE, new IframeRoute(node, config)))
                 .route(HttpMethod.GET, "ws", ChannelSegment.OPTIONAL, new WebSocketRoute(node, config, credentials));
         StaticRoute files = new StaticRoute();
         router.route(HttpMethod.GET, "", ChannelSegment.NONE, files)
@@ -46,7 +61,7 @@ final class Routes {
                 .route(HttpMethod.GET, "herald.d.ts", ChannelSegment.NONE, files)
                 .route(HttpMethod.GET, "demo", ChannelSegment.REQUIRED, files);
         if (config.metricsOnPublicPort()) {
-            router.route(HttpMethod.GET, "metrics", ChannelSegment.NONE, new MetricsRoute(metrics));
+            router.route(HttpMethod.GET, "metrics", ChannelSegment.NONE, access.admin(new MetricsRoute(metrics)));
         }
     }
 

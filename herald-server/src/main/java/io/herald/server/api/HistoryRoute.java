@@ -2,6 +2,7 @@ package io.herald.server.api;
 
 import io.herald.core.Node;
 import io.herald.core.StreamPosition;
+import io.herald.core.auth.Action;
 import io.herald.server.codec.Envelopes;
 import io.herald.server.http.HttpResponses;
 import io.herald.server.http.Route;
@@ -28,9 +29,21 @@ public final class HistoryRoute implements Route {
     public static final int MAX_LIMIT = 1000;
 
     private final Node node;
+    private final Action as;
 
+    /** {@code /history}: the read is checked as {@link Action#HISTORY}. */
     public HistoryRoute(Node node) {
+        this(node, Action.HISTORY);
+    }
+
+    /**
+     * @param node the node
+     * @param as   what the read counts as for access control: {@link Action#HISTORY} for
+     *             {@code /history}, {@link Action#SUBSCRIBE} for short polling ({@code /poll})
+     */
+    public HistoryRoute(Node node, Action as) {
         this.node = node;
+        this.as = as;
     }
 
     @Override
@@ -38,9 +51,10 @@ public final class HistoryRoute implements Route {
         StreamPosition since = target.query().position("since");
         int limit = target.query().intParam("limit", DEFAULT_LIMIT, 0, MAX_LIMIT);
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        node.history(target.channel(), since, limit).whenComplete((page, error) -> {
+        node.history(target.principal(), as, target.channel(), since, limit).whenComplete((page, error) -> {
             if (error == null) {
-                HttpResponses.json(ctx, keepAlive, Envelopes.page(page.publications(), page.next(), page.reset()));
+                HttpResponses.json(ctx, keepAlive, Envelopes.page(page.publications(), page.next(), page.reset()),
+                        target.privacy());
             } else {
                 HttpResponses.error(ctx, keepAlive, error, "GET " + target.path());
             }

@@ -23,7 +23,9 @@ import java.util.Locale;
 import java.util.function.LongConsumer;
 
 /**
- * {@code POST /pub/{channel}?event=TYPE}: publishes the request body and answers
+ * {@code POST /pub/{channel}?event=TYPE}: publishes the request body as the request's principal
+ * ({@link Node#publishAs}; who may publish is checked before, by
+ * {@link io.herald.server.auth.HttpAccess#publish}) and answers
  * {@code 200 {"channel":"c","id":"ID","offset":N}} once the broker stored it.
  *
  * <p>The body's {@code Content-Type} decides the payload kind: {@code application/json} or
@@ -53,7 +55,7 @@ public final class PublishRoute implements Route {
         long started = System.nanoTime();
         Payload payload = payload(request.headers().get(HttpHeaderNames.CONTENT_TYPE), ByteBufUtil.getBytes(request.content()));
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        node.publish(target.channel(), target.query().get("event"), payload).whenComplete((p, error) -> {
+        node.publishAs(target.principal(), target.channel(), target.query().get("event"), payload).whenComplete((p, error) -> {
             if (error == null) {
                 latencyNanos.accept(System.nanoTime() - started);
                 HttpResponses.json(ctx, keepAlive, reply(p));

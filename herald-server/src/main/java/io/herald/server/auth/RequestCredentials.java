@@ -104,6 +104,27 @@ public final class RequestCredentials {
         return Principal.ANONYMOUS;
     }
 
+    /**
+     * Checks that {@code request} carries an API key of admin scope in {@code X-API-Key} (the
+     * operator endpoints {@code /metrics} and {@code /admin/...} on the public port; never a token,
+     * a cookie or the query).
+     *
+     * @return the key's server principal
+     * @throws HeraldException {@code unauthorized} without a key or with one that matches none;
+     *                         {@code forbidden} for a key of publish scope
+     */
+    public Principal admin(HttpRequest request) {
+        String key = request.headers().get(API_KEY_HEADER);
+        if (key == null) {
+            throw new HeraldException(ErrorCode.UNAUTHORIZED, "an API key of admin scope is required (" + API_KEY_HEADER + ")");
+        }
+        Principal server = credentials.apiKey(key);
+        if (!credentials.adminKey(key)) {
+            throw new HeraldException(ErrorCode.FORBIDDEN, server + " has publish scope; this needs an admin key");
+        }
+        return server;
+    }
+
     /** The token of {@code Bearer TOKEN}. */
     static String bearer(String header) {
         int space = header.indexOf(' ');

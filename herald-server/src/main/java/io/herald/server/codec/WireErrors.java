@@ -61,6 +61,26 @@ public final class WireErrors {
         };
     }
 
+    /**
+     * The {@code WWW-Authenticate} challenge of a refusal with {@code code} (RFC 6750, section 3), or
+     * null for codes that carry none: {@code Bearer} for {@code unauthorized} when the request
+     * presented no credential (no error code, section 3.1), {@code Bearer error="invalid_token"} when
+     * it presented one that did not verify, and for {@code token_expired} (docs/protocol.md,
+     * "Access control").
+     *
+     * @param code                the refusal's code
+     * @param credentialPresented whether the request carried a credential
+     */
+    public static String challenge(ErrorCode code, boolean credentialPresented) {
+        return switch (code) {
+            case UNAUTHORIZED -> credentialPresented ? INVALID_TOKEN_CHALLENGE : "Bearer";
+            case TOKEN_EXPIRED -> INVALID_TOKEN_CHALLENGE;
+            default -> null;
+        };
+    }
+
+    private static final String INVALID_TOKEN_CHALLENGE = "Bearer error=\"invalid_token\"";
+
     /** {@code {"code":"invalid_channel","message":"..."}}: the error object of HTTP bodies and WebSocket replies. */
     public static String errorJson(ErrorCode code, String message) {
         return "{\"code\":\"" + code.code() + "\",\"message\":" + Json.quote(message) + "}";

@@ -33,7 +33,6 @@ public final class HttpResponses {
     /** {@code application/json} with UTF-8. */
     public static final AsciiString JSON = AsciiString.cached("application/json; charset=utf-8");
     private static final AsciiString ANY = AsciiString.cached("*");
-    private static final AsciiString NO_CACHE = AsciiString.cached("no-cache");
     private static final AsciiString X_ACCEL_BUFFERING = AsciiString.cached("x-accel-buffering");
     private static final AsciiString NO = AsciiString.cached("no");
 
@@ -52,12 +51,26 @@ public final class HttpResponses {
      */
     public static ChannelFuture send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status,
                             CharSequence contentType, ByteBuf body) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        return send(ctx, keepAlive, status, contentType, body, Privacy.PUBLIC);
+    }
+
+    /**
+     * {@link #send(ChannelHandlerContext, boolean, HttpResponseStatus, CharSequence, ByteBuf)} with the
+     * caching headers of {@code privacy} (an authenticated read's answer is never stored).
+     */
+    public static ChannelFuture send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status,
+                            CharSequence contentType, ByteBuf body, Privacy privacy) {
+        return write(ctx, keepAlive, new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body), contentType, privacy);
+    }
+
+    private static ChannelFuture write(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response,
+                                       CharSequence contentType, Privacy privacy) {
+        HttpResponseStatus status = response.status();
         HttpHeaders h = response.headers();
         h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        h.set(HttpHeaderNames.CACHE_CONTROL, NO_CACHE);
+        privacy.apply(h);
         h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
-        HttpUtil.setContentLength(response, body.readableBytes());
+        HttpUtil.setContentLength(response, response.content().readableBytes());
         keepAlive = keepAlive && status.code() < 500;
         HttpUtil.setKeepAlive(response, keepAlive);
         if (status == HttpResponseStatus.METHOD_NOT_ALLOWED) {
@@ -72,7 +85,12 @@ public final class HttpResponses {
 
     /** Sends a 200 JSON response; {@code json} is not copied. */
     public static void json(ChannelHandlerContext ctx, boolean keepAlive, byte[] json) {
-        send(ctx, keepAlive, HttpResponseStatus.OK, JSON, Unpooled.wrappedBuffer(json));
+        json(ctx, keepAlive, json, Privacy.PUBLIC);
+    }
+
+    /** Sends a 200 JSON response with the caching headers of {@code privacy}; {@code json} is not copied. */
+    public static void json(ChannelHandlerContext ctx, boolean keepAlive, byte[] json, Privacy privacy) {
+        send(ctx, keepAlive, HttpResponseStatus.OK, JSON, Unpooled.wrappedBuffer(json), privacy);
     }
 
     /** Sends the contract's error body for {@code error}. */
@@ -100,14 +118,36 @@ public final class HttpResponses {
     }
 
     /**
+     * Sends the error body of an access-control refusal with its {@code WWW-Authenticate} challenge
+     * ({@link WireErrors#challenge}, RFC 6750 section 3) when the code has one.
+     *
+     * @param credentialPresented whether the request carried a credential (it decides the challenge)
+     */
+    public static void refusal(ChannelHandlerContext ctx, boolean keepAlive, HeraldException refusal,
+                               boolean credentialPresented) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, WireErrors.httpStatus(refusal.code()),
+                Unpooled.wrappedBuffer(WireErrors.httpBody(refusal.code(), refusal.getMessage())));
+        String challenge = WireErrors.challenge(refusal.code(), credentialPresented);
+        if (challenge != null) {
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
+        }
+        write(ctx, keepAlive, response, JSON, Privacy.PUBLIC);
+    }
+
+    /**
      * The head of a streaming response (SSE, XHR streaming, forever iframe): 200, chunked, not
      * cached, not buffered by proxies ({@code X-Accel-Buffering: no}), kept alive.
      */
     public static HttpResponse streamHead(CharSequence contentType) {
+        return streamHead(contentType, Privacy.PUBLIC);
+    }
+
+    /** {@link #streamHead(CharSequence)} with the caching headers of {@code privacy}. */
+    public static HttpResponse streamHead(CharSequence contentType, Privacy privacy) {
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         HttpHeaders h = response.headers();
         h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        h.set(HttpHeaderNames.CACHE_CONTROL, NO_CACHE);
+        privacy.apply(h);
         h.set(X_ACCEL_BUFFERING, NO);
         h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
         h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);

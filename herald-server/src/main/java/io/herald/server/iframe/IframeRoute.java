@@ -51,8 +51,8 @@ public final class IframeRoute implements Route {
         String raw = target.query().get("callback");
         String callback = raw == null || raw.isEmpty() ? DEFAULT_CALLBACK : checkCallback(raw);
         StreamPosition since = target.query().position("since");
-        new IframeTransport(ctx.channel(), prelude, callback).start(ctx, node, IframeTransport.CONTENT_TYPE,
-                target.channel(), since, config.heartbeat());
+        new IframeTransport(ctx.channel(), prelude, callback).start(ctx, node, config, IframeTransport.CONTENT_TYPE,
+                target, since);
     }
 
     /**

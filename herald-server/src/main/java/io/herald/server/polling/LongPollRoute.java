@@ -40,6 +40,7 @@ public final class LongPollRoute implements Route {
         StreamPosition since = target.query().position("since");
         int seconds = target.query().intParam("timeout", -1, 1, maxTimeoutSeconds);
         Duration wait = seconds < 0 ? defaultTimeout : Duration.ofSeconds(seconds);
-        new LongPollTransport(ctx, HttpUtil.isKeepAlive(request), since).start(node, target.channel(), wait);
+        new LongPollTransport(ctx, HttpUtil.isKeepAlive(request), since, target.privacy())
+                .start(node, target.channel(), target.principal(), wait);
     }
 }

@@ -6,10 +6,12 @@ import io.herald.core.HeraldException;
 import io.herald.core.Node;
 import io.herald.core.Publication;
 import io.herald.core.StreamPosition;
+import io.herald.core.auth.Principal;
 import io.herald.core.hub.Session;
 import io.herald.core.hub.Subscribed;
 import io.herald.server.codec.Envelopes;
 import io.herald.server.http.HttpResponses;
+import io.herald.server.http.Privacy;
 import io.herald.server.transport.ChannelTransport;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -44,6 +46,7 @@ public final class LongPollTransport extends ChannelTransport {
     private final ChannelHandlerContext ctx;
     private final boolean keepAlive;
     private final StreamPosition since;
+    private final Privacy privacy;
     private List<Publication> collected = new ArrayList<>();
     private Subscribed notice;
     private ScheduledFuture<?> timeout;
@@ -56,10 +59,21 @@ public final class LongPollTransport extends ChannelTransport {
      * @param since     the position to resume after, or null for the next live publication
      */
     public LongPollTransport(ChannelHandlerContext ctx, boolean keepAlive, StreamPosition since) {
+        this(ctx, keepAlive, since, Privacy.PUBLIC);
+    }
+
+    /**
+     * @param ctx       the router's context, through which the answer is written
+     * @param keepAlive whether the request asked to keep the connection
+     * @param since     the position to resume after, or null for the next live publication
+     * @param privacy   the caching headers of the answer (an authenticated poll's is never stored)
+     */
+    public LongPollTransport(ChannelHandlerContext ctx, boolean keepAlive, StreamPosition since, Privacy privacy) {
         super(ctx.channel());
         this.ctx = ctx;
         this.keepAlive = keepAlive;
         this.since = since;
+        this.privacy = privacy;
     }
 
     /**
@@ -72,7 +86,16 @@ public final class LongPollTransport extends ChannelTransport {
      * @throws HeraldException {@code shutting_down} when the node is closing (nothing was started)
      */
     public void start(Node node, String channelName, Duration wait) {
+        start(node, channelName, Principal.ANONYMOUS, wait);
+    }
+
+    /**
+     * {@link #start(Node, String, Duration)} as {@code who} (the access check admitted the request;
+     * the subscription checks again).
+     */
+    public void start(Node node, String channelName, Principal who, Duration wait) {
         Session session = node.newSession(this);
+        session.principal(who);
         attach(session);
         timeout = channel.eventLoop().schedule(() -> answer(null), wait.toMillis(), TimeUnit.MILLISECONDS);
         node.subscribe(session, channelName, since).whenComplete((subscribed, error) -> {
@@ -158,7 +181,7 @@ public final class LongPollTransport extends ChannelTransport {
                 : notice != null ? notice.position() : since;
         if (next != null) {
             byte[] body = Envelopes.page(collected, next, notice != null && notice.reset());
-            HttpResponses.json(ctx, keepAlive && reason != Disconnect.SHUTDOWN, body);
+            HttpResponses.json(ctx, keepAlive && reason != Disconnect.SHUTDOWN, body, privacy);
         } else if (reason == Disconnect.SHUTDOWN) {
             HttpResponses.error(ctx, false, ErrorCode.SHUTTING_DOWN, "the server is shutting down");
         } else {

@@ -45,7 +45,7 @@ public final class SseRoute implements Route {
         boolean envelopes = option(target, "format", "envelope");
         boolean heartbeatEvents = option(target, "heartbeat", "event");
         new SseTransport(ctx.channel(), heartbeatEvents ? preludeWithHeartbeat : prelude, envelopes, heartbeatEvents)
-                .start(ctx, node, SseTransport.CONTENT_TYPE, target.channel(), since, config.heartbeat());
+                .start(ctx, node, config, SseTransport.CONTENT_TYPE, target, since);
     }
 
     /** Whether the parameter {@code name} is {@code value}; absent is false, anything else is an error. */

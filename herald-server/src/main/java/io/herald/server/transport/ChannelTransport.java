@@ -16,6 +16,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -105,7 +106,9 @@ public abstract class ChannelTransport implements Transport {
         deadline = channel.eventLoop().schedule(() -> {
             deadline = null;
             if (session != null) {
-                session.disconnect(reason);
+                if (!session.isClosed()) {
+                    session.disconnect(reason);
+                }
             } else {
                 close(reason);
             }
@@ -118,6 +121,23 @@ public abstract class ChannelTransport implements Transport {
             deadline.cancel(false);
             deadline = null;
         }
+    }
+
+    /**
+     * Ends the session with {@link Disconnect#TOKEN_EXPIRED} (4004, reconnect) through the normal
+     * goodbye at {@code expiresAt + grace}, replacing a deadline set before; the session ending first
+     * cancels it (docs/protocol.md, "Access control": expiry without losing position). Call on the
+     * event loop after {@link #attach}.
+     *
+     * @param expiresAt when the session's credential expires, or null for never (nothing is scheduled)
+     * @param grace     how long past it the session may live ({@code auth.expiry-grace})
+     */
+    protected void expireAt(Instant expiresAt, Duration grace) {
+        if (expiresAt == null) {
+            cancelDeadline();
+            return;
+        }
+        deadline(Duration.between(Instant.now(), expiresAt.plus(grace)), Disconnect.TOKEN_EXPIRED);
     }
 
     /**

@@ -6,7 +6,9 @@ import io.herald.core.Node;
 import io.herald.core.StreamPosition;
 import io.herald.core.hub.Session;
 import io.herald.server.codec.WireErrors;
+import io.herald.server.ServerConfig;
 import io.herald.server.http.HttpResponses;
+import io.herald.server.http.RouteTarget;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -17,7 +19,6 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
 /**
  * The common part of the streaming HTTP transports (SSE, XHR streaming, forever iframe): one
@@ -48,25 +49,31 @@ public abstract class StreamTransport extends ChannelTransport {
     }
 
     /**
-     * Starts the stream: writes the head and prelude, creates the session, subscribes it from
-     * {@code since}, and starts heartbeats. Call on the event loop.
+     * Starts the stream: writes the head (with the caching headers of the target's
+     * {@link io.herald.server.http.Privacy}) and prelude, creates the session as the target's
+     * principal, subscribes it from {@code since}, starts heartbeats, and, when the principal's
+     * credential expires, schedules the session's end at the expiry plus {@code auth.expiry-grace}
+     * ({@link #expireAt}). Call on the event loop.
      *
      * @param ctx         the router's context
      * @param node        the node
+     * @param config      the server configuration ({@code heartbeat}, {@code auth.expiry-grace})
      * @param contentType the response media type
-     * @param channelName the channel to subscribe
+     * @param target      the admitted request: its channel, principal and privacy
      * @param since       the position to resume after, or null
-     * @param heartbeat   the heartbeat interval
      * @throws io.herald.core.HeraldException {@code shutting_down} when the node is closing
      * @throws IllegalStateException when the pipeline does not allow pre-framed chunks ({@link FramedWrites#at});
      *                               nothing was started in either case
      */
-    public void start(ChannelHandlerContext ctx, Node node, CharSequence contentType,
-                      String channelName, StreamPosition since, Duration heartbeat) {
+    public void start(ChannelHandlerContext ctx, Node node, ServerConfig config, CharSequence contentType,
+                      RouteTarget target, StreamPosition since) {
         useFramedWrites(HttpServerCodec.class);
+        String channelName = target.channel();
         Session session = node.newSession(this);
+        session.principal(target.principal());
         attach(session);
-        ctx.write(HttpResponses.streamHead(contentType));
+        expireAt(target.principal().expiresAt(), config.auth().expiryGrace());
+        ctx.write(HttpResponses.streamHead(contentType, target.privacy()));
         writeBytes(prelude);
         // Subscribe before the head is flushed: the subscription is registered for live
         // publications synchronously, so once a client sees the 200, nothing published later is missed.
@@ -77,7 +84,7 @@ public abstract class StreamTransport extends ChannelTransport {
             }
         });
         ctx.flush();
-        startHeartbeat(heartbeat);
+        startHeartbeat(config.heartbeat());
     }
 
     /**

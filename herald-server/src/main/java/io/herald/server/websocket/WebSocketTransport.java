@@ -68,13 +68,8 @@ abstract class WebSocketTransport extends ChannelTransport {
     protected final long authenticated(Principal principal) {
         session().principal(principal);
         Instant expiresAt = principal.expiresAt();
-        if (expiresAt == null) {
-            cancelDeadline();
-            return -1;
-        }
-        Instant now = Instant.now();
-        deadline(Duration.between(now, expiresAt.plus(access.grace())), Disconnect.TOKEN_EXPIRED);
-        return Math.max(0, Duration.between(now, expiresAt).toSeconds());
+        expireAt(expiresAt, access.grace());
+        return expiresAt == null ? -1 : Math.max(0, Duration.between(Instant.now(), expiresAt).toSeconds());
     }
 
     @Override

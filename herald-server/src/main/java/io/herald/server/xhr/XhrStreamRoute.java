@@ -30,7 +30,7 @@ public final class XhrStreamRoute implements Route {
 
     @Override
     public void handle(ChannelHandlerContext ctx, FullHttpRequest request, RouteTarget target) {
-        new XhrStreamTransport(ctx.channel(), prelude).start(ctx, node, XhrStreamTransport.CONTENT_TYPE,
-                target.channel(), target.query().position("since"), config.heartbeat());
+        new XhrStreamTransport(ctx.channel(), prelude).start(ctx, node, config, XhrStreamTransport.CONTENT_TYPE,
+                target, target.query().position("since"));
     }
 }

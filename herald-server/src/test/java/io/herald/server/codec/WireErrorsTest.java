@@ -21,6 +21,9 @@ class WireErrorsTest {
                 ErrorCode.INVALID_CALLBACK, ErrorCode.INVALID_PARAMETER, ErrorCode.INVALID_JSON, ErrorCode.INVALID_COMMAND}) {
             expected.put(c, 400);
         }
+        expected.put(ErrorCode.UNAUTHORIZED, 401);
+        expected.put(ErrorCode.TOKEN_EXPIRED, 401);
+        expected.put(ErrorCode.FORBIDDEN, 403);
         expected.put(ErrorCode.PUBLISH_FORBIDDEN, 403);
         expected.put(ErrorCode.NOT_FOUND, 404);
         expected.put(ErrorCode.METHOD_NOT_ALLOWED, 405);
@@ -34,6 +37,15 @@ class WireErrorsTest {
         expected.put(ErrorCode.SHUTTING_DOWN, 503);
         assertThat(expected).hasSize(ErrorCode.values().length);
         expected.forEach((code, status) -> assertThat(WireErrors.httpStatus(code).code()).as(code.code()).isEqualTo(status));
+    }
+
+    @Test
+    void refusalsCarryTheBearerChallengeOfRfc6750() {
+        assertThat(WireErrors.challenge(ErrorCode.UNAUTHORIZED, false)).isEqualTo("Bearer");
+        assertThat(WireErrors.challenge(ErrorCode.UNAUTHORIZED, true)).isEqualTo("Bearer error=\"invalid_token\"");
+        assertThat(WireErrors.challenge(ErrorCode.TOKEN_EXPIRED, false)).isEqualTo("Bearer error=\"invalid_token\"");
+        assertThat(WireErrors.challenge(ErrorCode.FORBIDDEN, true)).isNull();
+        assertThat(WireErrors.challenge(ErrorCode.INVALID_PARAMETER, true)).isNull();
     }
 
     @Test

@@ -32,9 +32,9 @@ class WebSocketAuthTest {
 
     @Test
     void connectRepliesWithExpiresInAndGrantedChannelsAreServed() {
-        try (TestServer t = tokens.start(a -> { })) {
+        try (TestServer t = tokens.start()) {
             WsClient ws = WsClient.connect(t, "/ws");
-            ws.send("{\"id\":1,\"op\":\"connect\",\"token\":\"" + tokens.token("42", HOUR, "doc:1") + "\"}");
+            ws.send("{\"id\":1,\"op\":\"connect\",\"token\":\"" + token("42", HOUR, "doc:1") + "\"}");
             JsonNode reply = ws.nextJson();
             assertThat(reply.get("id").asLong()).isEqualTo(1);
             assertThat(reply.get("ok").asBoolean()).isTrue();
@@ -49,10 +49,10 @@ class WebSocketAuthTest {
     /** Hostile cases 1 and 2: a forged token and alg none in every spelling: error, close 4401, nothing delivered. */
     @Test
     void forgedAndUnsecuredTokensGetUnauthorizedAndClose4401() {
-        try (TestServer t = tokens.start(a -> { })) {
-            List<String> bad = new ArrayList<>(List.of(tokens.forged(c -> c.claim("grants", grantAll()))));
+        try (TestServer t = tokens.start()) {
+            List<String> bad = new ArrayList<>(List.of(TestTokens.forged("42", "subscribe", "*")));
             for (String alg : List.of("none", "None", "NONE", "nOnE")) {
-                bad.add(TestTokens.unsecured(alg, c -> c.claim("grants", grantAll())));
+                bad.add(TestTokens.unsecured(alg, TestTokens.grant(TestTokens.claims("42", HOUR), "subscribe", "*").build()));
             }
             for (String token : bad) {
                 WsClient ws = WsClient.connect(t, "/ws");
@@ -67,9 +67,9 @@ class WebSocketAuthTest {
     /** Hostile case 8: an expired token gets token_expired and close 4004 (get a new token, reconnect). */
     @Test
     void expiredTokenGetsTokenExpiredAndClose4004() {
-        try (TestServer t = tokens.start(a -> { })) {
+        try (TestServer t = tokens.start()) {
             WsClient ws = WsClient.connect(t, "/ws");
-            ws.send("{\"id\":1,\"op\":\"connect\",\"token\":\"" + tokens.token("42", Duration.ofSeconds(-120), "doc:1") + "\"}");
+            ws.send("{\"id\":1,\"op\":\"connect\",\"token\":\"" + token("42", Duration.ofSeconds(-120), "doc:1") + "\"}");
             assertRefused(ws, 1, "token_expired", 4004);
             ws.close();
         }
@@ -78,8 +78,8 @@ class WebSocketAuthTest {
     /** Hostile case 30: a 9 KiB token is refused before it is parsed. */
     @Test
     void oversizedTokenCloses4401() {
-        try (TestServer t = tokens.start(a -> { })) {
-            String huge = tokens.mint(c -> c.claim("pad", "x".repeat(9 * 1024)));
+        try (TestServer t = tokens.start()) {
+            String huge = tokens.sign(TestTokens.claims("42", HOUR).claim("pad", "x".repeat(9 * 1024)));
             assertThat(huge.length()).isGreaterThan(9 * 1024);
             WsClient ws = WsClient.connect(t, "/ws");
             ws.send("{\"id\":1,\"op\":\"connect\",\"token\":\"" + huge + "\"}");
@@ -91,7 +91,7 @@ class WebSocketAuthTest {
     /** Hostile cases 10 and 22: subscribe before connect closes 4401, and nothing is delivered. */
     @Test
     void subscribeBeforeConnectCloses4401AndDeliversNothing() {
-        try (TestServer t = tokens.start(a -> { })) {
+        try (TestServer t = tokens.start()) {
             WsClient ws = WsClient.connect(t, "/ws");
             ws.send("{\"id\":1,\"op\":\"subscribe\",\"channel\":\"demo:open\"}");
             assertRefused(ws, 1, "unauthorized", 4401);
@@ -104,7 +104,7 @@ class WebSocketAuthTest {
     /** Hostile case 22: a socket that only pings is closed 4408 at auth.timeout. */
     @Test
     void onlyPingsCloses4408AtTheTimeout() {
-        try (TestServer t = tokens.start(a -> a.timeout(Duration.ofSeconds(3)))) {
+        try (TestServer t = tokens.start(cfg -> cfg.auth(tokens.authConfig().timeout(Duration.ofSeconds(3)).build()))) {
             long start = System.nanoTime();
             WsClient ws = WsClient.connect(t, "/ws");
             ws.send("{\"id\":1,\"op\":\"ping\"}");
@@ -122,8 +122,8 @@ class WebSocketAuthTest {
     /** Hostile case 11: a valid token without the grant gets forbidden replies, the socket stays open and gets nothing of it. */
     @Test
     void subscribeAndHistoryWithoutGrantAreForbiddenAndTheSocketStaysOpen() {
-        try (TestServer t = tokens.start(a -> { })) {
-            WsClient ws = connected(t, tokens.token("42", HOUR, "doc:1"));
+        try (TestServer t = tokens.start()) {
+            WsClient ws = connected(t, token("42", HOUR, "doc:1"));
             ws.send("{\"id\":2,\"op\":\"subscribe\",\"channel\":\"doc:2\"}");
             assertThat(ws.nextJson().at("/error/code").asText()).isEqualTo("forbidden");
             ws.send("{\"id\":3,\"op\":\"history\",\"channel\":\"doc:2\"}");
@@ -146,7 +146,7 @@ class WebSocketAuthTest {
     /** Hostile case 13: a subscription token for doc:1 lets its holder subscribe to doc:1 only. */
     @Test
     void subscriptionTokenServesOnlyItsChannel() {
-        try (TestServer t = tokens.start(a -> { })) {
+        try (TestServer t = tokens.start()) {
             WsClient ws = connected(t, tokens.ticket("42", "doc:1", Duration.ofMinutes(2)));
             for (String other : List.of("doc:2", "doc:3")) {
                 ws.send("{\"id\":2,\"op\":\"subscribe\",\"channel\":\"" + other + "\"}");
@@ -165,16 +165,16 @@ class WebSocketAuthTest {
     /** Hostile case 24: a refresh before expiry keeps the same socket open past the first deadline, losing nothing. */
     @Test
     void refreshInPlaceKeepsTheSocketOpenAndDeliversEveryPublicationOnce() throws Exception {
-        try (TestServer t = tokens.start(a -> a.expiryGrace(Duration.ofSeconds(2)))) {
+        try (TestServer t = tokens.start(cfg -> cfg.auth(tokens.authConfig().expiryGrace(Duration.ofSeconds(2)).build()))) {
             long start = System.nanoTime();
-            WsClient ws = connected(t, tokens.token("42", Duration.ofSeconds(5), "doc:1"));
+            WsClient ws = connected(t, token("42", Duration.ofSeconds(5), "doc:1"));
             subscribe(ws, 2, "doc:1");
             try (Publisher publisher = new Publisher(t, "doc:1", 30, 500)) {
                 List<Long> offsets = new ArrayList<>();
                 boolean refreshed = false;
                 while (offsets.size() < 30) {
                     if (!refreshed && elapsed(start).toMillis() >= 3000) {
-                        ws.send("{\"id\":7,\"op\":\"refresh\",\"token\":\"" + tokens.token("42", HOUR, "doc:1") + "\"}");
+                        ws.send("{\"id\":7,\"op\":\"refresh\",\"token\":\"" + token("42", HOUR, "doc:1") + "\"}");
                         refreshed = true;
                     }
                     JsonNode m = ws.nextJson();
@@ -201,12 +201,12 @@ class WebSocketAuthTest {
      */
     @Test
     void refreshWithAnExpiredTokenKeepsTheOldDeadlineAndResumingLosesNothing() throws Exception {
-        try (TestServer t = tokens.start(a -> a.expiryGrace(Duration.ofSeconds(1)))) {
+        try (TestServer t = tokens.start(cfg -> cfg.auth(tokens.authConfig().expiryGrace(Duration.ofSeconds(1)).build()))) {
             long start = System.nanoTime();
-            WsClient ws = connected(t, tokens.token("42", Duration.ofSeconds(4), "doc:1"));
+            WsClient ws = connected(t, token("42", Duration.ofSeconds(4), "doc:1"));
             subscribe(ws, 2, "doc:1");
             try (Publisher publisher = new Publisher(t, "doc:1", 40, 200)) {
-                ws.send("{\"id\":3,\"op\":\"refresh\",\"token\":\"" + tokens.token("42", Duration.ofSeconds(-120), "doc:1") + "\"}");
+                ws.send("{\"id\":3,\"op\":\"refresh\",\"token\":\"" + token("42", Duration.ofSeconds(-120), "doc:1") + "\"}");
                 List<Long> offsets = new ArrayList<>();
                 String lastId = null;
                 int closeCode = 0;
@@ -233,7 +233,7 @@ class WebSocketAuthTest {
                 assertThat(elapsed(start).toMillis()).isBetween(3000L, 6500L);
                 ws.close();
 
-                WsClient again = connected(t, tokens.token("42", HOUR, "doc:1"));
+                WsClient again = connected(t, token("42", HOUR, "doc:1"));
                 again.send("{\"id\":2,\"op\":\"subscribe\",\"channel\":\"doc:1\",\"since\":\"" + lastId + "\"}");
                 assertThat(again.nextJson().get("ok").asBoolean()).isTrue();
                 while (offsets.size() < 40) {
@@ -248,9 +248,9 @@ class WebSocketAuthTest {
     /** Hostile case 25: a refresh with a token of another sub closes 4403. */
     @Test
     void refreshWithAnotherSubCloses4403() {
-        try (TestServer t = tokens.start(a -> { })) {
-            WsClient ws = connected(t, tokens.token("42", HOUR, "doc:1"));
-            ws.send("{\"id\":2,\"op\":\"refresh\",\"token\":\"" + tokens.token("43", HOUR, "doc:*") + "\"}");
+        try (TestServer t = tokens.start()) {
+            WsClient ws = connected(t, token("42", HOUR, "doc:1"));
+            ws.send("{\"id\":2,\"op\":\"refresh\",\"token\":\"" + token("43", HOUR, "doc:*") + "\"}");
             assertRefused(ws, 2, "forbidden", 4403);
             ws.close();
         }
@@ -259,9 +259,9 @@ class WebSocketAuthTest {
     /** A refresh with an invalid token gets unauthorized and the socket stays open. */
     @Test
     void refreshWithAForgedTokenIsAnErrorAndTheSocketStaysOpen() {
-        try (TestServer t = tokens.start(a -> { })) {
-            WsClient ws = connected(t, tokens.token("42", HOUR, "doc:1"));
-            ws.send("{\"id\":2,\"op\":\"refresh\",\"token\":\"" + tokens.forged(c -> { }) + "\"}");
+        try (TestServer t = tokens.start()) {
+            WsClient ws = connected(t, token("42", HOUR, "doc:1"));
+            ws.send("{\"id\":2,\"op\":\"refresh\",\"token\":\"" + TestTokens.forged("42", "subscribe", "doc:1") + "\"}");
             assertThat(ws.nextJson().at("/error/code").asText()).isEqualTo("unauthorized");
             subscribe(ws, 3, "doc:1");
             ws.close();
@@ -286,8 +286,8 @@ class WebSocketAuthTest {
 
     @Test
     void rawTokenInTheSubprotocolIsAcceptedAndOnlyHeraldIsSelected() {
-        try (TestServer t = tokens.start(a -> { })) {
-            String token = tokens.token("42", HOUR, "doc:1");
+        try (TestServer t = tokens.start()) {
+            String token = token("42", HOUR, "doc:1");
             WsClient ws = WsClient.connect(t, "/ws/doc:1", "herald", "herald.bearer." + token);
             assertThat(ws.socket().getSubprotocol()).isEqualTo("herald");
             awaitSubscriptions(t, 1);
@@ -299,7 +299,7 @@ class WebSocketAuthTest {
 
     @Test
     void rawTicketInTheQueryIsAccepted() {
-        try (TestServer t = tokens.start(a -> { })) {
+        try (TestServer t = tokens.start()) {
             WsClient ws = WsClient.connect(t, "/ws/doc:1?token=" + tokens.ticket("42", "doc:1", Duration.ofMinutes(1)));
             awaitSubscriptions(t, 1);
             publish(t, "doc:1", "hello");
@@ -325,18 +325,18 @@ class WebSocketAuthTest {
     /** Hostile cases 1, 2, 8 and 10 on the raw form: 401 before any 101; a valid token without the grant: 403. */
     @Test
     void rawRefusesMissingBadAndUngrantedTokensBeforeTheUpgrade() {
-        try (TestServer t = tokens.start(a -> { })) {
+        try (TestServer t = tokens.start()) {
             assertThat(WsClient.refusedStatus(t, "/ws/doc:1")).isEqualTo(401);
             assertThat(WsClient.refusedStatus(t, "/ws/doc:1", "herald")).isEqualTo(401);
-            List<String> bad = new ArrayList<>(List.of(tokens.forged(c -> c.claim("grants", grantAll())),
-                    tokens.token("42", Duration.ofSeconds(-120), "doc:1")));
+            List<String> bad = new ArrayList<>(List.of(TestTokens.forged("42", "subscribe", "*"),
+                    token("42", Duration.ofSeconds(-120), "doc:1")));
             for (String alg : List.of("none", "None", "NONE", "nOnE")) {
-                bad.add(TestTokens.unsecured(alg, c -> c.claim("grants", grantAll())));
+                bad.add(TestTokens.unsecured(alg, TestTokens.grant(TestTokens.claims("42", HOUR), "subscribe", "*").build()));
             }
             for (String token : bad) {
                 assertThat(WsClient.refusedStatus(t, "/ws/doc:1", "herald", "herald.bearer." + token)).as(token).isEqualTo(401);
             }
-            assertThat(WsClient.refusedStatus(t, "/ws/doc:2", "herald", "herald.bearer." + tokens.token("42", HOUR, "doc:1")))
+            assertThat(WsClient.refusedStatus(t, "/ws/doc:2", "herald", "herald.bearer." + token("42", HOUR, "doc:1")))
                     .isEqualTo(403);
             assertThat(t.server().node().sessionCount()).isZero();
         }
@@ -345,8 +345,8 @@ class WebSocketAuthTest {
     /** Raw expiry: close 4004 with since=ID in the reason; reconnecting from it with a new token loses nothing. */
     @Test
     void rawExpiryCloses4004WithSinceAndResumingLosesNothing() throws Exception {
-        try (TestServer t = tokens.start(a -> a.expiryGrace(Duration.ofSeconds(1)))) {
-            WsClient ws = WsClient.connect(t, "/ws/doc:1", "herald", "herald.bearer." + tokens.token("42", Duration.ofSeconds(3), "doc:1"));
+        try (TestServer t = tokens.start(cfg -> cfg.auth(tokens.authConfig().expiryGrace(Duration.ofSeconds(1)).build()))) {
+            WsClient ws = WsClient.connect(t, "/ws/doc:1", "herald", "herald.bearer." + token("42", Duration.ofSeconds(3), "doc:1"));
             awaitSubscriptions(t, 1);
             try (Publisher publisher = new Publisher(t, "doc:1", 30, 200)) {
                 List<String> got = new ArrayList<>();
@@ -359,7 +359,7 @@ class WebSocketAuthTest {
                 String since = f.text().substring("token expired since=".length());
                 ws.close();
                 WsClient again = WsClient.connect(t, "/ws/doc:1?since=" + since, "herald",
-                        "herald.bearer." + tokens.token("42", HOUR, "doc:1"));
+                        "herald.bearer." + token("42", HOUR, "doc:1"));
                 while (got.size() < 30) {
                     got.add(again.nextText());
                 }
@@ -371,8 +371,10 @@ class WebSocketAuthTest {
 
     // ---- helpers ----
 
-    private static java.util.Map<String, Object> grantAll() {
-        return java.util.Map.of("subscribe", List.of("*"), "publish", List.of("*"), "history", List.of("*"));
+    /** A token for {@code sub} living {@code ttl} (negative: expired) granting subscribe and history on {@code channels}. */
+    private String token(String sub, Duration ttl, String... channels) {
+        return tokens.sign(TestTokens.claims(sub, ttl).claim("grants",
+                java.util.Map.of("subscribe", List.of(channels), "history", List.of(channels))));
     }
 
     /** Opens /ws and connects with {@code token}, asserting the ok reply. */
