@@ -31,6 +31,16 @@ export interface HeraldOptions {
   remember?: boolean;
   /** Called on every state change of the client. */
   onStateChange?: (event: HeraldStateEvent) => void;
+  /**
+   * Access control: returns a Promise of a token. Called with `{channel: null, ticket: false}` for
+   * the connection token (the `connect` command on WebSocket, `Authorization: Bearer` on XHR
+   * streaming and polling and on `publish`), and with `{channel, ticket: true}` for a short-lived
+   * ticket of one channel (`?token=` on SSE and the iframe). Called before connecting, at about 80 %
+   * of the token's life on WebSocket (refresh in place), and again after an expiry (close 4004 or
+   * 401 `token_expired`), after which the client resumes from its last id. Never called again after
+   * 4401/4403: the client closes with that code. Without it no token is sent (as before).
+   */
+  getToken?: (request: { channel: string | null; ticket: boolean }) => Promise<string> | string;
 }
 
 /** A publication as delivered: the wire envelope, with binary payloads decoded. */

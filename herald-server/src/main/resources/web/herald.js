@@ -18,7 +18,8 @@
     longPollTimeout: 25,
     pollInterval: 2000,
     remember: true,
-    onStateChange: null
+    onStateChange: null,
+    getToken: null
   };
 
   var CHANNEL = /^[A-Za-z0-9_.:@-]{1,128}$/;
@@ -104,10 +105,21 @@
     return e;
   }
 
-  /** GET returning parsed JSON: done(error) or done(null, status, body). Returns the XHR (to abort). */
-  function getJson(url, timeoutMs, done) {
+  /** Sends the token, if any, as Authorization: Bearer (docs/protocol.md, "Access control"). */
+  function authorize(xhr, token) {
+    if (token) {
+      xhr.setRequestHeader('Authorization', 'Bearer ' + token);
+    }
+  }
+
+  /**
+   * GET returning parsed JSON: done(error) or done(null, status, body). Returns the XHR (to abort).
+   * With a token, sends it as Authorization: Bearer.
+   */
+  function getJson(url, timeoutMs, done, token) {
     var xhr = new XMLHttpRequest();
     xhr.open('GET', url);
+    authorize(xhr, token);
     xhr.timeout = timeoutMs;
     xhr.onload = function () {
       var body = null;
@@ -198,6 +210,14 @@
 
   WebSocketConnection.prototype.start = function () {
     var self = this;
+    this.client._withToken(null, this, function (token) {
+      self.token = token;
+      self.open();
+    });
+  };
+
+  WebSocketConnection.prototype.open = function () {
+    var self = this;
     var ws;
     try {
       ws = new WebSocket(this.client._base.replace(/^http/, 'ws') + '/ws');
@@ -207,6 +227,10 @@
     }
     this.ws = ws;
     ws.onopen = function () {
+      // With a token, connect first (the server serves nothing else before it); then refresh in place.
+      if (self.token) {
+        self.command({ op: 'connect', token: self.token }, function (r) { self.authenticated(r); });
+      }
       // Open once the server answers: an upgrade let through by a buffering proxy is not enough.
       self.command({ op: 'ping' });
       self.client._subscriptions().forEach(function (sub) { self.subscribe(sub); });
@@ -250,6 +274,30 @@
     this.ws.send(JSON.stringify(cmd));
   };
 
+  /**
+   * The reply to connect or refresh: schedules the next refresh at about 80 % of expires_in. A refused
+   * refresh leaves the old deadline; the server then ends the socket with 4004 and the client
+   * reconnects with a new token, resuming.
+   */
+  WebSocketConnection.prototype.authenticated = function (r) {
+    var self = this;
+    if (r.error || typeof r.expires_in !== 'number' || this.stopped) {
+      return;
+    }
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(function () {
+      self.client._fetchToken(null).then(function (token) {
+        if (self.isOpen()) {
+          self.token = token;
+          self.client._token = token;
+          self.command({ op: 'refresh', token: token }, function (reply) { self.authenticated(reply); });
+        }
+      }, function () {
+        // no new token: the server ends the session at expiry (4004) and the client reconnects
+      });
+    }, Math.max(1, r.expires_in) * 800);
+  };
+
   WebSocketConnection.prototype.isOpen = function () {
     return !this.stopped && this.ws && this.ws.readyState === 1;
   };
@@ -261,6 +309,9 @@
       cmd.since = sub.lastId;
     }
     this.command(cmd, function (r) {
+      if (r.error && (r.error.code === 'unauthorized' || r.error.code === 'token_expired')) {
+        return; // the connection's credential failed: the socket's close (4401, 4004) decides what follows
+      }
       if (r.error) {
         client._subscriptionFailed(sub, heraldError(r.error, 0));
       } else if (r.reset) {
@@ -325,6 +376,7 @@
 
   WebSocketConnection.prototype.stop = function () {
     this.stopped = true;
+    clearTimeout(this.refreshTimer);
     var ws = this.ws;
     if (ws) {
       ws.onmessage = ws.onclose = ws.onerror = null;
@@ -353,11 +405,15 @@
 
   HttpConnection.prototype.start = function () {
     var self = this;
-    this.client._subscriptions().forEach(function (sub) { self.add(sub); });
+    this.client._withToken(null, this, function (token) {
+      self.token = token;
+      self.ready = true;
+      self.client._subscriptions().forEach(function (sub) { self.add(sub); });
+    });
   };
 
   HttpConnection.prototype.add = function (sub) {
-    if (!this.stopped) {
+    if (!this.stopped && this.ready) {
       var leg = new this.Leg(this, sub);
       this.legs[sub.channel] = leg;
       leg.start();
@@ -453,7 +509,7 @@
         self.client._position(self.sub, body.next);
         self.open();
       }
-    });
+    }, this.conn.token);
   };
 
   /** Handles a JSON answer's failure cases; true when it is a 200 to go on with. */
@@ -464,6 +520,15 @@
     if (err) {
       this.fail(err.message);
     } else if (status === 400 && body && body.error) {
+      this.client._subscriptionFailed(this.sub, heraldError(body.error, status));
+    } else if (status === 401 && body && body.error && body.error.code === 'token_expired') {
+      // As the streams' goodbye 4004: a new token, then resume from the last id.
+      this.advice = { code: 4004, reason: 'token expired', reconnect: true };
+      this.fail('token expired');
+    } else if (status === 401 && body && body.error) {
+      this.advice = { code: 4401, reason: body.error.message, reconnect: false };
+      this.fail('unauthorized');
+    } else if (status === 403 && body && body.error) {
       this.client._subscriptionFailed(this.sub, heraldError(body.error, status));
     } else if (status !== 200 || !body) {
       this.fail('HTTP ' + status);
@@ -520,25 +585,30 @@
   /** Server-Sent Events with the envelope format and heartbeat events, which EventSource can see. */
   var SseLeg = legType(function () {
     var self = this;
-    var es = this.es = new EventSource(this.url('/sse/', { format: 'envelope', heartbeat: 'event', since: this.sub.lastId }));
-    function on(fn) {
-      return function (e) {
-        if (!self.stopped) {
-          self.alive();
-          fn(e);
-        }
-      };
-    }
-    es.onmessage = on(function (e) { self.message(JSON.parse(e.data)); });
-    es.addEventListener('herald-heartbeat', on(function () {}));
-    es.addEventListener('herald-reset', on(function (e) { self.message(JSON.parse(e.data)); }));
-    es.addEventListener('herald-disconnect', on(function (e) { self.message({ disconnect: JSON.parse(e.data) }); }));
-    // EventSource would reconnect by itself; the client decides instead (backoff, fallback).
-    es.onerror = function () {
-      es.close();
-      self.fail('event stream ended');
-    };
+    this.client._withToken(this.sub.channel, this, function (ticket) { self.stream(ticket); });
   }, {
+    stream: function (ticket) {
+      var self = this;
+      var es = this.es = new EventSource(this.url('/sse/', { format: 'envelope', heartbeat: 'event', since: this.sub.lastId,
+        token: ticket }));
+      function on(fn) {
+        return function (e) {
+          if (!self.stopped) {
+            self.alive();
+            fn(e);
+          }
+        };
+      }
+      es.onmessage = on(function (e) { self.message(JSON.parse(e.data)); });
+      es.addEventListener('herald-heartbeat', on(function () {}));
+      es.addEventListener('herald-reset', on(function (e) { self.message(JSON.parse(e.data)); }));
+      es.addEventListener('herald-disconnect', on(function (e) { self.message({ disconnect: JSON.parse(e.data) }); }));
+      // EventSource would reconnect by itself; the client decides instead (backoff, fallback).
+      es.onerror = function () {
+        es.close();
+        self.fail('event stream ended');
+      };
+    },
     close: function () {
       if (this.es) {
         this.es.close();
@@ -577,6 +647,7 @@
       }
     }
     xhr.open('GET', this.url('/stream/', { since: this.sub.lastId }));
+    authorize(xhr, this.conn.token);
     xhr.onreadystatechange = function () {
       if (xhr.readyState === 3) {
         read();
@@ -609,30 +680,34 @@
     if (!global.location || base.origin !== global.location.origin) {
       return defer(function () { self.fail('the forever iframe needs the page and the server on one origin'); });
     }
-    var name = this.callback = '__herald' + (++callbackSeq);
-    var calls = 0;
-    global[name] = function (m) {
-      if (self.stopped) {
-        return;
-      }
-      self.alive();
-      self.message(m);
-      if (++calls === RECYCLE_CALLS && !self.stopped) {
-        defer(function () {
-          if (!self.stopped) {
-            self.close();
-            self.open();
-          }
-        });
-      }
-    };
-    var frame = this.frame = document.createElement('iframe');
-    frame.style.display = 'none';
-    frame.src = this.url('/iframe/', { callback: name, since: this.sub.lastId });
-    frame.onload = function () { self.fail('iframe stream ended'); };
-    this.nodes = 0;
-    (document.body || document.documentElement).appendChild(frame);
+    this.client._withToken(this.sub.channel, this, function (ticket) { self.frameWith(ticket); });
   }, {
+    frameWith: function (ticket) {
+      var self = this;
+      var name = this.callback = '__herald' + (++callbackSeq);
+      var calls = 0;
+      global[name] = function (m) {
+        if (self.stopped) {
+          return;
+        }
+        self.alive();
+        self.message(m);
+        if (++calls === RECYCLE_CALLS && !self.stopped) {
+          defer(function () {
+            if (!self.stopped) {
+              self.close();
+              self.open();
+            }
+          });
+        }
+      };
+      var frame = this.frame = document.createElement('iframe');
+      frame.style.display = 'none';
+      frame.src = this.url('/iframe/', { callback: name, since: this.sub.lastId, token: ticket });
+      frame.onload = function () { self.fail('iframe stream ended'); };
+      this.nodes = 0;
+      (document.body || document.documentElement).appendChild(frame);
+    },
     tick: function () {
       var doc = null;
       try {
@@ -677,7 +752,7 @@
             self.poll('/longpoll/', { since: self.sub.lastId, timeout: seconds }, seconds * 1000 + self.client._options.timeout);
           }
         }
-      });
+      }, this.conn.token);
     }
   });
 
@@ -699,7 +774,7 @@
               limit > 0 && body.messages.length >= limit ? 0 : self.client._options.pollInterval);
           }
         }
-      });
+      }, this.conn.token);
   }, {
     start: function () { this.open(); },
     close: function () { clearTimeout(this.timer); }
@@ -752,6 +827,8 @@
     this._proven = {};
     this._state = null;
     this._closed = false;
+    /** The connection token from getToken, until the server says it expired. */
+    this._token = null;
     var remembered = o.remember && storage() ? storage().getItem(this._storageKey) : null;
     this._index = Math.max(0, o.transports.indexOf(remembered));
   }
@@ -830,7 +907,14 @@
       body = JSON.stringify(data);
     }
     var url = this._base + '/pub/' + encodeURIComponent(channel) + query({ event: event });
-    return fetch(url, { method: 'POST', headers: { 'Content-Type': type }, body: body }).then(function (r) {
+    var self = this;
+    return (this._options.getToken ? this._connectionToken() : Promise.resolve(null)).then(function (token) {
+      var headers = { 'Content-Type': type };
+      if (token) {
+        headers.Authorization = 'Bearer ' + token;
+      }
+      return fetch(url, { method: 'POST', headers: headers, body: body });
+    }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (j) {
         if (!r.ok) {
           throw heraldError(j.error, r.status);
@@ -922,12 +1006,20 @@
     }
     conn.stop();
     this._conn = null;
+    var expired = !!advice && advice.code === 4004;
+    if (expired) {
+      this._token = null; // getToken again before reconnecting; the subscriptions resume from their last id
+    }
     if (advice && advice.reconnect === false) {
+      if (advice.code === 4401 || advice.code === 4403) {
+        var error = heraldError({ code: advice.code === 4401 ? 'unauthorized' : 'forbidden', message: advice.reason }, 0);
+        this._subscriptions().forEach(function (sub) { call(sub._handlers.onError, error); });
+      }
       return this._shutdown({ code: advice.code, reason: advice.reason });
     }
     var self = this;
     var transports = this._options.transports;
-    if (!conn.opened && transports.length > 1 && (!this._proven[conn.name] || ++this._failures > PROVEN_RETRIES)) {
+    if (!conn.opened && !expired && transports.length > 1 && (!this._proven[conn.name] || ++this._failures > PROVEN_RETRIES)) {
       this._failures = 0;
       this._index = (this._index + 1) % transports.length;
       this._emit({ state: 'fallback', from: conn.name, to: transports[this._index], reason: reason });
@@ -942,6 +1034,51 @@
     this._emit({ state: 'reconnecting', transport: transports[this._index], delay: delay, reason: reason,
       code: advice && advice.code });
     this._timer = setTimeout(function () { self._connect(); }, delay);
+  };
+
+  /**
+   * Runs fn(token) for owner (a connection or a leg) once its token is known: at once with null
+   * without getToken (no token, as before); else with the connection token (channel null) or a fresh
+   * ticket for channel. Nothing runs once owner has stopped; a failing getToken fails owner.
+   */
+  Herald.prototype._withToken = function (channel, owner, fn) {
+    if (!this._options.getToken) {
+      return fn(null);
+    }
+    (channel == null ? this._connectionToken() : this._fetchToken(channel)).then(function (token) {
+      if (!owner.stopped) {
+        fn(token);
+      }
+    }, function (e) {
+      if (!owner.stopped) {
+        owner.fail('getToken failed: ' + (e && e.message ? e.message : e));
+      }
+    });
+  };
+
+  /** The cached connection token, or a new one from getToken. */
+  Herald.prototype._connectionToken = function () {
+    var self = this;
+    if (this._token) {
+      return Promise.resolve(this._token);
+    }
+    return this._fetchToken(null).then(function (token) {
+      self._token = token;
+      return token;
+    });
+  };
+
+  /** Calls getToken({channel, ticket}): a connection token when channel is null, else a ticket for channel. */
+  Herald.prototype._fetchToken = function (channel) {
+    var getToken = this._options.getToken;
+    return Promise.resolve().then(function () {
+      return getToken({ channel: channel, ticket: channel != null });
+    }).then(function (token) {
+      if (typeof token !== 'string' || !token) {
+        throw new TypeError('getToken returned ' + JSON.stringify(token) + ' (expected: a non-empty string)');
+      }
+      return token;
+    });
   };
 
   Herald.prototype._shutdown = function (event) {

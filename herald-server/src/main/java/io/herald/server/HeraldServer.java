@@ -121,7 +121,7 @@ public final class HeraldServer implements AutoCloseable {
         this.router = new Router(connections, config.maxConnections());
         this.metrics = new HeraldMetrics(node, connections, responses);
         this.readiness = new Readiness(node);
-        Routes.install(router, node, config, metrics, new HttpAccess(node, credentials, config.auth()));
+        Routes.install(router, node, config, metrics, new HttpAccess(node, credentials, config.auth()), credentials);
         if (config.adminListen() != null) {
             adminRouter = new Router(adminConnections, ADMIN_MAX_CONNECTIONS,
                     "the admin listener serves /metrics, /health/live, /health/ready, /admin/...");

@@ -5,6 +5,7 @@ import io.herald.core.auth.Action;
 import io.herald.server.api.AdminRoute;
 import io.herald.server.api.HistoryRoute;
 import io.herald.server.api.PublishRoute;
+import io.herald.server.auth.Credentials;
 import io.herald.server.auth.HttpAccess;
 import io.herald.server.auth.RequestCredentials.Use;
 import io.herald.server.health.HealthRoute;
@@ -32,9 +33,11 @@ final class Routes {
     /**
      * The public port: publishing, history, every transport, the static files; {@code /metrics} only
      * when configured. Every read, {@code POST /pub} and {@code /metrics} go through {@code access}
-     * (docs/protocol.md, "Access control").
+     * (docs/protocol.md, "Access control"); the WebSocket routes check their own
+     * credentials with {@code credentials} (the connect command, the token subprotocol).
      */
-    static void install(Router router, Node node, ServerConfig config, HeraldMetrics metrics, HttpAccess access) {
+    static void install(Router router, Node node, ServerConfig config, HeraldMetrics metrics, HttpAccess access,
+                        Credentials credentials) {
         router.route(HttpMethod.POST, "pub", ChannelSegment.REQUIRED,
                         access.publish(new PublishRoute(node, metrics.publishLatency())))
                 .route(HttpMethod.GET, "history", ChannelSegment.REQUIRED,
@@ -49,7 +52,7 @@ final class Routes {
                         access.read(Use.READ, Action.SUBSCRIBE, new XhrStreamRoute(node, config)))
                 .route(HttpMethod.GET, "iframe", ChannelSegment.REQUIRED,
                         access.read(Use.READ_WITH_TICKET, Action.SUBSCRIBE, new IframeRoute(node, config)))
-                .route(HttpMethod.GET, "ws", ChannelSegment.OPTIONAL, new WebSocketRoute(node, config));
+                .route(HttpMethod.GET, "ws", ChannelSegment.OPTIONAL, new WebSocketRoute(node, config, credentials));
         StaticRoute files = new StaticRoute();
         router.route(HttpMethod.GET, "", ChannelSegment.NONE, files)
                 .route(HttpMethod.GET, "herald.js", ChannelSegment.NONE, files)

@@ -16,6 +16,8 @@ import java.util.Locale;
  * <ol>
  *   <li>{@code X-API-Key} (publishing only: a server's API key);</li>
  *   <li>{@code Authorization: Bearer TOKEN} (RFC 6750, section 2.1; the scheme is case-insensitive);</li>
+ *   <li>on a WebSocket upgrade, the subprotocol {@code herald.bearer.TOKEN} offered beside
+ *       {@code herald} in {@code Sec-WebSocket-Protocol} (RFC 6455, section 4.1; {@link #subprotocolToken});</li>
  *   <li>the token cookie ({@code auth.cookie-name}), when {@code auth.cookie} is on and the request is
  *       a read (never on {@code POST /pub}: no CSRF);</li>
  *   <li>{@code ?token=}: a ticket (a short-lived subscription token for the request's channel), on the
@@ -26,6 +28,10 @@ import java.util.Locale;
 public final class RequestCredentials {
     /** The header of a server's API key. */
     public static final String API_KEY_HEADER = "X-API-Key";
+    /** The WebSocket subprotocol the server selects: the raw route's framing. */
+    public static final String SUBPROTOCOL = "herald";
+    /** The prefix of the subprotocol that carries a token: {@code herald.bearer.TOKEN}. */
+    public static final String BEARER_SUBPROTOCOL_PREFIX = "herald.bearer.";
     /** The query parameter of a ticket. */
     public static final String TICKET_PARAMETER = "token";
 
@@ -47,8 +53,10 @@ public final class RequestCredentials {
         PUBLISH,
         /** A read that takes a header or a cookie: long and short polling, history, XHR streaming. */
         READ,
-        /** A read that may also take a ticket in the query: SSE, the iframe, raw WebSocket. */
-        READ_WITH_TICKET
+        /** A read that may also take a ticket in the query: SSE, the iframe. */
+        READ_WITH_TICKET,
+        /** The raw WebSocket upgrade: also the token subprotocol, after the header and before the cookie. */
+        WEBSOCKET
     }
 
     /**
@@ -78,13 +86,19 @@ public final class RequestCredentials {
         if (authorization.size() == 1) {
             return tokens().verify(bearer(authorization.get(0)));
         }
+        if (use == Use.WEBSOCKET) {
+            String offered = subprotocolToken(request);
+            if (offered != null) {
+                return tokens().verify(offered);
+            }
+        }
         if (use != Use.PUBLISH && config.cookie()) {
             String cookie = cookie(request);
             if (cookie != null) {
                 return tokens().verify(cookie);
             }
         }
-        if (use == Use.READ_WITH_TICKET && ticket != null && !ticket.isEmpty()) {
+        if ((use == Use.READ_WITH_TICKET || use == Use.WEBSOCKET) && ticket != null && !ticket.isEmpty()) {
             return tokens().verifyTicket(ticket, channel);
         }
         return Principal.ANONYMOUS;
@@ -118,6 +132,30 @@ public final class RequestCredentials {
             throw new HeraldException(ErrorCode.UNAUTHORIZED, "Authorization: expected the Bearer scheme (RFC 6750)");
         }
         return header.substring(space + 1).trim();
+    }
+
+    /**
+     * The token a WebSocket upgrade offers as the subprotocol {@code herald.bearer.TOKEN} in
+     * {@code Sec-WebSocket-Protocol} (a comma-separated list, RFC 6455 section 4.1; a JWT's
+     * characters are all tokens' characters, RFC 9110 section 5.6.2), or null when none is offered.
+     * The server never selects that subprotocol: it answers {@value #SUBPROTOCOL}.
+     *
+     * @throws HeraldException {@code unauthorized} when more than one token subprotocol is offered
+     */
+    public static String subprotocolToken(HttpRequest request) {
+        String found = null;
+        for (String header : request.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)) {
+            for (String offered : header.split(",")) {
+                String protocol = offered.trim();
+                if (protocol.startsWith(BEARER_SUBPROTOCOL_PREFIX)) {
+                    if (found != null) {
+                        throw new HeraldException(ErrorCode.UNAUTHORIZED, "more than one herald.bearer subprotocol");
+                    }
+                    found = protocol.substring(BEARER_SUBPROTOCOL_PREFIX.length());
+                }
+            }
+        }
+        return found;
     }
 
     private String cookie(HttpRequest request) {

@@ -45,7 +45,8 @@ public abstract class ChannelTransport implements Transport {
     private FramedWrites framed;
     private Session session;
     private ScheduledFuture<?> heartbeat;
-    private ScheduledFuture<?> expiry;
+    /** The one pending {@link #deadline}: a connect timeout or a token's expiry; null when none. */
+    private ScheduledFuture<?> deadline;
     private final ChannelFutureListener closeListener = f -> ended();
     private boolean closing;
     /** What {@link #close} was first called with: the server's reason for ending the session, for the access log. */
@@ -90,6 +91,39 @@ public abstract class ChannelTransport implements Transport {
     }
 
     /**
+     * Ends the session with {@code reason} once {@code delay} has passed, unless the deadline is
+     * replaced by another call or cancelled ({@link #cancelDeadline}) before; at most one deadline is
+     * pending (the WebSocket protocol's connect timeout, then its token's expiry, then a refreshed
+     * expiry). A negative delay fires at once. The session's end cancels it. On the event loop.
+     *
+     * <p>Model: docs/protocol.md, "Disconnect codes" (4004 token expired, 4408 no connect in time).
+     *
+     * @param delay  how long from now
+     * @param reason the disconnect the session ends with, e.g. {@link Disconnect#TOKEN_EXPIRED}
+     */
+    protected final void deadline(Duration delay, Disconnect reason) {
+        cancelDeadline();
+        deadline = channel.eventLoop().schedule(() -> {
+            deadline = null;
+            if (session != null) {
+                if (!session.isClosed()) {
+                    session.disconnect(reason);
+                }
+            } else {
+                close(reason);
+            }
+        }, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+    }
+
+    /** Cancels the pending {@link #deadline}, if any. On the event loop. */
+    protected final void cancelDeadline() {
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
+    }
+
+    /**
      * Ends the session with {@link Disconnect#TOKEN_EXPIRED} (4004, reconnect) through the normal
      * goodbye at {@code expiresAt + grace}, replacing a deadline set before; the session ending first
      * cancels it (docs/protocol.md, "Access control": expiry without losing position). Call on the
@@ -99,20 +133,11 @@ public abstract class ChannelTransport implements Transport {
      * @param grace     how long past it the session may live ({@code auth.expiry-grace})
      */
     protected void expireAt(Instant expiresAt, Duration grace) {
-        if (expiry != null) {
-            expiry.cancel(false);
-            expiry = null;
-        }
         if (expiresAt == null) {
+            cancelDeadline();
             return;
         }
-        long ms = Math.max(0, Duration.between(Instant.now(), expiresAt.plus(grace)).toMillis());
-        expiry = channel.eventLoop().schedule(() -> {
-            expiry = null;
-            if (session != null && !session.isClosed()) {
-                session.disconnect(Disconnect.TOKEN_EXPIRED);
-            }
-        }, ms, TimeUnit.MILLISECONDS);
+        deadline(Duration.between(Instant.now(), expiresAt.plus(grace)), Disconnect.TOKEN_EXPIRED);
     }
 
     /**
@@ -226,10 +251,7 @@ public abstract class ChannelTransport implements Transport {
             heartbeat.cancel(false);
             heartbeat = null;
         }
-        if (expiry != null) {
-            expiry.cancel(false);
-            expiry = null;
-        }
+        cancelDeadline();
         channel.closeFuture().removeListener(closeListener);
         if (channel.attr(KEY).get() == this) {
             channel.attr(KEY).set(null);

@@ -24,6 +24,8 @@ import java.util.Base64;
  * {"id":3,"op":"publish","channel":"c","data":&lt;any JSON&gt;,"event":"t"}   or "data_b64":"base64"; event optional
  * {"id":4,"op":"history","channel":"c","since":"ID","limit":10}  since and limit optional
  * {"id":5,"op":"ping"}
+ * {"id":6,"op":"connect","token":"JWT"}                         token optional when access control is off
+ * {"id":7,"op":"refresh","token":"JWT"}
  * </pre>
  * {@code id} is an integer the client picks; replies carry it back. A string {@code data} is
  * published as text, any other JSON value as JSON, {@code data_b64} as binary.
@@ -77,9 +79,17 @@ record Command(Long id, String op, JsonNode fields) {
             throw invalid("id " + shown("id") + " (expected: an integer)");
         }
         if (op == null) {
-            throw invalid("op " + shown("op") + " (expected: subscribe, unsubscribe, publish, history or ping)");
+            throw invalid("op " + shown("op") + " (expected: " + OPS + ")");
         }
         return this;
+    }
+
+    /** The ops, for error messages. */
+    static final String OPS = "connect, refresh, subscribe, unsubscribe, publish, history or ping";
+
+    /** The {@code token} of {@code connect} and {@code refresh}, or null. @throws HeraldException {@code invalid_command} when not a string */
+    String token() {
+        return optionalText("token");
     }
 
     /** The validated {@code channel}. @throws HeraldException {@code invalid_command} or {@code invalid_channel} */

@@ -7,6 +7,8 @@ import io.herald.core.Names;
 import io.herald.core.Node;
 import io.herald.core.Publication;
 import io.herald.core.StreamPosition;
+import io.herald.core.auth.Action;
+import io.herald.core.auth.Principal;
 import io.herald.core.hub.Session;
 import io.herald.core.hub.Subscribed;
 import io.herald.server.api.HistoryRoute;
@@ -45,6 +47,14 @@ import java.util.Set;
  * {@code {"disconnect":{"code":..,"reason":..,"reconnect":..}}} and a close frame with the same code
  * (RFC 6455, section 7.4).
  *
+ * <p>Access control (when on; docs/protocol.md, "WebSocket protocol"): the first command must be
+ * {@code connect} with a token within {@code auth.timeout} (else close 4408); anything but
+ * {@code ping} before it, or a token that does not verify, gets an error reply and close 4401 (an
+ * expired one 4004). The session ends with 4004 at the token's {@code exp} plus
+ * {@code auth.expiry-grace} unless a {@code refresh} with a newer token of the same {@code sub}
+ * moved it. Refusals of the {@link io.herald.core.auth.Authorizer} ({@code unauthorized},
+ * {@code forbidden}) are error replies; the socket stays open.
+ *
  * <p>One instance per connection; all methods but {@link #close} run on its event loop, and
  * completions of the node's futures hop back to it before writing.
  *
@@ -67,19 +77,25 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
     private final Map<String, PendingSubscribe> pending = new HashMap<>();
     /** Channels whose reply was written: their publications are pushed. */
     private final Set<String> live = new HashSet<>();
+    /** Whether a {@code connect} was accepted; with access control on nothing but it and ping is served before. */
+    private boolean connected;
 
     /**
      * @param channel   the upgraded connection
      * @param node      the node
      * @param heartbeat the ping interval
+     * @param access    access control: when on, the first command must be {@code connect} with a token
      */
-    ProtocolWebSocketTransport(Channel channel, Node node, Duration heartbeat) {
-        super(channel, node, heartbeat);
+    ProtocolWebSocketTransport(Channel channel, Node node, Duration heartbeat, WebSocketAccess access) {
+        super(channel, node, heartbeat, access);
     }
 
     @Override
     protected void started(Session session) {
-        // Nothing until the first command.
+        // Nothing until the first command; with access control on, that must be connect within auth.timeout.
+        if (access.enabled()) {
+            deadline(access.timeout(), Disconnect.CONNECT_TIMEOUT);
+        }
     }
 
     @Override
@@ -87,9 +103,18 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
         Command command = null;
         try {
             command = Command.parse(frame.content());
-            dispatch(command.check());
+            command.check();
+            if (access.enabled() && !connected && !command.op().equals("connect") && !command.op().equals("ping")) {
+                throw new HeraldException(ErrorCode.UNAUTHORIZED, "op " + Names.quote(command.op())
+                        + " before connect (expected: {\"id\":1,\"op\":\"connect\",\"token\":\"JWT\"} first)");
+            }
+            dispatch(command);
         } catch (HeraldException e) {
             reply(Replies.error(command == null ? null : command.id(), e.code(), e.getMessage()));
+            if (access.enabled() && !connected) {
+                // Before connect the only answers are connect's: anything else ends the socket (4401).
+                session().disconnect(Disconnect.UNAUTHORIZED);
+            }
         }
     }
 
@@ -101,14 +126,70 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
 
     private void dispatch(Command command) {
         switch (command.op()) {
+            case "connect" -> connect(command);
+            case "refresh" -> refresh(command);
             case "subscribe" -> subscribe(command);
             case "unsubscribe" -> unsubscribe(command);
             case "publish" -> publish(command);
             case "history" -> history(command);
             case "ping" -> reply(Replies.ok(command.id()));
-            default -> throw Command.invalid("op " + Names.quote(command.op())
-                    + " (expected: subscribe, unsubscribe, publish, history or ping)");
+            default -> throw Command.invalid("op " + Names.quote(command.op()) + " (expected: " + Command.OPS + ")");
         }
+    }
+
+    /**
+     * {@code connect}: verifies the token, makes its principal the session's and sets the session's
+     * end to its expiry plus grace. A token that does not verify gets its error reply and ends the
+     * socket: {@code token_expired} with 4004 (get a new token and reconnect), anything else with
+     * 4401. With access control off it is accepted as is, so clients can always send it.
+     */
+    private void connect(Command command) {
+        String token = command.token();
+        if (connected) {
+            throw Command.invalid("already connected (expected: refresh to renew the token)");
+        }
+        if (!access.enabled()) {
+            connected = true;
+            reply(Replies.connected(command.id(), -1));
+            return;
+        }
+        if (token == null) {
+            throw new HeraldException(ErrorCode.UNAUTHORIZED, "connect without a token (expected: \"token\":\"JWT\")");
+        }
+        Principal principal;
+        try {
+            principal = access.tokens().verify(token);
+        } catch (HeraldException e) {
+            reply(Replies.error(command.id(), e.code(), e.getMessage()));
+            session().disconnect(WireErrors.disconnectFor(e.code()));
+            return;
+        }
+        connected = true;
+        reply(Replies.connected(command.id(), authenticated(principal)));
+    }
+
+    /**
+     * {@code refresh}: a new token for the same {@code sub} moves the session's end to its expiry.
+     * One that does not verify (expired, invalid) gets an error reply and leaves the deadline as it
+     * was; one of another {@code sub} ends the socket with 4403. With access control off it is
+     * accepted as is.
+     */
+    private void refresh(Command command) {
+        String token = command.token();
+        if (!access.enabled()) {
+            reply(Replies.connected(command.id(), -1));
+            return;
+        }
+        if (token == null) {
+            throw new HeraldException(ErrorCode.UNAUTHORIZED, "refresh without a token (expected: \"token\":\"JWT\")");
+        }
+        Principal principal = access.tokens().verify(token);
+        if (!principal.subject().equals(session().principal().subject())) {
+            reply(Replies.error(command.id(), ErrorCode.FORBIDDEN, "refresh with a token of another sub"));
+            session().disconnect(Disconnect.FORBIDDEN);
+            return;
+        }
+        reply(Replies.connected(command.id(), authenticated(principal)));
     }
 
     private void subscribe(Command command) {
@@ -164,7 +245,7 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
     private void history(Command command) {
         Long id = command.id();
         int limit = command.limit(HistoryRoute.DEFAULT_LIMIT, HistoryRoute.MAX_LIMIT);
-        node.history(command.channel(), command.since(), limit).whenComplete((page, error) ->
+        node.history(session().principal(), Action.HISTORY, command.channel(), command.since(), limit).whenComplete((page, error) ->
                 onEventLoop(() -> {
                     if (error == null) {
                         writeFrameAndFlush(textFrame(Replies.history(id, page)));

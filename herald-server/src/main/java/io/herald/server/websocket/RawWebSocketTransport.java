@@ -7,6 +7,7 @@ import io.herald.core.Node;
 import io.herald.core.Payload;
 import io.herald.core.Publication;
 import io.herald.core.StreamPosition;
+import io.herald.core.auth.Principal;
 import io.herald.core.hub.Session;
 import io.herald.core.hub.Subscribed;
 import io.herald.server.codec.Envelopes;
@@ -43,7 +44,8 @@ import org.slf4j.LoggerFactory;
  *       {@link Disconnect} code and as reason its text, followed for codes that advise
  *       reconnecting by {@code " since=ID"}: the id of the last publication written, else the
  *       position the subscription started from (e.g. {@code 4000 "slow consumer: outbound queue
- *       full since=k3x9ab-42"}).</li>
+ *       full since=k3x9ab-42"}), among them {@code 4004 "token expired since=ID"} when access
+ *       control is on and the token's {@code exp} plus {@code auth.expiry-grace} has passed.</li>
  * </ul>
  *
  * <h2>Client to server</h2>
@@ -63,6 +65,8 @@ final class RawWebSocketTransport extends WebSocketTransport {
 
     private final String channelName;
     private final StreamPosition since;
+    /** Who the upgrade request came from (checked before the upgrade); anonymous when access control is off. */
+    private final Principal principal;
     private String lastId;
     /** The last publication written, whose id is the resume position (computed only when needed). */
     private Publication lastPublication;
@@ -73,16 +77,23 @@ final class RawWebSocketTransport extends WebSocketTransport {
      * @param heartbeat   the ping interval
      * @param channelName the validated channel to subscribe and publish to
      * @param since       the position to resume after, or null for live publications only
+     * @param access      access control; when on, the session ends when {@code principal}'s token expires
+     * @param principal   who the upgrade request came from, already allowed to subscribe
      */
-    RawWebSocketTransport(Channel channel, Node node, Duration heartbeat, String channelName, StreamPosition since) {
-        super(channel, node, heartbeat);
+    RawWebSocketTransport(Channel channel, Node node, Duration heartbeat, String channelName, StreamPosition since,
+                          WebSocketAccess access, Principal principal) {
+        super(channel, node, heartbeat, access);
         this.channelName = channelName;
         this.since = since;
+        this.principal = principal;
         this.lastId = since == null ? null : since.id();
     }
 
     @Override
     protected void started(Session session) {
+        if (access.enabled()) {
+            authenticated(principal);
+        }
         node.subscribe(session, channelName, since).whenComplete((notice, error) -> {
             if (error != null) {
                 ErrorCode code = WireErrors.failure(error, "raw WebSocket subscribe to " + channelName).code();

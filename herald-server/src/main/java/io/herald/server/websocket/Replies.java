@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
  * {"id":3,"ok":true,"channel":"c","position":"EPOCH-N","offset":N}                    publish
  * {"id":4,"ok":true,"messages":[envelope...],"next":"ID","reset":false}               history
  * {"id":5,"ok":true}                                                                  ping
+ * {"id":6,"ok":true,"expires_in":300}                         connect, refresh (no expires_in without a token exp)
  * {"id":1,"error":{"code":"invalid_command","message":"..."}}                         any failure
  * {"disconnect":{"code":4000,"reason":"...","reconnect":true}}                        goodbye
  * </pre>
@@ -38,6 +39,14 @@ final class Replies {
     /** {@code {"id":1,"ok":true}}. */
     static String ok(Long id) {
         return "{\"id\":" + id + ",\"ok\":true}";
+    }
+
+    /**
+     * The reply to {@code connect} and {@code refresh}: {@code expires_in} is the seconds until the
+     * token's {@code exp}, left out when {@code expiresIn < 0} (access control off, or no {@code exp}).
+     */
+    static String connected(Long id, long expiresIn) {
+        return expiresIn < 0 ? ok(id) : "{\"id\":" + id + ",\"ok\":true,\"expires_in\":" + expiresIn + "}";
     }
 
     /** The subscribe reply for the subscription's first push, the {@link Subscribed} notice. */

@@ -4,7 +4,11 @@ import io.herald.core.ErrorCode;
 import io.herald.core.HeraldException;
 import io.herald.core.Node;
 import io.herald.core.StreamPosition;
+import io.herald.core.auth.Action;
+import io.herald.core.auth.Principal;
 import io.herald.server.ServerConfig;
+import io.herald.server.auth.Credentials;
+import io.herald.server.auth.RequestCredentials;
 import io.herald.server.http.Route;
 import io.herald.server.http.RouteTarget;
 import io.netty.channel.ChannelHandlerContext;
@@ -26,7 +30,11 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
  * the request is not a WebSocket opening handshake ({@code Upgrade: websocket},
  * {@code Connection: Upgrade}, {@code Sec-WebSocket-Key}; section 4.2.1), 400
  * {@code invalid_since} for a malformed {@code since} on the raw route (the router already
- * answered 400 {@code invalid_channel}). An unsupported {@code Sec-WebSocket-Version} gets Netty's
+ * answered 400 {@code invalid_channel}); with access control on, the raw route's 401
+ * {@code unauthorized} / {@code token_expired} and 403 {@code forbidden} (the credential is the
+ * {@code Authorization} header, the {@code herald.bearer.TOKEN} subprotocol, the cookie or a
+ * {@code ?token=} ticket; {@link RequestCredentials}). The {@code /ws} protocol route takes its token
+ * in its {@code connect} command instead. An unsupported {@code Sec-WebSocket-Version} gets Netty's
  * 426 answer (section 4.4).
  *
  * <p>The upgrade adapts this connection's pipeline, after the router, to:
@@ -44,22 +52,30 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 public final class WebSocketRoute implements Route {
     private final Node node;
     private final ServerConfig config;
+    private final WebSocketAccess access;
+    private final RequestCredentials requestCredentials;
 
     /**
-     * @param node   the node sessions subscribe and publish on; its {@code maxPayloadBytes} is the
-     *               largest message accepted
-     * @param config the server configuration (heartbeat interval)
+     * @param node        the node sessions subscribe and publish on; its {@code maxPayloadBytes} is the
+     *                    largest message accepted
+     * @param config      the server configuration (heartbeat interval, {@code auth})
+     * @param credentials the loaded token keys; access control is on when it has a verifier
      */
-    public WebSocketRoute(Node node, ServerConfig config) {
+    public WebSocketRoute(Node node, ServerConfig config, Credentials credentials) {
         this.node = node;
         this.config = config;
+        this.access = WebSocketAccess.of(credentials, config.auth());
+        this.requestCredentials = new RequestCredentials(credentials, config.auth());
     }
 
     /**
      * Upgrades the connection, or throws the contract's error before anything is written.
      *
      * @throws HeraldException {@code invalid_parameter} when not a WebSocket upgrade,
-     *                         {@code invalid_since} for a malformed {@code since}
+     *                         {@code invalid_since} for a malformed {@code since}; on the raw route
+     *                         with access control on, {@code unauthorized} or {@code token_expired}
+     *                         (401) for a missing or bad credential and {@code forbidden} (403) when
+     *                         its principal may not subscribe to the channel
      */
     @Override
     public void handle(ChannelHandlerContext ctx, FullHttpRequest request, RouteTarget target) {
@@ -69,10 +85,18 @@ public final class WebSocketRoute implements Route {
         }
         WebSocketTransport transport;
         if (target.channel() == null) {
-            transport = new ProtocolWebSocketTransport(ctx.channel(), node, config.heartbeat());
+            transport = new ProtocolWebSocketTransport(ctx.channel(), node, config.heartbeat(), access);
         } else {
             StreamPosition since = target.query().position("since");
-            transport = new RawWebSocketTransport(ctx.channel(), node, config.heartbeat(), target.channel(), since);
+            Principal principal = Principal.ANONYMOUS;
+            if (access.enabled()) {
+                // Before the 101: a refusal is an HTTP status the client can see (RFC 6455, section 4.2.2).
+                principal = requestCredentials.principal(request, RequestCredentials.Use.WEBSOCKET, target.channel(),
+                        target.query().get(RequestCredentials.TICKET_PARAMETER));
+                node.authorize(principal, Action.SUBSCRIBE, target.channel(), null);
+            }
+            transport = new RawWebSocketTransport(ctx.channel(), node, config.heartbeat(), target.channel(), since,
+                    access, principal);
         }
         int maxBytes = node.config().maxPayloadBytes();
         WebSocketServerProtocolConfig protocol = WebSocketServerProtocolConfig.newBuilder()
@@ -81,6 +105,8 @@ public final class WebSocketRoute implements Route {
                 .checkStartsWith(false)
                 .maxFramePayloadLength(maxBytes)
                 .allowExtensions(false)
+                // Select "herald" when offered; never echo herald.bearer.TOKEN (docs/protocol.md, "WebSocket, raw").
+                .subprotocols(RequestCredentials.SUBPROTOCOL)
                 .handleCloseFrames(true)
                 // Our transports always send their own close frame with a code from the Disconnect catalogue.
                 .sendCloseFrame(null)

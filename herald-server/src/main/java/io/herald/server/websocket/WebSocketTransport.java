@@ -3,6 +3,7 @@ package io.herald.server.websocket;
 import io.herald.core.Disconnect;
 import io.herald.core.HeraldException;
 import io.herald.core.Node;
+import io.herald.core.auth.Principal;
 import io.herald.core.hub.Session;
 import io.herald.server.codec.WireErrors;
 import io.herald.server.transport.ChannelTransport;
@@ -20,6 +21,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,17 +41,35 @@ abstract class WebSocketTransport extends ChannelTransport {
     static final int MAX_CLOSE_REASON_BYTES = 123;
 
     protected final Node node;
+    protected final WebSocketAccess access;
     private final Duration heartbeat;
 
     /**
      * @param channel   the upgraded connection
      * @param node      the node to subscribe and publish on
      * @param heartbeat the interval of server ping frames
+     * @param access    the token verifier and its timings; {@link WebSocketAccess#OFF} when access control is off
      */
-    WebSocketTransport(Channel channel, Node node, Duration heartbeat) {
+    WebSocketTransport(Channel channel, Node node, Duration heartbeat, WebSocketAccess access) {
         super(channel);
         this.node = node;
         this.heartbeat = heartbeat;
+        this.access = access;
+    }
+
+    /**
+     * Makes {@code principal} the session's and sets the session's end to its token's expiry plus
+     * {@code auth.expiry-grace} ({@link Disconnect#TOKEN_EXPIRED}, close {@code 4004}), replacing the
+     * previous deadline; a principal without expiry cancels it. On the event loop, after
+     * {@link #attach}. Model: docs/protocol.md, "Disconnect codes".
+     *
+     * @return the seconds until the token's {@code exp} (at least 0), or -1 when it has none
+     */
+    protected final long authenticated(Principal principal) {
+        session().principal(principal);
+        Instant expiresAt = principal.expiresAt();
+        expireAt(expiresAt, access.grace());
+        return expiresAt == null ? -1 : Math.max(0, Duration.between(Instant.now(), expiresAt).toSeconds());
     }
 
     @Override

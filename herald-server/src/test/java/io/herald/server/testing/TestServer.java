@@ -47,6 +47,8 @@ public final class TestServer implements AutoCloseable {
      * with {@link #http()} itself go back to java.net.http's pool, which the build makes close them
      * promptly ({@code jdk.httpclient.keepalive.timeout=0}: at the pool's next purge, within 3 s).
      */
+    private volatile String publishApiKey;
+
     public static final Duration QUIET_TIMEOUT = Duration.ofSeconds(10);
     private static final boolean RESTRICTED_CONNECTION_HEADER_ALLOWED = System.getProperty(
             "jdk.httpclient.allowRestrictedHeaders", "").toLowerCase(java.util.Locale.ROOT).contains("connection");
@@ -171,9 +173,24 @@ public final class TestServer implements AutoCloseable {
         return publish(channel, body, "text/plain; charset=utf-8", null);
     }
 
+    /**
+     * Makes {@link #publish} send {@code X-API-Key: key} (for servers with API keys or access control
+     * on); null to send none again. Returns this.
+     */
+    public TestServer publishWithApiKey(String key) {
+        this.publishApiKey = key;
+        return this;
+    }
+
     /** POSTs to /pub/{channel}?event=...; asserts 200; returns the reply JSON. */
     public JsonNode publish(String channel, String body, String contentType, String event) {
-        HttpResponse<String> r = post("/pub/" + channel + (event == null ? "" : "?event=" + event), body, contentType);
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri("/pub/" + channel + (event == null ? "" : "?event=" + event)))
+                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                .header("Content-Type", contentType);
+        if (publishApiKey != null) {
+            b.header("X-API-Key", publishApiKey);
+        }
+        HttpResponse<String> r = send(b.build());
         assertThat(r.statusCode()).as("publish reply %s", r.body()).isEqualTo(200);
         return json(r.body());
     }

@@ -45,10 +45,13 @@ public final class WsClient implements AutoCloseable {
     private final BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
     private final WebSocket socket;
 
-    private WsClient(HttpClient http, URI uri) {
+    private WsClient(HttpClient http, URI uri, String... subprotocols) {
         try {
-            this.socket = http.newWebSocketBuilder().connectTimeout(TIMEOUT)
-                    .buildAsync(uri, new Recorder()).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(TIMEOUT);
+            if (subprotocols.length > 0) {
+                builder.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+            }
+            this.socket = builder.buildAsync(uri, new Recorder()).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -57,9 +60,26 @@ public final class WsClient implements AutoCloseable {
         }
     }
 
-    /** Opens a WebSocket to {@code path} on the test server. */
-    public static WsClient connect(TestServer server, String path) {
-        return new WsClient(server.http(), server.wsUri(path));
+    /** Opens a WebSocket to {@code path} on the test server offering {@code subprotocols} ({@code Sec-WebSocket-Protocol}, in order). */
+    public static WsClient connect(TestServer server, String path, String... subprotocols) {
+        return new WsClient(server.http(), server.wsUri(path), subprotocols);
+    }
+
+    /**
+     * Tries to open a WebSocket that the server should refuse and returns the HTTP status of the
+     * refusal; fails if the upgrade succeeds.
+     */
+    public static int refusedStatus(TestServer server, String path, String... subprotocols) {
+        try {
+            WsClient opened = new WsClient(server.http(), server.wsUri(path), subprotocols);
+            opened.close();
+            throw new AssertionError("the upgrade to " + path + " was accepted");
+        } catch (IllegalStateException e) {
+            if (e.getCause() instanceof java.net.http.WebSocketHandshakeException refused) {
+                return refused.getResponse().statusCode();
+            }
+            throw e;
+        }
     }
 
     /** The next frame of any kind. */
