@@ -146,6 +146,11 @@ final class JwksKeys implements AutoCloseable {
         return snapshot.keys().keySet();
     }
 
+    /** Whether a refetch asked for by a miss is queued or running (for tests). */
+    boolean refetchPending() {
+        return refetchPending.get();
+    }
+
     private void requestRefetch() {
         ScheduledExecutorService e;
         synchronized (this) {
