@@ -388,7 +388,8 @@ public final class TokenVerifier implements AutoCloseable {
                 lists.getOrDefault("history", List.of()));
     }
 
-    private static boolean validPattern(String p) {
+    /** Whether {@code p} is a grant pattern: a channel name, optionally ending in {@code *}, or {@code *}. */
+    static boolean validPattern(String p) {
         String prefix = p.endsWith("*") ? p.substring(0, p.length() - 1) : p;
         return prefix.isEmpty() ? p.equals("*") : prefix.length() <= 128 && prefix.chars().allMatch(
                 c -> (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "_.:@-".indexOf(c) >= 0);
