@@ -21,7 +21,10 @@ class WireErrorsTest {
                 ErrorCode.INVALID_CALLBACK, ErrorCode.INVALID_PARAMETER, ErrorCode.INVALID_JSON, ErrorCode.INVALID_COMMAND}) {
             expected.put(c, 400);
         }
+        expected.put(ErrorCode.UNAUTHORIZED, 401);
+        expected.put(ErrorCode.TOKEN_EXPIRED, 401);
         expected.put(ErrorCode.PUBLISH_FORBIDDEN, 403);
+        expected.put(ErrorCode.FORBIDDEN, 403);
         expected.put(ErrorCode.NOT_FOUND, 404);
         expected.put(ErrorCode.METHOD_NOT_ALLOWED, 405);
         expected.put(ErrorCode.ALREADY_SUBSCRIBED, 409);

@@ -29,7 +29,7 @@ class ConfigurationFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "2m")
     void anyBytesAsTheFile(byte[] yaml) throws IOException {
         Files.write(FILE, yaml);
         try {

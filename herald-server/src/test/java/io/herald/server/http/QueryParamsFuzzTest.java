@@ -18,7 +18,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
  * regression test.
  */
 class QueryParamsFuzzTest {
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "2m")
     void anyTextAsAStreamPosition(FuzzedDataProvider data) {
         String id = data.consumeRemainingAsString();
         try {
@@ -30,7 +30,7 @@ class QueryParamsFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "2m")
     void anyUriAsQueryParameters(FuzzedDataProvider data) {
         int min = data.consumeInt(-1000, 1000);
         String uri = data.consumeRemainingAsString();

@@ -15,7 +15,7 @@ import io.netty.buffer.Unpooled;
  * {@code JAZZER_FUZZ} the committed inputs under {@code CommandFuzzTestInputs} run as a regression test.
  */
 class CommandFuzzTest {
-    @FuzzTest(maxDuration = "5m")
+    @FuzzTest(maxDuration = "2m")
     void anyTextAsACommand(byte[] bytes) {
         ByteBuf content = Unpooled.wrappedBuffer(bytes);
         try {
