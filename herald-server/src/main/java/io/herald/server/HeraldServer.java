@@ -179,6 +179,7 @@ public final class HeraldServer implements AutoCloseable {
         if (config.tls()) {
             tls = ServerTls.load(config.tlsCert(), config.tlsKey(), config.http2());
         }
+        credentials.start(); // fetches auth.jwks-url in the background
         boolean epoll = Epoll.isAvailable();
         int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
         bossGroup = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
@@ -444,6 +445,7 @@ public final class HeraldServer implements AutoCloseable {
                 bossGroup.terminationFuture().syncUninterruptibly();
             }
             metrics.close();
+            credentials.close();
             if (tls != null) {
                 tls.close();
             }

@@ -88,6 +88,23 @@ public final class Credentials {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Starts what runs in the background: the fetching of {@code auth.jwks-url} (a no-op without one).
+     * The server calls it when it starts; loading a configuration only to check it does not.
+     */
+    public void start() {
+        if (tokens != null) {
+            tokens.start();
+        }
+    }
+
+    /** Stops what {@link #start()} started; idempotent. */
+    public void close() {
+        if (tokens != null) {
+            tokens.close();
+        }
+    }
+
     /** The token verifier, or null when access control is off. */
     public TokenVerifier tokens() {
         return tokens;

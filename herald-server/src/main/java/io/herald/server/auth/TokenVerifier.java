@@ -6,7 +6,12 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jose.crypto.Ed25519Verifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.crypto.impl.ECDSA;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.herald.core.ErrorCode;
@@ -35,39 +40,58 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Verifies the tokens clients present: JWS compact serialization (RFC 7515) carrying JWT claims
- * (RFC 7519), with nimbus-jose-jwt. The algorithm is never taken from the token: each configured key
- * fixes its one algorithm, a token's header {@code alg} must equal it, and {@code none}, another
- * algorithm (HS/RS key confusion) or an unknown {@code kid} is refused. A header that carries or
- * points at a key ({@code jwk}, {@code jku}, {@code x5u}, {@code x5c}) or has {@code crit} is refused;
- * nothing is ever fetched from a token. Claims are typed strictly (docs/security.md, "Tokens").
+ * Verifies the tokens clients present: JWS compact serialization (RFC 7515, section 7.1) carrying JWT
+ * claims (RFC 7519), with nimbus-jose-jwt. The algorithm is never taken from the token (RFC 8725,
+ * section 3.1): each configured key fixes its one algorithm (RFC 7518 section 3.1: HS256/384/512,
+ * RS256/384/512, PS256/384/512, ES256/384/512; RFC 8037: EdDSA with Ed25519), a token's header
+ * {@code alg} must equal it, and {@code none} in any spelling, another algorithm (HS/RS key confusion)
+ * or an unknown {@code kid} is refused. A header that carries or points at a key ({@code jwk},
+ * {@code jku}, {@code x5u}, {@code x5c}, RFC 7515 section 4.1.2-4.1.6) or has {@code crit} (section
+ * 4.1.11) is refused; nothing is ever fetched from a token. Claims are typed strictly (RFC 7519
+ * section 4.1; docs/security.md, "Tokens").
  *
- * <p>Immutable and thread-safe; a verification costs one signature check (microseconds for HMAC,
- * tens of them for RSA), so it runs on the event loop. It happens on connect, subscribe and refresh,
- * never per delivery.
+ * <p>Keys come from {@code auth.keys} (read once, at load) and, with {@code auth.jwks-url}, from a JWK
+ * Set (RFC 7517) that {@link JwksKeys} fetches and refreshes on its own thread: a verification never
+ * blocks, and a token whose {@code kid} the JWK Set does not have (yet) is refused at once while a
+ * refetch, rate-limited, runs in the background.
+ *
+ * <p>Thread-safe; a verification costs one signature check (microseconds for HMAC, tens of them for
+ * RSA and EdDSA), so it runs on the event loop. It happens on connect, subscribe and refresh, never
+ * per delivery. {@link #close()} stops the JWK Set's thread (a no-op without one).
  */
-public final class TokenVerifier {
-    /** The longest token accepted, in characters, checked before parsing. */
+public final class TokenVerifier implements AutoCloseable {
+    /** The longest token accepted, in characters, checked before parsing (docs/security.md, "Limits"). */
     public static final int MAX_TOKEN_CHARS = 8192;
     private static final Set<String> GRANT_ACTIONS = Set.of("subscribe", "publish", "history");
 
-    private record Key(String kid, JWSAlgorithm alg, JWSVerifier verifier) {
+    /** A verification key: its kid, the algorithms it verifies (one for a configured key) and its verifier. */
+    record Key(String kid, Set<JWSAlgorithm> algs, JWSVerifier verifier) {
+    }
+
+    /** What a verification yields: the principal and the token's {@code iat} (null without one). */
+    private record Verified(Principal principal, Instant issuedAt) {
     }
 
     private final Map<String, Key> keys;
+    private final JwksKeys jwks;
     private final AuthConfig config;
     private final Clock clock;
 
-    private TokenVerifier(Map<String, Key> keys, AuthConfig config, Clock clock) {
+    private TokenVerifier(Map<String, Key> keys, JwksKeys jwks, AuthConfig config, Clock clock) {
         this.keys = keys;
+        this.jwks = jwks;
         this.config = config;
         this.clock = clock;
     }
 
     /**
-     * Loads the keys of {@code config}.
+     * Loads the keys of {@code config}. A JWK Set ({@code auth.jwks-url}) is not fetched yet: see
+     * {@link #start()}.
      *
-     * @throws IllegalArgumentException {@code "auth.keys[i]: problem"} for a key that cannot be read or used
+     * @throws IllegalArgumentException {@code "auth.keys[i]: problem"} for a key that cannot be read or
+     *                                  used (a missing file, an HMAC secret shorter than its hash or
+     *                                  that is a PEM key, a certificate or private key where a public
+     *                                  key is expected, a key of another family than its algorithm)
      */
     public static TokenVerifier load(AuthConfig config, Map<String, String> env) {
         return load(config, env, Clock.systemUTC());
@@ -80,34 +104,102 @@ public final class TokenVerifier {
             AuthConfig.KeySpec spec = config.keys().get(i);
             String at = "auth.keys[" + i + "]";
             JWSAlgorithm alg = JWSAlgorithm.parse(spec.alg());
-            keys.put(spec.kid(), new Key(spec.kid(), alg, verifier(at, spec, alg, env)));
+            keys.put(spec.kid(), new Key(spec.kid(), Set.of(alg), verifier(at, spec, alg, env)));
         }
-        return new TokenVerifier(Map.copyOf(keys), config, clock);
+        JwksKeys jwks = config.jwksUrl().isEmpty() ? null : JwksKeys.create(config);
+        return new TokenVerifier(Map.copyOf(keys), jwks, config, clock);
+    }
+
+    /**
+     * Starts fetching the JWK Set, in the background, when {@code auth.jwks-url} is set; a no-op
+     * otherwise or when started already. Loading a configuration to check it does not call this, so
+     * {@code --check-config} makes no request.
+     */
+    public TokenVerifier start() {
+        if (jwks != null) {
+            jwks.start();
+        }
+        return this;
+    }
+
+    /** The JWK Set's keys ({@code auth.jwks-url}), or null when none is configured. */
+    JwksKeys jwks() {
+        return jwks;
+    }
+
+    /** Stops the JWK Set's background thread; idempotent. */
+    @Override
+    public void close() {
+        if (jwks != null) {
+            jwks.close();
+        }
+    }
+
+    /**
+     * The HMAC secret ({@code secret-file} or {@code secret-env}) of a configured key of {@code alg}, for
+     * minting development tokens ({@code herald token}).
+     *
+     * @throws IllegalArgumentException as {@link #load}
+     */
+    static byte[] hmacSecret(String at, AuthConfig.KeySpec spec, JWSAlgorithm alg, Map<String, String> env) {
+        byte[] secret = Credentials.secret(at, spec.secretFile(), "secret-file", spec.secretEnv(), "secret-env", env);
+        int minBytes = alg.equals(JWSAlgorithm.HS256) ? 32 : alg.equals(JWSAlgorithm.HS384) ? 48 : 64;
+        if (secret.length < minBytes) {
+            throw new IllegalArgumentException(at + ": the " + alg + " secret has " + secret.length
+                    + " bytes (expected: at least " + minBytes + ", RFC 7518 section 3.2)");
+        }
+        if (new String(secret, StandardCharsets.ISO_8859_1).contains("-----BEGIN")) {
+            // Mercure's rule: a PEM key used as an HMAC secret is the key-confusion attack waiting to happen
+            throw new IllegalArgumentException(at + ": the " + alg + " secret is a PEM key (expected: random bytes, "
+                    + "e.g. openssl rand -hex 32; a public key goes in public-key-file with an RS, PS, ES or EdDSA alg)");
+        }
+        return secret;
     }
 
     private static JWSVerifier verifier(String at, AuthConfig.KeySpec spec, JWSAlgorithm alg, Map<String, String> env) {
         try {
             if (JWSAlgorithm.Family.HMAC_SHA.contains(alg)) {
-                byte[] secret = Credentials.secret(at, spec.secretFile(), "secret-file", spec.secretEnv(), "secret-env", env);
-                int minBytes = alg.equals(JWSAlgorithm.HS256) ? 32 : alg.equals(JWSAlgorithm.HS384) ? 48 : 64;
-                if (secret.length < minBytes) {
-                    throw new IllegalArgumentException(at + ": the " + alg + " secret has " + secret.length
-                            + " bytes (expected: at least " + minBytes + ", RFC 7518 section 3.2)");
-                }
-                return new MACVerifier(secret);
+                return new MACVerifier(hmacSecret(at, spec, alg, env));
             }
             PublicKey key = publicKey(at, spec);
             if (JWSAlgorithm.Family.RSA.contains(alg) && key instanceof RSAPublicKey rsa) {
+                if (rsa.getModulus().bitLength() < 2048) {
+                    throw new IllegalArgumentException(at + ": public-key-file " + spec.publicKeyFile() + " holds a "
+                            + rsa.getModulus().bitLength() + "-bit RSA key (expected: at least 2048 bits, RFC 7518 section 3.3)");
+                }
                 return new RSASSAVerifier(rsa);
             }
             if (JWSAlgorithm.Family.EC.contains(alg) && key instanceof ECPublicKey ec) {
+                JWSAlgorithm curveAlg = ECDSA.resolveAlgorithm(ec);
+                if (!curveAlg.equals(alg)) {
+                    throw new IllegalArgumentException(at + ": public-key-file " + spec.publicKeyFile()
+                            + " holds an EC key of the curve of " + curveAlg + ", not of " + alg + " (RFC 7518 section 3.4)");
+                }
                 return new ECDSAVerifier(ec);
+            }
+            if (JWSAlgorithm.EdDSA.equals(alg) && key.getAlgorithm().startsWith("Ed")) {
+                return ed25519Verifier(at, spec, key);
             }
             throw new IllegalArgumentException(at + ": public-key-file " + spec.publicKeyFile() + " holds a "
                     + key.getAlgorithm() + " key, which " + alg + " cannot use");
         } catch (JOSEException e) {
             throw new IllegalArgumentException(at + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * nimbus's Ed25519 verifier (on Tink) for a JDK Ed25519 public key: its X.509 encoding is a fixed
+     * 12-byte prefix and the 32-byte public key {@code x} of RFC 8037 section 2.
+     */
+    private static JWSVerifier ed25519Verifier(String at, AuthConfig.KeySpec spec, PublicKey key) throws JOSEException {
+        byte[] der = key.getEncoded();
+        if (der.length != 44 || !key.getAlgorithm().matches("EdDSA|Ed25519")
+                || !((java.security.interfaces.EdECPublicKey) key).getParams().getName().equals("Ed25519")) {
+            throw new IllegalArgumentException(at + ": public-key-file " + spec.publicKeyFile()
+                    + " holds an Ed448 key (expected: Ed25519, the one curve of EdDSA here, RFC 8037)");
+        }
+        byte[] x = java.util.Arrays.copyOfRange(der, 12, 44);
+        return new Ed25519Verifier(new OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(x)).build());
     }
 
     /** An X.509 {@code SubjectPublicKeyInfo} PEM ({@code -----BEGIN PUBLIC KEY-----}). */
@@ -121,11 +213,16 @@ public final class TokenVerifier {
         }
         int begin = pem.indexOf("-----BEGIN PUBLIC KEY-----");
         int end = pem.indexOf("-----END PUBLIC KEY-----");
-        if (begin < 0 || end < begin) {
+        if (begin < 0 || end < begin || pem.contains("PRIVATE KEY-----") || pem.contains("-----BEGIN CERTIFICATE")) {
             throw new IllegalArgumentException(at + ": public-key-file " + spec.publicKeyFile()
                     + " is not a PEM public key (-----BEGIN PUBLIC KEY-----; a certificate or private key is refused)");
         }
-        byte[] der = Base64.getMimeDecoder().decode(pem.substring(begin + 26, end));
+        byte[] der;
+        try {
+            der = Base64.getMimeDecoder().decode(pem.substring(begin + 26, end));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(at + ": public-key-file " + spec.publicKeyFile() + " is not valid base64");
+        }
         for (String algorithm : List.of("RSA", "EC", "Ed25519")) {
             try {
                 return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
@@ -140,12 +237,18 @@ public final class TokenVerifier {
     /**
      * Verifies a token and returns who it names.
      *
-     * @param token the compact JWS
+     * @param token the compact JWS ({@code header.payload.signature}, base64url, RFC 7515 section 7.1),
+     *              at most {@link #MAX_TOKEN_CHARS} characters
      * @return a {@link Principal.Kind#USER} principal; a subscription token when it has a {@code channel}
      * @throws HeraldException {@code token_expired} when it verifies but {@code exp} has passed (beyond the
-     *                         clock skew); {@code unauthorized} for anything else wrong with it
+     *                         clock skew); {@code unauthorized} for anything else wrong with it. Never
+     *                         another exception, whatever the input (fuzzed: TokenVerifierFuzzTest).
      */
     public Principal verify(String token) {
+        return check(token).principal();
+    }
+
+    private Verified check(String token) {
         if (token == null || token.isEmpty()) {
             throw invalid("empty token");
         }
@@ -168,21 +271,37 @@ public final class TokenVerifier {
         }
         String kid = header.getKeyID() == null ? "" : header.getKeyID();
         Key key = keys.get(kid);
+        if (key == null && jwks != null) {
+            key = jwks.key(kid);
+            if (key == null) {
+                throw invalid(kid.isEmpty() ? "the token names no kid (a key of the JWK Set needs one)"
+                        : "unknown kid (not in the configured keys nor, yet, in the JWK Set)");
+            }
+        }
         if (key == null) {
             throw invalid(kid.isEmpty() ? "the token names no kid and no key without one is configured" : "unknown kid");
         }
-        if (!key.alg.equals(header.getAlgorithm())) {
+        if (!key.algs().contains(header.getAlgorithm())) {
             throw invalid("the token's alg is not the algorithm of its key");
         }
         try {
-            if (!jwt.verify(key.verifier)) {
+            if (!jwt.verify(key.verifier())) {
                 throw invalid("bad signature");
             }
-        } catch (JOSEException e) {
+        } catch (JOSEException | RuntimeException e) {
+            if (e instanceof HeraldException h) {
+                throw h;
+            }
             throw invalid("bad signature");
         }
         try {
-            return principal(jwt.getJWTClaimsSet());
+            JWTClaimsSet claims = jwt.getJWTClaimsSet();
+            if (!(jwt.getPayload().toJSONObject().get("sub") instanceof String)) {
+                // nimbus turns a numeric sub into text; RFC 7519 section 4.1.2 says a StringOrURI
+                throw invalid("the token's sub is missing or not a string");
+            }
+            Date iat = claims.getIssueTime();
+            return new Verified(principal(claims), iat == null ? null : iat.toInstant());
         } catch (ParseException e) {
             throw invalid("malformed claims (" + e.getMessage() + ")");
         }
@@ -190,7 +309,7 @@ public final class TokenVerifier {
 
     /**
      * Verifies a query-string "ticket": a subscription token for {@code channel} whose lifetime
-     * ({@code exp - iat}) is at most {@link AuthConfig#queryTicketMaxTtl()}.
+     * ({@code exp - iat}) is at most {@link AuthConfig#queryTicketMaxTtl()} (docs/security.md, "Tickets").
      *
      * @throws HeraldException {@code unauthorized} when it is not such a ticket (a connection token, a
      *                         ticket of another channel, one that lives too long), {@code token_expired}
@@ -199,25 +318,16 @@ public final class TokenVerifier {
         if (!config.queryTickets()) {
             throw invalid("tokens in the query string are off (auth.query-tickets: false)");
         }
-        Principal p = verify(token);
+        Verified v = check(token);
+        Principal p = v.principal();
         if (!channel.equals(p.channel())) {
             throw invalid("a token in the query string must be a subscription token for this channel (a ticket)");
         }
-        Instant issued = issuedAt(token);
-        if (issued == null || p.expiresAt() == null
-                || Duration.between(issued, p.expiresAt()).compareTo(config.queryTicketMaxTtl()) > 0) {
+        if (v.issuedAt() == null || p.expiresAt() == null
+                || Duration.between(v.issuedAt(), p.expiresAt()).compareTo(config.queryTicketMaxTtl()) > 0) {
             throw invalid("a ticket must have iat and exp at most " + config.queryTicketMaxTtl().toSeconds() + " s apart");
         }
         return p;
-    }
-
-    private static Instant issuedAt(String token) {
-        try {
-            Date iat = SignedJWT.parse(token).getJWTClaimsSet().getIssueTime();
-            return iat == null ? null : iat.toInstant();
-        } catch (ParseException e) {
-            return null;
-        }
     }
 
     private Principal principal(JWTClaimsSet claims) throws ParseException {
@@ -278,7 +388,8 @@ public final class TokenVerifier {
                 lists.getOrDefault("history", List.of()));
     }
 
-    private static boolean validPattern(String p) {
+    /** Whether {@code p} is a grant pattern: a channel name, optionally ending in {@code *}, or {@code *}. */
+    static boolean validPattern(String p) {
         String prefix = p.endsWith("*") ? p.substring(0, p.length() - 1) : p;
         return prefix.isEmpty() ? p.equals("*") : prefix.length() <= 128 && prefix.chars().allMatch(
                 c -> (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "_.:@-".indexOf(c) >= 0);

@@ -45,7 +45,7 @@ import sun.misc.Signal;
 @Command(name = "herald", mixinStandardHelpOptions = true, version = "Herald 0.1.0",
         description = "A real-time push server: one channel hub served over WebSocket, Server-Sent Events, "
                 + "XHR streaming, the forever iframe, long polling and short polling.",
-        sortOptions = false, defaultValueProvider = HeraldCommand.Defaults.class)
+        sortOptions = false, defaultValueProvider = HeraldCommand.Defaults.class, subcommands = TokenCommand.class)
 public final class HeraldCommand implements Callable<Integer> {
 
     @Spec
@@ -304,6 +304,9 @@ public final class HeraldCommand implements Callable<Integer> {
         cli.setExecutionStrategy(parsed -> {
             if (CommandLine.printHelpIfRequested(parsed)) {
                 return 0;
+            }
+            if (parsed.subcommand() != null && parsed.subcommand().commandSpec().userObject() instanceof TokenCommand token) {
+                return token.call(env, cli.getOut(), cli.getErr());
             }
             try {
                 return command.call(env);

@@ -23,8 +23,8 @@ class WireErrorsTest {
         }
         expected.put(ErrorCode.UNAUTHORIZED, 401);
         expected.put(ErrorCode.TOKEN_EXPIRED, 401);
-        expected.put(ErrorCode.FORBIDDEN, 403);
         expected.put(ErrorCode.PUBLISH_FORBIDDEN, 403);
+        expected.put(ErrorCode.FORBIDDEN, 403);
         expected.put(ErrorCode.NOT_FOUND, 404);
         expected.put(ErrorCode.METHOD_NOT_ALLOWED, 405);
         expected.put(ErrorCode.ALREADY_SUBSCRIBED, 409);
