@@ -120,7 +120,7 @@ class LogFormatTest {
 
     @Test
     void jsonMakesEveryLineAJsonObjectWithTheAccessFieldsAsFields(@TempDir Path dir) throws Exception {
-        Path config = Files.writeString(dir.resolve("herald.yml"), "server:\n  port: 0\nlogging:\n  format: json\n");
+        Path config = Files.writeString(dir.resolve("herald.yml"), "server:\n  port: 0\nadmin:\n  listen: 127.0.0.1:0\nlogging:\n  format: json\n");
         List<String> lines;
         try (Command herald = new Command(config)) {
             int port = Integer.parseInt(herald.awaitErr(LISTENING).group(1));
@@ -165,7 +165,7 @@ class LogFormatTest {
 
     @Test
     void textIsTheDefaultWithTheAccessLineReadable(@TempDir Path dir) throws Exception {
-        Path config = Files.writeString(dir.resolve("herald.yml"), "server:\n  port: 0\n");
+        Path config = Files.writeString(dir.resolve("herald.yml"), "server:\n  port: 0\nadmin:\n  listen: 127.0.0.1:0\n");
         try (Command herald = new Command(config)) {
             int port = Integer.parseInt(herald.awaitErr(LISTENING).group(1));
             assertThat(get(port, "/history/logs?ticket=s3cret")).isEqualTo(200);
