@@ -103,6 +103,13 @@ public final class Configuration {
                 return;
             }
             Setting s = Settings.byKey(key);
+            if (scalar.items() != null) {
+                if (s == null || s.type() != Setting.Type.LIST) {
+                    throw new ConfigException(at + "a list is not a value of " + (s == null ? "any setting" : "this setting"));
+                }
+                values.put(key, new Value(List.copyOf(scalar.items()), scalar.source()));
+                return;
+            }
             if (s == null) {
                 throw new ConfigException(scalar.source() + ": " + key + ": " + unknown(key));
             }

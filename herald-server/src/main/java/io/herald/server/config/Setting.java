@@ -3,7 +3,10 @@ package io.herald.server.config;
 import io.herald.server.ListenAddress;
 import io.herald.server.cli.DurationConverter;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 import java.util.function.BiConsumer;
 
 /**
@@ -41,7 +44,13 @@ public record Setting(String key, Type type, Object defaultValue, String flag, S
          */
         LISTEN,
         /** A file path, as is; empty (written {@code ""}) for none. */
-        PATH;
+        PATH,
+        /**
+         * A list of texts, as a {@code List<String>}: a YAML sequence in the file ({@code [a, b]} or
+         * one {@code - item} a line), comma-separated in the environment (brackets and double
+         * quotes around items allowed); empty items are dropped.
+         */
+        LIST;
 
         /** The text of {@link #LISTEN} for no listener. */
         public static final String OFF = "off";
@@ -71,6 +80,12 @@ public record Setting(String key, Type type, Object defaultValue, String flag, S
                     throw new IllegalArgumentException(quote(text) + " is not true or false");
                 case PATH:
                     return t.equals("\"\"") ? "" : t;
+                case LIST:
+                    String items = t.startsWith("[") && t.endsWith("]") ? t.substring(1, t.length() - 1) : t;
+                    return Arrays.stream(items.split(",")).map(String::trim)
+                            .map(item -> item.length() >= 2 && item.startsWith("\"") && item.endsWith("\"")
+                                    ? item.substring(1, item.length() - 1) : item)
+                            .filter(item -> !item.isEmpty()).toList();
                 case DURATION:
                     try {
                         return DurationConverter.parse(t);
@@ -99,6 +114,10 @@ public record Setting(String key, Type type, Object defaultValue, String flag, S
         public String format(Object value) {
             if (value instanceof Duration d) {
                 return formatDuration(d);
+            }
+            if (value instanceof List<?> items) {
+                return items.stream().map(item -> "\"" + String.valueOf(item).replace("\"", "\\\"") + "\"")
+                        .collect(Collectors.joining(", ", "[", "]"));
             }
             if (this == LISTEN) {
                 return value == null ? OFF : quoteIfNeeded(value.toString());

@@ -11,18 +11,27 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Reads a YAML configuration file (YAML 1.1, through Jackson's YAML module) into its scalar values
  * by dotted key path, each with the line it stands on, so that every error can name the file and
  * line: {@code server:\n  port: 9000} gives {@code server.port -> "9000" (line 2)}. Mappings nest;
- * lists and multi-document files are refused, as are duplicate keys. Stateless.
+ * a sequence of scalars is one value (for list settings); other lists and multi-document files are
+ * refused, as are duplicate keys. Stateless.
  */
 final class YamlFile {
-    /** One scalar of the file: its text ({@code null} for a YAML null) and where it stands. */
-    record Scalar(String text, Source source) {
+    /**
+     * One value of the file and where it stands: a scalar's text ({@code null} for a YAML null), or
+     * the items of a sequence of scalars ({@code items} non-null, {@code text} null).
+     */
+    record Scalar(String text, Source source, List<String> items) {
+        Scalar(String text, Source source) {
+            this(text, source, null);
+        }
     }
 
     private YamlFile() {
@@ -73,12 +82,24 @@ final class YamlFile {
             JsonToken value = p.nextToken();
             switch (value) {
                 case START_OBJECT -> readMapping(p, key + ".", shown, out);
-                case START_ARRAY -> throw new ConfigException(shown + ":" + line + ": " + key
-                        + ": a list is not a value of any setting");
+                case START_ARRAY -> out.put(key, new Scalar(null, Source.file(shown, line), readSequence(p, key, shown)));
                 case VALUE_NULL -> out.put(key, new Scalar(null, Source.file(shown, line)));
                 default -> out.put(key, new Scalar(p.getText(), Source.file(shown, line)));
             }
         }
+    }
+
+    /** The items of a sequence of scalars (a YAML list of nulls, lists or mappings is refused). */
+    private static List<String> readSequence(JsonParser p, String key, String shown) throws IOException {
+        List<String> items = new ArrayList<>();
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+            if (!t.isScalarValue() || t == JsonToken.VALUE_NULL) {
+                throw new ConfigException(shown + ":" + line(p) + ": " + key + ": a list of single values expected, not "
+                        + (t == JsonToken.VALUE_NULL ? "an empty item" : "a nested " + describe(t)));
+            }
+            items.add(p.getText());
+        }
+        return items;
     }
 
     private static int line(JsonParser p) {
@@ -88,6 +109,7 @@ final class YamlFile {
     private static String describe(JsonToken token) {
         return switch (token) {
             case START_ARRAY -> "a list";
+            case START_OBJECT -> "mapping";
             case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE -> "a single value";
             default -> token.toString();
         };
