@@ -29,7 +29,12 @@ public enum Disconnect {
     /** The connection was idle past its limit (no pong, no heartbeat answer). */
     STALE(4002, "stale connection", true),
     /** The server dropped the connection on an operator's request (a test switch): resume from the last id. */
-    FORCE_RECONNECT(4003, "forced reconnect", true);
+    FORCE_RECONNECT(4003, "forced reconnect", true),
+    /**
+     * The client sent commands or publications faster than its limits, and kept on after being told
+     * ({@code too_many_requests} replies): reconnect, but only after a backoff.
+     */
+    TOO_MANY_REQUESTS(4429, "too many requests", true);
 
     private final int code;
     private final String reason;

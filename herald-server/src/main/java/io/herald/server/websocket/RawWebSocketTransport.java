@@ -52,7 +52,9 @@ import org.slf4j.LoggerFactory;
  * carry a refusal or failure, so it closes the socket with the code {@link WireErrors#disconnectFor}
  * gives: {@code 1008} where the namespace forbids client publishing, {@code 1011} when the broker
  * did not store it or the server is overloaded, {@code 1001} while shutting down. Messages over the
- * payload limit are closed with {@code 1009} by the frame decoder.
+ * payload limit are closed with {@code 1009} by the frame decoder. Messages over the publication
+ * rate ({@code limits.ws.publish-rate}) are dropped unpublished, and the third drop within 10 s
+ * closes the socket with {@code 4429} ({@link FloodGuard}).
  *
  * <p>One instance per connection; all methods but {@link #close} run on its event loop.
  *
@@ -71,11 +73,13 @@ final class RawWebSocketTransport extends WebSocketTransport {
      * @param channel     the upgraded connection
      * @param node        the node
      * @param heartbeat   the ping interval
+     * @param flood       the socket's rate limits (its messages count as publications)
      * @param channelName the validated channel to subscribe and publish to
      * @param since       the position to resume after, or null for live publications only
      */
-    RawWebSocketTransport(Channel channel, Node node, Duration heartbeat, String channelName, StreamPosition since) {
-        super(channel, node, heartbeat);
+    RawWebSocketTransport(Channel channel, Node node, Duration heartbeat, FloodGuard flood, String channelName,
+                          StreamPosition since) {
+        super(channel, node, heartbeat, flood);
         this.channelName = channelName;
         this.since = since;
         this.lastId = since == null ? null : since.id();
@@ -119,8 +123,20 @@ final class RawWebSocketTransport extends WebSocketTransport {
         publish(Payload.binary(ByteBufUtil.getBytes(frame.content())));
     }
 
-    /** Publishes a message of the client; a refusal or failure closes the socket ({@link WireErrors#disconnectFor}). */
+    /**
+     * Publishes a message of the client; a refusal or failure closes the socket ({@link WireErrors#disconnectFor}).
+     * Over the publication rate the message is dropped, and the third drop within 10 s closes the
+     * socket with 4429 ({@link FloodGuard}).
+     */
     private void publish(Payload payload) {
+        long now = System.nanoTime();
+        if (!flood.publish(now)) {
+            log.debug("raw WebSocket publish to {} dropped: over the publication rate", channelName);
+            if (flood.strike(now)) {
+                violation(Disconnect.TOO_MANY_REQUESTS);
+            }
+            return;
+        }
         node.publishFromClient(channelName, null, payload).whenComplete((p, error) -> {
             if (error != null) {
                 HeraldException e = WireErrors.failure(error, "raw WebSocket publish to " + channelName);

@@ -48,7 +48,7 @@ public final class WebSocketRoute implements Route {
     /**
      * @param node   the node sessions subscribe and publish on; its {@code maxPayloadBytes} is the
      *               largest message accepted
-     * @param config the server configuration (heartbeat interval)
+     * @param config the server configuration (heartbeat interval, WebSocket rate limits)
      */
     public WebSocketRoute(Node node, ServerConfig config) {
         this.node = node;
@@ -69,10 +69,11 @@ public final class WebSocketRoute implements Route {
         }
         WebSocketTransport transport;
         if (target.channel() == null) {
-            transport = new ProtocolWebSocketTransport(ctx.channel(), node, config.heartbeat());
+            transport = new ProtocolWebSocketTransport(ctx.channel(), node, config.heartbeat(), new FloodGuard(config));
         } else {
             StreamPosition since = target.query().position("since");
-            transport = new RawWebSocketTransport(ctx.channel(), node, config.heartbeat(), target.channel(), since);
+            transport = new RawWebSocketTransport(ctx.channel(), node, config.heartbeat(), new FloodGuard(config),
+                    target.channel(), since);
         }
         int maxBytes = node.config().maxPayloadBytes();
         WebSocketServerProtocolConfig protocol = WebSocketServerProtocolConfig.newBuilder()

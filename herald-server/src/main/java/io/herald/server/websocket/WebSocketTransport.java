@@ -39,17 +39,21 @@ abstract class WebSocketTransport extends ChannelTransport {
     static final int MAX_CLOSE_REASON_BYTES = 123;
 
     protected final Node node;
+    /** The socket's rate limits. */
+    protected final FloodGuard flood;
     private final Duration heartbeat;
 
     /**
      * @param channel   the upgraded connection
      * @param node      the node to subscribe and publish on
      * @param heartbeat the interval of server ping frames
+     * @param flood     the socket's rate limits
      */
-    WebSocketTransport(Channel channel, Node node, Duration heartbeat) {
+    WebSocketTransport(Channel channel, Node node, Duration heartbeat, FloodGuard flood) {
         super(channel);
         this.node = node;
         this.heartbeat = heartbeat;
+        this.flood = flood;
     }
 
     @Override
