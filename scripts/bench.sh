@@ -68,6 +68,9 @@ herald_args="${HERALD_ARGS:-}"
 export HERALD_LOGGING_ACCESS_LOG="${HERALD_LOGGING_ACCESS_LOG:-false}"
 # The admin listener (/metrics, health) on a free port, so that no fixed port (9090) can collide.
 export HERALD_ADMIN_LISTEN="${HERALD_ADMIN_LISTEN:-127.0.0.1:0}"
+# Thousands of connections from a few loopback addresses: Herald's per-address limits off, as Nchan has none.
+export HERALD_LIMITS_PER_IP_CONNECTIONS="${HERALD_LIMITS_PER_IP_CONNECTIONS:-0}"
+export HERALD_LIMITS_PER_IP_CONNECT_RATE="${HERALD_LIMITS_PER_IP_CONNECT_RATE:-0}"
 herald_label="${HERALD_LABEL:-herald}"
 
 results="$root/bench/results/$run.jsonl"

@@ -38,7 +38,12 @@ public enum Disconnect {
     /** The credential does not allow this (or was replaced by another user's): do not reconnect with it. */
     FORBIDDEN(4403, "forbidden", false),
     /** The WebSocket protocol's {@code connect} command did not come in time ({@code auth.timeout}). */
-    CONNECT_TIMEOUT(4408, "no connect command in time", true);
+    CONNECT_TIMEOUT(4408, "no connect command in time", true),
+    /**
+     * The client sent commands or publications faster than its limits, and kept on after being told
+     * ({@code too_many_requests} replies): reconnect, but only after a backoff.
+     */
+    TOO_MANY_REQUESTS(4429, "too many requests", true);
 
     private final int code;
     private final String reason;

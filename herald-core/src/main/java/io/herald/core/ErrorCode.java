@@ -43,6 +43,12 @@ public enum ErrorCode {
     PAYLOAD_TOO_LARGE("payload_too_large"),
     /** Over a rate or connection limit. */
     TOO_MANY_REQUESTS("too_many_requests"),
+    /** The request's {@code Origin} is not on the server's allow-list ({@code cors.allowed-origins}). */
+    ORIGIN_NOT_ALLOWED("origin_not_allowed"),
+    /** The request head (request line and headers) is larger than the server reads. */
+    HEADERS_TOO_LARGE("headers_too_large"),
+    /** The request body did not arrive within the server's deadline ({@code limits.request-body-timeout}). */
+    REQUEST_TIMEOUT("request_timeout"),
     /**
      * The broker could not do what was asked (store a publication, read history, start a
      * subscription). For a publish: nothing was stored.

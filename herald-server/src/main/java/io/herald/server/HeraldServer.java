@@ -15,6 +15,7 @@ import io.herald.core.broker.MemoryBroker;
 import io.herald.core.hub.Session;
 import io.herald.server.demo.DemoFeeds;
 import io.herald.server.health.Readiness;
+import io.herald.server.edge.Edge;
 import io.herald.server.http.ConnectionCounter;
 import io.herald.server.http.HttpInitializer;
 import io.herald.server.http.ResponseCounter;
@@ -95,6 +96,8 @@ public final class HeraldServer implements AutoCloseable {
     private final HeraldMetrics metrics;
     private final Readiness readiness;
     private final ConnectionCounter adminConnections = new ConnectionCounter();
+    /** The public port's origin check, CORS, per-address limits and request deadlines. */
+    private final Edge edge;
     /** The admin listener's routes, or null without one. */
     private final Router adminRouter;
     private EventLoopGroup bossGroup;
@@ -119,6 +122,8 @@ public final class HeraldServer implements AutoCloseable {
         this.credentials = Credentials.load(config.auth(), System.getenv());
         this.node = new Node(config.node(), broker, config.auth().enabled() ? Authorizer.ENFORCING : Authorizer.OPEN);
         this.router = new Router(connections, config.maxConnections());
+        // Credentials (cookie authentication) off: no Access-Control-Allow-Credentials.
+        this.edge = Edge.of(config, config.auth().cookie());
         this.metrics = new HeraldMetrics(node, connections, responses);
         this.readiness = new Readiness(node);
         Routes.install(router, node, config, metrics, new HttpAccess(node, credentials, config.auth()), credentials);
@@ -196,12 +201,13 @@ public final class HeraldServer implements AutoCloseable {
         try {
             if (adminRouter != null) {
                 adminChannel = bind(bootstrap.clone().childHandler(new HttpInitializer(adminConnections, null, adminRouter,
-                        ADMIN_MAX_BODY, idle, config.writeStallTimeout(), config.accessLog())), config.adminListen(),
+                        ADMIN_MAX_BODY, idle, config.writeStallTimeout(), config.accessLog(), Edge.admin(config))),
+                        config.adminListen(),
                         " (the admin listener)");
             }
             serverChannel = bind(bootstrap.clone().childHandler(new HttpInitializer(connections, responses, router,
                     config.node().maxPayloadBytes(), idle, config.writeStallTimeout(), config.accessLog(), tls,
-                    config.http2() && config.h2c(), config.shutdownGrace())),
+                    config.http2() && config.h2c(), config.shutdownGrace(), edge)),
                     new ListenAddress(config.host(), config.port()), "");
         } catch (IllegalStateException e) {
             if (adminChannel != null) {

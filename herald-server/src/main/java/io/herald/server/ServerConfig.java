@@ -2,6 +2,8 @@ package io.herald.server;
 
 import io.herald.core.NodeConfig;
 import io.herald.server.auth.AuthConfig;
+import io.herald.server.edge.AddressRanges;
+import io.herald.server.edge.Origins;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,6 +57,33 @@ import java.util.Objects;
  *                            9113, section 3.3), for use behind a TLS-terminating proxy; false by default
  * @param auth                access control: token keys, API keys, where tokens travel (docs/security.md);
  *                            {@link AuthConfig#OFF} for none
+ * @param corsAllowedOrigins  the origins whose pages may use the server ({@code scheme://host[:port]},
+ *                            a {@code *} only as the leftmost host label, or {@code null}); a request
+ *                            or WebSocket upgrade from another origin gets 403 {@code origin_not_allowed}.
+ *                            Empty (the default): any origin, answered {@code Access-Control-Allow-Origin: *}
+ *                            (docs/protocol.md, "HTTP conventions")
+ * @param trustedProxies      the proxies (CIDRs, e.g. {@code 10.0.0.0/8}, or single addresses) whose
+ *                            {@code X-Forwarded-For} names the client; empty (the default): the socket
+ *                            peer is the client (docs/protocol.md, "Limits")
+ * @param perIpConnections    concurrent connections one client address may hold; more get 429
+ *                            {@code too_many_requests}; 256 by default, 0 for no limit
+ * @param perIpConnectRate    new connections per second one client address may open, on average; more
+ *                            get 429; 20 by default, 0 for no limit
+ * @param perIpConnectBurst   new connections one client address may open at once before
+ *                            {@code perIpConnectRate} applies, 50 by default (at least 1)
+ * @param requestHeadTimeout  how long a connection has to send a whole request head, from the accept
+ *                            or from the end of the previous response; closed without an answer
+ *                            after it (slowloris), 10 s by default
+ * @param requestBodyTimeout  how long a request has to send its whole body once its head arrived;
+ *                            answered 408 {@code request_timeout} and closed after it, 30 s by default
+ * @param wsCommandRate       WebSocket protocol commands per second one socket may send, on average;
+ *                            more get {@code too_many_requests} replies, and a socket told three times
+ *                            in 10 s is closed 4429; 100 by default, 0 for no limit
+ * @param wsCommandBurst      commands one socket may send at once, 200 by default (at least 1)
+ * @param wsPublishRate       publications per second one WebSocket may send (a {@code publish} command,
+ *                            or a message on raw {@code /ws/{channel}}), on average; 20 by default,
+ *                            0 for no limit
+ * @param wsPublishBurst      publications one socket may send at once, 50 by default (at least 1)
  */
 public record ServerConfig(String host, int port, int ioThreads, NodeConfig node, Duration sseRetry,
                            Duration heartbeat, Duration longPollTimeout, Duration longPollMaxTimeout,
@@ -62,7 +91,10 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
                            Duration shutdownGrace, Duration writeStallTimeout, ListenAddress adminListen,
                            boolean metricsOnPublicPort, Duration shutdownDrain, Duration shutdownSpread,
                            boolean accessLog, String logFormat, Path tlsCert, Path tlsKey, boolean http2,
-                           boolean h2c, AuthConfig auth) {
+                           boolean h2c, AuthConfig auth, List<String> corsAllowedOrigins, List<String> trustedProxies,
+                           int perIpConnections, int perIpConnectRate, int perIpConnectBurst,
+                           Duration requestHeadTimeout, Duration requestBodyTimeout, int wsCommandRate,
+                           int wsCommandBurst, int wsPublishRate, int wsPublishBurst) {
 
     /** The values of {@link #logFormat()}. */
     public static final List<String> LOG_FORMATS = List.of("text", "json");
@@ -96,6 +128,33 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         readable("tlsKey", tlsKey);
         check("h2c", h2c, !h2c || http2, "false when http2 is false");
         Objects.requireNonNull(auth, "auth");
+        corsAllowedOrigins = List.copyOf(Objects.requireNonNull(corsAllowedOrigins, "corsAllowedOrigins"));
+        trustedProxies = List.copyOf(Objects.requireNonNull(trustedProxies, "trustedProxies"));
+        valid("corsAllowedOrigins", corsAllowedOrigins, Origins::of);
+        valid("trustedProxies", trustedProxies, AddressRanges::of);
+        check("corsAllowedOrigins", corsAllowedOrigins, !auth.cookie() || !corsAllowedOrigins.isEmpty(),
+                "at least one origin when auth.cookie is on: credentials are never allowed for every origin");
+        check("perIpConnections", perIpConnections, perIpConnections >= 0, ">= 0; 0 for no limit");
+        rate("perIpConnectRate", perIpConnectRate, "perIpConnectBurst", perIpConnectBurst);
+        positive("requestHeadTimeout", requestHeadTimeout);
+        positive("requestBodyTimeout", requestBodyTimeout);
+        rate("wsCommandRate", wsCommandRate, "wsCommandBurst", wsCommandBurst);
+        rate("wsPublishRate", wsPublishRate, "wsPublishBurst", wsPublishBurst);
+    }
+
+    /** A token bucket's settings: a rate of 0 (no limit) or more, and a burst of at least 1. */
+    private static void rate(String rateName, int rate, String burstName, int burst) {
+        check(rateName, rate, rate >= 0, ">= 0 per second; 0 for no limit");
+        check(burstName, burst, burst >= 1, ">= 1");
+    }
+
+    /** A list a parser must accept; its complaint is the expectation. */
+    private static void valid(String name, List<String> value, java.util.function.Consumer<List<String>> parse) {
+        try {
+            parse.accept(value);
+        } catch (IllegalArgumentException e) {
+            check(name, value, false, e.getMessage());
+        }
     }
 
     /** Whether the port speaks TLS ({@link #tlsCert()} and {@link #tlsKey()} are set). */
@@ -161,6 +220,17 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         private boolean http2 = true;
         private boolean h2c;
         private AuthConfig auth = AuthConfig.OFF;
+        private List<String> corsAllowedOrigins = List.of();
+        private List<String> trustedProxies = List.of();
+        private int perIpConnections = 256;
+        private int perIpConnectRate = 20;
+        private int perIpConnectBurst = 50;
+        private Duration requestHeadTimeout = Duration.ofSeconds(10);
+        private Duration requestBodyTimeout = Duration.ofSeconds(30);
+        private int wsCommandRate = 100;
+        private int wsCommandBurst = 200;
+        private int wsPublishRate = 20;
+        private int wsPublishBurst = 50;
 
         /** Sets {@link ServerConfig#host()}; see there for units and bounds. */
         public Builder host(String host) {
@@ -312,12 +382,80 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
             return this;
         }
 
+        /** Sets {@link ServerConfig#corsAllowedOrigins()}; see there for the forms accepted. */
+        public Builder corsAllowedOrigins(List<String> corsAllowedOrigins) {
+            this.corsAllowedOrigins = corsAllowedOrigins;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#trustedProxies()}; see there for the forms accepted. */
+        public Builder trustedProxies(List<String> trustedProxies) {
+            this.trustedProxies = trustedProxies;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#perIpConnections()}; see there for units and bounds. */
+        public Builder perIpConnections(int perIpConnections) {
+            this.perIpConnections = perIpConnections;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#perIpConnectRate()}; see there for units and bounds. */
+        public Builder perIpConnectRate(int perIpConnectRate) {
+            this.perIpConnectRate = perIpConnectRate;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#perIpConnectBurst()}; see there for units and bounds. */
+        public Builder perIpConnectBurst(int perIpConnectBurst) {
+            this.perIpConnectBurst = perIpConnectBurst;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#requestHeadTimeout()}; see there for units and bounds. */
+        public Builder requestHeadTimeout(Duration requestHeadTimeout) {
+            this.requestHeadTimeout = requestHeadTimeout;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#requestBodyTimeout()}; see there for units and bounds. */
+        public Builder requestBodyTimeout(Duration requestBodyTimeout) {
+            this.requestBodyTimeout = requestBodyTimeout;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#wsCommandRate()}; see there for units and bounds. */
+        public Builder wsCommandRate(int wsCommandRate) {
+            this.wsCommandRate = wsCommandRate;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#wsCommandBurst()}; see there for units and bounds. */
+        public Builder wsCommandBurst(int wsCommandBurst) {
+            this.wsCommandBurst = wsCommandBurst;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#wsPublishRate()}; see there for units and bounds. */
+        public Builder wsPublishRate(int wsPublishRate) {
+            this.wsPublishRate = wsPublishRate;
+            return this;
+        }
+
+        /** Sets {@link ServerConfig#wsPublishBurst()}; see there for units and bounds. */
+        public Builder wsPublishBurst(int wsPublishBurst) {
+            this.wsPublishBurst = wsPublishBurst;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public ServerConfig build() {
             return new ServerConfig(host, port, ioThreads, node, sseRetry, heartbeat, longPollTimeout,
                     longPollMaxTimeout, paddingBytes, maxConnections, demo, adminEnabled, shutdownGrace,
                     writeStallTimeout, adminListen, metricsOnPublicPort, shutdownDrain, shutdownSpread,
-                    accessLog, logFormat, tlsCert, tlsKey, http2, h2c, auth);
+                    accessLog, logFormat, tlsCert, tlsKey, http2, h2c, auth, corsAllowedOrigins, trustedProxies,
+                    perIpConnections, perIpConnectRate, perIpConnectBurst, requestHeadTimeout, requestBodyTimeout,
+                    wsCommandRate, wsCommandBurst, wsPublishRate, wsPublishBurst);
         }
     }
 }

@@ -50,7 +50,9 @@ public final class WireErrors {
             case INVALID_CHANNEL, INVALID_EVENT, INVALID_SINCE, INVALID_CALLBACK, INVALID_PARAMETER, INVALID_JSON,
                     INVALID_COMMAND -> HttpResponseStatus.BAD_REQUEST;
             case UNAUTHORIZED, TOKEN_EXPIRED -> HttpResponseStatus.UNAUTHORIZED;
-            case FORBIDDEN, PUBLISH_FORBIDDEN -> HttpResponseStatus.FORBIDDEN;
+            case FORBIDDEN, PUBLISH_FORBIDDEN, ORIGIN_NOT_ALLOWED -> HttpResponseStatus.FORBIDDEN;
+            case HEADERS_TOO_LARGE -> HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+            case REQUEST_TIMEOUT -> HttpResponseStatus.REQUEST_TIMEOUT;
             case NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
             case METHOD_NOT_ALLOWED -> HttpResponseStatus.METHOD_NOT_ALLOWED;
             case ALREADY_SUBSCRIBED, NOT_SUBSCRIBED -> HttpResponseStatus.CONFLICT;

@@ -47,8 +47,9 @@ public record Setting(String key, Type type, Object defaultValue, String flag, S
         /** A file path, as is; empty (written {@code ""}) for none. */
         PATH,
         /**
-         * A list of texts, as a {@code List<String>}: a YAML sequence in the file
-         * ({@code [a, b]} or one item per line); in the environment, or as one text, comma-separated.
+         * A list of texts, as a {@code List<String>}: a YAML sequence in the file ({@code [a, b]} or
+         * one {@code - item} a line), comma-separated in the environment (brackets and double
+         * quotes around items allowed); empty items are dropped.
          */
         LIST,
         /**
@@ -103,8 +104,10 @@ public record Setting(String key, Type type, Object defaultValue, String flag, S
                             .map(AccessLevel::word).collect(Collectors.joining(", ")) + ")");
                 case LIST:
                     String items = t.startsWith("[") && t.endsWith("]") ? t.substring(1, t.length() - 1) : t;
-                    return Arrays.stream(items.split(",")).map(String::trim).map(x -> x.equals("\"\"") ? "" : x)
-                            .filter(x -> !x.isEmpty()).toList();
+                    return Arrays.stream(items.split(",")).map(String::trim)
+                            .map(item -> item.length() >= 2 && item.startsWith("\"") && item.endsWith("\"")
+                                    ? item.substring(1, item.length() - 1) : item)
+                            .filter(item -> !item.isEmpty()).toList();
                 case DURATION:
                     try {
                         return DurationConverter.parse(t);
@@ -134,14 +137,15 @@ public record Setting(String key, Type type, Object defaultValue, String flag, S
             if (value instanceof Duration d) {
                 return formatDuration(d);
             }
+            if (value instanceof List<?> items) {
+                return items.stream().map(item -> "\"" + String.valueOf(item).replace("\"", "\\\"") + "\"")
+                        .collect(Collectors.joining(", ", "[", "]"));
+            }
             if (this == LISTEN) {
                 return value == null ? OFF : quoteIfNeeded(value.toString());
             }
             if (this == ACCESS) {
                 return value == null ? SAME_AS_SUBSCRIBE : ((AccessLevel) value).word();
-            }
-            if (value instanceof List<?> list) {
-                return list.stream().map(x -> quoteIfNeeded(String.valueOf(x))).collect(Collectors.joining(", ", "[", "]"));
             }
             return this == STRING || this == PATH ? quoteIfNeeded(String.valueOf(value)) : String.valueOf(value);
         }

@@ -55,6 +55,25 @@ public final class Settings {
             s("limits.max-backlog", Type.LONG, 0L, "--max-backlog", "maxBacklog", (b, v) -> b.node.maxBacklog((Long) v)),
             s("limits.max-connections", Type.INT, 100_000, "--max-connections", "maxConnections",
                     (b, v) -> b.server.maxConnections((Integer) v)),
+            // The edge: per-address limits, request deadlines, WebSocket rates (docs/protocol.md, "Limits")
+            s("limits.trusted-proxies", Type.LIST, List.of(), null, "trustedProxies",
+                    (b, v) -> b.server.trustedProxies(list(v))),
+            s("limits.per-ip.connections", Type.INT, 256, null, "perIpConnections",
+                    (b, v) -> b.server.perIpConnections((Integer) v)),
+            s("limits.per-ip.connect-rate", Type.INT, 20, null, "perIpConnectRate",
+                    (b, v) -> b.server.perIpConnectRate((Integer) v)),
+            s("limits.per-ip.connect-burst", Type.INT, 50, null, "perIpConnectBurst",
+                    (b, v) -> b.server.perIpConnectBurst((Integer) v)),
+            s("limits.request-head-timeout", Type.DURATION, Duration.ofSeconds(10), null, "requestHeadTimeout",
+                    (b, v) -> b.server.requestHeadTimeout((Duration) v)),
+            s("limits.request-body-timeout", Type.DURATION, Duration.ofSeconds(30), null, "requestBodyTimeout",
+                    (b, v) -> b.server.requestBodyTimeout((Duration) v)),
+            s("limits.ws.command-rate", Type.INT, 100, null, "wsCommandRate", (b, v) -> b.server.wsCommandRate((Integer) v)),
+            s("limits.ws.command-burst", Type.INT, 200, null, "wsCommandBurst", (b, v) -> b.server.wsCommandBurst((Integer) v)),
+            s("limits.ws.publish-rate", Type.INT, 20, null, "wsPublishRate", (b, v) -> b.server.wsPublishRate((Integer) v)),
+            s("limits.ws.publish-burst", Type.INT, 50, null, "wsPublishBurst", (b, v) -> b.server.wsPublishBurst((Integer) v)),
+            s("cors.allowed-origins", Type.LIST, List.of(), null, "corsAllowedOrigins",
+                    (b, v) -> b.server.corsAllowedOrigins(list(v))),
             s("delivery.coalesce", Type.DURATION, Duration.ofMillis(2), "--coalesce", "coalesce",
                     (b, v) -> b.node.coalesce((Duration) v)),
             s("transports.heartbeat", Type.DURATION, Duration.ofSeconds(15), "--heartbeat", "heartbeat",
@@ -129,6 +148,12 @@ public final class Settings {
     }
 
     private Settings() {
+    }
+
+    /** A {@link Type#LIST} value as the records hold it. */
+    @SuppressWarnings("unchecked")
+    private static List<String> list(Object value) {
+        return (List<String>) value;
     }
 
     /** A {@link Type#PATH} value as the records hold it: null for none. */

@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -114,6 +116,7 @@ final class YamlFile {
     private static String describe(JsonToken token) {
         return switch (token) {
             case START_ARRAY -> "a list";
+            case START_OBJECT -> "mapping";
             case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE -> "a single value";
             default -> token.toString();
         };

@@ -2,6 +2,7 @@ package io.herald.server.http;
 
 import io.herald.core.Disconnect;
 import io.herald.server.codec.WireErrors;
+import io.herald.server.edge.ClientAddress;
 import io.herald.server.transport.ChannelTransport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
@@ -19,8 +20,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.AttributeKey;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.Set;
@@ -34,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * carries, as SLF4J key-value pairs (so that the JSON log format gives them as fields of their own,
  * docs/configuration.md "Logs"):
  * <ul>
- *   <li>{@code remote}: the client's address and port;</li>
+ *   <li>{@code remote}: the client's address and port, or the client address a trusted proxy forwarded
+ *       ({@link ClientAddress#describe});</li>
  *   <li>{@code method} and {@code path}: the request line's method and target, with the values of
  *       the query parameters in {@link #SECRET_PARAMETERS} replaced by {@value #REDACTED} ({@link #redact});</li>
  *   <li>{@code status}: the HTTP status sent (101 for a WebSocket; 0 when the connection ended before a response);</li>
@@ -236,7 +236,7 @@ public final class AccessLog extends ChannelDuplexHandler {
         }
         long bytes = written - e.bytesBefore + framedBytes;
         double ms = Math.round((System.nanoTime() - e.startNanos) / 1_000.0) / 1_000.0;
-        String remote = address(channel.remoteAddress());
+        String remote = ClientAddress.describe(channel);
         String path = redact(e.uri);
         StringBuilder text = new StringBuilder(64 + path.length())
                 .append(remote).append(" \"").append(e.method).append(' ').append(path).append("\" ")
@@ -255,14 +255,6 @@ public final class AccessLog extends ChannelDuplexHandler {
                 .addKeyValue("duration_ms", ms)
                 .addKeyValue("transport", transport)
                 .log(text.toString());
-    }
-
-    private static String address(SocketAddress address) {
-        if (address instanceof InetSocketAddress inet) {
-            String host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
-            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
-        }
-        return String.valueOf(address);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.herald.server.http;
 
+import io.herald.server.edge.Edge;
 import io.herald.server.tls.ServerTls;
 import io.herald.server.transport.WritabilityHandler;
 import io.netty.buffer.ByteBuf;
@@ -32,6 +33,7 @@ import org.slf4j.LoggerFactory;
  * flush       FlushConsolidationHandler   coalesces flushes while a read burst is handled
  * connections ConnectionCounter           (shared) counts open connections and the bytes written
  * idle        IdleConnectionHandler       closes silent connections; WebSocket without pongs: 4002
+ * edge        ConnectionGuard             per-address connection limits; the request head deadline (slowloris)
  * tls         SslHandler                  with TLS: TLS 1.3 and 1.2 ({@link ServerTls})
  * alpn        (ALPN)                      with TLS, until the handshake ends: picks HTTP/2 or HTTP/1.1 (RFC 7301)
  * h2c         (prior knowledge)           cleartext with h2c, until the first bytes: HTTP/2 when they are its preface
@@ -41,6 +43,8 @@ import org.slf4j.LoggerFactory;
  * http        HttpServerCodec             HTTP/1.1 parsing and chunked encoding (RFC 9112)
  * access      AccessLog                   one log line per ended exchange (only with the access log on)
  * responses   ResponseCounter             (shared, optional) counts responses by status
+ * guard       RequestGuard                431, 429 (per address), 403 origin_not_allowed, 408 (slow body);
+ *                                         CORS and security headers on every response
  * writability WritabilityHandler          (shared) resumes a session's drain when the socket drains;
  *                                         cuts a session whose socket stays full past the stall timeout
  * body        BodyAggregator              whole requests; 413 over the payload limit; removed on WebSocket upgrade
@@ -50,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * h2          Http2FrameCodec             frames, HPACK, flow control, SETTINGS; rapid-reset guard
  * h2-streams  Http2MultiplexHandler       one child channel per stream, each with:
  *               access-bytes, h2-http (Http2StreamFrameToHttpObjectCodec: stream frames as HTTP/1.1
- *               objects, and back), access, responses, writability, body, router: the same as
+ *               objects, and back), access, responses, guard, writability, body, router: the same as
  *               HTTP/1.1's, per stream (the access log's bytes are the DATA frames' payload)
  * h2-errors   ConnectionErrors            (shared) logs and closes on a connection-level failure
  * </pre>
@@ -95,6 +99,7 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     private final boolean h2c;
     private final long goAwayMillis;
     private final StreamInitializer streams = new StreamInitializer();
+    private final Edge edge;
 
     /**
      * A cleartext HTTP/1.1 pipeline (the admin listener's).
@@ -106,11 +111,12 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
      * @param idleTimeout  how long a connection may send nothing (see {@link IdleConnectionHandler})
      * @param stallTimeout how long a connection may stay unwritable (see {@link WritabilityHandler})
      * @param accessLog    whether each ended exchange is logged ({@link AccessLog})
+     * @param edge         the origin check, CORS and security headers, per-address limits and request deadlines
      */
     public HttpInitializer(ConnectionCounter connections, ResponseCounter responses, Router router, int maxBodyBytes,
-                           Duration idleTimeout, Duration stallTimeout, boolean accessLog) {
+                           Duration idleTimeout, Duration stallTimeout, boolean accessLog, Edge edge) {
         this(connections, responses, router, maxBodyBytes, idleTimeout, stallTimeout, accessLog, null, false,
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5), edge);
     }
 
     /**
@@ -127,10 +133,11 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
      * @param h2c          on cleartext, whether a connection that starts with the HTTP/2 preface speaks HTTP/2
      * @param goAway       how long an HTTP/2 connection being closed waits for its open streams
      *                     after its {@code GOAWAY}
+     * @param edge         the origin check, CORS and security headers, per-address limits and request deadlines
      */
     public HttpInitializer(ConnectionCounter connections, ResponseCounter responses, Router router, int maxBodyBytes,
                            Duration idleTimeout, Duration stallTimeout, boolean accessLog, ServerTls tls, boolean h2c,
-                           Duration goAway) {
+                           Duration goAway, Edge edge) {
         this.connections = connections;
         this.responses = responses;
         this.accessLog = accessLog;
@@ -141,6 +148,7 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
         this.tls = tls;
         this.h2c = h2c;
         this.goAwayMillis = goAway.toMillis();
+        this.edge = edge;
     }
 
     @Override
@@ -149,6 +157,7 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("flush", new FlushConsolidationHandler(256, true));
         p.addLast("connections", connections);
         p.addLast("idle", new IdleConnectionHandler(idleTimeout));
+        p.addLast("edge", edge.newConnectionGuard());
         if (tls != null) {
             p.addLast("tls", tls.newHandler(ch.alloc()));
             p.addLast("alpn", new Alpn());
@@ -172,6 +181,7 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
         if (responses != null) {
             p.addLast("responses", responses);
         }
+        p.addLast("guard", edge.newRequestGuard());
         p.addLast("writability", writability);
         p.addLast("body", new BodyAggregator(maxBodyBytes));
         p.addLast("router", router);

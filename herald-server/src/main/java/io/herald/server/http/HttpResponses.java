@@ -24,7 +24,9 @@ import io.netty.util.AsciiString;
 /**
  * Writes the server's HTTP responses: whole JSON or text bodies, the contract's error body, and
  * the head of streaming responses. Every response allows cross-origin reads
- * ({@code Access-Control-Allow-Origin: *}), since pages on other origins subscribe too.
+ * ({@code Access-Control-Allow-Origin: *}), since pages on other origins subscribe too; with an
+ * origin allow-list, {@link io.herald.server.edge.RequestGuard} replaces that header on its way out
+ * with the request's allowed origin, or removes it.
  * Stateless; call on the connection's event loop.
  *
  * <p>Wire contract: docs/protocol.md, "HTTP conventions".
@@ -60,22 +62,46 @@ public final class HttpResponses {
      */
     public static ChannelFuture send(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status,
                             CharSequence contentType, ByteBuf body, Privacy privacy) {
-        return write(ctx, keepAlive, new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body), contentType, privacy);
+        return write(ctx, response(keepAlive, status, contentType, body, privacy));
     }
 
-    private static ChannelFuture write(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response,
-                                       CharSequence contentType, Privacy privacy) {
-        HttpResponseStatus status = response.status();
+    /**
+     * A whole response as {@link #send} writes it, not yet written: for a caller that adds headers.
+     *
+     * @param body the body; ownership passes to the response
+     */
+    public static FullHttpResponse response(boolean keepAlive, HttpResponseStatus status, CharSequence contentType,
+                                            ByteBuf body) {
+        return response(keepAlive, status, contentType, body, Privacy.PUBLIC);
+    }
+
+    /** {@link #response(boolean, HttpResponseStatus, CharSequence, ByteBuf)} with the caching headers of {@code privacy}. */
+    public static FullHttpResponse response(boolean keepAlive, HttpResponseStatus status, CharSequence contentType,
+                                            ByteBuf body, Privacy privacy) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
         HttpHeaders h = response.headers();
         h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
         privacy.apply(h);
         h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
-        HttpUtil.setContentLength(response, response.content().readableBytes());
-        keepAlive = keepAlive && status.code() < 500;
-        HttpUtil.setKeepAlive(response, keepAlive);
+        HttpUtil.setContentLength(response, body.readableBytes());
+        HttpUtil.setKeepAlive(response, keepAlive && status.code() < 500);
         if (status == HttpResponseStatus.METHOD_NOT_ALLOWED) {
             h.set(HttpHeaderNames.ALLOW, "GET, POST, OPTIONS");
         }
+        return response;
+    }
+
+    /** The contract's error response for {@code code} (see {@link #error(ChannelHandlerContext, boolean, ErrorCode, String)}), not yet written. */
+    public static FullHttpResponse errorResponse(boolean keepAlive, ErrorCode code, String message) {
+        return response(keepAlive, WireErrors.httpStatus(code), JSON, Unpooled.wrappedBuffer(WireErrors.httpBody(code, message)));
+    }
+
+    /**
+     * Writes and flushes a whole response, and closes the connection (on HTTP/2: the stream) after
+     * it unless it keeps the connection alive. Callable from any thread.
+     */
+    public static ChannelFuture write(ChannelHandlerContext ctx, FullHttpResponse response) {
+        boolean keepAlive = HttpUtil.isKeepAlive(response);
         var future = ctx.writeAndFlush(response);
         if (!keepAlive) {
             future.addListener(ChannelFutureListener.CLOSE);
@@ -114,7 +140,7 @@ public final class HttpResponses {
      * @return the write's future
      */
     public static ChannelFuture error(ChannelHandlerContext ctx, boolean keepAlive, ErrorCode code, String message) {
-        return send(ctx, keepAlive, WireErrors.httpStatus(code), JSON, Unpooled.wrappedBuffer(WireErrors.httpBody(code, message)));
+        return write(ctx, errorResponse(keepAlive, code, message));
     }
 
     /**
@@ -125,13 +151,12 @@ public final class HttpResponses {
      */
     public static void refusal(ChannelHandlerContext ctx, boolean keepAlive, HeraldException refusal,
                                boolean credentialPresented) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, WireErrors.httpStatus(refusal.code()),
-                Unpooled.wrappedBuffer(WireErrors.httpBody(refusal.code(), refusal.getMessage())));
+        FullHttpResponse response = errorResponse(keepAlive, refusal.code(), refusal.getMessage());
         String challenge = WireErrors.challenge(refusal.code(), credentialPresented);
         if (challenge != null) {
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
         }
-        write(ctx, keepAlive, response, JSON, Privacy.PUBLIC);
+        write(ctx, response);
     }
 
     /**
@@ -155,14 +180,19 @@ public final class HttpResponses {
         return response;
     }
 
-    /** Answers a CORS preflight (Fetch standard, "CORS protocol") with 204. */
+    /**
+     * Answers a CORS preflight (Fetch standard, "CORS protocol") with 204: methods {@code GET, POST},
+     * request headers {@code Authorization, Content-Type, Last-Event-ID} (never {@code X-API-Key}, so
+     * a server's key is never usable from a page), cached 600 s. The origin answered is decided
+     * per request by {@link io.herald.server.edge.RequestGuard} (docs/protocol.md, "HTTP conventions").
+     */
     public static void preflight(ChannelHandlerContext ctx, HttpRequest request) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
         HttpHeaders h = response.headers();
         h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
-        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS");
-        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type, Last-Event-ID");
-        h.set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "86400");
+        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST");
+        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Authorization, Content-Type, Last-Event-ID");
+        h.set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
         HttpUtil.setContentLength(response, 0);
         HttpUtil.setKeepAlive(response, HttpUtil.isKeepAlive(request));
         var future = ctx.writeAndFlush(response);

@@ -28,6 +28,10 @@ import java.util.concurrent.TimeUnit;
  * (its request never completed) is reset, streaming ones are left alone, and a connection left
  * with no stream is closed ({@code GOAWAY}). One per connection.
  *
+ * <p>Any byte read restarts this timer, so it cannot stop a client that trickles a request head a
+ * byte at a time (slowloris): the request head deadline of
+ * {@link io.herald.server.edge.ConnectionGuard} does, however the bytes arrive.
+ *
  * <p>Wire contract: docs/protocol.md, "Heartbeats and timeouts".
  */
 public final class IdleConnectionHandler extends IdleStateHandler {

@@ -42,7 +42,9 @@ import java.util.Set;
  * {@code invalid_event}, {@code invalid_since}, {@code invalid_parameter}) and the socket stays
  * open, as it does for {@code publish_forbidden}, {@code already_subscribed},
  * {@code not_subscribed} and {@code broker_unavailable}. A binary message is not a command
- * ({@code invalid_command}). Server ping frames are the heartbeat; {@code op:"ping"} is the
+ * ({@code invalid_command}). A command over the socket's command rate, or a {@code publish} over its
+ * publication rate, is not carried out and gets {@code too_many_requests}; the third such refusal
+ * within 10 s closes the socket with {@code 4429} ({@link FloodGuard}). Server ping frames are the heartbeat; {@code op:"ping"} is the
  * client's own round trip. Before closing, the server sends
  * {@code {"disconnect":{"code":..,"reason":..,"reconnect":..}}} and a close frame with the same code
  * (RFC 6455, section 7.4).
@@ -85,9 +87,10 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
      * @param node      the node
      * @param heartbeat the ping interval
      * @param access    access control: when on, the first command must be {@code connect} with a token
+     * @param flood     the socket's rate limits
      */
-    ProtocolWebSocketTransport(Channel channel, Node node, Duration heartbeat, WebSocketAccess access) {
-        super(channel, node, heartbeat, access);
+    ProtocolWebSocketTransport(Channel channel, Node node, Duration heartbeat, WebSocketAccess access, FloodGuard flood) {
+        super(channel, node, heartbeat, access, flood);
     }
 
     @Override
@@ -100,9 +103,18 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
 
     @Override
     protected void textReceived(TextWebSocketFrame frame) {
+        long now = System.nanoTime();
+        boolean allowed = flood.command(now);
         Command command = null;
         try {
             command = Command.parse(frame.content());
+            if (allowed && "publish".equals(command.op())) {
+                allowed = flood.publish(now);
+            }
+            if (!allowed) {
+                tooMany(command.id(), now);
+                return;
+            }
             command.check();
             if (access.enabled() && !connected && !command.op().equals("connect") && !command.op().equals("ping")) {
                 throw new HeraldException(ErrorCode.UNAUTHORIZED, "op " + Names.quote(command.op())
@@ -110,6 +122,10 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
             }
             dispatch(command);
         } catch (HeraldException e) {
+            if (!allowed) {
+                tooMany(command == null ? null : command.id(), now);
+                return;
+            }
             reply(Replies.error(command == null ? null : command.id(), e.code(), e.getMessage()));
             if (access.enabled() && !connected) {
                 // Before connect the only answers are connect's: anything else ends the socket (4401).
@@ -120,8 +136,29 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
 
     @Override
     protected void binaryReceived(BinaryWebSocketFrame frame) {
+        long now = System.nanoTime();
+        if (!flood.command(now)) {
+            tooMany(null, now);
+            return;
+        }
         reply(Replies.error(null, ErrorCode.INVALID_COMMAND,
                 "binary message (expected: a text message holding a JSON command; publish bytes with data_b64)"));
+        if (access.enabled() && !connected) {
+            session().disconnect(Disconnect.UNAUTHORIZED); // anything but connect first ends the socket
+        }
+    }
+
+    /**
+     * A command over a rate limit, not carried out: the error {@code too_many_requests}, or, the
+     * third time within 10 s, the close {@code 4429} ({@link FloodGuard}).
+     */
+    private void tooMany(Long id, long now) {
+        if (flood.strike(now)) {
+            violation(Disconnect.TOO_MANY_REQUESTS);
+        } else {
+            reply(Replies.error(id, ErrorCode.TOO_MANY_REQUESTS, "over the socket's command or publication rate"
+                    + " (limits.ws.*); slow down: a third refusal within 10 s closes the socket with 4429"));
+        }
     }
 
     private void dispatch(Command command) {

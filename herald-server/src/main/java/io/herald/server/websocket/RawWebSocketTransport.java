@@ -54,7 +54,9 @@ import org.slf4j.LoggerFactory;
  * carry a refusal or failure, so it closes the socket with the code {@link WireErrors#disconnectFor}
  * gives: {@code 1008} where the namespace forbids client publishing, {@code 1011} when the broker
  * did not store it or the server is overloaded, {@code 1001} while shutting down. Messages over the
- * payload limit are closed with {@code 1009} by the frame decoder.
+ * payload limit are closed with {@code 1009} by the frame decoder. Messages over the publication
+ * rate ({@code limits.ws.publish-rate}) are dropped unpublished, and the third drop within 10 s
+ * closes the socket with {@code 4429} ({@link FloodGuard}).
  *
  * <p>One instance per connection; all methods but {@link #close} run on its event loop.
  *
@@ -79,10 +81,11 @@ final class RawWebSocketTransport extends WebSocketTransport {
      * @param since       the position to resume after, or null for live publications only
      * @param access      access control; when on, the session ends when {@code principal}'s token expires
      * @param principal   who the upgrade request came from, already allowed to subscribe
+     * @param flood       the socket's rate limits (its messages count as publications)
      */
     RawWebSocketTransport(Channel channel, Node node, Duration heartbeat, String channelName, StreamPosition since,
-                          WebSocketAccess access, Principal principal) {
-        super(channel, node, heartbeat, access);
+                          WebSocketAccess access, Principal principal, FloodGuard flood) {
+        super(channel, node, heartbeat, access, flood);
         this.channelName = channelName;
         this.since = since;
         this.principal = principal;
@@ -130,8 +133,20 @@ final class RawWebSocketTransport extends WebSocketTransport {
         publish(Payload.binary(ByteBufUtil.getBytes(frame.content())));
     }
 
-    /** Publishes a message of the client; a refusal or failure closes the socket ({@link WireErrors#disconnectFor}). */
+    /**
+     * Publishes a message of the client; a refusal or failure closes the socket ({@link WireErrors#disconnectFor}).
+     * Over the publication rate the message is dropped, and the third drop within 10 s closes the
+     * socket with 4429 ({@link FloodGuard}).
+     */
     private void publish(Payload payload) {
+        long now = System.nanoTime();
+        if (!flood.publish(now)) {
+            log.debug("raw WebSocket publish to {} dropped: over the publication rate", channelName);
+            if (flood.strike(now)) {
+                violation(Disconnect.TOO_MANY_REQUESTS);
+            }
+            return;
+        }
         node.publishFromClient(session(), channelName, null, payload).whenComplete((p, error) -> {
             if (error != null) {
                 HeraldException e = WireErrors.failure(error, "raw WebSocket publish to " + channelName);

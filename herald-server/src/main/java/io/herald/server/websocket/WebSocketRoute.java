@@ -58,7 +58,7 @@ public final class WebSocketRoute implements Route {
     /**
      * @param node        the node sessions subscribe and publish on; its {@code maxPayloadBytes} is the
      *                    largest message accepted
-     * @param config      the server configuration (heartbeat interval, {@code auth})
+     * @param config      the server configuration (heartbeat interval, {@code auth}, WebSocket rate limits)
      * @param credentials the loaded token keys; access control is on when it has a verifier
      */
     public WebSocketRoute(Node node, ServerConfig config, Credentials credentials) {
@@ -85,7 +85,7 @@ public final class WebSocketRoute implements Route {
         }
         WebSocketTransport transport;
         if (target.channel() == null) {
-            transport = new ProtocolWebSocketTransport(ctx.channel(), node, config.heartbeat(), access);
+            transport = new ProtocolWebSocketTransport(ctx.channel(), node, config.heartbeat(), access, new FloodGuard(config));
         } else {
             StreamPosition since = target.query().position("since");
             Principal principal = Principal.ANONYMOUS;
@@ -96,7 +96,7 @@ public final class WebSocketRoute implements Route {
                 node.authorize(principal, Action.SUBSCRIBE, target.channel(), null);
             }
             transport = new RawWebSocketTransport(ctx.channel(), node, config.heartbeat(), target.channel(), since,
-                    access, principal);
+                    access, principal, new FloodGuard(config));
         }
         int maxBytes = node.config().maxPayloadBytes();
         WebSocketServerProtocolConfig protocol = WebSocketServerProtocolConfig.newBuilder()

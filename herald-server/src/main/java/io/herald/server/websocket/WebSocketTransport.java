@@ -42,6 +42,8 @@ abstract class WebSocketTransport extends ChannelTransport {
 
     protected final Node node;
     protected final WebSocketAccess access;
+    /** The socket's rate limits. */
+    protected final FloodGuard flood;
     private final Duration heartbeat;
 
     /**
@@ -49,12 +51,14 @@ abstract class WebSocketTransport extends ChannelTransport {
      * @param node      the node to subscribe and publish on
      * @param heartbeat the interval of server ping frames
      * @param access    the token verifier and its timings; {@link WebSocketAccess#OFF} when access control is off
+     * @param flood     the socket's rate limits
      */
-    WebSocketTransport(Channel channel, Node node, Duration heartbeat, WebSocketAccess access) {
+    WebSocketTransport(Channel channel, Node node, Duration heartbeat, WebSocketAccess access, FloodGuard flood) {
         super(channel);
         this.node = node;
         this.heartbeat = heartbeat;
         this.access = access;
+        this.flood = flood;
     }
 
     /**

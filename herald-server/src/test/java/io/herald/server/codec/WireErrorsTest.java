@@ -31,6 +31,9 @@ class WireErrorsTest {
         expected.put(ErrorCode.NOT_SUBSCRIBED, 409);
         expected.put(ErrorCode.PAYLOAD_TOO_LARGE, 413);
         expected.put(ErrorCode.TOO_MANY_REQUESTS, 429);
+        expected.put(ErrorCode.ORIGIN_NOT_ALLOWED, 403);
+        expected.put(ErrorCode.HEADERS_TOO_LARGE, 431);
+        expected.put(ErrorCode.REQUEST_TIMEOUT, 408);
         expected.put(ErrorCode.INTERNAL, 500);
         expected.put(ErrorCode.BROKER_UNAVAILABLE, 503);
         expected.put(ErrorCode.OVERLOADED, 503);

@@ -87,6 +87,7 @@ public final class TestServer implements AutoCloseable {
                                       Consumer<ServerConfig.Builder> configure) {
         return new TestServer(HeraldServer.create(cfg -> {
             cfg.port(0).ioThreads(2).adminListen(new ListenAddress("127.0.0.1", 0))
+                    .perIpConnections(0).perIpConnectRate(0)
                     .tlsCert(certificate.certFile()).tlsKey(certificate.keyFile());
             configure.accept(cfg);
         }).start(), certificate, version);
@@ -119,7 +120,10 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts a server like {@link #start(Consumer)}, on {@code broker} instead of an in-memory one. */
     public static TestServer start(Broker broker, Consumer<ServerConfig.Builder> configure) {
-        ServerConfig.Builder builder = ServerConfig.builder().port(0).ioThreads(2).adminListen(new ListenAddress("127.0.0.1", 0));
+        // Tests connect everything from 127.0.0.1, hundreds of clients at once: the per-address
+        // limits are off unless a test sets them (the edge tests do).
+        ServerConfig.Builder builder = ServerConfig.builder().port(0).ioThreads(2).adminListen(new ListenAddress("127.0.0.1", 0))
+                .perIpConnections(0).perIpConnectRate(0);
         configure.accept(builder);
         return new TestServer(HeraldServer.create(builder.build(), broker).start());
     }
