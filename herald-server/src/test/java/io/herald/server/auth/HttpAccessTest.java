@@ -201,7 +201,9 @@ class HttpAccessTest {
 
     @Test
     void publishingNeedsAnApiKeyOrAPublishGrantNeverAQueryKeyOrCookie() {
-        try (TestServer t = tokens.start(cfg -> cfg.auth(tokens.authConfig().cookie(true).build()))) {
+        // Cookie authentication needs an origin allow-list (credentials are never allowed for every origin).
+        try (TestServer t = tokens.start(cfg -> cfg.auth(tokens.authConfig().cookie(true).build())
+                .corsAllowedOrigins(List.of("https://app.example")))) {
             long before = publish(t, "chat:a", "legit-1");
             String key = tokens.publishKey();
             String grant = tokens.token("1", "publish", "chat:a", "doc:*");
@@ -210,9 +212,14 @@ class HttpAccessTest {
                     post(t, "/pub/chat:a", "x", "X-API-Key", "wrong-" + key),
                     post(t, "/pub/chat:a?api_key=" + key, "x"),
                     post(t, "/pub/chat:a", "x", "Authorization", "Bearer " + key),
-                    // CSRF: a cross-site form with the user's valid cookie; cookies are never read on /pub.
+                    // A form from the allowed site itself with the user's valid cookie: cookies are never read on /pub.
                     post(t, "/pub/chat:a", "m=x", "Content-Type", "application/x-www-form-urlencoded",
-                            "Origin", "https://evil.example", "Cookie", "herald_token=" + grant));
+                            "Origin", "https://app.example", "Cookie", "herald_token=" + grant));
+            // CSRF: a cross-site form with the user's valid cookie is refused before any credential is read.
+            HttpResponse<String> csrf = post(t, "/pub/chat:a", "m=x", "Content-Type", "application/x-www-form-urlencoded",
+                    "Origin", "https://evil.example", "Cookie", "herald_token=" + grant);
+            assertThat(csrf.statusCode()).isEqualTo(403);
+            assertThat(TestServer.json(csrf.body()).at("/error/code").asText()).isEqualTo("origin_not_allowed");
             for (HttpResponse<String> r : refused) {
                 assertThat(r.statusCode()).as("%s", r.body()).isEqualTo(401);
                 assertThat(TestServer.json(r.body()).at("/error/code").asText()).isEqualTo("unauthorized");

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Fuzzes the token verifier (docs/security-fuzzing.md): any text as a token gives a principal or a
+ * Fuzzes the token verifier (docs/security.md, "Fuzzing"): any text as a token gives a principal or a
  * {@link HeraldException} {@code unauthorized}/{@code token_expired}, never another exception. The
  * second target signs what the fuzzer writes as header and payload JSON with the configured HMAC
  * key, so the fuzzer reaches the claims' parsing and typing behind the signature check.

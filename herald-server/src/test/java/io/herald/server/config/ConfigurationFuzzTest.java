@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * Fuzzes the configuration file reader (docs/configuration.md, "Configuration file";
- * docs/security-fuzzing.md): any bytes as {@code herald.yml} give a configuration or a one-line
+ * docs/security.md, "Fuzzing"): any bytes as {@code herald.yml} give a configuration or a one-line
  * {@link ConfigException}, never another exception. Without {@code JAZZER_FUZZ} the committed inputs
  * under {@code ConfigurationFuzzTestInputs} run as a regression test.
  */

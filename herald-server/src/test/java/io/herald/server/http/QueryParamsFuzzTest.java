@@ -10,7 +10,7 @@ import io.herald.core.StreamPosition;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
 /**
- * Fuzzes what a request's URI feeds Herald (docs/protocol.md; docs/security-fuzzing.md): stream
+ * Fuzzes what a request's URI feeds Herald (docs/protocol.md; docs/security.md, "Fuzzing"): stream
  * positions ({@link StreamPosition#parse}: a position that parses writes back as the same id, or
  * {@code invalid_since}) and query parameters ({@link QueryParams}: integers in range or
  * {@code invalid_parameter}, positions or {@code invalid_since}), never another exception. Without

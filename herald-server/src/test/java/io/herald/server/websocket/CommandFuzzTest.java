@@ -9,7 +9,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
 /**
- * Fuzzes the WebSocket command parser (docs/protocol.md, "WebSocket protocol"; docs/security-fuzzing.md):
+ * Fuzzes the WebSocket command parser (docs/protocol.md, "WebSocket protocol"; docs/security.md, "Fuzzing"):
  * any bytes as a text message give a {@link Command} (whose envelope check passes or fails with
  * {@code invalid_command}) or {@code invalid_command}, never another exception. Without
  * {@code JAZZER_FUZZ} the committed inputs under {@code CommandFuzzTestInputs} run as a regression test.
