@@ -1,5 +1,9 @@
 package io.herald.server;
 
+import static io.herald.server.ConfigRules.check;
+import static io.herald.server.ConfigRules.notNegative;
+import static io.herald.server.ConfigRules.positive;
+
 import io.herald.core.NodeConfig;
 import io.herald.server.auth.AuthConfig;
 import io.herald.server.edge.AddressRanges;
@@ -170,22 +174,6 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         String problem = !Files.exists(file) ? "no such file" : !Files.isRegularFile(file) ? "not a regular file"
                 : !Files.isReadable(file) ? "not readable" : null;
         check(name, file, problem == null, "a readable file; " + problem);
-    }
-
-    private static void notNegative(String name, Duration d) {
-        Objects.requireNonNull(d, name);
-        check(name, d, !d.isNegative(), ">= 0");
-    }
-
-    private static void positive(String name, Duration d) {
-        Objects.requireNonNull(d, name);
-        check(name, d, !d.isNegative() && !d.isZero(), "> 0");
-    }
-
-    private static void check(String name, Object value, boolean ok, String expected) {
-        if (!ok) {
-            throw new IllegalArgumentException(name + ": " + value + " (expected: " + expected + ")");
-        }
     }
 
     /** A builder with the defaults. */

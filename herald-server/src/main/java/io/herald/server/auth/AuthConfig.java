@@ -1,5 +1,9 @@
 package io.herald.server.auth;
 
+import static io.herald.server.ConfigRules.check;
+import static io.herald.server.ConfigRules.notNegative;
+import static io.herald.server.ConfigRules.positive;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -102,22 +106,6 @@ public record AuthConfig(List<KeySpec> keys, String jwksUrl, List<String> jwksAl
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(keyEnv, "keyEnv");
             Objects.requireNonNull(scope, "scope");
-        }
-    }
-
-    private static void notNegative(String name, Duration d) {
-        Objects.requireNonNull(d, name);
-        check(name, d, !d.isNegative(), ">= 0");
-    }
-
-    private static void positive(String name, Duration d) {
-        Objects.requireNonNull(d, name);
-        check(name, d, !d.isNegative() && !d.isZero(), "> 0");
-    }
-
-    private static void check(String name, Object value, boolean ok, String expected) {
-        if (!ok) {
-            throw new IllegalArgumentException(name + ": " + value + " (expected: " + expected + ")");
         }
     }
 
