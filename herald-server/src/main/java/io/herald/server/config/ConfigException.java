@@ -10,8 +10,23 @@ package io.herald.server.config;
 public final class ConfigException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** @param line the whole message: source, key, problem */
+    /**
+     * @param line the whole message: source, key, problem; control characters in it (a value from
+     *             the file may hold line breaks) are written as {@code \\uXXXX}, so it stays one line
+     */
     public ConfigException(String line) {
-        super(line, null, false, false);
+        super(oneLine(line), null, false, false);
+    }
+
+    private static String oneLine(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
     }
 }

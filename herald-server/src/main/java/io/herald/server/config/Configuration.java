@@ -138,6 +138,10 @@ public final class Configuration {
                                  Map<String, List<Map<String, Value>>> sections, Set<String> listsSeen) {
         String base = key.substring(0, bracket);
         int close = key.indexOf(']', bracket);
+        if (close < 0 || !key.substring(bracket + 1, close).matches("[0-9]{0,6}")) {
+            // A key that merely contains '[' (YamlFile writes list items as key[i]).
+            throw new ConfigException(at + unknown(key));
+        }
         String rest = key.substring(close + 1);
         Setting s = Settings.byKey(base);
         Map<String, Setting.Type> fields = Settings.LIST_SECTIONS.get(base);

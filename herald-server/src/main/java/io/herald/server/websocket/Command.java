@@ -57,7 +57,9 @@ record Command(Long id, String op, JsonNode fields) {
         JsonNode node;
         try {
             node = MAPPER.readTree(new ByteBufInputStream(content.duplicate()));
-        } catch (IOException e) {
+        } catch (IOException | NumberFormatException e) {
+            // NumberFormatException: a number Jackson's BigDecimal reading refuses, e.g. 9999E99999999999999
+            // (found by CommandFuzzTest; docs/security.md, "Fuzzing").
             throw invalid("command is not valid JSON (expected: one JSON object such as {\"id\":1,\"op\":\"ping\"})");
         }
         if (node == null || !node.isObject()) {

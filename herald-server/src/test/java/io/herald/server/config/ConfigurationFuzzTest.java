@@ -35,7 +35,7 @@ class ConfigurationFuzzTest {
         try {
             assertThat(Configuration.load(FILE, "herald.yml", Map.of(), Map.of(), List.of()).serverConfig()).isNotNull();
         } catch (ConfigException e) {
-            assertThat(e.getMessage()).isNotBlank().doesNotContain("\n");
+            assertThat(e.getMessage()).isNotBlank().doesNotContain("\n").doesNotContain("\r");
         }
     }
 }
