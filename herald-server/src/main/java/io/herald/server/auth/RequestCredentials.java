@@ -51,7 +51,10 @@ public final class RequestCredentials {
     public enum Use {
         /** {@code POST /pub}: an API key or a bearer token; never a cookie or a ticket. */
         PUBLISH,
-        /** A read that takes a header or a cookie: long and short polling, history, XHR streaming. */
+        /**
+         * A read that takes a header or a cookie: long and short polling, history, XHR streaming; an
+         * API key too (a server reading history; it may not subscribe).
+         */
         READ,
         /** A read that may also take a ticket in the query: SSE, the iframe. */
         READ_WITH_TICKET,
@@ -73,7 +76,9 @@ public final class RequestCredentials {
      *                         for a malformed header
      */
     public Principal principal(HttpRequest request, Use use, String channel, String ticket) {
-        if (use == Use.PUBLISH) {
+        if (use == Use.PUBLISH || use == Use.READ) {
+            // A server's key: it publishes, and reads history (GET /history); the Authorizer refuses it
+            // any subscription. Browsers cannot send it cross-origin (never in Access-Control-Allow-Headers).
             String apiKey = request.headers().get(API_KEY_HEADER);
             if (apiKey != null) {
                 return credentials.apiKey(apiKey);

@@ -404,6 +404,22 @@ class HttpAccessTest {
     }
 
     @Test
+    void aServersApiKeyReadsHistoryButNeverSubscribes() {
+        try (TestServer t = tokens.start(cfg -> { })) {
+            publish(t, "doc:7", "for the backend");
+            HttpResponse<String> history = get(t, "/history/doc:7", "X-API-Key", tokens.publishKey());
+            assertThat(history.statusCode()).as(history.body()).isEqualTo(200);
+            assertThat(history.body()).contains("for the backend");
+            for (String path : List.of("/poll/doc:7", "/longpoll/doc:7?timeout=1", "/stream/doc:7")) {
+                HttpResponse<String> r = get(t, path, "X-API-Key", tokens.publishKey());
+                assertThat(r.statusCode()).as(path).isEqualTo(403);
+                assertThat(r.body()).as(path).doesNotContain("for the backend");
+            }
+            assertThat(get(t, "/history/doc:7", "X-API-Key", "wrong-" + tokens.publishKey()).statusCode()).isEqualTo(401);
+        }
+    }
+
+    @Test
     void metricsOnThePublicPortNeedAnAdminKey() {
         try (TestServer t = tokens.start(cfg -> cfg.metricsOnPublicPort(true))) {
             HttpResponse<String> none = get(t, "/metrics");
