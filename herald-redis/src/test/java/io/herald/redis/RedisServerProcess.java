@@ -95,6 +95,23 @@ public final class RedisServerProcess implements AutoCloseable {
         }
     }
 
+    /** Stops the process with SIGSTOP: Redis keeps its connections open but answers nothing. */
+    public void freeze() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** Resumes a {@link #freeze() frozen} server with SIGCONT. */
+    public void thaw() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     /**
      * Sends one inline command over a raw socket and returns the first line of the reply, or null
      * when Redis cannot be reached (e.g. {@code command("FLUSHALL")}).
