@@ -15,6 +15,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -275,6 +276,9 @@ public final class RedisBroker implements Broker {
         Throwable cause = unwrap(error);
         if (cause instanceof TimeoutException) {
             return "no answer in time";
+        }
+        if (cause instanceof RedisException && cause.getMessage() != null && cause.getMessage().startsWith("Currently not connected")) {
+            return "connection lost"; // Lettuce's words for a command on a connection that just closed
         }
         Throwable root = cause;
         while (root.getCause() != null && root.getCause() != root) {
