@@ -70,6 +70,9 @@ public final class RedisServerProcess implements AutoCloseable {
             throw new IllegalStateException("cannot run redis-server (" + e.getMessage() + "): the Redis broker's tests "
                     + "need it on the PATH; install it with: apt-get install -y redis-server", e);
         }
+        Process started = process;
+        // A test that dies before stop() must not leave its Redis running after the JVM.
+        Runtime.getRuntime().addShutdownHook(new Thread(started::destroyForcibly));
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (!"+PONG".equals(command("PING"))) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
