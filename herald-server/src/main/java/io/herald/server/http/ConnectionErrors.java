@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * What a connection (or an HTTP/2 stream) does on an exception no handler took: it is logged, at
  * debug when the network or the client is the cause (a reset connection, a broken TLS record), in
  * one line at info for an HTTP/2 connection error (the client broke the protocol, or tripped a
- * guard such as the rapid-reset one; Netty has already sent {@code GOAWAY}), else as a warning with
+ * guard such as the rapid-reset one; Netty sends its {@code GOAWAY} right after), else as a warning with
  * its stack trace, and the channel is closed. Never anything on the wire
  * but the close. The last handler of an HTTP/2 connection's pipeline; the {@link Router} ends the
  * others. Stateless, shared, thread-safe.
@@ -40,6 +40,11 @@ public final class ConnectionErrors extends ChannelInboundHandlerAdapter {
             log.debug("connection {} failed: {}", ctx.channel().remoteAddress(), io.toString());
         } else if (cause instanceof Http2Exception h2) {
             log.info("HTTP/2 connection {} closed: {} ({})", ctx.channel().remoteAddress(), h2.getMessage(), h2.error());
+            // Netty's frame codec fires the error here before it sends its GOAWAY with the error's code
+            // (e.g. ENHANCE_YOUR_CALM) and closes: closing now would send a graceful GOAWAY (NO_ERROR)
+            // first. Close after it, in case it did not.
+            ctx.channel().eventLoop().execute(ctx::close);
+            return;
         } else {
             log.warn("connection {} failed", ctx.channel().remoteAddress(), cause);
         }
