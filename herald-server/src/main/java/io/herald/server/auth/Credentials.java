@@ -120,10 +120,12 @@ public final class Credentials {
      * so the timing tells nothing of which key or how much of it matched.
      *
      * @param presented the {@code X-API-Key} header's value
+     * @param admin     whether the use needs a key of {@code admin} scope
      * @return {@link Principal#server} named after the key
-     * @throws HeraldException {@code unauthorized} when it matches no key
+     * @throws HeraldException {@code unauthorized} when it matches no key; {@code forbidden} when
+     *                         {@code admin} is asked and it is a key of publish scope
      */
-    public Principal apiKey(String presented) {
+    public Principal apiKey(String presented, boolean admin) {
         byte[] bytes = presented.getBytes(StandardCharsets.UTF_8);
         ApiKey found = null;
         for (ApiKey k : apiKeys) {
@@ -134,16 +136,10 @@ public final class Credentials {
         if (found == null) {
             throw new HeraldException(ErrorCode.UNAUTHORIZED, "the API key matches no configured key");
         }
-        return Principal.server(found.name);
-    }
-
-    /** Whether {@code presented} is an API key of admin scope. */
-    public boolean adminKey(String presented) {
-        byte[] bytes = presented.getBytes(StandardCharsets.UTF_8);
-        boolean admin = false;
-        for (ApiKey k : apiKeys) {
-            admin |= MessageDigest.isEqual(k.key, bytes) && k.admin;
+        Principal server = Principal.server(found.name);
+        if (admin && !found.admin) {
+            throw new HeraldException(ErrorCode.FORBIDDEN, server + " has publish scope; this needs an admin key");
         }
-        return admin;
+        return server;
     }
 }

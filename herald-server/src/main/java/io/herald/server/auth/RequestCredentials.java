@@ -81,7 +81,7 @@ public final class RequestCredentials {
             // any subscription. Browsers cannot send it cross-origin (never in Access-Control-Allow-Headers).
             String apiKey = request.headers().get(API_KEY_HEADER);
             if (apiKey != null) {
-                return credentials.apiKey(apiKey);
+                return credentials.apiKey(apiKey, false);
             }
         }
         List<String> authorization = request.headers().getAll(HttpHeaderNames.AUTHORIZATION);
@@ -123,11 +123,7 @@ public final class RequestCredentials {
         if (key == null) {
             throw new HeraldException(ErrorCode.UNAUTHORIZED, "an API key of admin scope is required (" + API_KEY_HEADER + ")");
         }
-        Principal server = credentials.apiKey(key);
-        if (!credentials.adminKey(key)) {
-            throw new HeraldException(ErrorCode.FORBIDDEN, server + " has publish scope; this needs an admin key");
-        }
-        return server;
+        return credentials.apiKey(key, true);
     }
 
     /** The token of {@code Bearer TOKEN}. */
