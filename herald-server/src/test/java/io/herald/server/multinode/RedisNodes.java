@@ -56,12 +56,11 @@ final class RedisNodes implements AutoCloseable {
     }
 
     /**
-     * Restarts Redis on its port. With {@code keepData} it first saves its data set ({@code SAVE},
-     * an RDB file) and loads it on the way up, as a Redis with persistence does after a restart: the
-     * same keys, another {@code run_id}. Without, it comes back empty, as one without persistence.
+     * Stops Redis. With {@code keepData} it first saves its data set ({@code SAVE}, an RDB file),
+     * which {@link #startRedis} loads, as a Redis with persistence does after a restart: the same
+     * keys, another {@code run_id}.
      */
-    void restartRedis(boolean keepData) throws IOException {
-        Path dump = Path.of("target", "redis-" + redis.port(), "dump.rdb").toAbsolutePath();
+    void stopRedis(boolean keepData) {
         if (keepData) {
             String saved = redis.command("SAVE");
             if (!"+OK".equals(saved)) {
@@ -69,6 +68,14 @@ final class RedisNodes implements AutoCloseable {
             }
         }
         redis.stop();
+    }
+
+    /**
+     * Starts the {@link #stopRedis stopped} Redis again on its port: with the data it saved when
+     * {@code keepData}, else empty, as one without persistence.
+     */
+    void startRedis(boolean keepData) throws IOException {
+        Path dump = Path.of("target", "redis-" + redis.port(), "dump.rdb").toAbsolutePath();
         if (!keepData) {
             Files.deleteIfExists(dump);
         }
