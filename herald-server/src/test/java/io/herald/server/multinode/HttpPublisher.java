@@ -1,14 +1,21 @@
 package io.herald.server.multinode;
 
 import io.herald.server.testing.TestServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 /**
  * A thread that publishes {@code prefix0}, {@code prefix1}, ... as text through {@code POST /pub} of
- * one node, one request at a time with a short pause, until {@link #close() closed}, the
+ * one node (of this JVM or another process), one request at a time with a short pause, until {@link #close() closed}, the
  * {@code count} is reached, or the node cannot be reached (a stopped or killed node). It records the
  * id of every publication the node acknowledged ({@code 200}) and counts the other answers.
  */
@@ -20,12 +27,12 @@ final class HttpPublisher implements AutoCloseable {
     private volatile int refused;
     private volatile Throwable unreachable;
 
-    private HttpPublisher(TestServer node, String channel, String prefix, int count, long pauseNanos) {
+    private HttpPublisher(Function<String, HttpResponse<String>> post, String channel, String prefix, int count, long pauseNanos) {
         thread = new Thread(() -> {
             for (int i = 0; i < count && !stop; i++) {
                 HttpResponse<String> r;
                 try {
-                    r = node.post("/pub/" + channel, prefix + i, "text/plain");
+                    r = post.apply(prefix + i);
                 } catch (RuntimeException e) {
                     unreachable = e;
                     return;
@@ -46,7 +53,32 @@ final class HttpPublisher implements AutoCloseable {
 
     /** Starts publishing up to {@code count} texts to {@code channel} of {@code node}, pausing {@code pauseNanos} between them. */
     static HttpPublisher start(TestServer node, String channel, String prefix, int count, long pauseNanos) {
-        HttpPublisher publisher = new HttpPublisher(node, channel, prefix, count, pauseNanos);
+        return start(text -> node.post("/pub/" + channel, text, "text/plain"), channel, prefix, count, pauseNanos);
+    }
+
+    /**
+     * Like {@link #start(TestServer, String, String, int, long)} to a node that is not a
+     * {@link TestServer} (another process), at {@code base} ({@code http://127.0.0.1:PORT}).
+     */
+    static HttpPublisher start(URI base, String channel, String prefix, int count, long pauseNanos) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        URI uri = base.resolve("/pub/" + channel);
+        return start(text -> {
+            try {
+                return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).header("Content-Type", "text/plain")
+                        .POST(HttpRequest.BodyPublishers.ofString(text)).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }, channel, prefix, count, pauseNanos);
+    }
+
+    private static HttpPublisher start(Function<String, HttpResponse<String>> post, String channel, String prefix, int count,
+                                       long pauseNanos) {
+        HttpPublisher publisher = new HttpPublisher(post, channel, prefix, count, pauseNanos);
         publisher.thread.start();
         return publisher;
     }
