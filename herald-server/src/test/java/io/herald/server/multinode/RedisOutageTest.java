@@ -53,6 +53,50 @@ class RedisOutageTest {
         survivesARedisRestart(true);
     }
 
+    @Test
+    void redisThatStopsAnsweringFailsPublishesWithinTheTimeoutAndAPublishThatTimedOutMayStillBeDelivered() throws Exception {
+        try (RedisNodes redis = RedisNodes.start(); TestServer a = redis.node(NODE); TestServer b = redis.node(NODE)) {
+            String start = position(a, "r");
+            try (Subscription onA = TransportClients.sse().open(a, "r", start);
+                 Subscription onB = TransportClients.webSocketProtocol().open(b, "r", start)) {
+                String last = a.publish("r", "before").get("id").asText();
+                for (Subscription s : List.of(onA, onB)) {
+                    assertThat(nextAfter(s, start).id()).isEqualTo(last);
+                }
+                redis.redis().freeze();
+                try {
+                    long t0 = System.nanoTime();
+                    HttpResponse<String> r = a.post("/pub/r", "unknown", "text/plain");
+                    long ms = elapsedMs(t0);
+                    assertThat(r.statusCode()).as("publish to a Redis that does not answer: %s", r.body()).isEqualTo(503);
+                    JsonNode error = TestServer.json(r.body()).get("error");
+                    assertThat(error.get("code").asText()).isEqualTo("broker_unavailable");
+                    assertThat(error.get("message").asText()).contains("no answer within " + RedisNodes.TIMEOUT.toMillis() + " ms");
+                    assertThat(ms).as("ms to give up on a Redis that does not answer").isBetween(
+                            RedisNodes.TIMEOUT.toMillis() - 100, RedisNodes.TIMEOUT.toMillis() + 1000);
+                    JsonNode ready = TestServer.json(b.admin("/health/ready").body());
+                    assertThat(ready.get("reasons").toString()).contains("broker_unreachable");
+                    for (Subscription s : List.of(onA, onB)) {
+                        assertThat(s.next().kind()).as("during the stall").isEqualTo(Kind.HEARTBEAT);
+                    }
+                } finally {
+                    redis.redis().thaw();
+                }
+                // Redis ran the publish it had read before it stalled: stored and delivered, though
+                // answered 503 (docs/protocol.md, "Publishing": the outcome of a timed-out publish is unknown).
+                for (Subscription s : List.of(onA, onB)) {
+                    Signal p = nextAfter(s, last);
+                    assertThat(p.data()).isEqualTo("unknown");
+                }
+                String after = a.publish("r", "after").get("id").asText();
+                for (Subscription s : List.of(onA, onB)) {
+                    assertThat(nextSignal(s).id()).isEqualTo(after);
+                }
+                assertThat(Reading.historyIds(b, "r", start)).hasSize(3);
+            }
+        }
+    }
+
     /** One stream subscription of the test: its transport, its node, its last id. */
     private static final class Subscriber {
         final TransportClient client;
