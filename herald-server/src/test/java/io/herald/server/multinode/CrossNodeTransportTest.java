@@ -23,9 +23,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Two Herald nodes on one Redis are one server, on every push transport (issue 11): a publication
- * made on one node reaches the subscribers of both, in order and once; a subscriber that leaves one
- * node resumes on the other from its last id, with the transport's own position mechanism
+ * Herald nodes on one Redis are one server, on every push transport (issue 11): a publication made
+ * on one of three nodes reaches the subscribers of all three, in order and once; a subscriber that
+ * leaves one of two nodes resumes on the other from its last id, with the transport's own position
+ * mechanism
  * ({@code Last-Event-ID}, {@code since}), with no loss and no duplicate while publishing goes on.
  * Real sockets, a real redis-server of each test's own.
  */
@@ -37,13 +38,15 @@ class CrossNodeTransportTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("transports")
-    void aPublicationOnOneNodeReachesTheSubscribersOfEveryNodeInOrderOnce(TransportClient client) throws Exception {
+    void aPublicationOnOneOfThreeNodesReachesTheSubscribersOfEveryNodeInOrderOnce(TransportClient client) throws Exception {
         try (RedisNodes redis = RedisNodes.start();
              TestServer a = redis.node(client::configure);
              TestServer b = redis.node(client::configure);
+             TestServer c = redis.node(client::configure);
              WsClient publisher = WsClient.connect(a, "/ws")) {
             String start = position(a, "room");
-            try (Subscription onB = client.open(b, "room", start); Subscription onA = client.open(a, "room", start)) {
+            try (Subscription onB = client.open(b, "room", start); Subscription onC = client.open(c, "room", start);
+                 Subscription onA = client.open(a, "room", start)) {
                 List<String> ids = new ArrayList<>();
                 List<String> texts = new ArrayList<>();
                 for (int i = 0; i < 60; i++) {
@@ -59,7 +62,7 @@ class CrossNodeTransportTest {
                         ids.add(a.publish("room", text).get("id").asText());
                     }
                 }
-                for (Subscription s : List.of(onB, onA)) {
+                for (Subscription s : List.of(onB, onC, onA)) {
                     String last = start;
                     for (int i = 0; i < ids.size(); i++) {
                         Signal p = nextAfter(s, last);
@@ -70,7 +73,7 @@ class CrossNodeTransportTest {
                 }
                 // Exactly once: what comes next on each node is a new publication, not a repeat.
                 String end = a.publish("room", "end").get("id").asText();
-                for (Subscription s : List.of(onB, onA)) {
+                for (Subscription s : List.of(onB, onC, onA)) {
                     Signal p = nextSignal(s);
                     assertThat(p.kind()).isEqualTo(Kind.PUBLICATION);
                     assertThat(p.id()).isEqualTo(end);
