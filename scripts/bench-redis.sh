@@ -28,19 +28,22 @@
 # markdown table at the end. Compare ratios within one run: the machine is shared.
 #
 # Environment [defaults]:
-#   BENCH_RUN            results name [redis-DATE-TIME]
+#   BENCH_RUN            results name [redis-DATE-TIME]; BENCH_RESULTS_DIR where they go [bench/results]
 #   BENCH_SCENARIOS      [1000x100 10000x10]
 #   BENCH_VARIANTS       [memory redis2]; empty for no load scenarios (wrk and redis-benchmark only)
 #   BENCH_TRANSPORT      subscriber transport [sse]
 #   BENCH_REPEAT         how many times the scenario x variant loop runs (alternating) [1]
 #   BENCH_WARMUP         [15s]; BENCH_DURATION [20s]
-#   BENCH_WRK            [1]; BENCH_WRK_WARMUP [10s]; BENCH_WRK_DURATION [10s]; BENCH_WRK_CONNECTIONS [32]
+#   BENCH_WRK            [1]; BENCH_WRK_WARMUP [10s]; BENCH_WRK_DURATION [10s]; BENCH_WRK_CONNECTIONS [32];
+#                        BENCH_WRK_BROKERS [memory redis]
 #   BENCH_REDIS_BENCHMARK [1]; BENCH_REDIS_BENCHMARK_N requests per run [300000]
 #   BENCH_QUICK          1: 1000x100 only, 2 s warm-up, 5 s window, wrk 3 s + 5 s, redis-benchmark 50,000
 #                        (each can still be set explicitly); a smoke test of the script
 #   BENCH_CHECK          1: fail (exit 3) unless every load run was clean (0 lost, dup, reordered)
 #   BENCH_NO_BUILD       1 to use the jars as they are
-#   HERALD_JAR           [herald-server/target/herald.jar]; HERALD_JAVA_OPTS [-Xms512m -Xmx512m -XX:+AlwaysPreTouch]
+#   HERALD_JAR           the jar under test, nodes and publish script [herald-server/target/herald.jar]
+#                        (an older build for a before/after); HERALD_JAVA_OPTS [-Xms512m -Xmx512m -XX:+AlwaysPreTouch]
+#   BENCH_BUILD          the build's name in the results ["JAR-FILE-NAME COMMIT"]
 #   BENCH_REDIS_CORE     [0]; BENCH_NODE_CORE [1]
 # Needs: JDK 17, Maven, redis-server/redis-cli/redis-benchmark (apt-get install -y redis-server), wrk.
 set -euo pipefail
@@ -64,16 +67,19 @@ variants="${BENCH_VARIANTS-memory redis2}"   # set empty to skip the load scenar
 transport="${BENCH_TRANSPORT:-sse}"
 repeat="${BENCH_REPEAT:-1}"
 wrk_conns="${BENCH_WRK_CONNECTIONS:-32}"
+wrk_brokers="${BENCH_WRK_BROKERS:-memory redis}"
 rcore="${BENCH_REDIS_CORE:-0}"
 ncore="${BENCH_NODE_CORE:-1}"
 java_opts="${HERALD_JAVA_OPTS:--Xms512m -Xmx512m -XX:+AlwaysPreTouch}"
 herald_jar="${HERALD_JAR:-$root/herald-server/target/herald.jar}"
+# what each result line names as the build under test
+export BENCH_BUILD="${BENCH_BUILD:-$(basename "$herald_jar") $(git rev-parse --short HEAD 2>/dev/null)}"
 bench_jar="$root/herald-bench/target/herald-bench.jar"
-redis_jar="$(ls "$root"/herald-redis/target/herald-redis-*.jar 2>/dev/null | grep -v -- '-tests.jar' | head -n 1 || true)"
-results="$root/bench/results/$run.jsonl"
-logs="$root/bench/results/$run.logs"
+results_dir="${BENCH_RESULTS_DIR:-$root/bench/results}"
+results="$results_dir/$run.jsonl"
+logs="$results_dir/$run.logs"
 work="$(mktemp -d /tmp/herald-bench-redis.XXXXXX)"
-mkdir -p "$root/bench/results" "$logs"
+mkdir -p "$results_dir" "$logs"
 hz=$(getconf CLK_TCK)
 # As scripts/bench.sh: no access log, admin listener on a free port, per-address limits off.
 export HERALD_LOGGING_ACCESS_LOG="${HERALD_LOGGING_ACCESS_LOG:-false}"
@@ -89,7 +95,6 @@ done
 if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
   log "building the jars"
   mvn -B -ntp -q -DskipTests -pl herald-server,herald-bench -am package
-  redis_jar="$(ls "$root"/herald-redis/target/herald-redis-*.jar | grep -v -- '-tests.jar' | head -n 1)"
 fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -231,6 +236,7 @@ d.update({
     "total_cpu_us_per_delivery": round((sum(nodes) + redis + loadgen) * 1e6 / deliveries, 2) if deliveries else None,
     "redis_cpu_us_per_publication": round(redis * 1e6 / pubs, 1) if pubs and variant != "memory" else None,
 })
+d["build"] = __import__("os").environ["BENCH_BUILD"]
 print(json.dumps(d, separators=(",", ":")))
 PY
 }
@@ -268,7 +274,7 @@ done
 
 if [ "${BENCH_WRK:-1}" = 1 ] && command -v wrk >/dev/null; then
   for round in $(seq 1 "$repeat"); do
-    for broker in memory redis; do
+    for broker in $wrk_brokers; do
       tag="wrk-$broker-r$round"
       log "$tag: wrk POST /pub/wrk, $wrk_conns connections, one SSE subscriber, $wrk_duration after $wrk_warmup"
       rcli FLUSHALL >/dev/null; rcli CONFIG RESETSTAT >/dev/null
@@ -302,6 +308,7 @@ r["evalsha_calls"] = int(calls)
 r["evalsha_usec_per_call"] = round((c1[3] - c0[3]) / calls, 2) if calls else None
 r["redis_cpu_us_per_publication"] = round(((c1[0] + c1[1]) - (c0[0] + c0[1])) * 1e6 / calls, 1) if calls else None
 r["subscriber_events"] = int(events)
+r["build"] = __import__("os").environ["BENCH_BUILD"]
 print(json.dumps(r, separators=(",", ":")))
 PY
       stop_all_nodes
@@ -311,8 +318,8 @@ fi
 
 # ---- 3. redis-benchmark: the same publish script, Redis's own limit -------------------------------
 
-if [ "${BENCH_REDIS_BENCHMARK:-1}" = 1 ] && command -v redis-benchmark >/dev/null && [ -n "$redis_jar" ]; then
-  # The script's text exactly as Herald sends it (Script.PUBLISH), so the SHA is the same.
+if [ "${BENCH_REDIS_BENCHMARK:-1}" = 1 ] && command -v redis-benchmark >/dev/null; then
+  # The script's text exactly as the Herald jar under test sends it (Script.PUBLISH), so the SHA is the same.
   cat > "$work/PublishScript.java" <<'JAVA'
 public class PublishScript {
     public static void main(String[] args) throws Exception {
@@ -327,7 +334,7 @@ public class PublishScript {
     }
 }
 JAVA
-  java -cp "$redis_jar" "$work/PublishScript.java" > "$work/publish.lua"
+  java -cp "$herald_jar" "$work/PublishScript.java" > "$work/publish.lua"
   sha=$(rcli -x SCRIPT LOAD < "$work/publish.lua" | tr -d '\r')
   run_id=$(rcli INFO server | tr -d '\r' | awk -F: '/^run_id/ {print $2}')
   # herald's prefix, channel "rb", history 1,000 entries and 10 minutes (the defaults), meta TTL
@@ -363,6 +370,7 @@ r = {"mode": "redis-benchmark", "variant": "redis-benchmark-P" + pipeline, "conn
      "redis_cpu_us_per_publication": round(((c1[0] + c1[1]) - (c0[0] + c0[1])) * 1e6 / calls, 1) if calls else None}
 if len(rows[-1]) > 4:
     r["latency_p50_ms"] = float(rows[-1][4]); r["latency_p99_ms"] = float(rows[-1][6])
+r["build"] = __import__("os").environ["BENCH_BUILD"]
 print(json.dumps(r, separators=(",", ":")))
 PY
     done
