@@ -39,6 +39,12 @@
 #   BENCH_REDIS_BENCHMARK [1]; BENCH_REDIS_BENCHMARK_N requests per run [300000]
 #   BENCH_QUICK          1: 1000x100 only, 2 s warm-up, 5 s window, wrk 3 s + 5 s, redis-benchmark 50,000
 #                        (each can still be set explicitly); a smoke test of the script
+#   BENCH_HERD           1: also the reconnect herd (off by default): BENCH_HERD_SUBSCRIBERS [10000] SSE
+#                        subscribers on one node on Redis, 10/s; after 10 s of the window Redis is
+#                        stopped for BENCH_HERD_DOWN [2] s and started again empty on the same port;
+#                        reports when a publish is accepted again and when the node is resubscribed
+#                        (PUBSUB NUMSUB), history reads and SUBSCRIBEs Redis saw after the restart,
+#                        publications refused and deliveries lost (main has no catch-up yet)
 #   BENCH_CHECK          1: fail (exit 3) unless every load run was clean (0 lost, dup, reordered)
 #   BENCH_NO_BUILD       1 to use the jars as they are
 #   HERALD_JAR           the jar under test, nodes and publish script [herald-server/target/herald.jar]
@@ -117,8 +123,8 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 rport=""; redis_pid=""
-start_redis() {
-  rport=$(free_port)
+start_redis() { # [port]
+  rport=${1:-$(free_port)}
   mkdir -p "$work/redis"
   taskset -c "$rcore" redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/redis" \
     --daemonize no --loglevel warning > "$logs/redis.log" 2>&1 &
@@ -374,6 +380,66 @@ r["build"] = __import__("os").environ["BENCH_BUILD"]
 print(json.dumps(r, separators=(",", ":")))
 PY
     done
+  done
+fi
+
+# ---- 4. reconnect herd: Redis restarted (without data) under subscribers of one node ----------
+
+if [ "${BENCH_HERD:-0}" = 1 ]; then
+  herd_subs="${BENCH_HERD_SUBSCRIBERS:-10000}"; herd_down="${BENCH_HERD_DOWN:-2}"
+  for round in $(seq 1 "$repeat"); do
+    tag="herd-$herd_subs-r$round"
+    log "$tag: $herd_subs SSE subscribers on one node, 10/s; Redis stopped for ${herd_down}s then started empty"
+    rcli FLUSHALL >/dev/null; rcli CONFIG RESETSTAT >/dev/null
+    start_node "$tag.node" redis
+    blog="$logs/$tag.bench.log"
+    taskset -c "$rcore" java -jar "$bench_jar" --label herd --transport sse --channel herd --subscribers "$herd_subs" \
+      --rate 10 --payload-bytes 64 --warmup 5s --duration 30s --drain 10s --source-ips 8 --batch 200 \
+      --url "http://127.0.0.1:$node_port/sse/{channel}" --server-pid "$node_pid" > "$work/herd.json" 2> "$blog" &
+    bench=$!; pids+=("$bench")
+    until grep -q 'publishing' "$blog" 2>/dev/null || ! kill -0 "$bench" 2>/dev/null; do sleep 0.1; done
+    sleep 10
+    stop_pid "$redis_pid"
+    sleep "$herd_down"
+    start_redis "$rport"
+    t_up=$(date +%s.%N)
+    # the node's command connection is back when a publish is accepted; its pub/sub connection when
+    # Redis counts a subscriber on the channel (PUBSUB NUMSUB)
+    t_pub=""; t_sub=""
+    for _ in $(seq 1 600); do
+      if [ -z "$t_pub" ] && curl -fs -o /dev/null --max-time 1 -X POST --data probe "http://127.0.0.1:$node_port/pub/herd-probe"; then
+        t_pub=$(date +%s.%N)
+      fi
+      if [ -z "$t_sub" ] && [ "$(rcli PUBSUB NUMSUB 'herald:c:{herd}' | tail -n 1)" -ge 1 ]; then t_sub=$(date +%s.%N); fi
+      [ -n "$t_pub" ] && [ -n "$t_sub" ] && break
+      sleep 0.05
+    done
+    wait "$bench" || log "$tag: the load generator reported a problem (expected: publications refused while Redis was down)"
+    stats=$(rcli INFO commandstats | tr -d '\r')
+    python3 - "$work/herd.json" "$t_up" "${t_pub:-0}" "${t_sub:-0}" "$stats" "$herd_down" >> "$results" <<'PY'
+import json, re, sys, os
+path, up, pub, sub, stats, down = sys.argv[1:]
+lines = [l for l in open(path).read().splitlines() if l.startswith("{")]
+d = json.loads(lines[-1]) if lines else {}
+def calls(cmd):
+    m = re.search(r"^cmdstat_" + cmd + r":calls=(\d+)", stats, re.M); return int(m.group(1)) if m else 0
+up, pub, sub = float(up), float(pub), float(sub)
+r = {"mode": "herd", "variant": "herd", "subscribers": d.get("subscribers"), "connected": d.get("connected"),
+     "redis_down_s": float(down),
+     "publish_accepted_after_s": round(pub - up, 3) if pub else None,
+     "resubscribed_after_s": round(sub - up, 3) if sub else None,
+     # after the restart Redis's counters start at zero: every EVALSHA that is not a publish (XADD) is a history read
+     "evalsha_after_restart": calls("evalsha") + calls("eval"), "publishes_after_restart": calls("xadd"),
+     "history_reads_after_restart": calls("evalsha") + calls("eval") - calls("xadd"),
+     "subscribe_calls_after_restart": calls("subscribe"),
+     "published": d.get("published"), "publish_errors": d.get("publish_errors"), "lost": d.get("lost"),
+     "duplicated": d.get("duplicated"), "reordered": d.get("reordered"), "disconnects": d.get("disconnects"),
+     "latency_p99_ms": d.get("latency_p99_ms"), "latency_max_ms": d.get("latency_max_ms"), "problems": d.get("problems"),
+     "build": os.environ["BENCH_BUILD"]}
+print(json.dumps(r, separators=(",", ":")))
+PY
+    tail -n 1 "$results" >&2
+    stop_all_nodes
   done
 fi
 
