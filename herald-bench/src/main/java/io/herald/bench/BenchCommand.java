@@ -45,6 +45,11 @@ public final class BenchCommand implements Callable<Integer> {
                     + "transport is appended (default: ${DEFAULT-VALUE}).")
     String url;
 
+    @Option(names = "--also-url", paramLabel = "URL",
+            description = "Another subscriber URL (as --url; repeatable), e.g. a second node of a cluster: the "
+                    + "subscribers are spread round-robin over --url and these.")
+    List<String> alsoUrls = new ArrayList<>();
+
     @Option(names = "--transport", defaultValue = "sse", paramLabel = "sse|ws|longpoll",
             converter = TransportConverter.class, description = "How subscribers connect (default: ${DEFAULT-VALUE}).")
     Transport transport;
@@ -83,6 +88,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "The server's process id, for its CPU and RSS from /proc, summed with its descendants' "
                     + "(nginx workers, Pushpin's services) (default: none).")
     long serverPid;
+
+    @Option(names = "--watch-pid", paramLabel = "PID",
+            description = "Another process whose CPU in the window is reported (watched_cpu_s, in order; repeatable), "
+                    + "e.g. a second node or Redis.")
+    List<Long> watchPids = new ArrayList<>();
 
     @Option(names = "--label", defaultValue = "herald", description = "Server name in the report (default: ${DEFAULT-VALUE}).")
     String label;
@@ -176,10 +186,10 @@ public final class BenchCommand implements Callable<Integer> {
         BenchConfig config;
         try {
             config = BenchConfig.builder()
-                    .label(label).mode(mode).transport(transport).url(url).publishUrl(publishUrl)
+                    .label(label).mode(mode).transport(transport).url(url).alsoUrls(alsoUrls).publishUrl(publishUrl)
                     .channel(channel != null ? channel : "bench-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24)))
                     .subscribers(subscribers).rate(rate).payloadBytes(payloadBytes).warmup(warmup).duration(duration)
-                    .serverPid(serverPid).sourceIps(sourceIps)
+                    .serverPid(serverPid).watchPids(watchPids).sourceIps(sourceIps)
                     .threads(threads != null ? threads : Runtime.getRuntime().availableProcessors())
                     .batchSize(batch).connectTimeout(connectTimeout).settle(settle).drain(drain)
                     .publishConnections(publishConnections).idleStep(idleStep).longPollTimeout(longPollTimeout)

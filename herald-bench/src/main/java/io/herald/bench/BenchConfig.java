@@ -35,6 +35,11 @@ import java.util.Objects;
  * @param headers             extra request headers of every subscriber, {@code "Name: value"} (e.g. a bearer
  *                            token when the server's access control is on)
  * @param publishHeaders      extra request headers of every publish request (e.g. {@code X-API-Key: ...})
+ * @param watchPids           more processes (e.g. the other nodes of a cluster, its Redis) whose CPU in the
+ *                            window is reported, each with its descendants; empty for none
+ * @param alsoSubscribeUrls   more subscriber URL templates (other nodes of a cluster): connection {@code i}
+ *                            goes to {@code subscribeUrl} when {@code i % (1 + n) == 0}, else to entry
+ *                            {@code i % (1 + n) - 1}; empty for one server
  */
 public record BenchConfig(String label, Mode mode, Transport transport, UrlTemplate subscribeUrl,
                           UrlTemplate publishUrl, String channel, int subscribers, double rate, int payloadBytes,
@@ -42,7 +47,7 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
                           int batchSize, Duration connectTimeout, Duration settle, Duration drain,
                           int publishConnections, int idleStep, Duration longPollTimeout,
                           PublishFormat publishFormat, Duration hold, List<String> headers,
-                          List<String> publishHeaders) {
+                          List<String> publishHeaders, List<Long> watchPids, List<UrlTemplate> alsoSubscribeUrls) {
 
     /** Adds {@code "Name: value"} headers to {@code target}. */
     static void addHeaders(io.netty.handler.codec.http.HttpHeaders target, List<String> headers) {
@@ -109,6 +114,22 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
         nonNegative("hold", hold);
         headers = checkHeaders("headers", headers);
         publishHeaders = checkHeaders("publishHeaders", publishHeaders);
+        watchPids = List.copyOf(watchPids);
+        watchPids.forEach(p -> check("watchPids", p, p > 0, "> 0"));
+        alsoSubscribeUrls = List.copyOf(alsoSubscribeUrls);
+    }
+
+    /** Every subscriber URL template, {@code subscribeUrl} first, separated by spaces (for reports). */
+    public String subscribeUrlsText() {
+        StringBuilder b = new StringBuilder(subscribeUrl.toString());
+        alsoSubscribeUrls.forEach(u -> b.append(' ').append(u));
+        return b.toString();
+    }
+
+    /** The subscriber URL template of connection {@code index} (0-based), spread over every subscriber URL. */
+    public UrlTemplate subscribeUrl(long index) {
+        int k = (int) (index % (1 + alsoSubscribeUrls.size()));
+        return k == 0 ? subscribeUrl : alsoSubscribeUrls.get(k - 1);
     }
 
     private static void positive(String name, Duration d) {
@@ -138,6 +159,8 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
         private Mode mode = Mode.LOAD;
         private Transport transport = Transport.SSE;
         private String url = "http://127.0.0.1:8080";
+        private List<String> alsoUrls = List.of();
+        private List<Long> watchPids = List.of();
         private String publishUrl;
         private String channel = "bench";
         private int subscribers = 1000;
@@ -311,6 +334,18 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
             return this;
         }
 
+        /** Sets {@link BenchConfig#watchPids()}. */
+        public Builder watchPids(List<Long> watchPids) {
+            this.watchPids = watchPids;
+            return this;
+        }
+
+        /** Sets {@link BenchConfig#alsoSubscribeUrls()} (URL templates or base URLs, as {@link #url}). */
+        public Builder alsoUrls(List<String> alsoUrls) {
+            this.alsoUrls = alsoUrls;
+            return this;
+        }
+
         /** Sets {@link BenchConfig#publishHeaders()}. */
         public Builder publishHeaders(List<String> publishHeaders) {
             this.publishHeaders = publishHeaders;
@@ -327,7 +362,7 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
             return new BenchConfig(label, mode, transport, subscribe, publish, channel, subscribers, rate,
                     payloadBytes, warmup, duration, serverPid, sourceIps, threads, batchSize, connectTimeout,
                     settle, drain, publishConnections, idleStep, longPollTimeout, publishFormat, hold, headers,
-                    publishHeaders);
+                    publishHeaders, watchPids, alsoUrls.stream().map(u -> UrlTemplate.parse(u, transport.defaultPath())).toList());
         }
     }
 }

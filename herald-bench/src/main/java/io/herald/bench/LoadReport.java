@@ -52,6 +52,8 @@ import java.util.List;
  * @param subscribeUrl            the subscriber URL template
  * @param publishUrl              the publish URL template
  * @param problems                what made the run imperfect (empty when none)
+ * @param watchedCpuS             user + system CPU seconds in the window of each {@code --watch-pid} process
+ *                                (with its descendants), in the order given; empty when none
  */
 public record LoadReport(String timestamp, String mode, String label, String transport, int subscribers,
                          int connected, long connectFailures, double rate, long published, long publishErrors,
@@ -62,11 +64,13 @@ public record LoadReport(String timestamp, String mode, String label, String tra
                          Long serverPid, Double serverUserCpuS, Double serverSysCpuS, Double deliveriesPerServerCpuS,
                          Long serverRssInitialBytes, Long serverRssBeforeBytes, Long serverRssAfterBytes,
                          Double loadgenUserCpuS, Double loadgenSysCpuS, int threads, int sourceIps,
-                         int publishConnections, String subscribeUrl, String publishUrl, List<String> problems) {
+                         int publishConnections, String subscribeUrl, String publishUrl, List<String> problems,
+                         List<Double> watchedCpuS) {
 
     /** Copies the list, which must not be null. */
     public LoadReport {
         problems = List.copyOf(problems);
+        watchedCpuS = List.copyOf(watchedCpuS);
     }
 
     /** Whether every subscriber subscribed and received every accepted publication once, in order. */

@@ -65,6 +65,7 @@ public final class LoadRun {
 
             ProcSample serverBefore = serverPid == null ? null : ProcSample.readTree(serverPid);
             ProcSample selfBefore = ProcSample.read("self");
+            List<ProcSample> watchedBefore = readAll(config.watchPids());
             deliveries.startWindow();
             publisher.startWindow();
             long windowStart = System.nanoTime();
@@ -74,6 +75,7 @@ public final class LoadRun {
             long windowDeliveries = deliveries.windowDeliveries();
             ProcSample serverAfter = serverPid == null ? null : ProcSample.readTree(serverPid);
             ProcSample selfAfter = ProcSample.read("self");
+            List<ProcSample> watchedAfter = readAll(config.watchPids());
 
             Publisher.Stats published = publisher.stop(Duration.ofSeconds(5));
             long expected = published.acceptedTotal() * connected;
@@ -125,12 +127,25 @@ public final class LoadRun {
                     Reports.round(selfAfter.userSecondsSince(selfBefore), 2),
                     Reports.round(selfAfter.systemSecondsSince(selfBefore), 2),
                     config.threads(), config.sourceIps(), config.publishConnections(),
-                    config.subscribeUrl().toString(), config.publishUrl().toString(), problems);
+                    config.subscribeUrlsText(), config.publishUrl().toString(), problems,
+                    cpuSeconds(watchedBefore, watchedAfter));
         } finally {
             pool.close();
             publisher.close();
             loops.close();
         }
+    }
+
+    private static List<ProcSample> readAll(List<Long> pids) {
+        return pids.stream().map(p -> ProcSample.readTree(Long.toString(p))).toList();
+    }
+
+    private static List<Double> cpuSeconds(List<ProcSample> before, List<ProcSample> after) {
+        List<Double> out = new ArrayList<>(before.size());
+        for (int i = 0; i < before.size(); i++) {
+            out.add(Reports.round(after.get(i).userSecondsSince(before.get(i)) + after.get(i).systemSecondsSince(before.get(i)), 2));
+        }
+        return out;
     }
 
     private void drain(Deliveries deliveries, long expected) {

@@ -102,11 +102,12 @@ public final class SubscriberPool implements AutoCloseable {
         for (int i = 0; i < size; i++) {
             CompletableFuture<Void> readyFuture = new CompletableFuture<>();
             SubscriberState state = new SubscriberState(deliveries, config.publishConnections());
+            UrlTemplate url = config.subscribeUrl(attempts);
             InetAddress source = sourceAddresses[(int) (attempts++ % sourceAddresses.length)];
-            Bootstrap bootstrap = loops.bootstrap().handler(initializer(state, readyFuture));
+            Bootstrap bootstrap = loops.bootstrap().handler(initializer(url, state, readyFuture));
             ChannelFuture connect;
             try {
-                connect = bootstrap.connect(config.subscribeUrl().address(), new InetSocketAddress(source, 0));
+                connect = bootstrap.connect(url.address(), new InetSocketAddress(source, 0));
             } catch (RuntimeException e) {
                 connect = null;
                 readyFuture.completeExceptionally(e);
@@ -178,9 +179,8 @@ public final class SubscriberPool implements AutoCloseable {
         }
     }
 
-    private ChannelInitializer<Channel> initializer(SubscriberState state, CompletableFuture<Void> ready) {
+    private ChannelInitializer<Channel> initializer(UrlTemplate url, SubscriberState state, CompletableFuture<Void> ready) {
         String channel = config.channel();
-        UrlTemplate url = config.subscribeUrl();
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {

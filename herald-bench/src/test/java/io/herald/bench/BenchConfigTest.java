@@ -18,6 +18,22 @@ class BenchConfigTest {
     }
 
     @Test
+    void subscribersAreSpreadRoundRobinOverEverySubscriberUrl() {
+        BenchConfig c = BenchConfig.builder().url("http://127.0.0.1:9001")
+                .alsoUrls(java.util.List.of("http://127.0.0.1:9002", "http://127.0.0.1:9003/sse/{channel}")).build();
+        assertThat(java.util.stream.LongStream.range(0, 6).mapToObj(i -> c.subscribeUrl(i).resolve("c").toString()))
+                .containsExactly("http://127.0.0.1:9001/sse/c", "http://127.0.0.1:9002/sse/c", "http://127.0.0.1:9003/sse/c",
+                        "http://127.0.0.1:9001/sse/c", "http://127.0.0.1:9002/sse/c", "http://127.0.0.1:9003/sse/c");
+        assertThat(c.publishUrl().resolve("c").toString()).isEqualTo("http://127.0.0.1:9001/pub/c");
+        assertThat(c.subscribeUrlsText()).isEqualTo(c.subscribeUrl() + " " + c.alsoSubscribeUrls().get(0) + " "
+                + c.alsoSubscribeUrls().get(1));
+        BenchConfig one = BenchConfig.builder().build();
+        assertThat(one.subscribeUrl(5)).isSameAs(one.subscribeUrl());
+        assertThatThrownBy(() -> BenchConfig.builder().watchPids(java.util.List.of(0L)).build())
+                .hasMessage("watchPids: 0 (expected: > 0)");
+    }
+
+    @Test
     void anExplicitPublishUrlIsKept() {
         BenchConfig c = BenchConfig.builder().url("http://127.0.0.1:8081/sub/{channel}")
                 .publishUrl("http://127.0.0.1:8081/pub?id={channel}").build();

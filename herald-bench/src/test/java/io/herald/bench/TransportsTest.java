@@ -97,6 +97,25 @@ class TransportsTest {
         }
     }
 
+    @Test
+    @Timeout(60)
+    void subscribersSpreadOverTwoUrlsAndWatchedProcessesHaveTheirCpuReported() throws Exception {
+        try (MiniPushServer server = new MiniPushServer(0)) {
+            LoadReport report = new LoadRun(BenchConfig.builder()
+                    .url("http://127.0.0.1:" + server.port()).alsoUrls(java.util.List.of("http://localhost:" + server.port()))
+                    .watchPids(java.util.List.of(ProcessHandle.current().pid()))
+                    .transport(Transport.WS).channel("two").subscribers(6).rate(100).warmup(Duration.ZERO).duration(Duration.ofMillis(1000))
+                    .settle(Duration.ofMillis(200)).drain(Duration.ofSeconds(3)).threads(1).sourceIps(1).build()).run();
+            assertThat(report.connected()).isEqualTo(6);
+            assertThat(report.delivered()).isEqualTo(report.published() * 6);
+            assertThat(report.lost() + report.duplicated() + report.reordered()).isZero();
+            assertThat(report.subscribeUrl()).isEqualTo("http://127.0.0.1:" + server.port() + "/ws/{channel} http://localhost:"
+                    + server.port() + "/ws/{channel}");
+            assertThat(report.watchedCpuS()).hasSize(1);
+            assertThat(report.watchedCpuS().get(0)).as("this JVM ran the subscribers in the window").isPositive();
+        }
+    }
+
     private static BenchConfig slowServerConfig(MiniPushServer server, int publishConnections) {
         return BenchConfig.builder()
                 .url("http://127.0.0.1:" + server.port())

@@ -23,7 +23,10 @@ final class Script {
      * (and dropping the history) when the meta is missing (flushed, restarted without data, expired,
      * evicted) or was last written by another Redis process: fencing by {@code run_id}, so offsets
      * are never reused after Redis lost part of its data. {@code trim_age} drops history entries
-     * whose time ({@code t}, ms) is before {@code cutoff}; entries are in time order.
+     * whose time ({@code t}, ms) is before {@code cutoff}; entries are in time order. It reads the
+     * oldest entry alone first and returns when it is recent, the usual case on every publish:
+     * reading a page of 16 entries each time cost Redis about 20 µs of CPU per publication
+     * (docs/benchmarks.md, "issue 11, the Redis broker").
      */
     private static final String COMMON = """
             local function now_ms()
@@ -43,6 +46,8 @@ final class Script {
               return tonumber(string.match(id, '^%d+'))
             end
             local function trim_age(stream, cutoff)
+              local first = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)
+              if #first == 0 or tonumber(first[1][2][2]) >= cutoff then return end
               while true do
                 local head = redis.call('XRANGE', stream, '-', '+', 'COUNT', 16)
                 if #head == 0 then return end

@@ -124,6 +124,27 @@ class RedisBrokerTest {
     }
 
     @Test
+    void entriesOlderThanTheHistoryAgeAreTrimmedEvenWhenTheyFillSeveralPagesOfTheTrim() throws Exception {
+        // trim_age reads the oldest entry first, then pages of 16: 40 expired entries take three pages
+        NamespaceOptions ageBound = NamespaceOptions.builder().historySize(100).historyAge(Duration.ofMillis(1500)).build();
+        RedisBroker broker = node(new ArrayList<>());
+        for (int i = 1; i <= 40; i++) {
+            broker.publish("aged", "message", Payload.text("old " + i), ageBound).join();
+        }
+        long lastOld = System.nanoTime();
+        Thread.sleep(1000); // time passing is what is tested: the old entries age, "mid" keeps the stream alive
+        broker.publish("aged", "message", Payload.text("mid"), ageBound).join();
+        Thread.sleep(Math.max(600, 1700 - (System.nanoTime() - lastOld) / 1_000_000));
+        Publication last = broker.publish("aged", "message", Payload.text("new"), ageBound).join();
+
+        HistoryResult h = broker.history("aged", null, 100, ageBound).join();
+        assertThat(last.offset()).isEqualTo(42);
+        assertThat(h.publications()).extracting(p -> p.data().text()).containsExactly("mid", "new");
+        assertThat(h.oldest()).isEqualTo(41);
+        assertThat(h.top().offset()).isEqualTo(42);
+    }
+
+    @Test
     void aFlushedOrFencedStreamStartsANewEpochAndNeverReusesOffsets() {
         RedisBroker a = node(new CopyOnWriteArrayList<>());
         Publication before = publish(a, "f", "1");
