@@ -67,7 +67,8 @@ class RedisFanoutTest {
     }
 
     private RedisBrokerConfig config() {
-        return RedisBrokerConfig.of(redis.address()).withPrefix(prefix).withTimeout(Duration.ofSeconds(2));
+        // generous: these tests are about losses, not timeouts, and share a small busy machine
+        return RedisBrokerConfig.of(redis.address()).withPrefix(prefix).withTimeout(Duration.ofSeconds(10));
     }
 
     private RedisBroker broker(RedisBrokerConfig config, BrokerListener into) {
@@ -409,6 +410,53 @@ class RedisFanoutTest {
         await("NUMSUB 0 again", () -> "0".equals(redis.reply("PUBSUB", "NUMSUB", pubsubChannel).get(1)));
         assertThat(onB.offsets("flap")).doesNotContain(p.offset() + 1);
         await("the channel dropped", () -> b.pubsub().channel("flap") == null);
+    }
+
+    /**
+     * A channel whose subscribers come back within the linger is still subscribed on Redis: the
+     * subscribe completes without a SUBSCRIBE, nothing published meanwhile reaches the node while
+     * it has no subscribers, and delivery goes on from the next offset.
+     */
+    @Test
+    void aChannelComingBackWithinItsLingerIsStillSubscribed() {
+        Recorder onB = new Recorder();
+        RedisBroker a = broker(config(), new Recorder());
+        RedisBroker b = broker(config().withLinger(Duration.ofSeconds(30)), onB);
+        b.subscribe("back").join();
+        a.publish("back", "m", Payload.text("1"), OPTIONS).join();
+        await("the first", () -> onB.offsets("back").size() == 1);
+        b.unsubscribe("back").join();
+        long subscribes = redis.calls("subscribe");
+        a.publish("back", "m", Payload.text("2"), OPTIONS).join();
+        assertThat(b.subscribe("back")).isCompleted();
+        Publication third = a.publish("back", "m", Payload.text("3"), OPTIONS).join();
+        await("the third", () -> onB.offsets("back").contains(third.offset()));
+        assertThat(redis.calls("subscribe")).isEqualTo(subscribes);
+        assertThat(b.stats().catchUps()).isZero(); // the node kept following the channel while it lingered
+        assertThat(redis.reply("PUBSUB", "NUMSUB", prefix + ":c:{back}")).containsExactly(prefix + ":c:{back}", "1");
+        // 2 went out while nobody here wanted it; it may reach the node, if at all, only after it came back
+        assertThat(onB.offsets("back")).startsWith(1L).endsWith(3L).isSorted();
+    }
+
+    /**
+     * A subscribe while the pub/sub connection is down waits for it instead of failing at once,
+     * and completes once Redis is back and confirmed the channel.
+     */
+    @Test
+    void aSubscribeWhileRedisIsDownWaitsForItsReturn() throws Exception {
+        Recorder onB = new Recorder();
+        RedisBroker b = broker(config(), onB);
+        b.subscribe("first").join();
+        redis.stop();
+        await("the pub/sub connection seen lost", () -> b.pubsub().channel("first").state != Channel.State.SUBSCRIBED);
+        CompletableFuture<Void> waiting = b.subscribe("w");
+        redis.restart();
+        waiting.get(10, TimeUnit.SECONDS);
+        assertThat(redis.reply("PUBSUB", "NUMSUB", prefix + ":c:{w}")).containsExactly(prefix + ":c:{w}", "1");
+        RedisBroker a = broker(config(), new Recorder());
+        Publication p = a.publish("w", "m", Payload.text("after"), OPTIONS).join();
+        await("delivered", () -> onB.offsets("w").contains(p.offset()));
+        assertThat(b.stats().reconnects()).isEqualTo(1);
     }
 
     /**
