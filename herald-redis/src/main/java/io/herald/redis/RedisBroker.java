@@ -21,23 +21,18 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Broker} on Redis, shared by several Herald nodes: every node publishes to and reads the
@@ -56,41 +51,52 @@ import org.slf4j.LoggerFactory;
  *       publish and read).</li>
  *   <li>{@code P:c:{ch}}, the pub/sub channel the publish script PUBLISHes each publication to.</li>
  * </ul>
+ * and per broker {@code P:probe:<random id>}, the pub/sub channel of its connection's probe.
  * Publish and history are one Lua script each ({@link Script}), so offsets, history and delivery
  * order agree: the order in which Redis ran the scripts. A stream's epoch is random and changes when
  * its meta is missing or was written by another Redis process ({@code run_id}): a Redis restarted or
  * flushed, with or without its data, never serves reused offsets under an old epoch.
  *
  * <p>Connections: one command connection (pipelined) and one pub/sub connection, each kept up by a
- * {@link Link} with Lettuce's auto-reconnect off (no command replay) and reconnected by Herald. A
- * {@link #subscribe} completes when Redis confirmed the SUBSCRIBE (one channel per command, so the
- * command's reply is that confirmation); after a pub/sub reconnect every subscribed channel is
- * subscribed again. Publications are handed to the listener on the pub/sub connection's thread, in
- * the order Redis sent them.
+ * {@link Link} with Lettuce's auto-reconnect off (no command replay) and reconnected by Herald.
+ * Node-to-node fan-out (see {@link PubSub} and {@link Fanout}): the node is subscribed on Redis to
+ * the channels it has subscribers for, plus a linger ({@link RedisBrokerConfig#linger()}), with
+ * SUBSCRIBEs batched; a {@link #subscribe} completes on Redis's confirmation of the channel. The
+ * pub/sub reader never blocks: it hands each message to one of
+ * {@link RedisBrokerConfig#processors()} threads by hash(channel) through a bounded queue, so a
+ * channel's listener calls stay serial and in offset order. Per channel the broker remembers the
+ * last position it delivered and fills any loss from history in order (an offset jump, a full
+ * queue, a pub/sub reconnect, a stale connection found by the probe, or the periodic top check of
+ * idle channels); only what history cannot fill reaches the listener, as a gap, a new epoch or
+ * {@link BrokerListener#onStreamLost}. History reads identical to one in flight wait for the next
+ * single read ({@link SingleFlight}), so a herd of clients resuming one channel after a Redis
+ * restart costs one read at a time. Counters: {@link #stats()}.
  *
  * <p>Failure: every operation is bounded by {@link RedisBrokerConfig#timeout()} and fails its
  * future with {@link HeraldException} {@code broker_unavailable} when Redis does not answer in time
- * or cannot be reached (at once, while the connection is known to be down). A publish that timed
- * out may still have been stored. Never blocks the caller, never throws for Redis's sake.
+ * or cannot be reached (at once while the command connection is known to be down; a subscribe waits
+ * for the pub/sub connection up to the timeout). A publish that timed out may still have been stored. Never blocks the caller, never throws for Redis's sake.
  *
  * <p>Lettuce 6.5 rather than 7: Lettuce 7 needs Netty 4.2 while Herald runs on Netty 4.1, and 6.5
  * has everything this broker uses (async scripting, pub/sub, {@code TimeoutOptions},
  * {@code autoReconnect(false)}). Thread-safe.
  */
 public final class RedisBroker implements Broker {
-    private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
+    private static final byte[] PROBE = {'p'};
+    private static final byte[] E = {'e'};
+    private static final byte[] S = {'s'};
 
     private final RedisBrokerConfig config;
     private final String where;
     private final RedisClient client;
     private final ScheduledExecutorService scheduler;
     private final Link<Commands> commands;
-    private final Link<StatefulRedisPubSubConnection<byte[], byte[]>> pubsub;
-    private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
-    private final byte[] pubsubPrefix;
-    private volatile BrokerListener listener = p -> { };
+    private final RedisBrokerStats stats = new RedisBrokerStats();
+    private final Fanout fanout;
+    private final PubSub pubsub;
+    private final SingleFlight<Read, HistoryResult> reads = new SingleFlight<>();
 
     /** The command connection and the {@code run_id} of the Redis process it is connected to. */
     private record Commands(StatefulRedisConnection<byte[], byte[]> connection, byte[] runId) {
@@ -102,7 +108,6 @@ public final class RedisBroker implements Broker {
         RedisURI uri = RedisURI.create(config.address());
         uri.setTimeout(config.timeout());
         this.where = "redis " + uri.getHost() + ":" + uri.getPort();
-        this.pubsubPrefix = (config.prefix() + ":c:{").getBytes(StandardCharsets.UTF_8);
         this.client = RedisClient.create(uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(false)
@@ -112,7 +117,7 @@ public final class RedisBroker implements Broker {
                 .socketOptions(SocketOptions.builder().connectTimeout(config.timeout()).keepAlive(true).build())
                 .build());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "herald-redis-reconnect");
+            Thread t = new Thread(r, "herald-redis-scheduler");
             t.setDaemon(true);
             return t;
         });
@@ -126,13 +131,21 @@ public final class RedisBroker implements Broker {
                                     }
                                 })),
                 Commands::connection, c -> { }, scheduler);
-        this.pubsub = new Link<>(
-                () -> client.connectPubSubAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture()
-                        .thenApply(c -> {
-                            c.addListener(new Receiver());
-                            return c;
-                        }),
-                c -> c, this::resubscribe, scheduler);
+        String nodeId = newEpoch();
+        this.fanout = new Fanout(config, "herald-redis-processor", new Fanout.Reader() {
+            @Override
+            public CompletableFuture<HistoryResult> read(String channel, long since, int limit, NamespaceOptions options) {
+                return RedisBroker.this.read(channel, since, limit, options);
+            }
+
+            @Override
+            public CompletableFuture<StreamPosition> top(String channel) {
+                return RedisBroker.this.top(channel);
+            }
+        }, stats, scheduler);
+        this.pubsub = new PubSub(config, () -> client.connectPubSubAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture(),
+                nodeId, fanout, stats, scheduler,
+                probe -> commands.get().thenCompose(c -> c.connection().async().publish(probe, PROBE).toCompletableFuture()));
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
@@ -145,9 +158,14 @@ public final class RedisBroker implements Broker {
     /** Connects both connections in the background; publications go to {@code listener}. */
     @Override
     public void start(BrokerListener listener) {
-        this.listener = listener;
+        fanout.start(listener, pubsub::channels);
         commands.get();
-        pubsub.get();
+        pubsub.start();
+    }
+
+    /** The fan-out's counters (reconnects, catch-ups, resets passed on, overflows, probe restarts). */
+    public RedisBrokerStats stats() {
+        return stats;
     }
 
     @Override
@@ -157,6 +175,10 @@ public final class RedisBroker implements Broker {
             body = Wire.body(event, data);
         } catch (HeraldException e) {
             return CompletableFuture.failedFuture(e);
+        }
+        Channel subscribed = pubsub.channel(channel);
+        if (subscribed != null) {
+            subscribed.options = options;
         }
         long age = Math.max(1, options.historyAge().toMillis());
         return guard("publish to " + channel, commands.get().thenCompose(c -> Script.PUBLISH.run(c.connection().async(),
@@ -170,10 +192,28 @@ public final class RedisBroker implements Broker {
         if (limit < 0) {
             throw new IllegalArgumentException("limit: " + limit + " (expected: >= 0)");
         }
+        Channel subscribed = pubsub.channel(channel);
+        if (subscribed != null) {
+            subscribed.options = options;
+        }
+        return read(channel, since == null ? -1 : since.offset(), limit, options).whenComplete((result, error) -> {
+            if (result != null && subscribed != null) {
+                fanout.seen(subscribed, result.top());
+            }
+        });
+    }
+
+    /** What identifies a history read: equal reads in flight at once are made once ({@link SingleFlight}). */
+    private record Read(String channel, long since, int limit, int size, long ageMs) {
+    }
+
+    /** Runs the history script, at most one identical read at a time (a herd of resumes shares them). */
+    private CompletableFuture<HistoryResult> read(String channel, long since, int limit, NamespaceOptions options) {
         long age = Math.max(1, options.historyAge().toMillis());
-        return guard("history of " + channel, commands.get().thenCompose(c -> Script.HISTORY.run(c.connection().async(),
+        return guard("history of " + channel, reads.run(new Read(channel, since, limit, options.historySize(), age),
+                () -> commands.get().thenCompose(c -> Script.HISTORY.run(c.connection().async(),
                 keys(channel), c.runId(), bytes(newEpoch()), bytes(age), bytes(age + MemoryBroker.STREAM_TTL_MS),
-                bytes(since == null ? -1 : since.offset()), bytes(limit)))
+                bytes(since), bytes(limit)))
                 .thenApply(out -> {
                     String epoch = string(out.get(0));
                     List<Publication> page = new ArrayList<>((out.size() - 3) / 3);
@@ -182,29 +222,39 @@ public final class RedisBroker implements Broker {
                                 (byte[]) out.get(i + 2), 0));
                     }
                     return new HistoryResult(page, new StreamPosition(epoch, (Long) out.get(1)), (Long) out.get(2));
+                })));
+    }
+
+    /** The channel's top from its meta ({@code HMGET e s}), without creating it; null when it is missing. */
+    private CompletableFuture<StreamPosition> top(String channel) {
+        return guard("top of " + channel, commands.get().thenCompose(c -> c.connection().async()
+                .hmget(key("m", channel), E, S).toCompletableFuture())
+                .thenApply(values -> {
+                    byte[] e = values.get(0).getValueOrElse(null);
+                    byte[] s = values.get(1).getValueOrElse(null);
+                    return e == null ? null : new StreamPosition(string(e), s == null ? 0 : Long.parseLong(string(s)));
                 }));
     }
 
     /**
-     * Subscribes this node to the channel on Redis; completes when Redis confirmed the SUBSCRIBE, so
-     * every publication whose script runs afterwards reaches the listener.
+     * Subscribes this node to the channel on Redis; completes when Redis confirmed the SUBSCRIBE
+     * (at once when the channel is still subscribed, e.g. lingering), so every publication whose
+     * script runs afterwards reaches the listener. While the pub/sub connection is down it waits for
+     * it, and fails with {@code broker_unavailable} after the timeout.
      */
     @Override
     public CompletableFuture<Void> subscribe(String channel) {
-        subscribed.add(channel);
-        return guard("subscribe to " + channel, pubsub.get()
-                .thenCompose(c -> c.async().subscribe(key("c", channel)).toCompletableFuture()));
+        return guard("subscribe to " + channel, pubsub.subscribe(channel));
     }
 
-    /** Unsubscribes at once (no linger yet); nothing to do while the pub/sub connection is down. */
+    /**
+     * Stops delivering the channel at once; the node stays subscribed on Redis for the linger
+     * ({@link RedisBrokerConfig#linger()}), then unsubscribes. Completes at once.
+     */
     @Override
     public CompletableFuture<Void> unsubscribe(String channel) {
-        subscribed.remove(channel);
-        if (!pubsub.isUp()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return guard("unsubscribe from " + channel, pubsub.get()
-                .thenCompose(c -> c.async().unsubscribe(key("c", channel)).toCompletableFuture()));
+        pubsub.unsubscribe(channel);
+        return CompletableFuture.completedFuture(null);
     }
 
     /**
@@ -216,7 +266,7 @@ public final class RedisBroker implements Broker {
     public CompletableFuture<BrokerHealth> health() {
         CompletableFuture<BrokerHealth> answer = commands.get()
                 .thenCompose(c -> c.connection().async().ping().toCompletableFuture())
-                .thenCompose(pong -> pubsub.get().handle((c, error) -> error == null ? BrokerHealth.UP
+                .thenCompose(pong -> pubsub.connection().handle((c, error) -> error == null ? BrokerHealth.UP
                         : BrokerHealth.down(where + ": pub/sub connection: " + describe(error))))
                 .exceptionally(error -> BrokerHealth.down(where + ": " + describe(error)));
         return answer.completeOnTimeout(BrokerHealth.down(where + ": no answer within " + config.timeout().toMillis() + " ms"),
@@ -227,31 +277,19 @@ public final class RedisBroker implements Broker {
     public void close() {
         commands.close();
         pubsub.close();
+        fanout.close();
         scheduler.shutdownNow();
         client.shutdown(0, config.timeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** After each pub/sub (re)connection: subscribes again to every channel this node subscribed to. */
-    private void resubscribe(StatefulRedisPubSubConnection<byte[], byte[]> connection) {
-        for (String channel : subscribed) {
-            connection.async().subscribe(key("c", channel));
-        }
+    /** The subscription manager, for tests. */
+    PubSub pubsub() {
+        return pubsub;
     }
 
-    /** Receives pub/sub messages on the connection's thread, in Redis's order. */
-    private final class Receiver extends RedisPubSubAdapter<byte[], byte[]> {
-        @Override
-        public void message(byte[] channel, byte[] message) {
-            String name = channelOf(channel);
-            if (name == null || !subscribed.contains(name)) {
-                return;
-            }
-            try {
-                listener.onPublication(Wire.message(name, message));
-            } catch (RuntimeException e) {
-                log.warn("dropped a pub/sub message on {}", name, e);
-            }
-        }
+    /** The processors, for tests. */
+    Fanout fanout() {
+        return fanout;
     }
 
     /** Bounds {@code future} by the timeout and maps its failure to {@code broker_unavailable}. */
@@ -302,16 +340,6 @@ public final class RedisBroker implements Broker {
 
     private byte[] key(String kind, String channel) {
         return (config.prefix() + ":" + kind + ":{" + channel + "}").getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** The Herald channel of a pub/sub channel name, or null when it is not one of this prefix's. */
-    private String channelOf(byte[] pubsubChannel) {
-        int n = pubsubPrefix.length;
-        if (pubsubChannel.length < n + 2 || pubsubChannel[pubsubChannel.length - 1] != '}'
-                || !java.util.Arrays.equals(pubsubChannel, 0, n, pubsubPrefix, 0, n)) {
-            return null;
-        }
-        return new String(pubsubChannel, n, pubsubChannel.length - n - 1, StandardCharsets.UTF_8);
     }
 
     private static byte[] runId(String info) {

@@ -5,26 +5,64 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Where a {@link RedisBroker} finds Redis and how long it waits for it. Immutable.
+ * Where a {@link RedisBroker} finds Redis, how long it waits for it, and how its node-to-node
+ * fan-out is tuned. Immutable.
  *
- * @param address a Redis URI, e.g. {@code redis://127.0.0.1:6379} (standalone Redis; a password or
- *                database may be given the usual way, {@code redis://:secret@host:6379/0})
- * @param prefix  the prefix of every key and pub/sub channel the broker uses, so several Herald
- *                deployments (or tests) can share one Redis; letters, digits, {@code _.:-}
- * @param timeout the bound of every operation, connecting included: a publish, history read,
- *                subscribe or health check that Redis has not answered within it fails with
- *                {@code broker_unavailable}
+ * @param address          a Redis URI, e.g. {@code redis://127.0.0.1:6379} (standalone Redis; a
+ *                         password or database may be given the usual way,
+ *                         {@code redis://:secret@host:6379/0})
+ * @param prefix           the prefix of every key and pub/sub channel the broker uses, so several
+ *                         Herald deployments (or tests) can share one Redis; letters, digits,
+ *                         {@code _.:-}
+ * @param timeout          the bound of every operation, connecting included: a publish, history
+ *                         read, subscribe or health check that Redis has not answered within it fails
+ *                         with {@code broker_unavailable}; a subscribe while the pub/sub connection
+ *                         is down waits for it that long
+ * @param linger           how long the node stays subscribed on Redis to a channel after its last
+ *                         local subscriber left, so that a subscriber coming back soon (a reconnect,
+ *                         a page reload) finds it subscribed at once; {@code >= 0}, 0 unsubscribes at
+ *                         once
+ * @param processors       how many threads hand publications from the pub/sub connection to the
+ *                         node, each serving the channels that hash to it (so a channel's
+ *                         publications stay serial and in order); {@code >= 1}
+ * @param processorQueue   how many publications each processor holds waiting, {@code >= 1}. When a
+ *                         processor's queue is full the pub/sub reader never waits: it drops the
+ *                         message and marks its channel for a catch-up from history, which the
+ *                         processor runs once it has room, delivering what was dropped in order; a
+ *                         loss is never silent, and one that history can no longer fill reaches the
+ *                         subscribers as a gap (they are disconnected, resume and get a reset)
+ * @param topCheckInterval how often the top (epoch, offset) of channels idle that long is checked
+ *                         against Redis (one pipelined {@code HMGET} per channel), so that a
+ *                         publication missed or a stream flushed on an idle channel is noticed
+ *                         without waiting for its next publication; {@code > 0}
+ * @param probeInterval    how long the pub/sub connection may stay silent before the node publishes
+ *                         a probe to itself on it, and how long it waits for the probe before it
+ *                         restarts the connection (then resubscribes and catches up); {@code > 0}
  */
-public record RedisBrokerConfig(String address, String prefix, Duration timeout) {
+public record RedisBrokerConfig(String address, String prefix, Duration timeout, Duration linger, int processors,
+                                int processorQueue, Duration topCheckInterval, Duration probeInterval) {
     /** The default key prefix. */
     public static final String DEFAULT_PREFIX = "herald";
     /** The default operation timeout. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+    /** The default linger of a channel with no local subscriber left. */
+    public static final Duration DEFAULT_LINGER = Duration.ofSeconds(5);
+    /** The default number of processor threads. */
+    public static final int DEFAULT_PROCESSORS = 2;
+    /** The default bound of each processor's queue, in publications. */
+    public static final int DEFAULT_PROCESSOR_QUEUE = 8192;
+    /** The default interval of the idle channels' top check. */
+    public static final Duration DEFAULT_TOP_CHECK_INTERVAL = Duration.ofSeconds(15);
+    /** The default silence after which the pub/sub connection is probed. */
+    public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(10);
 
     public RedisBrokerConfig {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(prefix, "prefix");
         Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(linger, "linger");
+        Objects.requireNonNull(topCheckInterval, "topCheckInterval");
+        Objects.requireNonNull(probeInterval, "probeInterval");
         try {
             RedisURI.create(address);
         } catch (RuntimeException e) {
@@ -36,20 +74,61 @@ public record RedisBrokerConfig(String address, String prefix, Duration timeout)
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
         }
+        if (linger.isNegative()) {
+            throw new IllegalArgumentException("linger: " + linger + " (expected: >= 0)");
+        }
+        if (processors < 1) {
+            throw new IllegalArgumentException("processors: " + processors + " (expected: >= 1)");
+        }
+        if (processorQueue < 1) {
+            throw new IllegalArgumentException("processorQueue: " + processorQueue + " (expected: >= 1)");
+        }
+        if (topCheckInterval.isNegative() || topCheckInterval.isZero()) {
+            throw new IllegalArgumentException("topCheckInterval: " + topCheckInterval + " (expected: > 0)");
+        }
+        if (probeInterval.isNegative() || probeInterval.isZero()) {
+            throw new IllegalArgumentException("probeInterval: " + probeInterval + " (expected: > 0)");
+        }
     }
 
-    /** The broker of {@code address} with the default prefix and timeout. */
+    /** The given address, prefix and timeout with the default fan-out tuning. */
+    public RedisBrokerConfig(String address, String prefix, Duration timeout) {
+        this(address, prefix, timeout, DEFAULT_LINGER, DEFAULT_PROCESSORS, DEFAULT_PROCESSOR_QUEUE,
+                DEFAULT_TOP_CHECK_INTERVAL, DEFAULT_PROBE_INTERVAL);
+    }
+
+    /** The broker of {@code address} with the default prefix, timeout and fan-out tuning. */
     public static RedisBrokerConfig of(String address) {
         return new RedisBrokerConfig(address, DEFAULT_PREFIX, DEFAULT_TIMEOUT);
     }
 
     /** This configuration with another key prefix. */
     public RedisBrokerConfig withPrefix(String prefix) {
-        return new RedisBrokerConfig(address, prefix, timeout);
+        return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval);
     }
 
     /** This configuration with another operation timeout. */
     public RedisBrokerConfig withTimeout(Duration timeout) {
-        return new RedisBrokerConfig(address, prefix, timeout);
+        return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval);
+    }
+
+    /** This configuration with another linger. */
+    public RedisBrokerConfig withLinger(Duration linger) {
+        return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval);
+    }
+
+    /** This configuration with another number of processors and bound of their queues. */
+    public RedisBrokerConfig withProcessors(int processors, int processorQueue) {
+        return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval);
+    }
+
+    /** This configuration with another top check interval. */
+    public RedisBrokerConfig withTopCheckInterval(Duration topCheckInterval) {
+        return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval);
+    }
+
+    /** This configuration with another probe interval. */
+    public RedisBrokerConfig withProbeInterval(Duration probeInterval) {
+        return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval);
     }
 }

@@ -12,4 +12,22 @@ import io.herald.core.Publication;
 public interface BrokerListener {
     /** A publication on a subscribed channel. */
     void onPublication(Publication publication);
+
+    /**
+     * The channel's stream was lost without a publication saying so: the broker found that its
+     * epoch changed, or that it no longer exists, while nothing was published (e.g. a remote store
+     * flushed or restarted, noticed by a periodic check of idle channels). Positions this node's
+     * subscribers hold on the channel are stale: the hub disconnects them with
+     * {@link io.herald.core.Disconnect#INSUFFICIENT_STATE}, so their clients resume and are told of
+     * the reset (docs/protocol.md, "Resume rule"), rather than waiting for a next publication that
+     * might not come.
+     *
+     * <p>Called like {@link #onPublication}: from the broker's threads, never concurrently with
+     * another call for the same channel, in order with its publications. The in-memory broker
+     * never calls it (its streams end only when unused). The default does nothing.
+     *
+     * @param channel a subscribed channel
+     */
+    default void onStreamLost(String channel) {
+    }
 }

@@ -81,6 +81,18 @@ public final class Hub implements BrokerListener {
     }
 
     /**
+     * Disconnects every subscription of {@code channel} on this node with
+     * {@link io.herald.core.Disconnect#INSUFFICIENT_STATE}: the broker found the channel's stream
+     * lost (see {@link BrokerListener#onStreamLost}), so the clients resume and get a reset.
+     */
+    @Override
+    public void onStreamLost(String channel) {
+        for (Subscription sub : channels.getOrDefault(channel, NONE)) {
+            sub.lost();
+        }
+    }
+
+    /**
      * Subscribes {@code session} to {@code channel} from {@code since}, closing the race between
      * history and live publications: the subscription is registered for live publications first
      * (buffering them), the broker is subscribed when the channel is new on this node, history is

@@ -112,6 +112,22 @@ public final class Subscription {
         return notice;
     }
 
+    /**
+     * The channel's stream was lost (its epoch changed with no publication to say so): stops
+     * forwarding and disconnects the session with {@link Disconnect#INSUFFICIENT_STATE}, so the
+     * client resumes from its last id and is told of the reset. Nothing when already closed.
+     */
+    void lost() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            pending = null;
+        }
+        session.disconnect(Disconnect.INSUFFICIENT_STATE);
+    }
+
     /** Stops forwarding; later publications are ignored. */
     synchronized void close() {
         closed = true;

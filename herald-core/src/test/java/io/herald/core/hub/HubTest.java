@@ -105,6 +105,29 @@ class HubTest {
     }
 
     @Test
+    void aLostStreamDisconnectsItsChannelsSubscribersSoTheyResumeAndGetAReset() {
+        RecordingTransport a = session();
+        RecordingTransport b = session();
+        RecordingTransport other = session();
+        node.subscribe(a.session, "lost", null).join();
+        node.subscribe(b.session, "lost", null).join();
+        node.subscribe(other.session, "kept", null).join();
+        node.publish("lost", null, Payload.text("before")).join();
+        Await.until(() -> a.offsets().size() == 1 && b.offsets().size() == 1);
+
+        node.hub().onStreamLost("lost"); // as a broker that found the stream flushed on an idle channel
+
+        Await.until(() -> a.session.isClosed() && b.session.isClosed());
+        assertThat(a.closedWith).isEqualTo(Disconnect.INSUFFICIENT_STATE);
+        assertThat(b.closedWith).isEqualTo(Disconnect.INSUFFICIENT_STATE);
+        Await.until(() -> node.hub().subscriberCount("lost") == 0);
+        node.publish("kept", null, Payload.text("still")).join();
+        Await.until(() -> other.offsets().size() == 1);
+        assertThat(other.session.isClosed()).isFalse();
+        node.hub().onStreamLost("nobody"); // a channel with no subscribers here: nothing to do
+    }
+
+    @Test
     void resumingFromFurtherBackThanTheQueueBoundIsNotCut() {
         Node tight = new Node(NodeConfig.builder().maxPayloadBytes(1024).queueMaxBytes(4096).build(), new MemoryBroker());
         try {
