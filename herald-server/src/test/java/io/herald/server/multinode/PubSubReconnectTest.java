@@ -14,7 +14,6 @@ import io.herald.server.transport.contract.TransportClients;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,15 +28,11 @@ class PubSubReconnectTest {
         assertThat(pubSubKilledUnderPublishing()).as("4001s (each followed by a resume)").isNotNegative();
     }
 
-    @Disabled("needs catch-up from history after a pub/sub reconnect in RedisBroker (worktree wt-redis-fanout): today"
-            + " the publications made while a node resubscribes are missed and the next one ends its sessions with 4001")
     @Test
     void killedPubSubConnectionsAreCaughtUpFromHistoryWithoutDisconnectingAnyone() throws Exception {
         assertThat(pubSubKilledUnderPublishing()).as("4001s").isZero();
     }
 
-    @Disabled("needs catch-up after a pub/sub reconnect in RedisBroker (worktree wt-redis-fanout): today an idle"
-            + " subscriber learns of the new epoch only with the next publication")
     @Test
     void anIdleSubscriberLearnsOfARedisRestartWithoutANewPublication() throws Exception {
         try (RedisNodes redis = RedisNodes.start(); TestServer a = redis.node(cfg -> { })) {
