@@ -14,6 +14,7 @@ import io.herald.core.broker.Broker;
 import io.herald.core.broker.MemoryBroker;
 import io.herald.core.hub.Session;
 import io.herald.server.demo.DemoFeeds;
+import io.herald.redis.RedisBroker;
 import io.herald.server.broker.Brokers;
 import io.herald.server.health.Readiness;
 import io.herald.server.edge.Edge;
@@ -126,6 +127,9 @@ public final class HeraldServer implements AutoCloseable {
         // Credentials (cookie authentication) off: no Access-Control-Allow-Credentials.
         this.edge = Edge.of(config, config.auth().cookie());
         this.metrics = new HeraldMetrics(node, connections, responses);
+        if (broker instanceof RedisBroker redis) {
+            metrics.bindRedis(redis.stats());
+        }
         this.readiness = new Readiness(node);
         Routes.install(router, node, config, metrics, new HttpAccess(node, credentials, config.auth()), credentials);
         if (config.adminListen() != null) {

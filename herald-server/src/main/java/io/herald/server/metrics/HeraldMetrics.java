@@ -5,6 +5,7 @@ import io.herald.core.Node;
 import io.herald.core.hub.TransportStats;
 import io.herald.server.http.ConnectionCounter;
 import io.herald.server.http.ResponseCounter;
+import io.herald.redis.RedisBrokerStats;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The server's metrics, in a Micrometer registry scraped as Prometheus text at {@code GET /metrics}
@@ -96,6 +98,26 @@ public final class HeraldMetrics implements AutoCloseable {
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+    }
+
+    /**
+     * Adds the Redis broker's counters (docs/protocol.md, "Metrics"): {@code herald_redis_reconnects_total},
+     * {@code herald_redis_catch_ups_total}, {@code herald_redis_resets_total},
+     * {@code herald_redis_overflows_total}, {@code herald_redis_probe_restarts_total},
+     * {@code herald_redis_top_checks_total}. Called once, by a server on the Redis broker.
+     */
+    public void bindRedis(RedisBrokerStats stats) {
+        redisCounter("reconnects", stats, RedisBrokerStats::reconnects, "Redis pub/sub connections re-established");
+        redisCounter("catch.ups", stats, RedisBrokerStats::catchUps, "Catch-ups from Redis history (offset jump, overflow, reconnect, top check)");
+        redisCounter("resets", stats, RedisBrokerStats::resets, "Losses Redis history could not fill, passed on as resets");
+        redisCounter("overflows", stats, RedisBrokerStats::overflows, "Pub/sub messages that found their processor queue full");
+        redisCounter("probe.restarts", stats, RedisBrokerStats::probeRestarts, "Pub/sub connections restarted by the probe");
+        redisCounter("top.checks", stats, RedisBrokerStats::topChecks, "Channel tops read by the check of idle channels");
+    }
+
+    private void redisCounter(String name, RedisBrokerStats stats, ToDoubleFunction<RedisBrokerStats> count,
+                              String description) {
+        FunctionCounter.builder("herald.redis." + name, stats, count).description(description).register(registry);
     }
 
     private void registerTransport(TransportStats.Counts counts) {

@@ -65,6 +65,8 @@ class HeraldCommandRedisTest {
                         .containsExactly("story 1", "story 2", "story 3");
                 assertThat(get(a.adminPort(), "/health/ready").statusCode()).isEqualTo(200);
                 assertThat(get(b.adminPort(), "/health/ready").statusCode()).isEqualTo(200);
+                assertThat(get(b.adminPort(), "/metrics").body()).as("the Redis broker's counters")
+                        .contains("herald_redis_reconnects_total 0.0", "herald_redis_resets_total 0.0", "herald_redis_catch_ups_total");
             }
         }
     }
