@@ -75,15 +75,22 @@ public abstract class StreamTransport extends ChannelTransport {
         expireAt(target.principal().expiresAt(), config.auth().expiryGrace());
         ctx.write(HttpResponses.streamHead(contentType, target.privacy()));
         writeBytes(prelude);
-        // Subscribe before the head is flushed: the subscription is registered for live
-        // publications synchronously, so once a client sees the 200, nothing published later is missed.
+        // The head and prelude are flushed once the subscription is live: on a remote broker (Redis)
+        // the node's own subscription to the channel is confirmed a round trip later, and a client
+        // without a position starts from the stream's top read after that. So once a client sees the
+        // 200, nothing published later is missed, on every broker (on the memory broker the
+        // subscribe completes at once and so does the flush).
         node.subscribe(session, channelName, since).whenComplete((notice, error) -> {
             if (error != null) {
                 ErrorCode code = WireErrors.failure(error, name() + " subscribe to " + channelName).code();
                 session.disconnect(WireErrors.disconnectFor(code));
             }
+            if (ctx.executor().inEventLoop()) {
+                ctx.flush();
+            } else {
+                ctx.executor().execute(ctx::flush);
+            }
         });
-        ctx.flush();
         startHeartbeat(config.heartbeat());
     }
 
