@@ -92,6 +92,8 @@ final class PubSub implements Subscriptions {
     private volatile long probeSentNanos;
     /** Test hook: a connection whose input is ignored, as if it had silently gone stale. */
     private volatile Object deaf;
+    /** Test hook: while set, the reader waits for it on its next message, as a reader that stopped reading. */
+    private volatile java.util.concurrent.CountDownLatch readerStall;
 
     /**
      * @param connect      opens a pub/sub connection
@@ -319,6 +321,14 @@ final class PubSub implements Subscriptions {
     /** Test hook: ignores everything the current connection receives, as a silently stale connection would. */
     void deafForTest() {
         deaf = current;
+    }
+
+    /**
+     * Test hook: the reader blocks on its next message until {@code until} counts down (Redis then
+     * sees a client that stopped reading). Production code never blocks the reader.
+     */
+    void stallReaderForTest(java.util.concurrent.CountDownLatch until) {
+        readerStall = until;
     }
 
     // ---- connection events
@@ -638,6 +648,15 @@ final class PubSub implements Subscriptions {
 
         @Override
         public void message(byte[] channel, byte[] message) {
+            java.util.concurrent.CountDownLatch stall = readerStall;
+            if (stall != null) {
+                readerStall = null;
+                try {
+                    stall.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             Channel ch = heard(channel);
             if (ch != null && ch.state != Channel.State.IDLE) {
                 fanout.message(ch, message);

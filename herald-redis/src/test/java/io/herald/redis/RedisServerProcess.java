@@ -137,6 +137,88 @@ public final class RedisServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends one command, its arguments given separately (so they may hold spaces and quotes), and
+     * returns the whole reply flattened to its scalar values in order: an array's elements, a bulk
+     * string's text, an integer's digits, a status or error line as sent ({@code +OK},
+     * {@code -ERR ...}); null elements as null. Fails when Redis cannot be reached.
+     */
+    public List<String> reply(String... command) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            socket.setSoTimeout(5000);
+            StringBuilder out = new StringBuilder("*").append(command.length).append("\r\n");
+            for (String arg : command) {
+                byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
+                out.append('$').append(bytes.length).append("\r\n").append(arg).append("\r\n");
+            }
+            socket.getOutputStream().write(out.toString().getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+            List<String> values = new java.util.ArrayList<>();
+            readReply(in, values);
+            return values;
+        } catch (IOException e) {
+            throw new IllegalStateException("redis on port " + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** One value of {@code INFO section}, e.g. {@code info("stats", "total_commands_processed")}; null when absent. */
+    public String info(String section, String field) {
+        for (String line : reply("INFO", section).get(0).split("\r\n")) {
+            if (line.startsWith(field + ":")) {
+                return line.substring(field.length() + 1);
+            }
+        }
+        return null;
+    }
+
+    /** How many times {@code command} (lower case, e.g. {@code evalsha}) ran since start or CONFIG RESETSTAT. */
+    public long calls(String command) {
+        String stat = info("commandstats", "cmdstat_" + command);
+        if (stat == null) {
+            return 0;
+        }
+        return Long.parseLong(stat.substring("calls=".length(), stat.indexOf(',')));
+    }
+
+    private static void readReply(InputStream in, List<String> into) throws IOException {
+        int type = in.read();
+        String line = readLine(in);
+        switch (type) {
+            case '*' -> {
+                int n = Integer.parseInt(line);
+                for (int i = 0; i < n; i++) {
+                    readReply(in, into);
+                }
+            }
+            case '$' -> {
+                int n = Integer.parseInt(line);
+                if (n < 0) {
+                    into.add(null);
+                } else {
+                    into.add(new String(in.readNBytes(n), StandardCharsets.UTF_8));
+                    readLine(in);
+                }
+            }
+            case ':' -> into.add(line);
+            case '+', '-' -> into.add((char) type + line);
+            default -> throw new IOException("unexpected reply type " + type);
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int b = in.read(); b != '\r'; b = in.read()) {
+            if (b < 0) {
+                throw new IOException("connection closed mid-reply");
+            }
+            line.append((char) b);
+        }
+        in.read(); // \n
+        return line.toString();
+    }
+
     @Override
     public void close() {
         stop();
