@@ -25,6 +25,7 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
@@ -148,10 +149,7 @@ public final class RedisBroker implements Broker {
             this.cluster = clusterClient(config, client);
             this.publishCommand = bytes("SPUBLISH");
             this.commands = new Link<>(
-                    // a fresh topology first: connecting needs one, and a reconnect may follow a failover
-                    () -> cluster.refreshPartitionsAsync().toCompletableFuture()
-                            .thenCompose(v -> cluster.connectAsync(ByteArrayCodec.INSTANCE))
-                            .thenApply(c -> new Commands(c, c.async(), new byte[0])),
+                    () -> connectCluster().thenApply(c -> new Commands(c, c.async(), new byte[0])),
                     Commands::connection, c -> { }, scheduler);
         } else {
             this.cluster = null;
@@ -194,6 +192,14 @@ public final class RedisBroker implements Broker {
                 pubsub.lost(connection);
             }
         });
+    }
+
+    /**
+     * Opens a cluster connection after a fresh topology read (the one the subscriptions make, so
+     * both agree): connecting needs one, and a reconnect may follow a failover.
+     */
+    private CompletableFuture<StatefulRedisClusterConnection<byte[], byte[]>> connectCluster() {
+        return ((ShardedPubSub) pubsub).requestRehome().thenCompose(v -> cluster.connectAsync(ByteArrayCodec.INSTANCE));
     }
 
     private static SocketOptions socketOptions(RedisBrokerConfig config) {
@@ -359,8 +365,13 @@ public final class RedisBroker implements Broker {
         client.shutdown(0, config.timeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** The subscription manager, for tests. */
-    Subscriptions pubsub() {
+    /** The subscription manager of a standalone Redis, for tests. */
+    PubSub pubsub() {
+        return (PubSub) pubsub;
+    }
+
+    /** The subscriptions (a {@link ShardedPubSub} on a Redis Cluster), for tests. */
+    Subscriptions subscriptions() {
         return pubsub;
     }
 

@@ -62,7 +62,8 @@ final class ShardedPubSub implements Subscriptions {
     private final Map<String, PubSub> shards = new HashMap<>();
     /** Completes when the topology was first read. */
     private final CompletableFuture<Void> topology = new CompletableFuture<>();
-    private boolean refreshing;
+    /** The topology read in flight, else null. */
+    private CompletableFuture<Void> refreshing;
     private boolean refreshAgain;
     private boolean closed;
     private ScheduledFuture<?> periodic;
@@ -87,9 +88,15 @@ final class ShardedPubSub implements Subscriptions {
 
     @Override
     public void start() {
-        requestRehome();
+        boolean reading;
         synchronized (this) {
-            periodic = scheduler.scheduleWithFixedDelay(this::requestRehome, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
+            reading = refreshing != null; // the command connection's first read, which serves both
+        }
+        if (!reading) {
+            requestRehome();
+        }
+        synchronized (this) {
+            periodic = scheduler.scheduleWithFixedDelay(() -> requestRehome(), PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -187,17 +194,23 @@ final class ShardedPubSub implements Subscriptions {
 
     // ---- re-homing
 
-    /** Reads the topology again, then moves what is not home; at most one read in flight. */
-    void requestRehome() {
+    /**
+     * Reads the topology again, then moves what is not home; at most one read in flight (a call
+     * during one asks for another after it).
+     *
+     * @return completes when the read in flight is done, failing when it failed
+     */
+    CompletableFuture<Void> requestRehome() {
+        CompletableFuture<Void> read;
         synchronized (this) {
             if (closed) {
-                return;
+                return CompletableFuture.failedFuture(new IllegalStateException("the broker is closed"));
             }
-            if (refreshing) {
+            if (refreshing != null) {
                 refreshAgain = true;
-                return;
+                return refreshing;
             }
-            refreshing = true;
+            refreshing = read = new CompletableFuture<>();
             refreshAgain = false;
         }
         cluster.refreshPartitionsAsync().whenComplete((ok, error) -> {
@@ -207,18 +220,24 @@ final class ShardedPubSub implements Subscriptions {
                 topology.complete(null);
             }
             try {
-                scheduler.execute(() -> rehomed(error == null && rehome()));
+                scheduler.execute(() -> rehomed(read, error, error == null && rehome()));
             } catch (RejectedExecutionException closing) {
-                // the broker is closing
+                read.completeExceptionally(closing);
             }
         });
+        return read;
     }
 
-    private void rehomed(boolean settled) {
+    private void rehomed(CompletableFuture<Void> read, Throwable error, boolean settled) {
         boolean again;
         synchronized (this) {
-            refreshing = false;
+            refreshing = null;
             again = refreshAgain || !settled;
+        }
+        if (error == null) {
+            read.complete(null);
+        } else {
+            read.completeExceptionally(error);
         }
         if (again) {
             try {
@@ -285,7 +304,7 @@ final class ShardedPubSub implements Subscriptions {
             uri.setPort(master.getUri().getPort());
             uri.setTimeout(config.timeout());
             p = new PubSub(config, () -> client.connectPubSubAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture(),
-                    () -> probeChannel(id), true, this::requestRehome, fanout, stats, scheduler, publishProbe);
+                    () -> probeChannel(id), true, () -> requestRehome(), fanout, stats, scheduler, publishProbe);
             shards.put(id, p);
             p.start();
         }

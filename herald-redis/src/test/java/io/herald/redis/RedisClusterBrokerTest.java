@@ -88,6 +88,9 @@ class RedisClusterBrokerTest {
                 .withTimeout(TIMEOUT).withProbeInterval(Duration.ofSeconds(2)));
         brokers.add(broker);
         broker.start(listener);
+        // ready as a load balancer would see it: the first topology read and connections take about
+        // a second on this machine, more while other builds run
+        await("the node ready", () -> broker.health().join().up(), 30);
         return broker;
     }
 
@@ -117,7 +120,7 @@ class RedisClusterBrokerTest {
             b.subscribe(channel).get(5, TimeUnit.SECONDS);
         }
         // one pub/sub connection per master, each holding the channels of its slots
-        ShardedPubSub sharded = (ShardedPubSub) b.pubsub();
+        ShardedPubSub sharded = (ShardedPubSub) b.subscriptions();
         assertThat(sharded.managers()).hasSize(3);
         for (List<String> onOneMaster : byMaster.values()) {
             assertThat(sharded.managers()).anySatisfy(m -> assertThat(m.channels()).extracting(ch -> ch.name)
@@ -235,8 +238,13 @@ class RedisClusterBrokerTest {
                     Publication last = seen.isEmpty() ? null : seen.get(seen.size() - 1);
                     state.append("\n").append(c).append(onVictim.contains(c) ? " (killed master)" : "").append(": top ")
                             .append(tops.get(c)).append(", delivered ").append(seen.size()).append(", last ")
-                            .append(last == null ? "none or lost" : last.position()).append(", ").append(b.pubsub().channel(c));
+                            .append(last == null ? "none or lost" : last.position()).append(", ").append(b.subscriptions().channel(c));
                 }
+                for (String c : onVictim) {
+                    state.append("\nSHARDNUMSUB on the promoted replica: ").append(RedisClusterProcess.redisCli(replica, "PUBSUB",
+                            "SHARDNUMSUB", prefix + ":c:{" + c + "}").replace('\n', ' '));
+                }
+                state.append("\n").append(RedisClusterProcess.redisCli(replica, "CLIENT", "LIST"));
                 throw new AssertionError(state.append("\n").append(b.stats()).toString(), e);
             }
 
