@@ -14,6 +14,7 @@ import io.herald.core.broker.Broker;
 import io.herald.core.broker.MemoryBroker;
 import io.herald.core.hub.Session;
 import io.herald.server.demo.DemoFeeds;
+import io.herald.server.broker.Brokers;
 import io.herald.server.health.Readiness;
 import io.herald.server.edge.Edge;
 import io.herald.server.http.ConnectionCounter;
@@ -155,6 +156,14 @@ public final class HeraldServer implements AutoCloseable {
         ServerConfig.Builder builder = ServerConfig.builder();
         configure.accept(builder);
         return create(builder.build(), new MemoryBroker());
+    }
+
+    /**
+     * A server on the broker its configuration names ({@link ServerConfig#broker()}): in memory, or
+     * Redis (connected when the server starts; until Redis answers the server is not ready).
+     */
+    public static HeraldServer create(ServerConfig config) {
+        return new HeraldServer(config, Brokers.create(config.broker()));
     }
 
     /**

@@ -6,6 +6,7 @@ import static io.herald.server.ConfigRules.positive;
 
 import io.herald.core.NodeConfig;
 import io.herald.server.auth.AuthConfig;
+import io.herald.server.broker.BrokerConfig;
 import io.herald.server.edge.AddressRanges;
 import io.herald.server.edge.Origins;
 import java.nio.file.Files;
@@ -88,6 +89,9 @@ import java.util.Objects;
  *                            or a message on raw {@code /ws/{channel}}), on average; 20 by default,
  *                            0 for no limit
  * @param wsPublishBurst      publications one socket may send at once, 50 by default (at least 1)
+ * @param broker              the broker channel streams live in: in memory (one node, the default) or
+ *                            Redis, shared by several nodes ({@link BrokerConfig}); read by
+ *                            {@link HeraldServer#create(ServerConfig)}
  */
 public record ServerConfig(String host, int port, int ioThreads, NodeConfig node, Duration sseRetry,
                            Duration heartbeat, Duration longPollTimeout, Duration longPollMaxTimeout,
@@ -98,7 +102,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
                            boolean h2c, AuthConfig auth, List<String> corsAllowedOrigins, List<String> trustedProxies,
                            int perIpConnections, int perIpConnectRate, int perIpConnectBurst,
                            Duration requestHeadTimeout, Duration requestBodyTimeout, int wsCommandRate,
-                           int wsCommandBurst, int wsPublishRate, int wsPublishBurst) {
+                           int wsCommandBurst, int wsPublishRate, int wsPublishBurst, BrokerConfig broker) {
 
     /** The values of {@link #logFormat()}. */
     public static final List<String> LOG_FORMATS = List.of("text", "json");
@@ -132,6 +136,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         readable("tlsKey", tlsKey);
         check("h2c", h2c, !h2c || http2, "false when http2 is false");
         Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(broker, "broker");
         corsAllowedOrigins = List.copyOf(Objects.requireNonNull(corsAllowedOrigins, "corsAllowedOrigins"));
         trustedProxies = List.copyOf(Objects.requireNonNull(trustedProxies, "trustedProxies"));
         valid("corsAllowedOrigins", corsAllowedOrigins, Origins::of);
@@ -208,6 +213,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         private boolean http2 = true;
         private boolean h2c;
         private AuthConfig auth = AuthConfig.OFF;
+        private BrokerConfig broker = BrokerConfig.IN_MEMORY;
         private List<String> corsAllowedOrigins = List.of();
         private List<String> trustedProxies = List.of();
         private int perIpConnections = 256;
@@ -364,6 +370,12 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
             return this;
         }
 
+        /** Sets {@link ServerConfig#broker()}: the in-memory broker by default ({@link BrokerConfig#IN_MEMORY}). */
+        public Builder broker(BrokerConfig broker) {
+            this.broker = broker;
+            return this;
+        }
+
         /** Sets {@link ServerConfig#h2c()}; see there for what it changes. */
         public Builder h2c(boolean h2c) {
             this.h2c = h2c;
@@ -443,7 +455,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
                     writeStallTimeout, adminListen, metricsOnPublicPort, shutdownDrain, shutdownSpread,
                     accessLog, logFormat, tlsCert, tlsKey, http2, h2c, auth, corsAllowedOrigins, trustedProxies,
                     perIpConnections, perIpConnectRate, perIpConnectBurst, requestHeadTimeout, requestBodyTimeout,
-                    wsCommandRate, wsCommandBurst, wsPublishRate, wsPublishBurst);
+                    wsCommandRate, wsCommandBurst, wsPublishRate, wsPublishBurst, broker);
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.herald.server.cli;
 
-import io.herald.core.broker.MemoryBroker;
 import io.herald.server.HeraldServer;
 import io.herald.server.ListenAddress;
 import io.herald.server.ServerConfig;
@@ -145,6 +144,15 @@ public final class HeraldCommand implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--broker", paramLabel = "memory|redis",
+            description = "Where channel streams live: memory (one node) or redis (several nodes share one Redis; "
+                    + "with --redis-address) (default: ${DEFAULT-VALUE}).")
+    String broker;
+
+    @Option(names = "--redis-address", paramLabel = "URI",
+            description = "The Redis of --broker redis, e.g. redis://127.0.0.1:6379 (rediss:// for TLS).")
+    List<String> redisAddresses;
+
     @Option(names = "--tls-cert", paramLabel = "FILE",
             description = "Serve TLS (and HTTP/2) with this PEM certificate chain; with --tls-key. Reloaded when it changes.")
     String tlsCert;
@@ -164,6 +172,9 @@ public final class HeraldCommand implements Callable<Integer> {
                 Setting s = settingOf(option.longestName());
                 if (s != null) {
                     Object def = s.defaultValue();
+                    if (s.type() == Setting.Type.LIST) {
+                        return null; // a repeatable option starts empty; picocli would read "[]" as one item
+                    }
                     return option.longestName().equals("--no-client-publish") ? "false" : s.type().format(def);
                 }
             }
@@ -230,7 +241,7 @@ public final class HeraldCommand implements Callable<Integer> {
         boolean jsonLogs = LogFormat.apply(config.logFormat());
         HeraldServer server;
         try {
-            server = HeraldServer.create(config, new MemoryBroker()).start();
+            server = HeraldServer.create(config).start();
         } catch (IllegalStateException e) {
             spec.commandLine().getErr().println("herald: " + e.getMessage());
             return 1;

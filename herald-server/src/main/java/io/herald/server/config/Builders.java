@@ -1,6 +1,7 @@
 package io.herald.server.config;
 
 import io.herald.server.auth.AuthConfig;
+import io.herald.server.broker.BrokerConfig;
 
 import io.herald.core.NamespaceOptions;
 import io.herald.core.NodeConfig;
@@ -19,6 +20,8 @@ public final class Builders {
     public final NamespaceOptions.Builder defaults = NamespaceOptions.builder();
     /** Access control's settings (the key lists are added by {@link Configuration}). */
     public final AuthConfig.Builder auth = AuthConfig.builder();
+    /** The broker's settings. */
+    public final BrokerConfig.Builder broker = BrokerConfig.builder();
 
     Builders() {
     }

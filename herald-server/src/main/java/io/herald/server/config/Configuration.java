@@ -313,6 +313,7 @@ public final class Configuration {
         b.server.node(build(b.node::build, null));
         b.auth.keys(keySpecs()).apiKeys(apiKeySpecs());
         b.server.auth(build(b.auth::build, null));
+        b.server.broker(build(b.broker::build, null));
         ServerConfig config = build(b.server::build, null);
         if (config.tls()) {
             // Read and check the certificate and key now, so that a bad one stops the start (and

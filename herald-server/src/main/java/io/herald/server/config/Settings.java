@@ -1,7 +1,9 @@
 package io.herald.server.config;
 
 import io.herald.core.auth.AccessLevel;
+import io.herald.redis.RedisBrokerConfig;
 import io.herald.server.ListenAddress;
+import io.herald.server.broker.BrokerConfig;
 import io.herald.server.config.Setting.Type;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,6 +95,14 @@ public final class Settings {
                     (b, v) -> b.server.shutdownDrain((Duration) v)),
             s("shutdown.spread", Type.DURATION, Duration.ofSeconds(10), null, "shutdownSpread",
                     (b, v) -> b.server.shutdownSpread((Duration) v)),
+            // The broker (docs/configuration.md, "Broker"; README, "Run several nodes")
+            s("broker.type", Type.STRING, BrokerConfig.MEMORY, "--broker", "type", (b, v) -> b.broker.type((String) v)),
+            s("broker.redis.addresses", Type.LIST, List.of(), "--redis-address", "redisAddresses",
+                    (b, v) -> b.broker.redisAddresses(list(v))),
+            s("broker.redis.prefix", Type.STRING, RedisBrokerConfig.DEFAULT_PREFIX, null, "redisPrefix",
+                    (b, v) -> b.broker.redisPrefix((String) v)),
+            s("broker.redis.timeout", Type.DURATION, RedisBrokerConfig.DEFAULT_TIMEOUT, null, "redisTimeout",
+                    (b, v) -> b.broker.redisTimeout((Duration) v)),
             s("demo", Type.BOOLEAN, false, "--demo", "demo", (b, v) -> b.server.demo((Boolean) v)),
             s("admin.disconnect-switch", Type.BOOLEAN, false, "--admin", "adminEnabled",
                     (b, v) -> b.server.adminEnabled((Boolean) v)),

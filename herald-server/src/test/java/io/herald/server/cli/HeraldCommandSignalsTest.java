@@ -2,23 +2,19 @@ package io.herald.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.server.testing.HeraldProcess;
 import io.herald.server.testing.SseReader;
 import io.herald.server.testing.TestServer;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,33 +25,10 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class HeraldCommandSignalsTest {
-    private static final Pattern UP = Pattern.compile("Herald is up: http://127\\.0\\.0\\.1:(\\d+)/ .*admin: http://127\\.0\\.0\\.1:(\\d+)/");
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    /** A running {@code herald} process and its two ports. */
-    private record Herald(Process process, int port, int adminPort) {
-    }
-
-    private static Herald start(String drain) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), HeraldCommand.class.getName(),
-                "--port", "0", "--admin-listen", "127.0.0.1:0").redirectErrorStream(true);
-        builder.environment().put("HERALD_SHUTDOWN_DRAIN", drain);
-        builder.environment().put("HERALD_SHUTDOWN_SPREAD", "200ms");
-        Process process = builder.start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        StringBuilder seen = new StringBuilder();
-        for (String line; (line = out.readLine()) != null; ) {
-            seen.append(line).append('\n');
-            Matcher m = UP.matcher(line);
-            if (m.find()) {
-                Thread drainOutput = new Thread(() -> out.lines().forEach(l -> { }), "herald-output");
-                drainOutput.setDaemon(true);
-                drainOutput.start();
-                return new Herald(process, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
-            }
-        }
-        throw new AssertionError("herald did not start:\n" + seen);
+    private static HeraldProcess start(String drain) throws IOException {
+        return HeraldProcess.start(Map.of("HERALD_SHUTDOWN_DRAIN", drain, "HERALD_SHUTDOWN_SPREAD", "200ms"));
     }
 
     private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
@@ -63,7 +36,7 @@ class HeraldCommandSignalsTest {
                 .header("Connection", "close").build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private SseReader subscribe(Herald herald) throws IOException, InterruptedException {
+    private SseReader subscribe(HeraldProcess herald) throws IOException, InterruptedException {
         InputStream body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + herald.port() + "/sse/c")).build(),
                 HttpResponse.BodyHandlers.ofInputStream()).body();
         SseReader reader = new SseReader(body);
@@ -72,7 +45,7 @@ class HeraldCommandSignalsTest {
     }
 
     /** Waits until {@code /health/ready} answers {@code body} with 503. */
-    private void awaitNotReady(Herald herald, String body) {
+    private void awaitNotReady(HeraldProcess herald, String body) {
         TestServer.await("not ready: " + body, Duration.ofSeconds(2), () -> {
             try {
                 HttpResponse<String> r = get(herald.adminPort(), "/health/ready");
@@ -84,7 +57,7 @@ class HeraldCommandSignalsTest {
     }
 
     /** Ctrl-C: SIGINT to the process; returns when it was sent ({@link System#nanoTime()}). */
-    private static long interrupt(Herald herald) throws IOException, InterruptedException {
+    private static long interrupt(HeraldProcess herald) throws IOException, InterruptedException {
         long sent = System.nanoTime();
         assertThat(new ProcessBuilder(List.of("kill", "-INT", Long.toString(herald.process().pid()))).start().waitFor())
                 .isZero();
@@ -92,7 +65,7 @@ class HeraldCommandSignalsTest {
     }
 
     /** Waits for the process to exit; returns how long after {@code since} ({@link System#nanoTime()}) it had, in ms. */
-    private static long awaitExit(Herald herald, long since) throws InterruptedException {
+    private static long awaitExit(HeraldProcess herald, long since) throws InterruptedException {
         assertThat(herald.process().waitFor(15, TimeUnit.SECONDS)).as("exited").isTrue();
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
     }
@@ -105,7 +78,7 @@ class HeraldCommandSignalsTest {
 
     @Test
     void sigtermDrainsNotReadyAtOnceServingThroughTheWindowThenReconnectsTheClients() throws Exception {
-        Herald herald = start("2s");
+        HeraldProcess herald = start("2s");
         try (SseReader reader = subscribe(herald)) {
             assertThat(get(herald.adminPort(), "/health/ready").statusCode()).isEqualTo(200);
             long signalled = System.nanoTime();
@@ -124,7 +97,7 @@ class HeraldCommandSignalsTest {
 
     @Test
     void ctrlCStopsAtOnceTellingTheClientsToReconnect() throws Exception {
-        Herald herald = start("30s");
+        HeraldProcess herald = start("30s");
         try (SseReader reader = subscribe(herald)) {
             long signalled = interrupt(herald);
             assertGoodbye(reader);
@@ -137,7 +110,7 @@ class HeraldCommandSignalsTest {
 
     @Test
     void ctrlCDuringADrainCutsItShort() throws Exception {
-        Herald herald = start("30s");
+        HeraldProcess herald = start("30s");
         try (SseReader reader = subscribe(herald)) {
             herald.process().destroy(); // SIGTERM: a 30 s drain begins
             awaitNotReady(herald, "{\"ready\":false,\"reasons\":[\"draining\"]}");

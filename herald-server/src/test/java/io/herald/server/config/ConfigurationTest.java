@@ -106,7 +106,7 @@ class ConfigurationTest {
     @CsvSource(delimiter = '|', value = {
             "history:\\n  age: 10 minutes | herald.yml:2: history.age: \"10 minutes\" is not a duration (use 10m)",
             "server:\\n  prot: 80 | herald.yml:2: server.prot: unknown key (server has: host, io-threads, port)",
-            "srever:\\n  port: 80 | herald.yml:2: srever.port: unknown key (keys: admin, api-keys, auth, client-publish, cors, delivery, demo, h2c, history, http2, limits, logging, namespaces, permissions, server, shutdown, tls, transports)",
+            "srever:\\n  port: 80 | herald.yml:2: srever.port: unknown key (keys: admin, api-keys, auth, broker, client-publish, cors, delivery, demo, h2c, history, http2, limits, logging, namespaces, permissions, server, shutdown, tls, transports)",
             "server: 8080 | herald.yml:1: server: a section (server.*), not a value",
             "server:\\n  port: abc | herald.yml:2: server.port: \"abc\" is not a whole number (at most 2147483647)",
             "server:\\n  port: 70000 | herald.yml:2: server.port: 70000 (expected: 0..65535)",
@@ -129,6 +129,11 @@ class ConfigurationTest {
             "shutdown:\\n  spread: -1s | herald.yml:2: shutdown.spread: PT-1S (expected: >= 0)",
             "logging:\\n  format: yaml | herald.yml:2: logging.format: yaml (expected: text or json)",
             "logging:\\n  access-log: on | herald.yml:2: logging.access-log: \"on\" is not true or false",
+            "broker:\\n  type: kafka | herald.yml:2: broker.type: kafka (expected: memory or redis)",
+            "broker:\\n  type: redis | default: broker.redis.addresses: [] (expected: one Redis URI such as redis://127.0.0.1:6379 when broker.type is redis)",
+            "broker:\\n  redis:\\n    addresses: [127.0.0.1:6379] | herald.yml:3: broker.redis.addresses: 127.0.0.1:6379 (expected: a Redis URI starting redis:// or rediss://)",
+            "broker:\\n  redis:\\n    prefix: 'a b' | herald.yml:3: broker.redis.prefix: \"a b\" (expected: 1 to 64 of A-Z a-z 0-9 _ . : -)",
+            "broker:\\n  redis:\\n    timeout: 0s | herald.yml:3: broker.redis.timeout: PT0S (expected: > 0)",
     })
     void aBadFileStopsWithOneLineNamingTheFileLineAndKey(String yaml, String message) throws IOException {
         String text = yaml.replace("\\n", "\n");

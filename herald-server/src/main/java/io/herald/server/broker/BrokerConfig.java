@@ -1,0 +1,124 @@
+package io.herald.server.broker;
+
+import static io.herald.server.ConfigRules.check;
+import static io.herald.server.ConfigRules.positive;
+
+import io.herald.redis.RedisBrokerConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Which broker a server stores its channel streams in (docs/configuration.md, "Broker"): the
+ * in-memory one (one node, the default), or Redis, shared by several nodes (README, "Run several
+ * nodes"). Immutable; build with {@link #builder()}. Each component is checked in the constructor,
+ * which throws {@link IllegalArgumentException} {@code "field: value (expected: rule)"}, the shape
+ * the configuration loader turns into one line naming the key.
+ *
+ * @param type           {@link #MEMORY} or {@link #REDIS}
+ * @param redisAddresses with {@link #REDIS}, exactly one Redis URI ({@code redis://host:port},
+ *                       {@code rediss://} for TLS); a list so that Redis Cluster's seed addresses
+ *                       fit the same key; ignored by the memory broker
+ * @param redisPrefix    the prefix of every Redis key and pub/sub channel, so several deployments
+ *                       (or tests) can share one Redis
+ * @param redisTimeout   the bound of every Redis operation, connecting included, {@code > 0}: past it
+ *                       the operation fails with {@code broker_unavailable}
+ */
+public record BrokerConfig(String type, List<String> redisAddresses, String redisPrefix, Duration redisTimeout) {
+    /** The in-memory broker: one node, history lost when it stops. */
+    public static final String MEMORY = "memory";
+    /** The Redis broker: several nodes share channel streams and history on one Redis. */
+    public static final String REDIS = "redis";
+    /** The in-memory broker with the defaults. */
+    public static final BrokerConfig IN_MEMORY = builder().build();
+
+    public BrokerConfig {
+        Objects.requireNonNull(type, "type");
+        redisAddresses = List.copyOf(redisAddresses);
+        Objects.requireNonNull(redisPrefix, "redisPrefix");
+        positive("redisTimeout", redisTimeout);
+        check("type", type, type.equals(MEMORY) || type.equals(REDIS), MEMORY + " or " + REDIS);
+        if (type.equals(REDIS)) {
+            check("redisAddresses", redisAddresses, redisAddresses.size() == 1,
+                    "one Redis URI such as redis://127.0.0.1:6379 when broker.type is redis");
+        }
+        redis(redisAddresses, redisPrefix, redisTimeout); // the Redis broker's own checks, under this record's names
+    }
+
+    /** Whether this is the Redis broker. */
+    public boolean isRedis() {
+        return type.equals(REDIS);
+    }
+
+    /**
+     * The Redis broker's configuration, with the first address ({@code redis://127.0.0.1:6379} when
+     * there is none, which only the memory broker allows).
+     *
+     * @throws IllegalArgumentException {@code "redisAddresses: ..."} or {@code "redisPrefix: ..."}
+     */
+    public RedisBrokerConfig redis() {
+        return redis(redisAddresses, redisPrefix, redisTimeout);
+    }
+
+    private static RedisBrokerConfig redis(List<String> redisAddresses, String redisPrefix, Duration redisTimeout) {
+        String address = redisAddresses.isEmpty() ? "redis://127.0.0.1:6379" : redisAddresses.get(0);
+        check("redisAddresses", address, address.startsWith("redis://") || address.startsWith("rediss://"),
+                "a Redis URI starting redis:// or rediss://");
+        try {
+            return RedisBrokerConfig.of(address).withPrefix(redisPrefix).withTimeout(redisTimeout);
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            throw new IllegalArgumentException(message.startsWith("prefix:") ? "redisPrefix" + message.substring("prefix".length())
+                    : message.startsWith("address:") ? "redisAddresses" + message.substring("address".length()) : message);
+        }
+    }
+
+    /** A builder with the defaults: the memory broker; prefix {@code herald}; timeout 2 s. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link BrokerConfig}. Not thread-safe. */
+    public static final class Builder {
+        private String type = MEMORY;
+        private List<String> redisAddresses = List.of();
+        private String redisPrefix = RedisBrokerConfig.DEFAULT_PREFIX;
+        private Duration redisTimeout = RedisBrokerConfig.DEFAULT_TIMEOUT;
+
+        private Builder() {
+        }
+
+        /** Sets {@link BrokerConfig#type()}: {@code memory} (default) or {@code redis}. */
+        public Builder type(String type) {
+            this.type = type;
+            return this;
+        }
+
+        /** Sets {@link BrokerConfig#redisAddresses()}; none by default. */
+        public Builder redisAddresses(List<String> addresses) {
+            this.redisAddresses = addresses;
+            return this;
+        }
+
+        /** Sets {@link BrokerConfig#redisPrefix()}; {@code herald} by default. */
+        public Builder redisPrefix(String prefix) {
+            this.redisPrefix = prefix;
+            return this;
+        }
+
+        /** Sets {@link BrokerConfig#redisTimeout()}; 2 s by default. */
+        public Builder redisTimeout(Duration timeout) {
+            this.redisTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The configuration.
+         *
+         * @throws IllegalArgumentException naming the component that breaks its rule
+         */
+        public BrokerConfig build() {
+            return new BrokerConfig(type, redisAddresses, redisPrefix, redisTimeout);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.herald.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.redis.RedisServerProcess;
+import io.herald.server.testing.HeraldProcess;
+import io.herald.server.testing.SseReader;
+import io.herald.server.testing.TestServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code herald --broker redis --redis-address URI} as an operator runs it (README, "Run several
+ * nodes"): separate processes on one real {@code redis-server} share channels, and a node whose
+ * Redis is away starts, says it is not ready and why, answers publishes with 503 at once, and
+ * recovers when Redis returns (docs/configuration.md, "Broker").
+ */
+@Timeout(120)
+class HeraldCommandRedisTest {
+    private static final Map<String, String> ONE_SECOND_TIMEOUT = Map.of("HERALD_BROKER_REDIS_TIMEOUT", "1s");
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> publish(int port, String channel, String body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/pub/" + channel))
+                .timeout(Duration.ofSeconds(10)).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HeraldProcess node(RedisServerProcess redis) throws IOException {
+        return HeraldProcess.start(ONE_SECOND_TIMEOUT, "--broker", "redis", "--redis-address", redis.address());
+    }
+
+    @Test
+    void twoNodesOnOneRedisShareEveryChannel() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start(); HeraldProcess a = node(redis); HeraldProcess b = node(redis)) {
+            HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + b.port() + "/sse/news")).build(), HttpResponse.BodyHandlers.ofInputStream());
+            try (SseReader onB = new SseReader(stream.body())) {
+                assertThat(onB.next().retry()).as("B's stream started").isNotNull();
+                for (int i = 1; i <= 3; i++) {
+                    HttpResponse<String> published = publish(a.port(), "news", "story " + i);
+                    assertThat(published.statusCode()).as(published.body()).isEqualTo(200);
+                    assertThat(TestServer.json(published.body()).get("offset").asLong()).isEqualTo(i);
+                }
+                for (int i = 1; i <= 3; i++) {
+                    SseReader.Event e = onB.nextEvent();
+                    assertThat(e.data()).as("published on A, heard on B, in order").isEqualTo("story " + i);
+                }
+                HttpResponse<String> history = get(b.port(), "/history/news");
+                assertThat(history.statusCode()).isEqualTo(200);
+                assertThat(TestServer.json(history.body()).get("messages")).extracting(p -> p.get("data").asText())
+                        .containsExactly("story 1", "story 2", "story 3");
+                assertThat(get(a.adminPort(), "/health/ready").statusCode()).isEqualTo(200);
+                assertThat(get(b.adminPort(), "/health/ready").statusCode()).isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
+    void aNodeWhoseRedisIsAwayIsNotReadyAnswers503AndRecoversWhenRedisReturns() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            redis.stop();
+            try (HeraldProcess a = node(redis)) {
+                HttpResponse<String> ready = get(a.adminPort(), "/health/ready");
+                assertThat(ready.statusCode()).isEqualTo(503);
+                assertThat(ready.body()).as("the reason names the Redis").contains("redis 127.0.0.1:" + redis.port());
+                long sent = System.nanoTime();
+                HttpResponse<String> refused = publish(a.port(), "news", "lost?");
+                long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+                assertThat(refused.statusCode()).isEqualTo(503);
+                assertThat(TestServer.json(refused.body()).get("error").get("code").asText()).isEqualTo("broker_unavailable");
+                assertThat(tookMs).as("answered within the 1 s timeout (plus slack), never a hang").isLessThan(3_000);
+
+                redis.restart();
+                TestServer.await("ready once Redis answers", Duration.ofSeconds(20), () -> {
+                    try {
+                        return get(a.adminPort(), "/health/ready").statusCode() == 200;
+                    } catch (IOException | InterruptedException e) {
+                        return false;
+                    }
+                });
+                HttpResponse<String> published = publish(a.port(), "news", "back");
+                assertThat(published.statusCode()).as(published.body()).isEqualTo(200);
+                assertThat(TestServer.json(published.body()).get("offset").asLong()).isEqualTo(1);
+            }
+        }
+    }
+}
