@@ -26,8 +26,9 @@ final class Script {
      * read when it opened the connection the script runs on (bound to that connection: it can never
      * reach another Redis process), or an empty string when it does not own the connection (Redis
      * Cluster through Lettuce's cluster client, whose node connections Lettuce opens), and the
-     * script reads it with {@code INFO server} (about 10 µs more per call: docs/benchmarks.md). {@code trim_age} drops history entries
-     * whose time ({@code t}, ms) is before {@code cutoff}; entries are in time order.
+     * script reads it with {@code INFO server} (about 5 µs more per call: docs/benchmarks.md, "the
+     * cost of the fence"). {@code trim_age} drops history entries whose time ({@code t}, ms) is
+     * before {@code cutoff}; entries are in time order.
      */
     private static final String COMMON = """
             local function now_ms()
