@@ -172,107 +172,139 @@ class RedisClusterBrokerTest {
         assertThat(onB.on("room")).extracting(Publication::epoch).containsOnly(onA.on("room").get(0).epoch());
     }
 
+    /** What happens to the cluster mid-publish; returns the port of a master serving the moved channels now. */
+    private interface Event {
+        int run() throws Exception;
+    }
+
     @Test
     void aMasterKilledMidPublishResetsOnlyItsChannelsAndDeliveryContinues() throws Exception {
         try (RedisClusterProcess cluster = RedisClusterProcess.start()) {
             Map<Integer, List<String>> byMaster = channelsOnEveryMaster(cluster, 2);
-            List<String> channels = byMaster.values().stream().flatMap(List::stream).toList();
             int victim = byMaster.keySet().iterator().next();
-            Set<String> onVictim = new TreeSet<>(byMaster.get(victim));
-            Recorder onB = new Recorder();
-            RedisBroker a = node(cluster, new Recorder());
-            RedisBroker b = node(cluster, onB);
-            for (String channel : channels) {
-                b.subscribe(channel).get(5, TimeUnit.SECONDS);
-            }
-
-            // One publisher per channel on A, retrying what fails (503 while a master is down).
-            Map<String, List<Publication>> acked = new ConcurrentHashMap<>();
-            Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
-            AtomicBoolean promoted = new AtomicBoolean();
-            Map<String, AtomicInteger> afterPromotion = new ConcurrentHashMap<>();
-            AtomicBoolean stop = new AtomicBoolean();
-            List<CompletableFuture<Void>> publishers = new ArrayList<>();
-            for (String channel : channels) {
-                acked.put(channel, new CopyOnWriteArrayList<>());
-                failures.put(channel, new AtomicInteger());
-                afterPromotion.put(channel, new AtomicInteger());
-                publishers.add(CompletableFuture.runAsync(() -> {
-                    for (int i = 0; !stop.get(); i++) {
-                        try {
-                            acked.get(channel).add(a.publish(channel, "message", Payload.text(Integer.toString(i)), OPTIONS).join());
-                            if (promoted.get()) {
-                                afterPromotion.get(channel).incrementAndGet();
-                            }
-                        } catch (RuntimeException e) {
-                            assertThat(HeraldException.of(e).code()).isEqualTo(ErrorCode.BROKER_UNAVAILABLE);
-                            failures.get(channel).incrementAndGet();
-                        }
-                        pause(5);
-                    }
-                }));
-            }
-            await("publications on every channel", () -> channels.stream().allMatch(c -> acked.get(c).size() >= 20));
-            int replica = cluster.killMasterAndAwaitPromotion(victim);
-            promoted.set(true);
-            assertThat(cluster.masterPorts()).contains(replica).doesNotContain(victim);
-            await("publications on every channel after the promotion",
-                    () -> channels.stream().allMatch(c -> afterPromotion.get(c).get() >= 20), 30);
-            stop.set(true);
-            CompletableFuture.allOf(publishers.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-
-            Map<String, StreamPosition> tops = new HashMap<>();
-            for (String channel : channels) {
-                tops.put(channel, a.history(channel, null, 0, OPTIONS).get(5, TimeUnit.SECONDS).top());
-            }
-            try {
-                await("B delivered every channel up to its top", () -> channels.stream().allMatch(c -> {
-                    List<Publication> seen = onB.on(c);
-                    Publication last = seen.isEmpty() ? null : seen.get(seen.size() - 1);
-                    return last != null && last.position().equals(tops.get(c));
-                }), 30);
-            } catch (AssertionError e) {
-                StringBuilder state = new StringBuilder(e.getMessage());
-                for (String c : channels) {
-                    List<Publication> seen = onB.on(c);
-                    Publication last = seen.isEmpty() ? null : seen.get(seen.size() - 1);
-                    state.append("\n").append(c).append(onVictim.contains(c) ? " (killed master)" : "").append(": top ")
-                            .append(tops.get(c)).append(", delivered ").append(seen.size()).append(", last ")
-                            .append(last == null ? "none or lost" : last.position()).append(", ").append(b.subscriptions().channel(c));
-                }
-                for (String c : onVictim) {
-                    state.append("\nSHARDNUMSUB on the promoted replica: ").append(RedisClusterProcess.redisCli(replica, "PUBSUB",
-                            "SHARDNUMSUB", prefix + ":c:{" + c + "}").replace('\n', ' '));
-                }
-                state.append("\n").append(RedisClusterProcess.redisCli(replica, "CLIENT", "LIST"));
-                throw new AssertionError(state.append("\n").append(b.stats()).toString(), e);
-            }
-
-            for (String channel : channels) {
-                List<Publication> seen = onB.on(channel);
-                int resets = assertNothingSkippedSilently(channel, seen);
-                List<Publication> inFinalEpoch = acked.get(channel).stream()
-                        .filter(p -> p.epoch().equals(tops.get(channel).epoch())).toList();
-                if (onVictim.contains(channel)) {
-                    // the promoted replica has another run_id: the stream is fenced, a reset, never a skip
-                    assertThat(resets).as("resets on %s (its master was killed)", channel).isGreaterThanOrEqualTo(1);
-                    assertThat(tops.get(channel).epoch()).isNotEqualTo(acked.get(channel).get(0).epoch());
-                } else {
-                    assertThat(resets).as("resets on %s (its master survived)", channel).isZero();
-                    // 1..top in one epoch (checked above), so every acknowledged publication, once, in order
-                    assertThat(seen.get(0).offset()).isEqualTo(1);
-                    assertThat(positions(seen)).as("acknowledged publications on %s", channel)
-                            .containsAll(positions(acked.get(channel)));
-                    assertThat(inFinalEpoch).hasSameSizeAs(acked.get(channel));
-                }
-                // every acknowledged publication of the current epoch reached B, except those before
-                // B's reset (which its subscribers are told to resume past)
-                long resumedAt = lastResetOffset(seen, tops.get(channel).epoch());
-                assertThat(positions(seen)).as("acknowledged publications of the final epoch on %s", channel)
-                        .containsAll(positions(inFinalEpoch.stream().filter(p -> p.offset() > resumedAt).toList()));
-            }
-            assertThat(b.stats().moves()).as("channels re-homed on the promoted replica").isGreaterThanOrEqualTo(onVictim.size());
+            RedisBroker b = publishThrough(cluster, byMaster, new TreeSet<>(byMaster.get(victim)), () -> {
+                int replica = cluster.killMasterAndAwaitPromotion(victim);
+                assertThat(cluster.masterPorts()).contains(replica).doesNotContain(victim);
+                return replica;
+            });
+            assertThat(b.stats().moves()).as("channels re-homed on the promoted replica").isGreaterThanOrEqualTo(2);
         }
+    }
+
+    @Test
+    void aSlotMigratedMidPublishMovesItsChannelWhichResetsOnceAndDeliveryContinues() throws Exception {
+        Map<Integer, List<String>> byMaster = channelsOnEveryMaster(shared, 2);
+        List<Integer> masters = new ArrayList<>(byMaster.keySet());
+        String moved = byMaster.get(masters.get(0)).get(0);
+        int to = masters.get(1);
+        RedisBroker b = publishThrough(shared, byMaster, Set.of(moved), () -> {
+            shared.migrateSlot(SlotHash.getSlot("{" + moved + "}"), to);
+            return to;
+        });
+        assertThat(b.stats().moves()).as("the channel re-homed on the slot's new master").isGreaterThanOrEqualTo(1);
+        assertThat(((ShardedPubSub) b.subscriptions()).managers()).anySatisfy(m ->
+                assertThat(m.channels()).extracting(ch -> ch.name).contains(moved).containsAll(byMaster.get(to)));
+    }
+
+    /**
+     * Node A publishes on every channel (one publisher each, retrying what fails with 503) while
+     * node B is subscribed to them all; {@code event} happens once each channel has publications,
+     * and publishing goes on until each has 20 more. Then B has delivered every channel up to its
+     * top; nothing was skipped silently; the {@code affected} channels (whose master changed) reset
+     * at least once, as fencing wants, and the others never, with every acknowledged publication
+     * delivered once, in order.
+     *
+     * @return node B
+     */
+    private RedisBroker publishThrough(RedisClusterProcess cluster, Map<Integer, List<String>> byMaster, Set<String> affected,
+                                       Event event) throws Exception {
+        List<String> channels = byMaster.values().stream().flatMap(List::stream).toList();
+        Recorder onB = new Recorder();
+        RedisBroker a = node(cluster, new Recorder());
+        RedisBroker b = node(cluster, onB);
+        for (String channel : channels) {
+            b.subscribe(channel).get(5, TimeUnit.SECONDS);
+        }
+
+        Map<String, List<Publication>> acked = new ConcurrentHashMap<>();
+        AtomicBoolean happened = new AtomicBoolean();
+        Map<String, AtomicInteger> afterEvent = new ConcurrentHashMap<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<CompletableFuture<Void>> publishers = new ArrayList<>();
+        for (String channel : channels) {
+            acked.put(channel, new CopyOnWriteArrayList<>());
+            afterEvent.put(channel, new AtomicInteger());
+            publishers.add(CompletableFuture.runAsync(() -> {
+                for (int i = 0; !stop.get(); i++) {
+                    try {
+                        acked.get(channel).add(a.publish(channel, "message", Payload.text(Integer.toString(i)), OPTIONS).join());
+                        if (happened.get()) {
+                            afterEvent.get(channel).incrementAndGet();
+                        }
+                    } catch (RuntimeException e) {
+                        assertThat(HeraldException.of(e).code()).isEqualTo(ErrorCode.BROKER_UNAVAILABLE);
+                    }
+                    pause(5);
+                }
+            }));
+        }
+        await("publications on every channel", () -> channels.stream().allMatch(c -> acked.get(c).size() >= 20));
+        int servingNow = event.run();
+        happened.set(true);
+        await("publications on every channel after the event", () -> channels.stream().allMatch(c -> afterEvent.get(c).get() >= 20), 30);
+        stop.set(true);
+        CompletableFuture.allOf(publishers.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+
+        Map<String, StreamPosition> tops = new HashMap<>();
+        for (String channel : channels) {
+            tops.put(channel, a.history(channel, null, 0, OPTIONS).get(5, TimeUnit.SECONDS).top());
+        }
+        try {
+            await("B delivered every channel up to its top", () -> channels.stream().allMatch(c -> {
+                List<Publication> seen = onB.on(c);
+                Publication last = seen.isEmpty() ? null : seen.get(seen.size() - 1);
+                return last != null && last.position().equals(tops.get(c));
+            }), 30);
+        } catch (AssertionError e) {
+            StringBuilder state = new StringBuilder(e.getMessage());
+            for (String c : channels) {
+                List<Publication> seen = onB.on(c);
+                Publication last = seen.isEmpty() ? null : seen.get(seen.size() - 1);
+                state.append("\n").append(c).append(affected.contains(c) ? " (moved)" : "").append(": top ")
+                        .append(tops.get(c)).append(", delivered ").append(seen.size()).append(", last ")
+                        .append(last == null ? "none or lost" : last.position()).append(", ").append(b.subscriptions().channel(c));
+            }
+            for (String c : affected) {
+                state.append("\nSHARDNUMSUB on its master now: ").append(RedisClusterProcess.redisCli(servingNow, "PUBSUB",
+                        "SHARDNUMSUB", prefix + ":c:{" + c + "}").replace('\n', ' '));
+            }
+            throw new AssertionError(state.append("\n").append(b.stats()).toString(), e);
+        }
+
+        for (String channel : channels) {
+            List<Publication> seen = onB.on(channel);
+            int resets = assertNothingSkippedSilently(channel, seen);
+            List<Publication> inFinalEpoch = acked.get(channel).stream()
+                    .filter(p -> p.epoch().equals(tops.get(channel).epoch())).toList();
+            if (affected.contains(channel)) {
+                // another master, another run_id: the stream is fenced, a reset, never a skip
+                assertThat(resets).as("resets on %s (its master changed)", channel).isGreaterThanOrEqualTo(1);
+                assertThat(tops.get(channel).epoch()).isNotEqualTo(acked.get(channel).get(0).epoch());
+            } else {
+                assertThat(resets).as("resets on %s (its master stayed)", channel).isZero();
+                // 1..top in one epoch (checked above), so every acknowledged publication, once, in order
+                assertThat(seen.get(0).offset()).isEqualTo(1);
+                assertThat(positions(seen)).as("acknowledged publications on %s", channel)
+                        .containsAll(positions(acked.get(channel)));
+                assertThat(inFinalEpoch).hasSameSizeAs(acked.get(channel));
+            }
+            // every acknowledged publication of the current epoch reached B, except those before
+            // B's reset (which its subscribers are told to resume past)
+            long resumedAt = lastResetOffset(seen, tops.get(channel).epoch());
+            assertThat(positions(seen)).as("acknowledged publications of the final epoch on %s", channel)
+                    .containsAll(positions(inFinalEpoch.stream().filter(p -> p.offset() > resumedAt).toList()));
+        }
+        return b;
     }
 
     /**

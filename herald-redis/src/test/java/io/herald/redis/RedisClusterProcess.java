@@ -132,16 +132,8 @@ public final class RedisClusterProcess implements AutoCloseable {
                 if (f.length < 9 || !f[2].contains("master") || f[2].contains("fail")) {
                     continue;
                 }
-                for (int i = 8; i < f.length; i++) {
-                    if (f[i].startsWith("[")) {
-                        continue; // a slot being migrated or imported
-                    }
-                    String[] range = f[i].split("-");
-                    int from = Integer.parseInt(range[0]);
-                    int to = range.length > 1 ? Integer.parseInt(range[1]) : from;
-                    if (from <= slot && slot <= to) {
-                        return Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1, f[1].indexOf('@')));
-                    }
+                if (servesSlot(line, slot)) {
+                    return Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1, f[1].indexOf('@')));
                 }
             }
             return -1;
@@ -191,6 +183,69 @@ public final class RedisClusterProcess implements AutoCloseable {
             return true;
         });
         return promoted[0];
+    }
+
+    /**
+     * Moves one hash slot, with its keys, from the master serving it to the master on {@code toPort}
+     * (CLUSTER SETSLOT IMPORTING / MIGRATING, MIGRATE of its keys, then SETSLOT NODE on every live
+     * node), as {@code redis-cli --cluster reshard} does slot by slot; waits until every live node
+     * says {@code toPort} serves it.
+     */
+    public void migrateSlot(int slot, int toPort) {
+        int fromPort = masterOf(slot);
+        String from = redisCli(fromPort, "CLUSTER", "MYID").trim();
+        String to = redisCli(toPort, "CLUSTER", "MYID").trim();
+        String s = Integer.toString(slot);
+        expectOk(redisCli(toPort, "CLUSTER", "SETSLOT", s, "IMPORTING", from));
+        expectOk(redisCli(fromPort, "CLUSTER", "SETSLOT", s, "MIGRATING", to));
+        for (;;) {
+            String keys = redisCli(fromPort, "CLUSTER", "GETKEYSINSLOT", s, "100").trim();
+            if (keys.isEmpty()) {
+                break;
+            }
+            List<String> migrate = new ArrayList<>(List.of("MIGRATE", "127.0.0.1", Integer.toString(toPort), "", "0", "5000", "KEYS"));
+            migrate.addAll(List.of(keys.split("\n")));
+            expectOk(redisCli(fromPort, migrate.toArray(String[]::new)));
+        }
+        expectOk(redisCli(toPort, "CLUSTER", "SETSLOT", s, "NODE", to));
+        expectOk(redisCli(fromPort, "CLUSTER", "SETSLOT", s, "NODE", to));
+        for (Node node : nodes) {
+            if (node.process.isAlive() && node.port != toPort && node.port != fromPort && role(node.port).equals("master")) {
+                redisCli(node.port, "CLUSTER", "SETSLOT", s, "NODE", to);
+            }
+        }
+        awaitUntil("slot " + slot + " served by " + toPort + " everywhere", () -> {
+            for (Node node : nodes) {
+                if (node.process.isAlive() && !redisCli(node.port, "CLUSTER", "NODES").lines()
+                        .anyMatch(l -> l.startsWith(to + " ") && servesSlot(l, slot))) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    /** Whether a {@code CLUSTER NODES} line lists {@code slot} among the node's slots (not counting migrations). */
+    private static boolean servesSlot(String clusterNodesLine, int slot) {
+        String[] f = clusterNodesLine.trim().split(" ");
+        for (int i = 8; i < f.length; i++) {
+            if (f[i].startsWith("[")) {
+                continue; // a slot being migrated or imported
+            }
+            String[] range = f[i].split("-");
+            int from = Integer.parseInt(range[0]);
+            int to = range.length > 1 ? Integer.parseInt(range[1]) : from;
+            if (from <= slot && slot <= to) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void expectOk(String reply) {
+        if (!reply.trim().equals("OK")) {
+            throw new IllegalStateException("expected OK from redis-cli, got: " + reply.trim());
+        }
     }
 
     /** Stops every node (SIGKILL: there is nothing to save) and waits until they have exited. */
