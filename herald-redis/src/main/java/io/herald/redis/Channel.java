@@ -59,8 +59,13 @@ final class Channel {
     // --- shared
     /** A catch-up request is queued on the processor (set by the pub/sub reader on overflow). */
     final AtomicBoolean catchUpQueued = new AtomicBoolean();
-    /** The namespace options last used with the channel (history size and age for catch-up reads). */
-    volatile NamespaceOptions options = NamespaceOptions.DEFAULTS;
+    /** A top check of the channel is queued or in flight. */
+    final AtomicBoolean checking = new AtomicBoolean();
+    /**
+     * The namespace options last used with the channel on this node (its history size and age, for
+     * catch-up reads), or null before the hub published or read it here.
+     */
+    volatile NamespaceOptions options;
 
     Channel(String name, byte[] pubsubName, Fanout.Processor processor) {
         this.name = name;

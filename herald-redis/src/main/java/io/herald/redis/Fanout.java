@@ -37,12 +37,17 @@ import org.slf4j.LoggerFactory;
  *   <li>another epoch: delivered as is (the node's subscriptions disconnect, their clients resume
  *       and get a reset).</li>
  * </ul>
- * Catch-ups also follow an overflow, a pub/sub reconnect (on each channel's resubscribe
- * confirmation) and the periodic top check of idle channels. They run on the channel's processor,
+ * Catch-ups also follow an overflow, and a top check ({@code HMGET} of the channel's meta) that
+ * finds the channel behind: the periodic one of idle channels, and the one after each channel's
+ * resubscribe confirmation (a pub/sub reconnect, a probe restart). They run on the channel's processor,
  * one at a time per channel, read up to the stream's top in pages, and pass on only what history
  * cannot fill: trimmed offsets as a gap, a changed or vanished stream as
  * {@link BrokerListener#onStreamLost}. So listener calls for a channel stay serial and in offset
  * order, and no loss is silent.
+ *
+ * <p>Catch-up reads and top checks share a bound of {@value #IN_FLIGHT} commands in flight
+ * ({@link Limiter}), so thousands of channels caught up at once never crowd out the node's
+ * publishes on the command connection.
  *
  * <p>Publications reach the listener only while the hub wants the channel (not while it lingers).
  * Thread-safe.
@@ -54,6 +59,14 @@ final class Fanout {
     /** Live publications a channel buffers during a catch-up; beyond it they are dropped and read again from history. */
     static final int BUFFER_MAX = 10_000;
     private static final long RETRY_MS = 200;
+    /** Catch-up reads and top checks in flight at once on the command connection. */
+    static final int IN_FLIGHT = 512;
+    /**
+     * The options of a catch-up read of a channel whose namespace options this node has not seen
+     * yet: an age that trims nothing (the read script trims history older than the age it is given;
+     * the channel's next publish sets the meta's expiry right again).
+     */
+    private static final NamespaceOptions UNKNOWN = NamespaceOptions.builder().historyAge(java.time.Duration.ofDays(366)).build();
 
     /** Reads a channel's history and top on the command connection. */
     interface Reader {
@@ -69,6 +82,7 @@ final class Fanout {
     private final RedisBrokerStats stats;
     private final ScheduledExecutorService scheduler;
     private final long topCheckNanos;
+    private final Limiter limiter = new Limiter(IN_FLIGHT);
     private volatile BrokerListener listener = new BrokerListener() {
         @Override
         public void onPublication(Publication publication) {
@@ -133,14 +147,13 @@ final class Fanout {
 
     /**
      * Redis confirmed the channel's SUBSCRIBE: when its position is known (it was subscribed before
-     * a reconnect, or before an UNSUBSCRIBE went out), what was published meanwhile is caught up.
+     * a reconnect, or before an UNSUBSCRIBE went out), its top is checked, and what was published
+     * meanwhile is caught up (a cheap {@code HMGET} first, as most channels missed nothing).
      */
     void confirmed(Channel channel) {
-        channel.processor.submit(() -> {
-            if (channel.epoch != null) {
-                catchUp(channel);
-            }
-        });
+        if (channel.epoch != null) {
+            checkTop(channel);
+        }
     }
 
     /**
@@ -187,7 +200,7 @@ final class Fanout {
         }
         if (!handle(ch, p)) {
             ch.buffer.addLast(p);
-            startFill(ch);
+            beginFill(ch);
         }
     }
 
@@ -230,17 +243,24 @@ final class Fanout {
         if (ch.filling) {
             ch.again = true;
         } else if (ch.epoch != null && !ch.removed) {
-            stats.catchUps.increment();
-            startFill(ch);
+            beginFill(ch);
         }
     }
 
+    /** Starts a catch-up (counted), reading from the channel's position up to the stream's top. */
+    private void beginFill(Channel ch) {
+        stats.catchUps.increment();
+        startFill(ch);
+    }
+
+    /** Reads the next page after the channel's position; the answer comes back to the processor. */
     private void startFill(Channel ch) {
         ch.filling = true;
         ch.again = false;
         String epoch = ch.epoch;
         long since = ch.last;
-        reader.read(ch.name, since, PAGE, ch.options)
+        NamespaceOptions options = ch.options;
+        limiter.run(() -> reader.read(ch.name, since, PAGE, options != null ? options : UNKNOWN))
                 .whenComplete((history, error) -> ch.processor.submit(() -> filled(ch, epoch, since, history, error)));
     }
 
@@ -294,7 +314,7 @@ final class Fanout {
     private void drain(Channel ch) {
         while (!ch.buffer.isEmpty()) {
             if (!handle(ch, ch.buffer.peekFirst())) {
-                startFill(ch);
+                beginFill(ch);
                 return;
             }
             ch.buffer.pollFirst();
@@ -336,8 +356,7 @@ final class Fanout {
         if (top == null || !top.epoch().equals(ch.epoch)) {
             lost(ch, null);
         } else if (top.offset() > ch.last) {
-            stats.catchUps.increment();
-            startFill(ch);
+            beginFill(ch);
         }
     }
 
@@ -352,14 +371,9 @@ final class Fanout {
                     idle.add(ch);
                 }
             }
-            // One HMGET per channel, all sent before any answer is awaited (Lettuce pipelines them).
+            // One HMGET per channel, pipelined, at most IN_FLIGHT at a time with the catch-ups.
             for (Channel ch : idle) {
-                stats.topChecks.increment();
-                reader.top(ch.name).whenComplete((top, error) -> {
-                    if (error == null) {
-                        ch.processor.submit(() -> checked(ch, top));
-                    }
-                });
+                checkTop(ch);
             }
         } catch (RuntimeException e) {
             log.warn("top check failed", e);
@@ -368,6 +382,23 @@ final class Fanout {
                 scheduler.schedule(() -> topCheck(channels, periodMs), jittered(periodMs), TimeUnit.MILLISECONDS);
             }
         }
+    }
+
+    /** Reads the channel's top and acts on it on its processor; nothing when a check of it is already queued. */
+    private void checkTop(Channel ch) {
+        if (!ch.checking.compareAndSet(false, true)) {
+            return;
+        }
+        stats.topChecks.increment();
+        limiter.run(() -> reader.top(ch.name)).whenComplete((top, error) -> {
+            ch.checking.set(false);
+            if (error == null) {
+                ch.processor.submit(() -> checked(ch, top));
+            } else if (ch.state == Channel.State.SUBSCRIBED) {
+                // Redis is unreachable for now: the next top check (or a live gap) catches up
+                log.debug("top check of {} failed", ch.name, error);
+            }
+        });
     }
 
     /** {@code periodMs} plus or minus a tenth, so the nodes' checks spread out. */
@@ -381,8 +412,10 @@ final class Fanout {
     }
 
     /**
-     * One processor thread: a bounded queue of pub/sub messages and a queue of control tasks
-     * (catch-up requests and answers, at most a few per channel at a time). Control tasks run first.
+     * One processor thread: a bounded queue of pub/sub messages and a queue of control tasks run
+     * first (catch-up requests, answers of reads and top checks: bounded by the channels and the
+     * reads in flight, each channel having at most one catch-up request queued and one read in
+     * flight).
      */
     final class Processor implements Runnable {
         final Thread thread;

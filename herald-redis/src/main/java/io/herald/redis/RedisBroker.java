@@ -43,8 +43,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Broker} on Redis, shared by several Herald nodes: every node publishes to and reads the
@@ -63,6 +61,7 @@ import org.slf4j.LoggerFactory;
  *       publish and read).</li>
  *   <li>{@code P:c:{ch}}, the pub/sub channel the publish script PUBLISHes each publication to.</li>
  * </ul>
+ * and per broker {@code P:probe:<random id>}, the pub/sub channel of its connection's probe.
  * Publish and history are one Lua script each ({@link Script}), so offsets, history and delivery
  * order agree: the order in which Redis ran the scripts. A stream's epoch is random and changes when
  * its meta is missing or was written by another Redis process ({@code run_id}): a Redis restarted or
@@ -85,15 +84,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failure: every operation is bounded by {@link RedisBrokerConfig#timeout()} and fails its
  * future with {@link HeraldException} {@code broker_unavailable} when Redis does not answer in time
- * or cannot be reached (at once, while the connection is known to be down). A publish that timed
- * out may still have been stored. Never blocks the caller, never throws for Redis's sake.
+ * or cannot be reached (at once while the command connection is known to be down; a subscribe waits
+ * for the pub/sub connection up to the timeout). A publish that timed out may still have been stored. Never blocks the caller, never throws for Redis's sake.
  *
  * <p>Lettuce 6.5 rather than 7: Lettuce 7 needs Netty 4.2 while Herald runs on Netty 4.1, and 6.5
  * has everything this broker uses (async scripting, pub/sub, {@code TimeoutOptions},
  * {@code autoReconnect(false)}). Thread-safe.
  */
 public final class RedisBroker implements Broker {
-    private static final Logger log = LoggerFactory.getLogger(RedisBroker.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
     private static final byte[] PROBE = {'p'};
