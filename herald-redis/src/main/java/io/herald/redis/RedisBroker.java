@@ -82,6 +82,15 @@ import java.util.concurrent.TimeoutException;
  * single read ({@link SingleFlight}), so a herd of clients resuming one channel after a Redis
  * restart costs one read at a time. Counters: {@link #stats()}.
  *
+ * <p>On a Redis Cluster ({@link RedisBrokerConfig#cluster}, Redis 7.0 or later; docs/architecture.md,
+ * "Several nodes"): the three names of a channel share its hash tag, hence one slot and one master;
+ * commands go through Lettuce's {@link RedisClusterClient} with auto-reconnect off (no command replay;
+ * a lost node connection drops the whole cluster connection, which the {@link Link} opens again after a
+ * fresh topology read), so the scripts read the master's {@code run_id} with {@code INFO server}
+ * themselves; the publish script SPUBLISHes; and the subscriptions are a {@link ShardedPubSub}, one
+ * SSUBSCRIBE connection per master, moving channels (with their delivery position, then a catch-up)
+ * when their slot changes master.
+ *
  * <p>Failure: every operation is bounded by {@link RedisBrokerConfig#timeout()} and fails its
  * future with {@link HeraldException} {@code broker_unavailable} when Redis does not answer in time
  * or cannot be reached (at once while the command connection is known to be down; a subscribe waits
