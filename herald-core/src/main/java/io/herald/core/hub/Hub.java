@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each channel's subscriptions are a copy-on-write array, so fan-out iterates without locks;
  * adding or removing copies it. The hub asks the broker to {@link Broker#subscribe subscribe} to a
- * channel when its first subscription arrives and to unsubscribe after its last leaves; every
+ * channel when its first subscription arrives and to unsubscribe after its last leaves, each after
+ * the channel's previous one completed, so the broker sees them in order; every
  * subscribe of the channel waits for the broker's confirmation before it reads history, so none can
  * miss a publication another node made meanwhile.
  *
@@ -39,6 +40,14 @@ public final class Hub implements BrokerListener {
      * Added and removed with the channel's entry in {@link #channels}, under its lock.
      */
     private final ConcurrentHashMap<String, CompletableFuture<Void>> brokerSubscribed = new ConcurrentHashMap<>();
+    /**
+     * Per channel, the last broker subscribe or unsubscribe asked for, until it completed. The next
+     * one waits for it, so the broker gets them in the order the channel's entry in
+     * {@link #channels} changed: an unsubscribe that overtook the subscribe after it would leave this
+     * node deaf to a channel it has subscribers for (or subscribed to one it has none for). Replaced
+     * under the channel's lock in {@link #channels}.
+     */
+    private final ConcurrentHashMap<String, CompletableFuture<Void>> brokerLast = new ConcurrentHashMap<>();
     private final AtomicInteger subscriptions = new AtomicInteger();
     private final Broker broker;
     private final Backlog backlog;
@@ -152,13 +161,14 @@ public final class Hub implements BrokerListener {
      */
     CompletableFuture<Void> add(Subscription sub) {
         @SuppressWarnings("unchecked")
-        CompletableFuture<Void>[] ready = new CompletableFuture[1];
+        CompletableFuture<Void>[] ready = new CompletableFuture[2];
         boolean[] first = {false};
         channels.compute(sub.channel(), (channel, subs) -> {
             if (subs == null) {
                 first[0] = true;
                 ready[0] = new CompletableFuture<>();
                 brokerSubscribed.put(channel, ready[0]);
+                ready[1] = brokerLast.put(channel, ready[0]);
                 return new Subscription[] {sub};
             }
             ready[0] = brokerSubscribed.get(channel);
@@ -169,14 +179,7 @@ public final class Hub implements BrokerListener {
         subscriptions.incrementAndGet();
         sub.session().counts().subscriptionAdded();
         if (first[0]) {
-            CompletableFuture<Void> confirmed = ready[0];
-            broker.subscribe(sub.channel()).whenComplete((v, error) -> {
-                if (error == null) {
-                    confirmed.complete(null);
-                } else {
-                    confirmed.completeExceptionally(error);
-                }
-            });
+            afterPrevious(ready[1], sub.channel(), ready[0], broker::subscribe);
         }
         return ready[0];
     }
@@ -184,6 +187,8 @@ public final class Hub implements BrokerListener {
     /** Unregisters {@code sub}; unsubscribes the broker when it was the channel's last. */
     void remove(Subscription sub) {
         boolean[] removed = {false};
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Void>[] unsubscribe = new CompletableFuture[2];
         Subscription[] after = channels.computeIfPresent(sub.channel(), (channel, subs) -> {
             int i = indexOf(subs, sub);
             if (i < 0) {
@@ -192,6 +197,8 @@ public final class Hub implements BrokerListener {
             removed[0] = true;
             if (subs.length == 1) {
                 brokerSubscribed.remove(channel);
+                unsubscribe[0] = new CompletableFuture<>();
+                unsubscribe[1] = brokerLast.put(channel, unsubscribe[0]);
                 return null;
             }
             Subscription[] shrunk = new Subscription[subs.length - 1];
@@ -203,11 +210,42 @@ public final class Hub implements BrokerListener {
             subscriptions.decrementAndGet();
             sub.session().counts().subscriptionRemoved();
             if (after == null) {
-                broker.unsubscribe(sub.channel()).exceptionally(e -> {
+                afterPrevious(unsubscribe[1], sub.channel(), unsubscribe[0], broker::unsubscribe);
+                unsubscribe[0].exceptionally(e -> {
                     log.warn("broker unsubscribe from {} failed", sub.channel(), e);
                     return null;
                 });
             }
+        }
+    }
+
+    /**
+     * Asks the broker {@code call} of {@code channel} once {@code previous} (the channel's last
+     * broker operation, or null) completed, however it did; completes {@code done} as the call does.
+     */
+    private void afterPrevious(CompletableFuture<Void> previous, String channel, CompletableFuture<Void> done,
+                               java.util.function.Function<String, CompletableFuture<Void>> call) {
+        Runnable ask = () -> asked(call, channel).whenComplete((v, error) -> {
+            brokerLast.remove(channel, done);
+            if (error == null) {
+                done.complete(null);
+            } else {
+                done.completeExceptionally(error);
+            }
+        });
+        if (previous == null || previous.isDone()) {
+            ask.run();
+        } else {
+            previous.whenComplete((v, error) -> ask.run());
+        }
+    }
+
+    /** {@code call} of {@code channel}; a broker that throws instead of failing the future fails it. */
+    private static CompletableFuture<Void> asked(java.util.function.Function<String, CompletableFuture<Void>> call, String channel) {
+        try {
+            return call.apply(channel);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
         }
     }
 

@@ -15,7 +15,10 @@ import java.util.function.Supplier;
  * asynchronously as a remote broker's would; while {@link #holdSubscribes} is set, subscribes wait
  * until {@link #releaseSubscribes()}, as a remote broker's confirmation takes a round trip; while
  * {@link #unhealthy} is set, {@link #health()} answers down with it, as a broker that lost its store
- * would, and while {@link #silentHealth} is set it never answers. Thread-safe.
+ * would, and while {@link #silentHealth} is set it never answers. {@link #calls} records the
+ * subscribes and unsubscribes in the order they were asked; {@link #stallUnsubscribeCalls()}
+ * stalls the thread of the next unsubscribe call before it is made, as a thread descheduled at
+ * that point would be. Thread-safe.
  */
 public final class FaultyBroker implements Broker {
     private final MemoryBroker memory = new MemoryBroker();
@@ -28,6 +31,10 @@ public final class FaultyBroker implements Broker {
     /** While set, {@link #health()} never answers, as a broker behind a dead network path. */
     public volatile boolean silentHealth;
     private final List<Runnable> held = new ArrayList<>();
+    /** {@code subscribe CHANNEL} and {@code unsubscribe CHANNEL}, in the order they were asked. */
+    public final List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile java.util.concurrent.CountDownLatch unsubscribeEntered;
+    private volatile java.util.concurrent.CountDownLatch unsubscribeRelease;
 
     private <T> CompletableFuture<T> orFail(Supplier<CompletableFuture<T>> operation) {
         Supplier<RuntimeException> f = failWith;
@@ -57,6 +64,7 @@ public final class FaultyBroker implements Broker {
 
     @Override
     public CompletableFuture<Void> subscribe(String channel) {
+        calls.add("subscribe " + channel);
         if (!holdSubscribes) {
             return orFail(() -> memory.subscribe(channel));
         }
@@ -80,7 +88,34 @@ public final class FaultyBroker implements Broker {
 
     @Override
     public CompletableFuture<Void> unsubscribe(String channel) {
+        java.util.concurrent.CountDownLatch release = unsubscribeRelease;
+        if (release != null) {
+            unsubscribeRelease = null;
+            unsubscribeEntered.countDown();
+            try {
+                release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        calls.add("unsubscribe " + channel);
         return memory.unsubscribe(channel);
+    }
+
+    /**
+     * Makes the next {@link #unsubscribe} call wait, before it is recorded or made, until the
+     * returned runnable runs; {@link #awaitStalledUnsubscribe()} waits until a call is waiting.
+     */
+    public Runnable stallUnsubscribeCalls() {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        unsubscribeEntered = new java.util.concurrent.CountDownLatch(1);
+        unsubscribeRelease = release;
+        return release::countDown;
+    }
+
+    /** Waits up to 5 s until an unsubscribe call is stalled by {@link #stallUnsubscribeCalls()}; false if none is. */
+    public boolean awaitStalledUnsubscribe() throws InterruptedException {
+        return unsubscribeEntered.await(5, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     @Override

@@ -56,6 +56,7 @@ public final class BrowserFixture implements BeforeAllCallback, AfterAllCallback
 
     private final Consumer<ServerConfig.Builder> serverConfig;
     private final boolean tls;
+    private final java.util.function.Supplier<io.herald.core.broker.Broker> broker;
     private TestServer server;
     private Playwright playwright;
     private Browser browser;
@@ -67,12 +68,22 @@ public final class BrowserFixture implements BeforeAllCallback, AfterAllCallback
 
     /** A fixture whose test class shares a server configured by {@code serverConfig}. */
     public BrowserFixture(Consumer<ServerConfig.Builder> serverConfig) {
-        this(serverConfig, false);
+        this(serverConfig, false, io.herald.core.broker.MemoryBroker::new);
     }
 
-    private BrowserFixture(Consumer<ServerConfig.Builder> serverConfig, boolean tls) {
+    /**
+     * A fixture whose server runs on the broker {@code broker} gives when the server starts (before
+     * the class's {@code @BeforeAll} methods), e.g. a Redis broker shared with other servers.
+     */
+    public BrowserFixture(java.util.function.Supplier<io.herald.core.broker.Broker> broker, Consumer<ServerConfig.Builder> serverConfig) {
+        this(serverConfig, false, broker);
+    }
+
+    private BrowserFixture(Consumer<ServerConfig.Builder> serverConfig, boolean tls,
+                           java.util.function.Supplier<io.herald.core.broker.Broker> broker) {
         this.serverConfig = serverConfig;
         this.tls = tls;
+        this.broker = broker;
     }
 
     /**
@@ -80,7 +91,7 @@ public final class BrowserFixture implements BeforeAllCallback, AfterAllCallback
      * self-signed certificate, which Chromium accepts by its flag {@code --ignore-certificate-errors}.
      */
     public static BrowserFixture tls(Consumer<ServerConfig.Builder> serverConfig) {
-        return new BrowserFixture(serverConfig, true);
+        return new BrowserFixture(serverConfig, true, io.herald.core.broker.MemoryBroker::new);
     }
 
     @Override
@@ -108,7 +119,7 @@ public final class BrowserFixture implements BeforeAllCallback, AfterAllCallback
                 throw new UncheckedIOException(e);
             }
         } else {
-            server = TestServer.start(serverConfig);
+            server = TestServer.start(broker.get(), serverConfig);
         }
     }
 

@@ -23,13 +23,13 @@ import java.util.concurrent.ConcurrentHashMap;
  *   efficiency; upgrades pass, but their frames are held the same way. Streams therefore look
  *   connected and stay silent; whole responses (polling) get through.</li>
  *   <li>{@link #relaying}: relays everything as it comes; {@link #refuseWebSockets} switches it to
- *   answering WebSocket upgrades 404 from then on.</li>
+ *   answering WebSocket upgrades 404 from then on, and {@link #relayTo} to another server.</li>
  * </ul>
  */
 final class TestProxy implements AutoCloseable {
     static final int BUFFER_BYTES = 64 * 1024;
 
-    private final int upstreamPort;
+    private volatile int upstreamPort;
     private final boolean buffering;
     private final ServerSocket server;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
@@ -52,6 +52,15 @@ final class TestProxy implements AutoCloseable {
     /** A proxy that relays responses as they come. */
     static TestProxy relaying(int upstreamPort) throws IOException {
         return new TestProxy(upstreamPort, false);
+    }
+
+    /**
+     * From now on, passes new connections on to {@code port} instead (open ones are left alone), as
+     * a load balancer that moves clients to another node.
+     */
+    TestProxy relayTo(int port) {
+        upstreamPort = port;
+        return this;
     }
 
     /** From now on, answers WebSocket upgrades 404 (open sockets are left alone). */

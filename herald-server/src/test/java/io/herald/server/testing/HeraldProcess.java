@@ -4,11 +4,13 @@ import io.herald.server.cli.HeraldCommand;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,6 +34,7 @@ public record HeraldProcess(Process process, int port, int adminPort) implements
      */
     public static HeraldProcess start(Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", // starts faster; tests are small
                 "-cp", System.getProperty("java.class.path"), HeraldCommand.class.getName(),
                 "--port", "0", "--admin-listen", "127.0.0.1:0"));
         command.addAll(List.of(args));
@@ -51,6 +54,19 @@ public record HeraldProcess(Process process, int port, int adminPort) implements
             }
         }
         throw new AssertionError("herald did not start:\n" + seen);
+    }
+
+    /** {@code http://127.0.0.1:PORT} + {@code path} on the public port. */
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    /** SIGKILL (no goodbye, no close: the kernel resets its sockets), and waits until the process is gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("herald outlived SIGKILL");
+        }
     }
 
     /** Kills the process (SIGKILL) if it still runs. */
