@@ -340,15 +340,19 @@ class RedisClusterBrokerTest {
         return publications.stream().map(p -> p == null ? null : p.position()).toList();
     }
 
-    /** The offset of the position a lost stream resumed at in {@code epoch} (0 when delivery of it started from its first). */
+    /**
+     * Where delivery of {@code epoch} started after a reset (a lost stream, or the epoch delivered as
+     * is over another one: either way the node's subscribers are told to resume past it): the offset
+     * before its first delivered publication; 0 when it was the first thing delivered.
+     */
     private static long lastResetOffset(List<Publication> seen, String epoch) {
-        long at = 0;
-        for (int i = 0; i + 1 < seen.size(); i++) {
-            if (seen.get(i) == null && seen.get(i + 1) != null && seen.get(i + 1).epoch().equals(epoch)) {
-                at = seen.get(i + 1).offset() - 1;
+        for (int i = 0; i < seen.size(); i++) {
+            Publication p = seen.get(i);
+            if (p != null && p.epoch().equals(epoch)) {
+                return i == 0 ? 0 : p.offset() - 1;
             }
         }
-        return at;
+        return 0;
     }
 
     private static void await(String what, BooleanSupplier condition) {
