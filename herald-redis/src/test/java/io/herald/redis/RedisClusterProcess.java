@@ -271,7 +271,12 @@ public final class RedisClusterProcess implements AutoCloseable {
         stop();
     }
 
-    /** Runs {@code redis-cli -p PORT args...} and returns its output (empty when it failed). */
+    /**
+     * Runs {@code redis-cli -p PORT args...} and returns its output (empty when it could not reach
+     * the node).
+     *
+     * @throws IllegalStateException with an install hint when {@code redis-cli} is not installed
+     */
     public static String redisCli(int port, String... args) {
         List<String> command = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port)));
         command.addAll(List.of(args));
@@ -281,7 +286,8 @@ public final class RedisClusterProcess implements AutoCloseable {
             p.waitFor(10, TimeUnit.SECONDS);
             return new String(out, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            return "";
+            throw new IllegalStateException("cannot run redis-cli (" + e.getMessage() + "): the Redis Cluster tests need it "
+                    + "on the PATH; install it with: apt-get install -y redis-server (it brings redis-tools)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "";
