@@ -14,8 +14,10 @@ import java.util.function.Supplier;
  * command is ever replayed on a new connection): connected on first use, at most one attempt at a
  * time; when the connection is lost or an attempt fails, reconnected in the background with
  * exponential backoff (100 ms to 5 s, with jitter), and {@link #get()} fails at once with the last
- * failure rather than waiting, unless that failure is older than {@value #RETRY_MS} ms, in which case
- * it tries again now. Thread-safe; no lock is held while connecting.
+ * failed attempt rather than waiting, unless that failure is older than {@value #RETRY_MS} ms, in
+ * which case it tries again now. A connection that was lost (rather than an attempt that failed) is
+ * no evidence that Redis is down (a killed connection, a restarted Redis already back): the next
+ * {@link #get()} tries again at once. Thread-safe; no lock is held while connecting.
  *
  * @param <T> what a connection attempt yields (the connection, or the connection and what was read
  *            on it before use)
@@ -99,7 +101,7 @@ final class Link<T> {
             connection.closeAsync();
         }
         current = CompletableFuture.failedFuture(new IllegalStateException(why));
-        failedAtNanos = System.nanoTime();
+        failedAtNanos = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(RETRY_MS); // the next get() tries at once
         scheduleRetry();
     }
 

@@ -213,7 +213,7 @@ class RedisFanoutTest {
         assertThat(redis.command("FLUSHALL")).isEqualTo("+OK");
         long flushed = System.nanoTime();
         await("the subscriber disconnected", () -> t.session.isClosed());
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - flushed)).isLessThan(2 * interval.toMillis() + 1000);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - flushed)).isLessThan(2 * interval.toMillis() + 3000); // slack for a busy machine
         assertThat(t.closedWith).isEqualTo(Disconnect.INSUFFICIENT_STATE);
         assertThat(brokerB.stats().resets()).isPositive();
         assertThat(brokerB.stats().topChecks()).isPositive();
@@ -370,7 +370,7 @@ class RedisFanoutTest {
             a.publish("quiet", "m", Payload.text(Integer.toString(i)), OPTIONS).join();
         }
         await("a probe restart", () -> b.stats().probeRestarts() == 1);
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - wedged)).isLessThan(3 * probe.toMillis() + 1000);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - wedged)).isLessThan(3 * probe.toMillis() + 3000); // slack for a busy machine
         await("all 5", () -> onB.offsets("quiet").size() >= 5);
         assertThat(onB.offsets("quiet")).containsExactlyElementsOf(range(1, 5));
         assertThat(b.stats().reconnects()).isEqualTo(1);
@@ -436,6 +436,32 @@ class RedisFanoutTest {
         assertThat(redis.reply("PUBSUB", "NUMSUB", prefix + ":c:{back}")).containsExactly(prefix + ":c:{back}", "1");
         // 2 went out while nobody here wanted it; it may reach the node, if at all, only after it came back
         assertThat(onB.offsets("back")).startsWith(1L).endsWith(3L).isSorted();
+    }
+
+    /**
+     * With no linger, a subscribe that arrives while the channel's UNSUBSCRIBE is in flight is sent
+     * after Redis confirmed the UNSUBSCRIBE, and completes once the channel is subscribed again.
+     */
+    @Test
+    void aSubscribeDuringAnUnsubscribeInFlightIsSentAfterIt() throws Exception {
+        Recorder onB = new Recorder();
+        RedisBroker a = broker(config(), new Recorder());
+        RedisBroker b = broker(config().withLinger(Duration.ZERO), onB);
+        String pubsubChannel = prefix + ":c:{u}";
+        for (int i = 0; i < 50; i++) {
+            b.subscribe("u").join();
+            b.unsubscribe("u").join();
+            if (i % 2 == 1) { // else the subscribe may find the UNSUBSCRIBE still queued, not sent
+                await("the UNSUBSCRIBE sent", () -> b.pubsub().channel("u") == null
+                        || b.pubsub().channel("u").state == Channel.State.UNSUBSCRIBING);
+            }
+            b.subscribe("u").get(10, TimeUnit.SECONDS);
+            assertThat(redis.reply("PUBSUB", "NUMSUB", pubsubChannel)).containsExactly(pubsubChannel, "1");
+            Publication p = a.publish("u", "m", Payload.text("x"), OPTIONS).join();
+            await("delivered after the resubscribe", () -> onB.offsets("u").contains(p.offset()));
+            b.unsubscribe("u").join();
+        }
+        await("NUMSUB 0", () -> "0".equals(redis.reply("PUBSUB", "NUMSUB", pubsubChannel).get(1)));
     }
 
     /**
