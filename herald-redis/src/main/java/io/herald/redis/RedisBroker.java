@@ -83,7 +83,7 @@ import java.util.concurrent.TimeoutException;
  * restart costs one read at a time. Counters: {@link #stats()}.
  *
  * <p>On a Redis Cluster ({@link RedisBrokerConfig#cluster}, Redis 7.0 or later; docs/architecture.md,
- * "Several nodes"): the three names of a channel share its hash tag, hence one slot and one master;
+ * "Between nodes"): the three names of a channel share its hash tag, hence one slot and one master;
  * commands go through Lettuce's {@link RedisClusterClient} with auto-reconnect off (no command replay;
  * a lost node connection drops the whole cluster connection, which the {@link Link} opens again after a
  * fresh topology read), so the scripts read the master's {@code run_id} with {@code INFO server}
