@@ -49,7 +49,7 @@ class HeraldCommandRedisTest {
     @Test
     void twoNodesOnOneRedisShareEveryChannel() throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start(); HeraldProcess a = node(redis); HeraldProcess b = node(redis)) {
-            assertShareChannels(a, b);
+            assertShareChannels(a, b, () -> { });
         }
     }
 
@@ -68,17 +68,26 @@ class HeraldCommandRedisTest {
                         }
                     });
                 }
-                assertShareChannels(a, b);
+                // B's first subscriber on a master opens B's pub/sub connection to it: publish once
+                // Redis has B's subscription (the SSE stream starts before it)
+                int master = cluster.masterOf(Integer.parseInt(
+                        RedisClusterProcess.redisCli(cluster.masterPorts().get(0), "CLUSTER", "KEYSLOT", "{news}").trim()));
+                assertShareChannels(a, b, () -> TestServer.await("B subscribed to news on its master", Duration.ofSeconds(10),
+                        () -> RedisClusterProcess.redisCli(master, "PUBSUB", "SHARDNUMSUB", "herald:c:{news}").endsWith("\n1\n")));
             }
         }
     }
 
-    /** A subscriber on B hears what is published on A, in order, and B's history has it; both nodes ready. */
-    private void assertShareChannels(HeraldProcess a, HeraldProcess b) throws Exception {
+    /**
+     * A subscriber on B hears what is published on A, in order, and B's history has it; both nodes
+     * ready. {@code subscribed} waits, once B's stream started, until B's subscription is in place.
+     */
+    private void assertShareChannels(HeraldProcess a, HeraldProcess b, Runnable subscribed) throws Exception {
         HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + b.port() + "/sse/news")).build(), HttpResponse.BodyHandlers.ofInputStream());
         try (SseReader onB = new SseReader(stream.body())) {
             assertThat(onB.next().retry()).as("B's stream started").isNotNull();
+            subscribed.run();
             for (int i = 1; i <= 3; i++) {
                 HttpResponse<String> published = publish(a.port(), "news", "story " + i);
                 assertThat(published.statusCode()).as(published.body()).isEqualTo(200);
