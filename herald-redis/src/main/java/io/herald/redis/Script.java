@@ -70,8 +70,8 @@ final class Script {
 
     /**
      * KEYS meta, stream. ARGV run_id (or empty), new epoch, history size, history age ms, meta TTL
-     * ms, pub/sub channel, body, publish command ({@code PUBLISH}, or {@code SPUBLISH} for a Redis
-     * Cluster's sharded pub/sub: the channel is in the keys' slot). Returns {offset, epoch, time
+     * ms, pub/sub channel, body, publish command ({@code PUBLISH}, the default when absent, or
+     * {@code SPUBLISH} for a Redis Cluster's sharded pub/sub: the channel is in the keys' slot). Returns {offset, epoch, time
      * ms}. The PUBLISH is part of the script, so delivery order is offset order
      * (docs/architecture.md's broker contract).
      */
@@ -89,7 +89,7 @@ final class Script {
               redis.call('DEL', stream)
             end
             redis.call('PEXPIRE', meta, ARGV[5])
-            redis.call(ARGV[8], ARGV[6], 'H1 ' .. top .. ' ' .. epoch .. ' ' .. now .. '\\n' .. ARGV[7])
+            redis.call(ARGV[8] or 'PUBLISH', ARGV[6], 'H1 ' .. top .. ' ' .. epoch .. ' ' .. now .. '\\n' .. ARGV[7])
             return {top, epoch, now}
             """);
 
