@@ -1,5 +1,6 @@
 package io.herald.redis;
 
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.nio.charset.StandardCharsets;
@@ -8,10 +9,13 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -38,10 +42,17 @@ import org.slf4j.LoggerFactory;
  * node publishes to its own probe channel; when that does not come back within another interval
  * the connection is considered stale (a half-open socket, a detached server) and restarted.
  *
+ * <p>Sharded (Redis Cluster, {@link ShardedPubSub}): the connection goes to one master, and the
+ * commands are SSUBSCRIBE and SUNSUBSCRIBE, batched per hash slot (a sharded subscribe names
+ * channels of one slot). A channel the server drops unasked (a {@code sunsubscribe} pushed when its
+ * slot left the master) or refuses (a MOVED reply) is left IDLE and reported to the owner
+ * ({@code moved}), which re-homes it ({@link #detach}, {@link #adopt}) on the master that serves it
+ * now; the confirmation there starts its catch-up from history.
+ *
  * <p>Thread-safe: state changes hold this object's monitor, never across I/O; commands are sent
  * from the scheduler's single thread, so they go out in the order they were decided.
  */
-final class PubSub {
+final class PubSub implements Subscriptions {
     private static final Logger log = LoggerFactory.getLogger(PubSub.class);
     /** Channels per SUBSCRIBE or UNSUBSCRIBE command. */
     static final int BATCH = 512;
@@ -54,7 +65,11 @@ final class PubSub {
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
     private final String channelPrefix;
     private final byte[] pubsubPrefix;
-    private final byte[] probeChannel;
+    private final Supplier<byte[]> probeChannels;
+    private final boolean sharded;
+    private final Runnable moved;
+    /** The probe channel of the current connection (chosen when it came up). */
+    private volatile byte[] probeChannel;
     private final Function<byte[], CompletableFuture<?>> publishProbe;
     private final long lingerNanos;
     private final long probeNanos;
@@ -66,6 +81,8 @@ final class PubSub {
     /** Subscribed channels no longer wanted, in the order their linger ends. */
     private final LinkedHashSet<Channel> lingering = new LinkedHashSet<>();
     private boolean flushScheduled;
+    /** The linger sweep and the probe, cancelled on close. */
+    private final List<ScheduledFuture<?>> periodic = new ArrayList<>();
     private long lastFlushNanos = System.nanoTime() - FLUSH_EVERY_NANOS;
     private boolean everUp;
     private boolean closed;
@@ -87,13 +104,32 @@ final class PubSub {
     PubSub(RedisBrokerConfig config, Supplier<CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>>> connect,
            String nodeId, Fanout fanout, RedisBrokerStats stats, ScheduledExecutorService scheduler,
            Function<byte[], CompletableFuture<?>> publishProbe) {
+        this(config, connect, () -> (config.prefix() + ":probe:" + nodeId).getBytes(StandardCharsets.UTF_8), false, () -> { },
+                fanout, stats, scheduler, publishProbe);
+    }
+
+    /**
+     * @param connect       opens a pub/sub connection
+     * @param probeChannels the probe channel of a new connection, asked each time one comes up (a
+     *                      sharded connection's must be in a slot of its master)
+     * @param sharded       SSUBSCRIBE (Redis Cluster's sharded pub/sub) rather than SUBSCRIBE
+     * @param moved         told (on a Lettuce or scheduler thread, without the monitor) that channels
+     *                      were dropped or refused by the server and wait IDLE for re-homing
+     * @param publishProbe  publishes a probe to the given pub/sub channel on the command connection
+     */
+    PubSub(RedisBrokerConfig config, Supplier<CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>>> connect,
+           Supplier<byte[]> probeChannels, boolean sharded, Runnable moved, Fanout fanout, RedisBrokerStats stats,
+           ScheduledExecutorService scheduler, Function<byte[], CompletableFuture<?>> publishProbe) {
         this.fanout = fanout;
         this.stats = stats;
         this.scheduler = scheduler;
         this.publishProbe = publishProbe;
         this.channelPrefix = config.prefix() + ":c:{";
         this.pubsubPrefix = channelPrefix.getBytes(StandardCharsets.UTF_8);
-        this.probeChannel = (config.prefix() + ":probe:" + nodeId).getBytes(StandardCharsets.UTF_8);
+        this.probeChannels = probeChannels;
+        this.probeChannel = probeChannels.get();
+        this.sharded = sharded;
+        this.moved = moved;
         this.lingerNanos = config.linger().toNanos();
         this.probeNanos = config.probeInterval().toNanos();
         this.link = new Link<>(() -> connect.get().thenApply(c -> {
@@ -103,26 +139,32 @@ final class PubSub {
     }
 
     /** Connects in the background and starts the linger sweep and the probe. */
-    void start() {
+    @Override
+    public void start() {
         link.get();
         long sweep = Math.min(1000, Math.max(5, TimeUnit.NANOSECONDS.toMillis(lingerNanos) / 4));
-        scheduler.scheduleWithFixedDelay(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
         long probe = Math.max(5, TimeUnit.NANOSECONDS.toMillis(probeNanos) / 4);
-        scheduler.scheduleWithFixedDelay(this::probe, probe, probe, TimeUnit.MILLISECONDS);
+        synchronized (this) {
+            periodic.add(scheduler.scheduleWithFixedDelay(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS));
+            periodic.add(scheduler.scheduleWithFixedDelay(this::probe, probe, probe, TimeUnit.MILLISECONDS));
+        }
     }
 
     /** The pub/sub connection: the open one, the attempt in flight, or a recent failure (see {@link Link#get}). */
-    CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>> connection() {
+    @Override
+    public CompletableFuture<StatefulRedisPubSubConnection<byte[], byte[]>> connection() {
         return link.get();
     }
 
     /** The channels the manager holds (any state). */
-    Collection<Channel> channels() {
+    @Override
+    public Collection<Channel> channels() {
         return channels.values();
     }
 
     /** The channel named {@code name} when the manager holds it, else null. */
-    Channel channel(String name) {
+    @Override
+    public Channel channel(String name) {
         return channels.get(name);
     }
 
@@ -130,7 +172,8 @@ final class PubSub {
      * Subscribes the node to {@code name} on Redis; completes on Redis's confirmation, at once when
      * already subscribed. Never fails by itself: the caller bounds the wait.
      */
-    CompletableFuture<Void> subscribe(String name) {
+    @Override
+    public CompletableFuture<Void> subscribe(String name) {
         CompletableFuture<Void> confirmed = new CompletableFuture<>();
         synchronized (this) {
             Channel ch = channels.computeIfAbsent(name, n -> new Channel(n,
@@ -158,7 +201,8 @@ final class PubSub {
      * The node no longer has subscribers for {@code name}: it stays subscribed for the linger, then
      * is unsubscribed (a SUBSCRIBE in flight is confirmed first, then lingers).
      */
-    void unsubscribe(String name) {
+    @Override
+    public void unsubscribe(String name) {
         boolean flush = false;
         synchronized (this) {
             Channel ch = channels.get(name);
@@ -175,16 +219,34 @@ final class PubSub {
         }
     }
 
-    /** Stops reconnecting; the connection closes with the client. */
-    void close() {
+    /** Stops reconnecting and the periodic work; the connection closes with the client. */
+    @Override
+    public void close() {
+        retire(false);
+    }
+
+    /** Stops as {@link #close} does, and closes the connection now (a master that no longer serves the node). */
+    void retire() {
+        retire(true);
+    }
+
+    private void retire(boolean closeConnection) {
+        StatefulRedisPubSubConnection<byte[], byte[]> c;
         synchronized (this) {
             closed = true;
+            c = current;
+            current = null;
+            periodic.forEach(f -> f.cancel(false));
         }
         link.close();
+        if (closeConnection && c != null) {
+            c.closeAsync();
+        }
     }
 
     /** Tells the manager a connection was closed (by Redis, the network or a restart). */
-    void lost(Object connection) {
+    @Override
+    public void lost(Object connection) {
         boolean mine;
         synchronized (this) {
             mine = connection == current && current != null;
@@ -193,6 +255,67 @@ final class PubSub {
             }
         }
         link.lost(connection);
+    }
+
+    /** Whether the connection is open now. */
+    boolean isUp() {
+        return current != null;
+    }
+
+    /**
+     * Takes the channel out of this manager for re-homing on another connection ({@link #adopt}):
+     * its delivery state stays in the {@link Channel}; a subscription still held on this connection
+     * is dropped (SUNSUBSCRIBE, best effort: messages for it are ignored here from now on).
+     */
+    void detach(Channel ch) {
+        StatefulRedisPubSubConnection<byte[], byte[]> c;
+        boolean subscribed;
+        synchronized (this) {
+            if (channels.get(ch.name) != ch) {
+                return;
+            }
+            channels.remove(ch.name, ch);
+            toSubscribe.remove(ch);
+            toUnsubscribe.remove(ch);
+            lingering.remove(ch);
+            subscribed = ch.state == Channel.State.SUBSCRIBED || ch.state == Channel.State.SUBSCRIBING;
+            ch.state = Channel.State.IDLE;
+            ch.queued = false;
+            c = current;
+        }
+        if (subscribed && c != null) {
+            unsubscribeCommand(c, new byte[][] {ch.pubsubName}).exceptionally(e -> failed("re-homing UNSUBSCRIBE", e));
+        }
+    }
+
+    /**
+     * Takes in a channel {@link #detach detached} from another manager: subscribed here when it is
+     * wanted or waited for (its waiters complete on this connection's confirmation, which starts
+     * its catch-up), else dropped. A channel of the same name already here absorbs its waiters.
+     */
+    void adopt(Channel ch) {
+        synchronized (this) {
+            Channel here = channels.putIfAbsent(ch.name, ch);
+            if (here != null && here != ch) {
+                here.waiters.addAll(ch.waiters);
+                ch.removed = true;
+                return;
+            }
+            subscribeAgainOrRemove(ch);
+        }
+        requestFlush();
+    }
+
+    /** Queues again the channels left IDLE by a drop or refusal that this connection still serves. */
+    void retryIdle() {
+        synchronized (this) {
+            for (Channel ch : channels.values()) {
+                if (ch.state == Channel.State.IDLE && !ch.queued) {
+                    subscribeAgainOrRemove(ch);
+                }
+            }
+        }
+        requestFlush();
     }
 
     /** Test hook: ignores everything the current connection receives, as a silently stale connection would. */
@@ -216,6 +339,7 @@ final class PubSub {
                 return;
             }
             current = connection;
+            probeChannel = probeChannels.get();
             lastHeardNanos = System.nanoTime();
             probing = false;
             if (everUp) {
@@ -223,7 +347,7 @@ final class PubSub {
             }
             everUp = true;
         }
-        connection.async().subscribe(probeChannel);
+        subscribeCommand(connection, new byte[][] {probeChannel}).exceptionally(e -> failed("probe SUBSCRIBE", e));
         requestFlush();
     }
 
@@ -270,20 +394,31 @@ final class PubSub {
 
     private void unconfirmed(Channel ch) {
         boolean flush = false;
+        boolean dropped = false;
         synchronized (this) {
             if (ch.state != Channel.State.UNSUBSCRIBING) {
-                return;
-            }
-            ch.state = Channel.State.IDLE;
-            ch.waiters.removeIf(CompletableFuture::isDone);
-            if (ch.wanted || !ch.waiters.isEmpty()) {
-                queue(ch, toSubscribe); // a subscribe came while the UNSUBSCRIBE was in flight
-                flush = true;
+                if (!sharded || ch.state == Channel.State.IDLE) {
+                    return;
+                }
+                ch.state = Channel.State.IDLE; // pushed by the server: the channel's slot left this master
+                ch.queued = false;
+                toUnsubscribe.remove(ch);
+                lingering.remove(ch);
+                dropped = true;
             } else {
-                remove(ch);
+                ch.state = Channel.State.IDLE;
+                ch.waiters.removeIf(CompletableFuture::isDone);
+                if (ch.wanted || !ch.waiters.isEmpty()) {
+                    queue(ch, toSubscribe); // a subscribe came while the UNSUBSCRIBE was in flight
+                    flush = true;
+                } else {
+                    remove(ch);
+                }
             }
         }
-        if (flush) {
+        if (dropped) {
+                scheduler.execute(moved);
+        } else if (flush) {
             requestFlush();
         }
     }
@@ -293,6 +428,16 @@ final class PubSub {
     private void queue(Channel ch, LinkedHashSet<Channel> into) {
         ch.queued = true;
         into.add(ch);
+    }
+
+    /** An IDLE channel still wanted or waited for is queued to subscribe; otherwise it is dropped. Holds the monitor. */
+    private void subscribeAgainOrRemove(Channel ch) {
+        ch.waiters.removeIf(CompletableFuture::isDone);
+        if (ch.wanted || !ch.waiters.isEmpty()) {
+            queue(ch, toSubscribe);
+        } else {
+            remove(ch);
+        }
     }
 
     /** Starts the linger of a subscribed channel no longer wanted; true when it must be flushed now (no linger). */
@@ -346,11 +491,38 @@ final class PubSub {
             unsubscribes = take(toUnsubscribe, Channel.State.UNSUBSCRIBING);
         }
         for (byte[][] batch : unsubscribes) {
-            c.async().unsubscribe(batch).exceptionally(e -> failed("UNSUBSCRIBE", e));
+            unsubscribeCommand(c, batch).exceptionally(e -> failed("UNSUBSCRIBE", e));
         }
         for (byte[][] batch : subscribes) {
-            c.async().subscribe(batch).exceptionally(e -> failed("SUBSCRIBE", e));
+            subscribeCommand(c, batch).exceptionally(e -> {
+                if (sharded && c == current) {
+                    refused(batch); // MOVED: the slot is served elsewhere now
+                }
+                return failed("SUBSCRIBE", e);
+            });
         }
+    }
+
+    private CompletableFuture<Void> subscribeCommand(StatefulRedisPubSubConnection<byte[], byte[]> c, byte[][] names) {
+        return (sharded ? c.async().ssubscribe(names) : c.async().subscribe(names)).toCompletableFuture();
+    }
+
+    private CompletableFuture<Void> unsubscribeCommand(StatefulRedisPubSubConnection<byte[], byte[]> c, byte[][] names) {
+        return (sharded ? c.async().sunsubscribe(names) : c.async().unsubscribe(names)).toCompletableFuture();
+    }
+
+    /** A sharded SUBSCRIBE was refused: its channels wait IDLE for re-homing. */
+    private void refused(byte[][] batch) {
+        synchronized (this) {
+            for (byte[] name : batch) {
+                Channel ch = channels.get(channelOf(name));
+                if (ch != null && ch.state == Channel.State.SUBSCRIBING) {
+                    ch.state = Channel.State.IDLE;
+                    ch.queued = false;
+                }
+            }
+        }
+        scheduler.execute(moved);
     }
 
     private static Void failed(String what, Throwable e) {
@@ -358,21 +530,27 @@ final class PubSub {
         return null;
     }
 
-    /** Moves the queued channels to {@code state}, in batches of at most {@value #BATCH} names. Holds the monitor. */
+    /**
+     * Moves the queued channels to {@code state}, in batches of at most {@value #BATCH} names (of
+     * one hash slot each when sharded). Holds the monitor.
+     */
     private List<byte[][]> take(LinkedHashSet<Channel> queued, Channel.State state) {
         List<byte[][]> batches = new ArrayList<>();
-        List<byte[]> batch = new ArrayList<>();
+        Map<Integer, List<byte[]>> open = new HashMap<>();
         for (Channel ch : queued) {
             ch.queued = false;
             ch.state = state;
+            List<byte[]> batch = open.computeIfAbsent(sharded ? SlotHash.getSlot(ch.pubsubName) : 0, k -> new ArrayList<>());
             batch.add(ch.pubsubName);
             if (batch.size() == BATCH) {
                 batches.add(batch.toArray(byte[][]::new));
                 batch.clear();
             }
         }
-        if (!batch.isEmpty()) {
-            batches.add(batch.toArray(byte[][]::new));
+        for (List<byte[]> batch : open.values()) {
+            if (!batch.isEmpty()) {
+                batches.add(batch.toArray(byte[][]::new));
+            }
         }
         queued.clear();
         return batches;
@@ -499,6 +677,21 @@ final class PubSub {
             if (ch != null) {
                 unconfirmed(ch);
             }
+        }
+
+        @Override
+        public void smessage(byte[] channel, byte[] message) {
+            message(channel, message);
+        }
+
+        @Override
+        public void ssubscribed(byte[] channel, long count) {
+            subscribed(channel, count);
+        }
+
+        @Override
+        public void sunsubscribed(byte[] channel, long count) {
+            unsubscribed(channel, count);
         }
     }
 }

@@ -15,19 +15,29 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -72,6 +82,15 @@ import java.util.concurrent.TimeoutException;
  * single read ({@link SingleFlight}), so a herd of clients resuming one channel after a Redis
  * restart costs one read at a time. Counters: {@link #stats()}.
  *
+ * <p>On a Redis Cluster ({@link RedisBrokerConfig#cluster}, Redis 7.0 or later; docs/architecture.md,
+ * "Between nodes"): the three names of a channel share its hash tag, hence one slot and one master;
+ * commands go through Lettuce's {@link RedisClusterClient} with auto-reconnect off (no command replay;
+ * a lost node connection drops the whole cluster connection, which the {@link Link} opens again after a
+ * fresh topology read), so the scripts read the master's {@code run_id} with {@code INFO server}
+ * themselves; the publish script SPUBLISHes; and the subscriptions are a {@link ShardedPubSub}, one
+ * SSUBSCRIBE connection per master, moving channels (with their delivery position, then a catch-up)
+ * when their slot changes master.
+ *
  * <p>Failure: every operation is bounded by {@link RedisBrokerConfig#timeout()} and fails its
  * future with {@link HeraldException} {@code broker_unavailable} when Redis does not answer in time
  * or cannot be reached (at once while the command connection is known to be down; a subscribe waits
@@ -91,46 +110,68 @@ public final class RedisBroker implements Broker {
     private final RedisBrokerConfig config;
     private final String where;
     private final RedisClient client;
+    /** The cluster client (commands and topology) of a Redis Cluster, else null. */
+    private final RedisClusterClient cluster;
     private final ScheduledExecutorService scheduler;
     private final Link<Commands> commands;
     private final RedisBrokerStats stats = new RedisBrokerStats();
     private final Fanout fanout;
-    private final PubSub pubsub;
+    private final Subscriptions pubsub;
+    /** {@code PUBLISH}, or {@code SPUBLISH} on a Redis Cluster (sharded pub/sub). */
+    private final byte[] publishCommand;
     private final SingleFlight<Read, HistoryResult> reads = new SingleFlight<>();
 
-    /** The command connection and the {@code run_id} of the Redis process it is connected to. */
-    private record Commands(StatefulRedisConnection<byte[], byte[]> connection, byte[] runId) {
+    /**
+     * The command connection, its commands, and the {@code run_id} of the Redis process it is
+     * connected to: empty on a Redis Cluster, whose node connections Lettuce's cluster client opens,
+     * so the scripts read it themselves ({@link Script}).
+     */
+    private record Commands(StatefulConnection<byte[], byte[]> connection, RedisClusterAsyncCommands<byte[], byte[]> async,
+                            byte[] runId) {
     }
 
-    /** A broker on the Redis {@code config} names; connects on {@link #start}. */
+    /**
+     * A broker on the Redis {@code config} names (a standalone Redis, or a Redis Cluster when
+     * {@link RedisBrokerConfig#isCluster()}); connects on {@link #start}.
+     */
     public RedisBroker(RedisBrokerConfig config) {
         this.config = config;
         RedisURI uri = RedisURI.create(config.address());
         uri.setTimeout(config.timeout());
-        this.where = "redis " + uri.getHost() + ":" + uri.getPort();
+        this.where = (config.isCluster() ? "redis cluster " : "redis ") + uri.getHost() + ":" + uri.getPort();
         this.client = RedisClient.create(uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(false)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(65_536)
                 .timeoutOptions(TimeoutOptions.enabled(config.timeout()))
-                .socketOptions(SocketOptions.builder().connectTimeout(config.timeout()).keepAlive(true).build())
+                .socketOptions(socketOptions(config))
                 .build());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "herald-redis-scheduler");
             t.setDaemon(true);
             return t;
         });
-        this.commands = new Link<>(
-                () -> client.connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture()
-                        .thenCompose(c -> c.async().info("server").toCompletableFuture()
-                                .thenApply(info -> new Commands(c, runId(info)))
-                                .whenComplete((ok, error) -> {
-                                    if (error != null) {
-                                        c.closeAsync();
-                                    }
-                                })),
-                Commands::connection, c -> { }, scheduler);
+        if (config.isCluster()) {
+            this.cluster = clusterClient(config, client);
+            this.publishCommand = bytes("SPUBLISH");
+            this.commands = new Link<>(
+                    () -> connectCluster().thenApply(c -> new Commands(c, c.async(), new byte[0])),
+                    Commands::connection, c -> { }, scheduler);
+        } else {
+            this.cluster = null;
+            this.publishCommand = bytes("PUBLISH");
+            this.commands = new Link<>(
+                    () -> client.connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture()
+                            .thenCompose(c -> c.async().info("server").toCompletableFuture()
+                                    .thenApply(info -> new Commands(c, c.async(), runId(info)))
+                                    .whenComplete((ok, error) -> {
+                                        if (error != null) {
+                                            c.closeAsync();
+                                        }
+                                    })),
+                    Commands::connection, c -> { }, scheduler);
+        }
         String nodeId = newEpoch();
         this.fanout = new Fanout(config, "herald-redis-processor", new Fanout.Reader() {
             @Override
@@ -143,9 +184,14 @@ public final class RedisBroker implements Broker {
                 return RedisBroker.this.top(channel);
             }
         }, stats, scheduler);
-        this.pubsub = new PubSub(config, () -> client.connectPubSubAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture(),
-                nodeId, fanout, stats, scheduler,
-                probe -> commands.get().thenCompose(c -> c.connection().async().publish(probe, PROBE).toCompletableFuture()));
+        if (cluster != null) {
+            this.pubsub = new ShardedPubSub(config, cluster, client, nodeId, fanout, stats, scheduler,
+                    probe -> command(c -> c.async().spublish(probe, PROBE)));
+        } else {
+            this.pubsub = new PubSub(config, () -> client.connectPubSubAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture(),
+                    nodeId, fanout, stats, scheduler,
+                    probe -> command(c -> c.async().publish(probe, PROBE)));
+        }
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
@@ -153,6 +199,48 @@ public final class RedisBroker implements Broker {
                 pubsub.lost(connection);
             }
         });
+    }
+
+    /**
+     * Opens a cluster connection after a fresh topology read (the one the subscriptions make, so
+     * both agree): connecting needs one, and a reconnect may follow a failover.
+     */
+    private CompletableFuture<StatefulRedisClusterConnection<byte[], byte[]>> connectCluster() {
+        return ((ShardedPubSub) pubsub).requestRehome().thenCompose(v -> cluster.connectAsync(ByteArrayCodec.INSTANCE));
+    }
+
+    private static SocketOptions socketOptions(RedisBrokerConfig config) {
+        return SocketOptions.builder().connectTimeout(config.timeout()).keepAlive(true).build();
+    }
+
+    /**
+     * The cluster client of a Redis Cluster broker, with the options the broker needs when Lettuce
+     * owns the node connections: no auto-reconnect, so an unanswered command is never re-sent on a
+     * new connection (a publish stored twice under two offsets); commands rejected at once while a
+     * node is disconnected; every command bounded by the timeout; a bounded queue; the topology
+     * read every 30 s and on Lettuce's adaptive triggers (MOVED, ASK, reconnects). It shares the
+     * standalone client's threads.
+     */
+    private static RedisClusterClient clusterClient(RedisBrokerConfig config, RedisClient client) {
+        List<RedisURI> seeds = new ArrayList<>();
+        for (String seed : config.clusterSeeds()) {
+            RedisURI u = RedisURI.create(seed);
+            u.setTimeout(config.timeout());
+            seeds.add(u);
+        }
+        RedisClusterClient cluster = RedisClusterClient.create(client.getResources(), seeds);
+        cluster.setOptions(ClusterClientOptions.builder()
+                .autoReconnect(false)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .requestQueueSize(65_536)
+                .timeoutOptions(TimeoutOptions.enabled(config.timeout()))
+                .socketOptions(socketOptions(config))
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        .enablePeriodicRefresh(Duration.ofSeconds(30))
+                        .enableAllAdaptiveRefreshTriggers()
+                        .build())
+                .build());
+        return cluster;
     }
 
     /** Connects both connections in the background; publications go to {@code listener}. */
@@ -181,9 +269,9 @@ public final class RedisBroker implements Broker {
             subscribed.options = options;
         }
         long age = Math.max(1, options.historyAge().toMillis());
-        return guard("publish to " + channel, commands.get().thenCompose(c -> Script.PUBLISH.run(c.connection().async(),
+        return guard("publish to " + channel, command(c -> Script.PUBLISH.run(c.async(),
                 keys(channel), c.runId(), bytes(newEpoch()), bytes(options.historySize()), bytes(age),
-                bytes(age + MemoryBroker.STREAM_TTL_MS), key("c", channel), body))
+                bytes(age + MemoryBroker.STREAM_TTL_MS), key("c", channel), body, publishCommand))
                 .thenApply(out -> new Publication(channel, (Long) out.get(0), string(out.get(1)), event, data, (Long) out.get(2))));
     }
 
@@ -211,7 +299,7 @@ public final class RedisBroker implements Broker {
     private CompletableFuture<HistoryResult> read(String channel, long since, int limit, NamespaceOptions options) {
         long age = Math.max(1, options.historyAge().toMillis());
         return guard("history of " + channel, reads.run(new Read(channel, since, limit, options.historySize(), age),
-                () -> commands.get().thenCompose(c -> Script.HISTORY.run(c.connection().async(),
+                () -> command(c -> Script.HISTORY.run(c.async(),
                 keys(channel), c.runId(), bytes(newEpoch()), bytes(age), bytes(age + MemoryBroker.STREAM_TTL_MS),
                 bytes(since), bytes(limit)))
                 .thenApply(out -> {
@@ -227,8 +315,8 @@ public final class RedisBroker implements Broker {
 
     /** The channel's top from its meta ({@code HMGET e s}), without creating it; null when it is missing. */
     private CompletableFuture<StreamPosition> top(String channel) {
-        return guard("top of " + channel, commands.get().thenCompose(c -> c.connection().async()
-                .hmget(key("m", channel), E, S).toCompletableFuture())
+        return guard("top of " + channel, command(c -> c.async()
+                .hmget(key("m", channel), E, S))
                 .thenApply(values -> {
                     byte[] e = values.get(0).getValueOrElse(null);
                     byte[] s = values.get(1).getValueOrElse(null);
@@ -264,8 +352,7 @@ public final class RedisBroker implements Broker {
      */
     @Override
     public CompletableFuture<BrokerHealth> health() {
-        CompletableFuture<BrokerHealth> answer = commands.get()
-                .thenCompose(c -> c.connection().async().ping().toCompletableFuture())
+        CompletableFuture<BrokerHealth> answer = command(c -> c.async().ping())
                 .thenCompose(pong -> pubsub.connection().handle((c, error) -> error == null ? BrokerHealth.UP
                         : BrokerHealth.down(where + ": pub/sub connection: " + describe(error))))
                 .exceptionally(error -> BrokerHealth.down(where + ": " + describe(error)));
@@ -279,17 +366,57 @@ public final class RedisBroker implements Broker {
         pubsub.close();
         fanout.close();
         scheduler.shutdownNow();
+        if (cluster != null) {
+            cluster.shutdown(0, config.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
         client.shutdown(0, config.timeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** The subscription manager, for tests. */
+    /** The subscription manager of a standalone Redis, for tests. */
     PubSub pubsub() {
+        return (PubSub) pubsub;
+    }
+
+    /** The subscriptions (a {@link ShardedPubSub} on a Redis Cluster), for tests. */
+    Subscriptions subscriptions() {
         return pubsub;
     }
 
     /** The processors, for tests. */
     Fanout fanout() {
         return fanout;
+    }
+
+    /**
+     * Runs {@code op} on the command connection. On a Redis Cluster, a failure saying a node
+     * connection was lost (Lettuce's cluster client reconnects nothing: auto-reconnect is off) drops
+     * the whole cluster connection, so the next command opens a new one with a fresh topology; and
+     * a node that cannot be reached (a failed master) makes the broker read the topology again (at
+     * most one read at a time), so commands find its promoted replica.
+     */
+    private <T> CompletableFuture<T> command(Function<Commands, CompletionStage<T>> op) {
+        return commands.get().thenCompose(c -> op.apply(c).toCompletableFuture().whenComplete((ok, error) -> {
+            if (error != null && cluster != null) {
+                if (connectionLost(error)) {
+                    commands.lost(c.connection());
+                    ((ShardedPubSub) pubsub).requestRehome();
+                } else if (unwrap(error) instanceof RedisConnectionException) {
+                    ((ShardedPubSub) pubsub).requestRehome();
+                }
+            }
+        }));
+    }
+
+    /** Whether a command failed because its connection closed under it or was found closed. */
+    private static boolean connectionLost(Throwable error) {
+        Throwable cause = unwrap(error);
+        if (cause instanceof CancellationException) {
+            return true;
+        }
+        String message = cause.getMessage();
+        return cause instanceof RedisException && !(cause instanceof RedisCommandExecutionException) && message != null
+                && (message.startsWith("Currently not connected") || message.startsWith("Connection closed")
+                || message.startsWith("Connection disconnected"));
     }
 
     /** Bounds {@code future} by the timeout and maps its failure to {@code broker_unavailable}. */

@@ -2,6 +2,7 @@ package io.herald.redis;
 
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -38,9 +39,14 @@ import java.util.Objects;
  * @param probeInterval    how long the pub/sub connection may stay silent before the node publishes
  *                         a probe to itself on it, and how long it waits for the probe before it
  *                         restarts the connection (then resubscribes and catches up); {@code > 0}
+ * @param clusterSeeds     empty for a standalone Redis at {@code address}; otherwise the Redis URIs
+ *                         of one or more nodes of a Redis Cluster (7.0 or later: sharded pub/sub),
+ *                         from which the broker learns the cluster's topology ({@code address} is
+ *                         then the first of them): see {@link #cluster(List)}
  */
 public record RedisBrokerConfig(String address, String prefix, Duration timeout, Duration linger, int processors,
-                                int processorQueue, Duration topCheckInterval, Duration probeInterval) {
+                                int processorQueue, Duration topCheckInterval, Duration probeInterval,
+                                List<String> clusterSeeds) {
     /** The default key prefix. */
     public static final String DEFAULT_PREFIX = "herald";
     /** The default operation timeout. */
@@ -63,10 +69,18 @@ public record RedisBrokerConfig(String address, String prefix, Duration timeout,
         Objects.requireNonNull(linger, "linger");
         Objects.requireNonNull(topCheckInterval, "topCheckInterval");
         Objects.requireNonNull(probeInterval, "probeInterval");
-        try {
-            RedisURI.create(address);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("address: \"" + address + "\" (expected: a Redis URI such as redis://127.0.0.1:6379)", e);
+        clusterSeeds = List.copyOf(clusterSeeds);
+        for (String seed : clusterSeeds.isEmpty() ? List.of(address) : clusterSeeds) {
+            try {
+                RedisURI.create(seed);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException((clusterSeeds.isEmpty() ? "address" : "clusterSeeds") + ": \"" + seed
+                        + "\" (expected: a Redis URI such as redis://127.0.0.1:6379)", e);
+            }
+        }
+        if (!clusterSeeds.isEmpty() && !clusterSeeds.get(0).equals(address)) {
+            throw new IllegalArgumentException("address: \"" + address + "\" (expected: the first cluster seed, \""
+                    + clusterSeeds.get(0) + "\")");
         }
         if (!prefix.matches("[A-Za-z0-9_.:-]{1,64}")) {
             throw new IllegalArgumentException("prefix: \"" + prefix + "\" (expected: 1 to 64 of A-Z a-z 0-9 _ . : -)");
@@ -94,7 +108,7 @@ public record RedisBrokerConfig(String address, String prefix, Duration timeout,
     /** The given address, prefix and timeout with the default fan-out tuning. */
     public RedisBrokerConfig(String address, String prefix, Duration timeout) {
         this(address, prefix, timeout, DEFAULT_LINGER, DEFAULT_PROCESSORS, DEFAULT_PROCESSOR_QUEUE,
-                DEFAULT_TOP_CHECK_INTERVAL, DEFAULT_PROBE_INTERVAL);
+                DEFAULT_TOP_CHECK_INTERVAL, DEFAULT_PROBE_INTERVAL, List.of());
     }
 
     /** The broker of {@code address} with the default prefix, timeout and fan-out tuning. */
@@ -102,33 +116,58 @@ public record RedisBrokerConfig(String address, String prefix, Duration timeout,
         return new RedisBrokerConfig(address, DEFAULT_PREFIX, DEFAULT_TIMEOUT);
     }
 
+    /**
+     * The broker of a Redis Cluster (Redis 7.0 or later) found through {@code seeds} (one or more
+     * node URIs), with the default prefix, timeout and fan-out tuning.
+     *
+     * @throws IllegalArgumentException when {@code seeds} is empty or one is not a Redis URI
+     */
+    public static RedisBrokerConfig cluster(List<String> seeds) {
+        if (seeds.isEmpty()) {
+            throw new IllegalArgumentException("clusterSeeds: [] (expected: one or more Redis URIs)");
+        }
+        return new RedisBrokerConfig(seeds.get(0), DEFAULT_PREFIX, DEFAULT_TIMEOUT, DEFAULT_LINGER, DEFAULT_PROCESSORS,
+                DEFAULT_PROCESSOR_QUEUE, DEFAULT_TOP_CHECK_INTERVAL, DEFAULT_PROBE_INTERVAL, seeds);
+    }
+
+    /** Whether this is the configuration of a Redis Cluster ({@link #clusterSeeds()} not empty). */
+    public boolean isCluster() {
+        return !clusterSeeds.isEmpty();
+    }
+
     /** This configuration with another key prefix. */
     public RedisBrokerConfig withPrefix(String prefix) {
-        return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval);
+        return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval,
+                clusterSeeds);
     }
 
     /** This configuration with another operation timeout. */
     public RedisBrokerConfig withTimeout(Duration timeout) {
-        return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval);
+        return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval,
+                clusterSeeds);
     }
 
     /** This configuration with another linger. */
     public RedisBrokerConfig withLinger(Duration linger) {
-        return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval);
+        return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval,
+                clusterSeeds);
     }
 
     /** This configuration with another number of processors and bound of their queues. */
     public RedisBrokerConfig withProcessors(int processors, int processorQueue) {
-        return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval);
+        return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval,
+                clusterSeeds);
     }
 
     /** This configuration with another top check interval. */
     public RedisBrokerConfig withTopCheckInterval(Duration topCheckInterval) {
-        return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval);
+        return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval,
+                clusterSeeds);
     }
 
     /** This configuration with another probe interval. */
     public RedisBrokerConfig withProbeInterval(Duration probeInterval) {
-        return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval);
+        return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval,
+                clusterSeeds);
     }
 }

@@ -13,6 +13,7 @@ public final class RedisBrokerStats {
     final LongAdder overflows = new LongAdder();
     final LongAdder probeRestarts = new LongAdder();
     final LongAdder topChecks = new LongAdder();
+    final LongAdder moves = new LongAdder();
 
     RedisBrokerStats() {
     }
@@ -53,9 +54,18 @@ public final class RedisBrokerStats {
         return topChecks.sum();
     }
 
+    /**
+     * Redis Cluster: how many times a channel was re-homed, its subscription moved to the master
+     * serving its slot now after a failover or a slot migration (then caught up from history).
+     */
+    public long moves() {
+        return moves.sum();
+    }
+
     @Override
     public String toString() {
         return "RedisBrokerStats[reconnects=" + reconnects() + ", catchUps=" + catchUps() + ", resets=" + resets()
-                + ", overflows=" + overflows() + ", probeRestarts=" + probeRestarts() + ", topChecks=" + topChecks() + "]";
+                + ", overflows=" + overflows() + ", probeRestarts=" + probeRestarts() + ", topChecks=" + topChecks()
+                + ", moves=" + moves() + "]";
     }
 }

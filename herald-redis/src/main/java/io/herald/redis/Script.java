@@ -2,7 +2,7 @@ package io.herald.redis;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,18 +22,28 @@ final class Script {
      * Shared by both scripts. {@code state} returns the channel's epoch and top, starting a new epoch
      * (and dropping the history) when the meta is missing (flushed, restarted without data, expired,
      * evicted) or was last written by another Redis process: fencing by {@code run_id}, so offsets
-     * are never reused after Redis lost part of its data. {@code trim_age} drops history entries
-     * whose time ({@code t}, ms) is before {@code cutoff}; entries are in time order. It reads the
-     * oldest entry alone first and returns when it is recent, the usual case on every publish:
-     * reading a page of 16 entries each time cost Redis about 20 µs of CPU per publication
-     * (docs/benchmarks.md, "issue 11, the Redis broker").
+     * are never reused after Redis lost part of its data. The caller passes the {@code run_id} it
+     * read when it opened the connection the script runs on (bound to that connection: it can never
+     * reach another Redis process), or an empty string when it does not own the connection (Redis
+     * Cluster through Lettuce's cluster client, whose node connections Lettuce opens), and the
+     * script reads it with {@code INFO server} (about 5 µs more per call: docs/benchmarks.md, "the
+     * cost of the fence"). {@code trim_age} drops history entries whose time ({@code t}, ms) is
+     * before {@code cutoff}; entries are in time order. It reads the oldest entry alone first and
+     * returns when it is recent, the usual case on every publish: reading a page of 16 entries each
+     * time cost Redis about 20 µs of CPU per publication (docs/benchmarks.md, "issue 11, the Redis broker").
      */
     private static final String COMMON = """
             local function now_ms()
               local t = redis.call('TIME')
               return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             end
-            local function state(meta, stream, run_id, new_epoch)
+            local function server_run_id(given)
+              if given ~= '' then return given end
+              local info = redis.call('INFO', 'server')
+              return string.match(info, 'run_id:(%x+)')
+            end
+            local function state(meta, stream, given_run_id, new_epoch)
+              local run_id = server_run_id(given_run_id)
               local m = redis.call('HMGET', meta, 'e', 'r', 's')
               if m[1] and m[2] == run_id then
                 return m[1], tonumber(m[3])
@@ -63,9 +73,11 @@ final class Script {
             """;
 
     /**
-     * KEYS meta, stream. ARGV run_id, new epoch, history size, history age ms, meta TTL ms, pub/sub
-     * channel, body. Returns {offset, epoch, time ms}. The PUBLISH is part of the script, so
-     * delivery order is offset order (docs/architecture.md's broker contract).
+     * KEYS meta, stream. ARGV run_id (or empty), new epoch, history size, history age ms, meta TTL
+     * ms, pub/sub channel, body, publish command ({@code PUBLISH}, the default when absent, or
+     * {@code SPUBLISH} for a Redis Cluster's sharded pub/sub: the channel is in the keys' slot). Returns {offset, epoch, time
+     * ms}. The PUBLISH is part of the script, so delivery order is offset order
+     * (docs/architecture.md's broker contract).
      */
     static final Script PUBLISH = new Script("publish", COMMON + """
             local meta, stream = KEYS[1], KEYS[2]
@@ -81,12 +93,12 @@ final class Script {
               redis.call('DEL', stream)
             end
             redis.call('PEXPIRE', meta, ARGV[5])
-            redis.call('PUBLISH', ARGV[6], 'H1 ' .. top .. ' ' .. epoch .. ' ' .. now .. '\\n' .. ARGV[7])
+            redis.call(ARGV[8] or 'PUBLISH', ARGV[6], 'H1 ' .. top .. ' ' .. epoch .. ' ' .. now .. '\\n' .. ARGV[7])
             return {top, epoch, now}
             """);
 
     /**
-     * KEYS meta, stream. ARGV run_id, new epoch, history age ms, meta TTL ms, since offset (-1 for
+     * KEYS meta, stream. ARGV run_id (or empty), new epoch, history age ms, meta TTL ms, since offset (-1 for
      * the latest), limit. Returns {epoch, top, oldest, then offset, time, body per publication in
      * offset order}.
      */
@@ -136,7 +148,7 @@ final class Script {
      *
      * @return the script's array reply: {@code Long} for integers, {@code byte[]} for strings
      */
-    CompletableFuture<List<Object>> run(RedisAsyncCommands<byte[], byte[]> redis, byte[][] keys, byte[]... args) {
+    CompletableFuture<List<Object>> run(RedisScriptingAsyncCommands<byte[], byte[]> redis, byte[][] keys, byte[]... args) {
         return redis.<List<Object>>evalsha(digest, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
                 .handle((reply, error) -> {
                     if (error == null) {

@@ -15,10 +15,11 @@ import java.util.Objects;
  * which throws {@link IllegalArgumentException} {@code "field: value (expected: rule)"}, the shape
  * the configuration loader turns into one line naming the key.
  *
- * @param type           {@link #MEMORY} or {@link #REDIS}
+ * @param type           {@link #MEMORY}, {@link #REDIS} or {@link #REDIS_CLUSTER}
  * @param redisAddresses with {@link #REDIS}, exactly one Redis URI ({@code redis://host:port},
- *                       {@code rediss://} for TLS); a list so that Redis Cluster's seed addresses
- *                       fit the same key; ignored by the memory broker
+ *                       {@code rediss://} for TLS); with {@link #REDIS_CLUSTER}, one or more seed
+ *                       nodes of the cluster, from which the broker learns the rest; ignored by the
+ *                       memory broker
  * @param redisPrefix    the prefix of every Redis key and pub/sub channel, so several deployments
  *                       (or tests) can share one Redis
  * @param redisTimeout   the bound of every Redis operation, connecting included, {@code > 0}: past it
@@ -29,6 +30,8 @@ public record BrokerConfig(String type, List<String> redisAddresses, String redi
     public static final String MEMORY = "memory";
     /** The Redis broker: several nodes share channel streams and history on one Redis. */
     public static final String REDIS = "redis";
+    /** The Redis broker on a Redis Cluster (7.0 or later, sharded pub/sub). */
+    public static final String REDIS_CLUSTER = "redis-cluster";
     /** The in-memory broker with the defaults. */
     public static final BrokerConfig IN_MEMORY = builder().build();
 
@@ -37,39 +40,50 @@ public record BrokerConfig(String type, List<String> redisAddresses, String redi
         redisAddresses = List.copyOf(redisAddresses);
         Objects.requireNonNull(redisPrefix, "redisPrefix");
         positive("redisTimeout", redisTimeout);
-        check("type", type, type.equals(MEMORY) || type.equals(REDIS), MEMORY + " or " + REDIS);
+        check("type", type, type.equals(MEMORY) || type.equals(REDIS) || type.equals(REDIS_CLUSTER),
+                MEMORY + ", " + REDIS + " or " + REDIS_CLUSTER);
         if (type.equals(REDIS)) {
             check("redisAddresses", redisAddresses, redisAddresses.size() == 1,
                     "one Redis URI such as redis://127.0.0.1:6379 when broker.type is redis");
         }
-        redis(redisAddresses, redisPrefix, redisTimeout); // the Redis broker's own checks, under this record's names
+        if (type.equals(REDIS_CLUSTER)) {
+            check("redisAddresses", redisAddresses, !redisAddresses.isEmpty(),
+                    "one or more seed node URIs such as redis://127.0.0.1:7001 when broker.type is redis-cluster");
+        }
+        redis(type, redisAddresses, redisPrefix, redisTimeout); // the Redis broker's own checks, under this record's names
     }
 
-    /** Whether this is the Redis broker. */
+    /** Whether this is the Redis broker, on one Redis or on a Redis Cluster. */
     public boolean isRedis() {
-        return type.equals(REDIS);
+        return type.equals(REDIS) || type.equals(REDIS_CLUSTER);
     }
 
     /**
-     * The Redis broker's configuration, with the first address ({@code redis://127.0.0.1:6379} when
-     * there is none, which only the memory broker allows).
+     * The Redis broker's configuration: on a Redis Cluster with every address as a seed, else with
+     * the first address ({@code redis://127.0.0.1:6379} when there is none, which only the memory
+     * broker allows).
      *
      * @throws IllegalArgumentException {@code "redisAddresses: ..."} or {@code "redisPrefix: ..."}
      */
     public RedisBrokerConfig redis() {
-        return redis(redisAddresses, redisPrefix, redisTimeout);
+        return redis(type, redisAddresses, redisPrefix, redisTimeout);
     }
 
-    private static RedisBrokerConfig redis(List<String> redisAddresses, String redisPrefix, Duration redisTimeout) {
-        String address = redisAddresses.isEmpty() ? "redis://127.0.0.1:6379" : redisAddresses.get(0);
-        check("redisAddresses", address, address.startsWith("redis://") || address.startsWith("rediss://"),
-                "a Redis URI starting redis:// or rediss://");
+    private static RedisBrokerConfig redis(String type, List<String> redisAddresses, String redisPrefix, Duration redisTimeout) {
+        List<String> addresses = redisAddresses.isEmpty() ? List.of("redis://127.0.0.1:6379") : redisAddresses;
+        for (String address : addresses) {
+            check("redisAddresses", address, address.startsWith("redis://") || address.startsWith("rediss://"),
+                    "a Redis URI starting redis:// or rediss://");
+        }
         try {
-            return RedisBrokerConfig.of(address).withPrefix(redisPrefix).withTimeout(redisTimeout);
+            RedisBrokerConfig redis = type.equals(REDIS_CLUSTER) ? RedisBrokerConfig.cluster(addresses)
+                    : RedisBrokerConfig.of(addresses.get(0));
+            return redis.withPrefix(redisPrefix).withTimeout(redisTimeout);
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             throw new IllegalArgumentException(message.startsWith("prefix:") ? "redisPrefix" + message.substring("prefix".length())
-                    : message.startsWith("address:") ? "redisAddresses" + message.substring("address".length()) : message);
+                    : message.startsWith("address:") ? "redisAddresses" + message.substring("address".length())
+                    : message.startsWith("clusterSeeds:") ? "redisAddresses" + message.substring("clusterSeeds".length()) : message);
         }
     }
 
@@ -88,7 +102,7 @@ public record BrokerConfig(String type, List<String> redisAddresses, String redi
         private Builder() {
         }
 
-        /** Sets {@link BrokerConfig#type()}: {@code memory} (default) or {@code redis}. */
+        /** Sets {@link BrokerConfig#type()}: {@code memory} (default), {@code redis} or {@code redis-cluster}. */
         public Builder type(String type) {
             this.type = type;
             return this;

@@ -144,13 +144,15 @@ public final class HeraldCommand implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--broker", paramLabel = "memory|redis",
-            description = "Where channel streams live: memory (one node) or redis (several nodes share one Redis; "
-                    + "with --redis-address) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--broker", paramLabel = "memory|redis|redis-cluster",
+            description = "Where channel streams live: memory (one node), redis (several nodes share one Redis; "
+                    + "with --redis-address) or redis-cluster (several nodes share a Redis Cluster; with one or more "
+                    + "--redis-address seeds) (default: ${DEFAULT-VALUE}).")
     String broker;
 
     @Option(names = "--redis-address", paramLabel = "URI",
-            description = "The Redis of --broker redis, e.g. redis://127.0.0.1:6379 (rediss:// for TLS).")
+            description = "The Redis of --broker redis, e.g. redis://127.0.0.1:6379 (rediss:// for TLS); with --broker "
+                    + "redis-cluster, a seed node of the cluster (repeat the flag for several).")
     List<String> redisAddresses;
 
     @Option(names = "--tls-cert", paramLabel = "FILE",

@@ -2,6 +2,7 @@ package io.herald.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.redis.RedisClusterProcess;
 import io.herald.redis.RedisServerProcess;
 import io.herald.server.testing.HeraldProcess;
 import io.herald.server.testing.SseReader;
@@ -12,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -21,7 +23,8 @@ import org.junit.jupiter.api.Timeout;
  * {@code herald --broker redis --redis-address URI} as an operator runs it (README, "Run several
  * nodes"): separate processes on one real {@code redis-server} share channels, and a node whose
  * Redis is away starts, says it is not ready and why, answers publishes with 503 at once, and
- * recovers when Redis returns (docs/configuration.md, "Broker").
+ * recovers when Redis returns (docs/configuration.md, "Broker"); and the same on a Redis Cluster
+ * ({@code --broker redis-cluster} with seed addresses).
  */
 @Timeout(120)
 class HeraldCommandRedisTest {
@@ -46,28 +49,57 @@ class HeraldCommandRedisTest {
     @Test
     void twoNodesOnOneRedisShareEveryChannel() throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start(); HeraldProcess a = node(redis); HeraldProcess b = node(redis)) {
-            HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + b.port() + "/sse/news")).build(), HttpResponse.BodyHandlers.ofInputStream());
-            try (SseReader onB = new SseReader(stream.body())) {
-                assertThat(onB.next().retry()).as("B's stream started").isNotNull();
-                for (int i = 1; i <= 3; i++) {
-                    HttpResponse<String> published = publish(a.port(), "news", "story " + i);
-                    assertThat(published.statusCode()).as(published.body()).isEqualTo(200);
-                    assertThat(TestServer.json(published.body()).get("offset").asLong()).isEqualTo(i);
+            assertShareChannels(a, b);
+        }
+    }
+
+    @Test
+    void twoNodesOnARedisClusterShareEveryChannel() throws Exception {
+        try (RedisClusterProcess cluster = RedisClusterProcess.start()) {
+            List<String> seeds = cluster.addresses().subList(0, 2);
+            String[] args = {"--broker", "redis-cluster", "--redis-address", seeds.get(0), "--redis-address", seeds.get(1)};
+            try (HeraldProcess a = HeraldProcess.start(Map.of(), args); HeraldProcess b = HeraldProcess.start(Map.of(), args)) {
+                for (HeraldProcess node : List.of(a, b)) {
+                    TestServer.await("the node ready on the cluster", Duration.ofSeconds(20), () -> {
+                        try {
+                            return get(node.adminPort(), "/health/ready").statusCode() == 200;
+                        } catch (IOException | InterruptedException e) {
+                            return false;
+                        }
+                    });
                 }
-                for (int i = 1; i <= 3; i++) {
-                    SseReader.Event e = onB.nextEvent();
-                    assertThat(e.data()).as("published on A, heard on B, in order").isEqualTo("story " + i);
-                }
-                HttpResponse<String> history = get(b.port(), "/history/news");
-                assertThat(history.statusCode()).isEqualTo(200);
-                assertThat(TestServer.json(history.body()).get("messages")).extracting(p -> p.get("data").asText())
-                        .containsExactly("story 1", "story 2", "story 3");
-                assertThat(get(a.adminPort(), "/health/ready").statusCode()).isEqualTo(200);
-                assertThat(get(b.adminPort(), "/health/ready").statusCode()).isEqualTo(200);
-                assertThat(get(b.adminPort(), "/metrics").body()).as("the Redis broker's counters")
-                        .contains("herald_redis_reconnects_total 0.0", "herald_redis_resets_total 0.0", "herald_redis_catch_ups_total");
+                assertShareChannels(a, b);
             }
+        }
+    }
+
+    /**
+     * A subscriber on B hears what is published on A, in order, and B's history has it; both nodes
+     * ready; B's /metrics has the Redis broker's counters. Publishes as soon as B's stream started:
+     * a stream starts once its subscription is live, on every broker (docs/protocol.md, "SSE").
+     */
+    private void assertShareChannels(HeraldProcess a, HeraldProcess b) throws Exception {
+        HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + b.port() + "/sse/news")).build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (SseReader onB = new SseReader(stream.body())) {
+            assertThat(onB.next().retry()).as("B's stream started").isNotNull();
+            for (int i = 1; i <= 3; i++) {
+                HttpResponse<String> published = publish(a.port(), "news", "story " + i);
+                assertThat(published.statusCode()).as(published.body()).isEqualTo(200);
+                assertThat(TestServer.json(published.body()).get("offset").asLong()).isEqualTo(i);
+            }
+            for (int i = 1; i <= 3; i++) {
+                SseReader.Event e = onB.nextEvent();
+                assertThat(e.data()).as("published on A, heard on B, in order").isEqualTo("story " + i);
+            }
+            HttpResponse<String> history = get(b.port(), "/history/news");
+            assertThat(history.statusCode()).isEqualTo(200);
+            assertThat(TestServer.json(history.body()).get("messages")).extracting(p -> p.get("data").asText())
+                    .containsExactly("story 1", "story 2", "story 3");
+            assertThat(get(a.adminPort(), "/health/ready").statusCode()).isEqualTo(200);
+            assertThat(get(b.adminPort(), "/health/ready").statusCode()).isEqualTo(200);
+            assertThat(get(b.adminPort(), "/metrics").body()).as("the Redis broker's counters")
+                    .contains("herald_redis_reconnects_total 0.0", "herald_redis_resets_total 0.0", "herald_redis_catch_ups_total");
         }
     }
 

@@ -1,0 +1,377 @@
+package io.herald.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.core.ErrorCode;
+import io.herald.core.HeraldException;
+import io.herald.core.NamespaceOptions;
+import io.herald.core.Payload;
+import io.herald.core.Publication;
+import io.herald.core.StreamPosition;
+import io.herald.core.broker.BrokerHealth;
+import io.herald.core.broker.BrokerListener;
+import io.lettuce.core.cluster.SlotHash;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * RedisBroker on a real Redis Cluster (3 masters, 3 replicas, sharded pub/sub): channels spread
+ * over the slots of every master, two nodes delivering in order, and a master killed mid-publish
+ * (its replica promoted): delivery continues, and only the channels whose history was on the
+ * failed master reset; nothing is skipped silently.
+ */
+@Timeout(120)
+class RedisClusterBrokerTest {
+    private static final NamespaceOptions OPTIONS = NamespaceOptions.builder().historySize(1000).build();
+    private static final Duration TIMEOUT = Duration.ofMillis(2000);
+    private static final AtomicInteger TESTS = new AtomicInteger();
+    private static RedisClusterProcess shared;
+
+    private final List<RedisBroker> brokers = new ArrayList<>();
+    private final String prefix = "ct" + TESTS.incrementAndGet();
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        shared = RedisClusterProcess.start();
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        shared.stop();
+    }
+
+    @AfterEach
+    void closeBrokers() {
+        brokers.forEach(RedisBroker::close);
+    }
+
+    /** What a node's listener saw on one channel: publications, and {@code null} for a lost stream. */
+    private static final class Recorder implements BrokerListener {
+        final Map<String, List<Publication>> seen = new ConcurrentHashMap<>();
+
+        @Override
+        public void onPublication(Publication publication) {
+            seen.computeIfAbsent(publication.channel(), c -> new CopyOnWriteArrayList<>()).add(publication);
+        }
+
+        @Override
+        public void onStreamLost(String channel) {
+            seen.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(null);
+        }
+
+        List<Publication> on(String channel) {
+            return seen.getOrDefault(channel, List.of());
+        }
+    }
+
+    private RedisBroker node(RedisClusterProcess cluster, BrokerListener listener) {
+        RedisBroker broker = new RedisBroker(RedisBrokerConfig.cluster(cluster.addresses()).withPrefix(prefix)
+                .withTimeout(TIMEOUT).withProbeInterval(Duration.ofSeconds(2)));
+        brokers.add(broker);
+        broker.start(listener);
+        // ready as a load balancer would see it: the first topology read and connections take about
+        // a second on this machine, more while other builds run
+        await("the node ready", () -> broker.health().join().up(), 30);
+        return broker;
+    }
+
+    /** {@code perMaster} channel names on each master of the cluster, by master port. */
+    private Map<Integer, List<String>> channelsOnEveryMaster(RedisClusterProcess cluster, int perMaster) {
+        Map<Integer, List<String>> byMaster = new LinkedHashMap<>();
+        for (int i = 0; byMaster.size() < 3 || byMaster.values().stream().anyMatch(l -> l.size() < perMaster); i++) {
+            String channel = "ch" + i;
+            int master = cluster.masterOf(SlotHash.getSlot("{" + channel + "}"));
+            List<String> list = byMaster.computeIfAbsent(master, m -> new ArrayList<>());
+            if (list.size() < perMaster) {
+                list.add(channel);
+            }
+        }
+        return byMaster;
+    }
+
+    @Test
+    void channelsOnEveryMasterReachTheOtherNodeInOrderOverShardedPubSub() throws Exception {
+        Map<Integer, List<String>> byMaster = channelsOnEveryMaster(shared, 3);
+        assertThat(byMaster).hasSize(3);
+        List<String> channels = byMaster.values().stream().flatMap(List::stream).toList();
+        Recorder onB = new Recorder();
+        RedisBroker a = node(shared, new Recorder());
+        RedisBroker b = node(shared, onB);
+        for (String channel : channels) {
+            b.subscribe(channel).get(5, TimeUnit.SECONDS);
+        }
+        // one pub/sub connection per master, each holding the channels of its slots
+        ShardedPubSub sharded = (ShardedPubSub) b.subscriptions();
+        assertThat(sharded.managers()).hasSize(3);
+        for (List<String> onOneMaster : byMaster.values()) {
+            assertThat(sharded.managers()).anySatisfy(m -> assertThat(m.channels()).extracting(ch -> ch.name)
+                    .containsExactlyInAnyOrderElementsOf(onOneMaster));
+        }
+        for (Map.Entry<Integer, List<String>> e : byMaster.entrySet()) {
+            String numsub = RedisClusterProcess.redisCli(e.getKey(), "PUBSUB", "SHARDNUMSUB", prefix + ":c:{" + e.getValue().get(0) + "}");
+            assertThat(numsub).as("SHARDNUMSUB on the channel's master").endsWith("\n1\n");
+        }
+
+        for (int i = 0; i < 50; i++) { // the channels at once, each channel's publications one after the other
+            List<CompletableFuture<Publication>> round = new ArrayList<>();
+            for (String channel : channels) {
+                round.add(a.publish(channel, "message", Payload.text(channel + "-" + i), OPTIONS));
+            }
+            CompletableFuture.allOf(round.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+        }
+        List<Long> all = LongStream.rangeClosed(1, 50).boxed().toList();
+        await("50 deliveries per channel on B", () -> channels.stream().allMatch(c -> onB.on(c).size() >= 50));
+        for (String channel : channels) {
+            assertThat(onB.on(channel)).extracting(Publication::offset).containsExactlyElementsOf(all);
+            assertThat(onB.on(channel)).extracting(p -> p.data().text())
+                    .containsExactlyElementsOf(LongStream.range(0, 50).mapToObj(i -> channel + "-" + i).toList());
+        }
+        assertThat(b.health().get(5, TimeUnit.SECONDS)).isEqualTo(BrokerHealth.UP);
+    }
+
+    @Test
+    void twoNodesPublishingOnOneChannelDeliverTheSameOrderOnBoth() throws Exception {
+        Recorder onA = new Recorder();
+        Recorder onB = new Recorder();
+        RedisBroker a = node(shared, onA);
+        RedisBroker b = node(shared, onB);
+        a.subscribe("room").get(5, TimeUnit.SECONDS);
+        b.subscribe("room").get(5, TimeUnit.SECONDS);
+        List<CompletableFuture<Void>> publishers = new ArrayList<>();
+        for (RedisBroker via : List.of(a, a, b, b)) {
+            publishers.add(CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < 250; i++) {
+                    via.publish("room", "message", Payload.text("x"), OPTIONS).join();
+                }
+            }));
+        }
+        CompletableFuture.allOf(publishers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        List<Long> all = LongStream.rangeClosed(1, 1000).boxed().toList();
+        await("1000 deliveries on both nodes", () -> onA.on("room").size() >= 1000 && onB.on("room").size() >= 1000);
+        assertThat(onA.on("room")).extracting(Publication::offset).containsExactlyElementsOf(all);
+        assertThat(onB.on("room")).extracting(Publication::offset).containsExactlyElementsOf(all);
+        assertThat(onB.on("room")).extracting(Publication::epoch).containsOnly(onA.on("room").get(0).epoch());
+    }
+
+    /** What happens to the cluster mid-publish; returns the port of a master serving the moved channels now. */
+    private interface Event {
+        int run() throws Exception;
+    }
+
+    @Test
+    void aMasterKilledMidPublishResetsOnlyItsChannelsAndDeliveryContinues() throws Exception {
+        try (RedisClusterProcess cluster = RedisClusterProcess.start()) {
+            Map<Integer, List<String>> byMaster = channelsOnEveryMaster(cluster, 2);
+            int victim = byMaster.keySet().iterator().next();
+            RedisBroker b = publishThrough(cluster, byMaster, new TreeSet<>(byMaster.get(victim)), () -> {
+                int replica = cluster.killMasterAndAwaitPromotion(victim);
+                assertThat(cluster.masterPorts()).contains(replica).doesNotContain(victim);
+                return replica;
+            });
+            assertThat(b.stats().moves()).as("channels re-homed on the promoted replica").isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    void aSlotMigratedMidPublishMovesItsChannelWhichResetsOnceAndDeliveryContinues() throws Exception {
+        Map<Integer, List<String>> byMaster = channelsOnEveryMaster(shared, 2);
+        List<Integer> masters = new ArrayList<>(byMaster.keySet());
+        String moved = byMaster.get(masters.get(0)).get(0);
+        int to = masters.get(1);
+        RedisBroker b = publishThrough(shared, byMaster, Set.of(moved), () -> {
+            shared.migrateSlot(SlotHash.getSlot("{" + moved + "}"), to);
+            return to;
+        });
+        assertThat(b.stats().moves()).as("the channel re-homed on the slot's new master").isGreaterThanOrEqualTo(1);
+        assertThat(((ShardedPubSub) b.subscriptions()).managers()).anySatisfy(m ->
+                assertThat(m.channels()).extracting(ch -> ch.name).contains(moved).containsAll(byMaster.get(to)));
+    }
+
+    /**
+     * Node A publishes on every channel (one publisher each, retrying what fails with 503) while
+     * node B is subscribed to them all; {@code event} happens once each channel has publications,
+     * and publishing goes on until each has 20 more. Then B has delivered every channel up to its
+     * top; nothing was skipped silently; the {@code affected} channels (whose master changed) reset
+     * at least once, as fencing wants, and the others never, with every acknowledged publication
+     * delivered once, in order.
+     *
+     * @return node B
+     */
+    private RedisBroker publishThrough(RedisClusterProcess cluster, Map<Integer, List<String>> byMaster, Set<String> affected,
+                                       Event event) throws Exception {
+        List<String> channels = byMaster.values().stream().flatMap(List::stream).toList();
+        Recorder onB = new Recorder();
+        RedisBroker a = node(cluster, new Recorder());
+        RedisBroker b = node(cluster, onB);
+        for (String channel : channels) {
+            b.subscribe(channel).get(5, TimeUnit.SECONDS);
+        }
+
+        Map<String, List<Publication>> acked = new ConcurrentHashMap<>();
+        AtomicBoolean happened = new AtomicBoolean();
+        Map<String, AtomicInteger> afterEvent = new ConcurrentHashMap<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<CompletableFuture<Void>> publishers = new ArrayList<>();
+        for (String channel : channels) {
+            acked.put(channel, new CopyOnWriteArrayList<>());
+            afterEvent.put(channel, new AtomicInteger());
+            publishers.add(CompletableFuture.runAsync(() -> {
+                for (int i = 0; !stop.get(); i++) {
+                    try {
+                        acked.get(channel).add(a.publish(channel, "message", Payload.text(Integer.toString(i)), OPTIONS).join());
+                        if (happened.get()) {
+                            afterEvent.get(channel).incrementAndGet();
+                        }
+                    } catch (RuntimeException e) {
+                        assertThat(HeraldException.of(e).code()).isEqualTo(ErrorCode.BROKER_UNAVAILABLE);
+                    }
+                    pause(5);
+                }
+            }));
+        }
+        await("publications on every channel", () -> channels.stream().allMatch(c -> acked.get(c).size() >= 20));
+        int servingNow = event.run();
+        happened.set(true);
+        await("publications on every channel after the event", () -> channels.stream().allMatch(c -> afterEvent.get(c).get() >= 20), 30);
+        stop.set(true);
+        CompletableFuture.allOf(publishers.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+
+        Map<String, StreamPosition> tops = new HashMap<>();
+        for (String channel : channels) {
+            tops.put(channel, a.history(channel, null, 0, OPTIONS).get(5, TimeUnit.SECONDS).top());
+        }
+        try {
+            await("B delivered every channel up to its top", () -> channels.stream().allMatch(c -> {
+                List<Publication> seen = onB.on(c);
+                Publication last = seen.isEmpty() ? null : seen.get(seen.size() - 1);
+                return last != null && last.position().equals(tops.get(c));
+            }), 30);
+        } catch (AssertionError e) {
+            StringBuilder state = new StringBuilder(e.getMessage());
+            for (String c : channels) {
+                List<Publication> seen = onB.on(c);
+                Publication last = seen.isEmpty() ? null : seen.get(seen.size() - 1);
+                state.append("\n").append(c).append(affected.contains(c) ? " (moved)" : "").append(": top ")
+                        .append(tops.get(c)).append(", delivered ").append(seen.size()).append(", last ")
+                        .append(last == null ? "none or lost" : last.position()).append(", ").append(b.subscriptions().channel(c));
+            }
+            for (String c : affected) {
+                state.append("\nSHARDNUMSUB on its master now: ").append(RedisClusterProcess.redisCli(servingNow, "PUBSUB",
+                        "SHARDNUMSUB", prefix + ":c:{" + c + "}").replace('\n', ' '));
+            }
+            throw new AssertionError(state.append("\n").append(b.stats()).toString(), e);
+        }
+
+        for (String channel : channels) {
+            List<Publication> seen = onB.on(channel);
+            int resets = assertNothingSkippedSilently(channel, seen);
+            List<Publication> inFinalEpoch = acked.get(channel).stream()
+                    .filter(p -> p.epoch().equals(tops.get(channel).epoch())).toList();
+            if (affected.contains(channel)) {
+                // another master, another run_id: the stream is fenced, a reset, never a skip
+                assertThat(resets).as("resets on %s (its master changed)", channel).isGreaterThanOrEqualTo(1);
+                assertThat(tops.get(channel).epoch()).isNotEqualTo(acked.get(channel).get(0).epoch());
+            } else {
+                assertThat(resets).as("resets on %s (its master stayed)", channel).isZero();
+                // 1..top in one epoch (checked above), so every acknowledged publication, once, in order
+                assertThat(seen.get(0).offset()).isEqualTo(1);
+                assertThat(positions(seen)).as("acknowledged publications on %s", channel)
+                        .containsAll(positions(acked.get(channel)));
+                assertThat(inFinalEpoch).hasSameSizeAs(acked.get(channel));
+            }
+            // every acknowledged publication of the current epoch reached B, except those before
+            // B's reset (which its subscribers are told to resume past)
+            long resumedAt = lastResetOffset(seen, tops.get(channel).epoch());
+            assertThat(positions(seen)).as("acknowledged publications of the final epoch on %s", channel)
+                    .containsAll(positions(inFinalEpoch.stream().filter(p -> p.offset() > resumedAt).toList()));
+        }
+        return b;
+    }
+
+    /**
+     * Checks one node's deliveries on a channel: within an epoch, offsets go up by exactly one; a
+     * change of epoch or a lost stream ({@code null}) is a reset its subscribers are told of.
+     *
+     * @return the number of resets
+     */
+    private static int assertNothingSkippedSilently(String channel, List<Publication> seen) {
+        int resets = 0;
+        Publication previous = null;
+        boolean reset = false;
+        for (Publication p : seen) {
+            if (p == null) {
+                resets++;
+                reset = true;
+                continue;
+            }
+            if (previous == null && !reset) {
+                assertThat(p.offset()).as("the first delivery on %s", channel).isEqualTo(1);
+            } else if (previous != null && p.epoch().equals(previous.epoch()) && !reset) {
+                assertThat(p.offset()).as("the delivery after %s on %s", previous.position(), channel).isEqualTo(previous.offset() + 1);
+            } else if (previous != null && !p.epoch().equals(previous.epoch()) && !reset) {
+                resets++; // a new epoch delivered as is: the hub resets the channel's clients
+            }
+            reset = false;
+            previous = p;
+        }
+        return resets;
+    }
+
+    private static List<StreamPosition> positions(List<Publication> publications) {
+        return publications.stream().map(p -> p == null ? null : p.position()).toList();
+    }
+
+    /**
+     * Where delivery of {@code epoch} started after a reset (a lost stream, or the epoch delivered as
+     * is over another one: either way the node's subscribers are told to resume past it): the offset
+     * before its first delivered publication; 0 when it was the first thing delivered.
+     */
+    private static long lastResetOffset(List<Publication> seen, String epoch) {
+        for (int i = 0; i < seen.size(); i++) {
+            Publication p = seen.get(i);
+            if (p != null && p.epoch().equals(epoch)) {
+                return i == 0 ? 0 : p.offset() - 1;
+            }
+        }
+        return 0;
+    }
+
+    private static void await(String what, BooleanSupplier condition) {
+        await(what, condition, 10);
+    }
+
+    private static void await(String what, BooleanSupplier condition, int seconds) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+            pause(20);
+        }
+    }
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
