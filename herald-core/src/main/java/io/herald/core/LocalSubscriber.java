@@ -52,6 +52,11 @@ public final class LocalSubscriber implements AutoCloseable {
         return subscribed;
     }
 
+    /** The session's presence client id (docs/protocol.md, "Presence"). */
+    public String clientId(Node node) {
+        return node.clientId(session);
+    }
+
     /** Ends the subscription; the listener gets {@code onClosed(NORMAL)}. Idempotent. */
     @Override
     public void close() {
@@ -91,6 +96,8 @@ public final class LocalSubscriber implements AutoCloseable {
                 listener.onPublication(p);
             } else if (push instanceof Subscribed s) {
                 listener.onSubscribed(s);
+            } else if (push instanceof io.herald.core.presence.PresenceEvent e) {
+                listener.onPresenceEvent(e);
             }
         }
 

@@ -20,6 +20,13 @@ public interface SubscriptionListener {
     default void onPublication(Publication publication) {
     }
 
+    /**
+     * A client joined or left the channel, in a namespace with {@code join-leave}
+     * (docs/protocol.md, "Presence"); not a publication, and not ordered with them.
+     */
+    default void onPresenceEvent(io.herald.core.presence.PresenceEvent event) {
+    }
+
     /** The subscription ended for {@code reason}; resume from the last offset seen if you reconnect. */
     default void onClosed(Disconnect reason) {
     }

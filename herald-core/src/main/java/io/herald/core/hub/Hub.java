@@ -8,6 +8,12 @@ import io.herald.core.Publication;
 import io.herald.core.StreamPosition;
 import io.herald.core.broker.Broker;
 import io.herald.core.broker.BrokerListener;
+import io.herald.core.auth.Principal;
+import io.herald.core.presence.ClientInfo;
+import io.herald.core.presence.PresenceEvent;
+import io.herald.core.presence.PresenceListener;
+import io.herald.core.presence.PresenceStore;
+import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,11 +33,19 @@ import org.slf4j.LoggerFactory;
  * <p>Fan-out never blocks and never does I/O: it offers each publication to every subscription
  * (each session's {@link Delivery} queues it, or hands it straight to an idle drain), collects the
  * drains it started in a {@link DrainBatch} that hands them to each executor in chunks, and counts
- * what it queued into the node's {@link Backlog} once. Thread-safe.
+ * what it queued into the node's {@link Backlog} once.
+ *
+ * <p>Presence (docs/protocol.md, "Presence"): when a subscription of a namespace with
+ * {@code presence} or {@code join-leave} becomes live, the hub adds its entry to the broker's
+ * {@link PresenceStore} and announces its join; when it ends, removes the entry and announces the
+ * leave. A channel of a {@code join-leave} namespace is {@link PresenceStore#watch watched} while it
+ * has subscribers here, and the events that arrive are sent to its live subscriptions. Thread-safe.
  */
-public final class Hub implements BrokerListener {
+public final class Hub implements BrokerListener, PresenceListener {
     private static final Logger log = LoggerFactory.getLogger(Hub.class);
     private static final Subscription[] NONE = new Subscription[0];
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
 
     private final ConcurrentHashMap<String, Subscription[]> channels = new ConcurrentHashMap<>();
     /**
@@ -39,9 +53,14 @@ public final class Hub implements BrokerListener {
      * Added and removed with the channel's entry in {@link #channels}, under its lock.
      */
     private final ConcurrentHashMap<String, CompletableFuture<Void>> brokerSubscribed = new ConcurrentHashMap<>();
+    /** Channels whose join and leave events this node watches; changed with {@link #channels}, under its lock. */
+    private final java.util.Set<String> watched = ConcurrentHashMap.newKeySet();
     private final AtomicInteger subscriptions = new AtomicInteger();
     private final Broker broker;
+    private final PresenceStore presence;
     private final Backlog backlog;
+    /** This node's part of client ids: random, so ids are unique across the nodes of a deployment. */
+    private final String nodeId;
 
     /**
      * @param broker  the broker to subscribe channels on
@@ -49,7 +68,43 @@ public final class Hub implements BrokerListener {
      */
     public Hub(Broker broker, Backlog backlog) {
         this.broker = broker;
+        this.presence = broker.presence();
         this.backlog = backlog;
+        char[] id = new char[8];
+        for (int i = 0; i < id.length; i++) {
+            id[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
+        }
+        this.nodeId = new String(id);
+    }
+
+    /**
+     * The client id of {@code session} in presence: {@code NODE-SESSION}, unique across the nodes of
+     * a deployment (docs/protocol.md, "Presence").
+     */
+    public String clientId(Session session) {
+        return nodeId + "-" + session.id();
+    }
+
+    /** The presence entry of {@code session}: its client id, and the user id of a user token. */
+    ClientInfo clientInfo(Session session) {
+        Principal who = session.principal();
+        return new ClientInfo(clientId(session), who.kind() == Principal.Kind.USER ? who.subject() : null);
+    }
+
+    /** Sends a join or leave event of a watched channel to the channel's live subscriptions on this node. */
+    @Override
+    public void onPresenceEvent(PresenceEvent event) {
+        for (Subscription sub : channels.getOrDefault(event.channel(), NONE)) {
+            sub.onPresenceEvent(event);
+        }
+    }
+
+    /** Logs the failure of a presence operation, which never fails the subscription it is about. */
+    static void logFailure(CompletableFuture<Void> operation, String what, String channel) {
+        operation.exceptionally(e -> {
+            log.warn("{} on {} failed: {}", what, channel, e.getMessage());
+            return null;
+        });
     }
 
     @Override
@@ -93,7 +148,7 @@ public final class Hub implements BrokerListener {
             return CompletableFuture.failedFuture(new HeraldException(ErrorCode.ALREADY_SUBSCRIBED,
                     "channel " + Names.quote(channel) + " is already subscribed on this session"));
         }
-        CompletableFuture<Void> ready = add(sub);
+        CompletableFuture<Void> ready = add(sub, options);
         if (session.isClosed()) {
             // The session ended while we registered: its cleanup may have missed this subscription.
             remove(sub);
@@ -101,7 +156,13 @@ public final class Hub implements BrokerListener {
         }
         int limit = since == null ? 0 : Integer.MAX_VALUE;
         return ready.thenCompose(v -> broker.history(channel, since, limit, options))
-                .thenApply(history -> sub.recovered(since, history))
+                .thenApply(history -> {
+                    Subscribed notice = sub.recovered(since, history);
+                    if (notice != null) {
+                        sub.join(clientInfo(session), options, presence);
+                    }
+                    return notice;
+                })
                 .whenComplete((notice, error) -> {
                     if (error != null) {
                         session.removeSubscription(channel);
@@ -135,10 +196,12 @@ public final class Hub implements BrokerListener {
      * Registers {@code sub} for live publications of its channel; when it is the channel's first
      * subscription on this node, subscribes the broker to the channel.
      *
+     * @param options the channel's namespace options: with {@code join-leave}, the channel's events
+     *                are also watched, and the result waits for that too
      * @return the broker's subscribe of the channel, which completes once the broker confirmed it
      *         (the caller reads history only then)
      */
-    CompletableFuture<Void> add(Subscription sub) {
+    CompletableFuture<Void> add(Subscription sub, NamespaceOptions options) {
         @SuppressWarnings("unchecked")
         CompletableFuture<Void>[] ready = new CompletableFuture[1];
         boolean[] first = {false};
@@ -147,6 +210,9 @@ public final class Hub implements BrokerListener {
                 first[0] = true;
                 ready[0] = new CompletableFuture<>();
                 brokerSubscribed.put(channel, ready[0]);
+                if (options.joinLeave()) {
+                    watched.add(channel);
+                }
                 return new Subscription[] {sub};
             }
             ready[0] = brokerSubscribed.get(channel);
@@ -158,7 +224,11 @@ public final class Hub implements BrokerListener {
         sub.session().counts().subscriptionAdded();
         if (first[0]) {
             CompletableFuture<Void> confirmed = ready[0];
-            broker.subscribe(sub.channel()).whenComplete((v, error) -> {
+            CompletableFuture<Void> subscribed = broker.subscribe(sub.channel());
+            if (options.joinLeave()) {
+                subscribed = subscribed.thenCombine(presence.watch(sub.channel()), (a, b) -> null);
+            }
+            subscribed.whenComplete((v, error) -> {
                 if (error == null) {
                     confirmed.complete(null);
                 } else {
@@ -172,6 +242,7 @@ public final class Hub implements BrokerListener {
     /** Unregisters {@code sub}; unsubscribes the broker when it was the channel's last. */
     void remove(Subscription sub) {
         boolean[] removed = {false};
+        boolean[] unwatch = {false};
         Subscription[] after = channels.computeIfPresent(sub.channel(), (channel, subs) -> {
             int i = indexOf(subs, sub);
             if (i < 0) {
@@ -180,6 +251,7 @@ public final class Hub implements BrokerListener {
             removed[0] = true;
             if (subs.length == 1) {
                 brokerSubscribed.remove(channel);
+                unwatch[0] = watched.remove(channel);
                 return null;
             }
             Subscription[] shrunk = new Subscription[subs.length - 1];
@@ -187,6 +259,7 @@ public final class Hub implements BrokerListener {
             System.arraycopy(subs, i + 1, shrunk, i, subs.length - i - 1);
             return shrunk;
         });
+        sub.leave(presence);
         if (removed[0]) {
             subscriptions.decrementAndGet();
             sub.session().counts().subscriptionRemoved();
@@ -195,6 +268,9 @@ public final class Hub implements BrokerListener {
                     log.warn("broker unsubscribe from {} failed", sub.channel(), e);
                     return null;
                 });
+                if (unwatch[0]) {
+                    logFailure(presence.unwatch(sub.channel()), "presence unwatch", sub.channel());
+                }
             }
         }
     }

@@ -304,6 +304,8 @@ public final class Configuration {
                     case "subscribe" -> nb.subscribe((AccessLevel) v);
                     case "publish" -> nb.publish((AccessLevel) v);
                     case "history" -> nb.history((AccessLevel) v);
+                    case "presence" -> nb.presence((Boolean) v);
+                    case "join-leave" -> nb.joinLeave((Boolean) v);
                     default -> nb.allowClientPublish((Boolean) v);
                 }
             }
@@ -424,7 +426,8 @@ public final class Configuration {
                 case "historySize" -> "history-size";
                 case "historyAge" -> "history-age";
                 case "allowClientPublish" -> "client-publish";
-                case "subscribe", "publish", "history" -> field;
+                case "subscribe", "publish", "history", "presence" -> field;
+                case "joinLeave" -> "join-leave";
                 default -> null;
             };
             Map<String, Value> options = namespaces.get(namespace);
