@@ -11,6 +11,7 @@ import io.herald.core.broker.BrokerHealth;
 import io.herald.core.broker.BrokerListener;
 import io.herald.core.broker.HistoryResult;
 import io.herald.core.broker.MemoryBroker;
+import io.herald.core.presence.PresenceStore;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
@@ -91,6 +92,7 @@ public final class RedisBroker implements Broker {
     private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
     private final byte[] pubsubPrefix;
     private volatile BrokerListener listener = p -> { };
+    private final RedisPresence presence;
 
     /** The command connection and the {@code run_id} of the Redis process it is connected to. */
     private record Commands(StatefulRedisConnection<byte[], byte[]> connection, byte[] runId) {
@@ -140,6 +142,13 @@ public final class RedisBroker implements Broker {
                 pubsub.lost(connection);
             }
         });
+        this.presence = new RedisPresence(config, client, uri, this::guard);
+    }
+
+    /** Presence in Redis, shared by every node on it, with expiry ({@link RedisPresence}). */
+    @Override
+    public PresenceStore presence() {
+        return presence;
     }
 
     /** Connects both connections in the background; publications go to {@code listener}. */
@@ -225,6 +234,7 @@ public final class RedisBroker implements Broker {
 
     @Override
     public void close() {
+        presence.close();
         commands.close();
         pubsub.close();
         scheduler.shutdownNow();
