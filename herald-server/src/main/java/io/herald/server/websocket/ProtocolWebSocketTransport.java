@@ -13,7 +13,6 @@ import io.herald.core.hub.Session;
 import io.herald.core.hub.Subscribed;
 import io.herald.server.api.HistoryRoute;
 import io.herald.server.codec.Envelopes;
-import io.herald.server.codec.PresenceJson;
 import io.herald.core.presence.PresenceEvent;
 import io.herald.server.codec.WireErrors;
 import io.netty.channel.Channel;
@@ -354,11 +353,11 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
         }
     }
 
-    /** A join or leave event of a live channel: its JSON in one text frame (docs/protocol.md, "Presence"). */
+    /** A join or leave event of a live channel: its JSON in one text frame, shared (docs/protocol.md, "Presence"). */
     @Override
     protected void writePresenceEvent(PresenceEvent event) {
         if (live.contains(event.channel())) {
-            writeText(PresenceJson.event(event).getBytes(StandardCharsets.UTF_8));
+            writeShared(event.encoded(SharedFrames.PRESENCE_EVENT)); // one frame for every recipient
         }
     }
 
