@@ -138,7 +138,8 @@ public final class Subscription {
 
     /**
      * The subscription became live: adds {@code who} to the channel's presence (namespace
-     * {@code presence}) and announces its join (namespace {@code join-leave}). Nothing when it ended
+     * {@code presence}) and announces its join (namespace {@code join-leave}, unless its transport
+     * does not {@link Transport#announcesPresence announce}). Nothing when it ended
      * meanwhile. The store calls are made under this object's monitor, as {@link #leave}'s are, so a
      * leave is always issued after its join (the stores only enqueue: no I/O waits here).
      */
@@ -148,7 +149,7 @@ public final class Subscription {
         }
         member = who;
         listed = options.presence();
-        announced = options.joinLeave();
+        announced = options.joinLeave() && session.transport().announcesPresence();
         if (listed) {
             Hub.logFailure(store.add(channel, who), "presence add", channel);
         }

@@ -15,6 +15,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -161,6 +163,25 @@ class PresenceTest {
             awaitSubscriptionsOf(t, 1);
             a.send("{\"id\":2,\"op\":\"ping\"}");
             assertThat(a.nextText()).as("b's closing is no event for a: it had left lobby:1").isEqualTo("{\"id\":2,\"ok\":true}");
+            a.close();
+        }
+    }
+
+    @Test
+    void aLongPollIsListedWhileHeldButNeverAnnounced() throws Exception {
+        try (TestServer t = open()) {
+            WsClient a = WsClient.connect(t, "/ws");
+            subscribe(a, 1, "lobby:1");
+            assertThat(a.nextJson().has("join")).isTrue(); // its own
+            CompletableFuture<HttpResponse<String>> poll =
+                    CompletableFuture.supplyAsync(() -> t.get("/longpoll/lobby:1?timeout=30"));
+            awaitClients(t, "lobby:1", 2);
+            t.publish("lobby:1", "x");
+            assertThat(a.nextJson().get("offset").asLong()).as("the publication, no join before it").isEqualTo(1);
+            assertThat(poll.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            awaitClients(t, "lobby:1", 1);
+            a.send("{\"id\":2,\"op\":\"ping\"}");
+            assertThat(a.nextText()).as("no leave either").isEqualTo("{\"id\":2,\"ok\":true}");
             a.close();
         }
     }
