@@ -3,6 +3,8 @@ package io.herald.redis;
 import static io.herald.core.presence.PresenceStoreContractTest.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.herald.core.ErrorCode;
+import io.herald.core.HeraldException;
 import io.herald.core.LocalSubscriber;
 import io.herald.core.NamespaceOptions;
 import io.herald.core.Node;
@@ -100,6 +102,27 @@ class RedisPresenceTest {
         assertThat(a.clients("room").join()).isEmpty();
         await("the entries re-added", () -> a.clients("room").join().size() == 1 && a.clients("hall").join().size() == 1);
         assertThat(a.clients("hall").join()).containsExactly(new ClientInfo("a-2", "carol"));
+    }
+
+    @Test
+    void withRedisDownReadsFailAsBrokerUnavailableWithinTheTimeoutAndTheEntriesComeBack() throws Exception {
+        PresenceStore a = store(new ArrayList<>());
+        a.add("room", new ClientInfo("a-1", "alice")).join();
+        redis.stop();
+        long start = System.nanoTime();
+        assertThat(a.clients("room")).failsWithin(Duration.ofSeconds(5))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .satisfies(e -> assertThat(((HeraldException) e.getCause()).code()).isEqualTo(ErrorCode.BROKER_UNAVAILABLE));
+        assertThat(a.stats("room")).failsWithin(Duration.ofSeconds(5));
+        assertThat((System.nanoTime() - start) / 1_000_000).as("ms to fail both").isLessThan(3000);
+        redis.restart(); // without its data: the refresher puts the live entry back
+        await("the entry back after the restart", () -> {
+            try {
+                return a.clients("room").join().equals(List.of(new ClientInfo("a-1", "alice")));
+            } catch (RuntimeException e) {
+                return false;
+            }
+        });
     }
 
     @Test

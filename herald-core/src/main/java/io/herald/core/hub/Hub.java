@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +47,7 @@ public final class Hub implements BrokerListener, PresenceListener {
     private static final Subscription[] NONE = new Subscription[0];
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
+    private static final long PRESENCE_WARNING_EVERY_NANOS = 10_000_000_000L;
 
     private final ConcurrentHashMap<String, Subscription[]> channels = new ConcurrentHashMap<>();
     /**
@@ -99,10 +101,27 @@ public final class Hub implements BrokerListener, PresenceListener {
         }
     }
 
-    /** Logs the failure of a presence operation, which never fails the subscription it is about. */
+    /** When a presence failure was last logged ({@link System#nanoTime()}), and how many were not since. */
+    private static final AtomicLong LAST_PRESENCE_WARNING = new AtomicLong(
+            System.nanoTime() - 2 * PRESENCE_WARNING_EVERY_NANOS);
+    private static final AtomicLong UNLOGGED_PRESENCE_FAILURES = new AtomicLong();
+
+    /**
+     * Logs the failure of a presence operation, which never fails the subscription it is about: at
+     * most one line per 10 s with the count of those not logged, so a store that is down (or one
+     * closing under thousands of sessions) does not flood the log.
+     */
     static void logFailure(CompletableFuture<Void> operation, String what, String channel) {
         operation.exceptionally(e -> {
-            log.warn("{} on {} failed: {}", what, channel, e.getMessage());
+            long now = System.nanoTime();
+            long last = LAST_PRESENCE_WARNING.get();
+            if (now - last >= PRESENCE_WARNING_EVERY_NANOS && LAST_PRESENCE_WARNING.compareAndSet(last, now)) {
+                long more = UNLOGGED_PRESENCE_FAILURES.getAndSet(0);
+                log.warn("{} on {} failed: {}{}", what, channel, e.getMessage(),
+                        more == 0 ? "" : " (and " + more + " other presence operations since the last such warning)");
+            } else {
+                UNLOGGED_PRESENCE_FAILURES.incrementAndGet();
+            }
             return null;
         });
     }
