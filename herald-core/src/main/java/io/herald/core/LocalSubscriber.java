@@ -4,6 +4,7 @@ import io.herald.core.hub.Push;
 import io.herald.core.hub.Session;
 import io.herald.core.hub.Subscribed;
 import io.herald.core.hub.Transport;
+import io.herald.core.presence.PresenceEvent;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -96,7 +97,7 @@ public final class LocalSubscriber implements AutoCloseable {
                 listener.onPublication(p);
             } else if (push instanceof Subscribed s) {
                 listener.onSubscribed(s);
-            } else if (push instanceof io.herald.core.presence.PresenceEvent e) {
+            } else if (push instanceof PresenceEvent e) {
                 listener.onPresenceEvent(e);
             }
         }

@@ -1,6 +1,7 @@
 package io.herald.core;
 
 import io.herald.core.hub.Subscribed;
+import io.herald.core.presence.PresenceEvent;
 
 /**
  * Receives a {@link LocalSubscriber}'s stream in-process. Every method has a no-op default.
@@ -24,7 +25,7 @@ public interface SubscriptionListener {
      * A client joined or left the channel, in a namespace with {@code join-leave}
      * (docs/protocol.md, "Presence"); not a publication, and not ordered with them.
      */
-    default void onPresenceEvent(io.herald.core.presence.PresenceEvent event) {
+    default void onPresenceEvent(PresenceEvent event) {
     }
 
     /** The subscription ended for {@code reason}; resume from the last offset seen if you reconnect. */

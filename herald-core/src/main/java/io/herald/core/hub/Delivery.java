@@ -1,6 +1,7 @@
 package io.herald.core.hub;
 
 import io.herald.core.Disconnect;
+import io.herald.core.presence.PresenceEvent;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -241,7 +242,7 @@ final class Delivery {
     private int write(Push push) {
         // History replayed on subscribe is queued wrapped (see Recovered); transports see the publication.
         transport.write(push instanceof Recovered r ? r.publication() : push);
-        return push instanceof Subscribed || push instanceof io.herald.core.presence.PresenceEvent ? 1 : 0;
+        return push instanceof Subscribed || push instanceof PresenceEvent ? 1 : 0;
     }
 
     /**

@@ -15,6 +15,7 @@ import io.herald.core.presence.PresenceListener;
 import io.herald.core.presence.PresenceStore;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,7 +57,7 @@ public final class Hub implements BrokerListener, PresenceListener {
      */
     private final ConcurrentHashMap<String, CompletableFuture<Void>> brokerSubscribed = new ConcurrentHashMap<>();
     /** Channels whose join and leave events this node watches; changed with {@link #channels}, under its lock. */
-    private final java.util.Set<String> watched = ConcurrentHashMap.newKeySet();
+    private final Set<String> watched = ConcurrentHashMap.newKeySet();
     private final AtomicInteger subscriptions = new AtomicInteger();
     private final Broker broker;
     private final PresenceStore presence;
