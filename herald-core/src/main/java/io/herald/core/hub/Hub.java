@@ -178,7 +178,7 @@ public final class Hub implements BrokerListener, PresenceListener {
         return ready.thenCompose(v -> broker.history(channel, since, limit, options))
                 .thenApply(history -> {
                     Subscribed notice = sub.recovered(since, history);
-                    if (notice != null) {
+                    if (notice != null && (options.presence() || options.joinLeave())) {
                         sub.join(clientInfo(session), options, presence);
                     }
                     return notice;
