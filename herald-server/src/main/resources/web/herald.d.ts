@@ -94,6 +94,37 @@ export interface HeraldHandlers {
   onStateChange?: (event: HeraldStateEvent) => void;
   /** The server refused the subscription (e.g. invalid `since`); it has ended. */
   onError?: (error: HeraldError) => void;
+  /** A client joined the channel (on WebSocket, in a namespace with `join-leave`); not a publication. */
+  onJoin?: (client: HeraldPresenceEvent) => void;
+  /** A client left the channel (on WebSocket, in a namespace with `join-leave`). */
+  onLeave?: (client: HeraldPresenceEvent) => void;
+}
+
+/** One client in a channel's presence. */
+export interface HeraldClientInfo {
+  /** The client id, unique across the server's nodes. */
+  client: string;
+  /** The user id (the token's `sub`), when the client presented a user token. */
+  user?: string;
+}
+
+/** A join or leave event: who, in which channel. */
+export interface HeraldPresenceEvent extends HeraldClientInfo {
+  channel: string;
+}
+
+/** The answer of {@link Herald.presence}. */
+export interface HeraldPresence {
+  channel: string;
+  clients: HeraldClientInfo[];
+}
+
+/** The answer of {@link Herald.presence} with `count`. */
+export interface HeraldPresenceCount {
+  channel: string;
+  clients: number;
+  /** Distinct user ids among the clients. */
+  users: number;
 }
 
 export interface HeraldSubscription {
@@ -143,6 +174,16 @@ export declare class Herald {
    * @throws TypeError for an invalid channel or event name
    */
   publish(channel: string, data: unknown, options?: { event?: string }): Promise<HeraldPublishResult>;
+
+  /**
+   * Who is subscribed to a channel (its namespace must keep presence): over the socket when on
+   * WebSocket, else with GET /presence/{channel}. Rejects with a {@link HeraldError} (e.g.
+   * "presence_disabled", "forbidden").
+   * @throws TypeError for an invalid channel name
+   */
+  presence(channel: string): Promise<HeraldPresence>;
+  presence(channel: string, options: { count: true }): Promise<HeraldPresenceCount>;
+  presence(channel: string, options?: { count?: boolean }): Promise<HeraldPresence | HeraldPresenceCount>;
 
   /** Closes every connection and ends every subscription. Idempotent. */
   close(): void;

@@ -256,6 +256,8 @@
     this.alive();
     if (m.disconnect) {
       this.advice = m.disconnect;
+    } else if (m.join || m.leave) {
+      this.client._presenceEvent(m.join || m.leave, !!m.join);
     } else if ('ok' in m || 'error' in m) {
       var handler = this.pending[m.id];
       delete this.pending[m.id];
@@ -359,6 +361,24 @@
   };
 
   /** Silence past heartbeatTimeout fails; past half of it, a ping asks the server for a word. */
+  /** The presence command; resolves with the reply's fields, rejects with a heraldError. */
+  WebSocketConnection.prototype.presence = function (channel, count) {
+    var self = this;
+    return new Promise(function (resolve, reject) {
+      self.command({ op: 'presence', channel: channel, count: count }, function (r) {
+        if (r.error) {
+          reject(heraldError(r.error, 0));
+        } else {
+          delete r.id;
+          delete r.ok;
+          resolve(r);
+        }
+      }, function () {
+        reject(heraldError({ code: 'connection_lost', message: 'the connection ended before the reply' }, 0));
+      });
+    });
+  };
+
   WebSocketConnection.prototype.check = function (t, options) {
     if (!this.opened) {
       return t - this.startedAt > options.timeout ? 'nothing received within ' + options.timeout + ' ms' : null;
@@ -841,7 +861,9 @@
    *
    * @param {string} channel the channel name
    * @param {object} [handlers] onPublication(publication), onReset({channel, id}),
-   *   onStateChange(event), onError(error): all optional
+   *   onStateChange(event), onError(error), onJoin({channel, client, user}),
+   *   onLeave({channel, client, user}) (join and leave: on WebSocket, in namespaces with
+   *   join-leave): all optional
    * @param {{since?: string}} [options] since: the id to resume after (publications after it are
    *   delivered first); without it, only publications from now on
    * @returns {Subscription}
@@ -920,6 +942,42 @@
           throw heraldError(j.error, r.status);
         }
         return j;
+      });
+    });
+  };
+
+  /**
+   * Who is subscribed to a channel, across the server's nodes (docs/protocol.md, "Presence"): over
+   * the socket when the client is on WebSocket, else with GET /presence/{channel}. The channel's
+   * namespace must keep presence, and the client may need the right to read its history.
+   *
+   * @param {string} channel
+   * @param {{count?: boolean}} [options] count: only the counts
+   * @returns {Promise<object>} {channel, clients: [{client, user?}, ...]}, or with count
+   *   {channel, clients: N, users: M}; rejects with an Error having the server's `code` (e.g.
+   *   "presence_disabled", "forbidden") and HTTP `status`
+   * @throws {TypeError} for an invalid channel name
+   */
+  Herald.prototype.presence = function (channel, options) {
+    check('channel', channel, CHANNEL);
+    var count = !!(options && options.count);
+    var conn = this._conn;
+    if (conn && conn.name === 'websocket' && conn.opened && conn.isOpen()) {
+      return conn.presence(channel, count);
+    }
+    var url = this._base + '/presence/' + encodeURIComponent(channel) + (count ? '?count=true' : '');
+    var timeout = this._options.timeout;
+    return (this._options.getToken ? this._connectionToken() : Promise.resolve(null)).then(function (token) {
+      return new Promise(function (resolve, reject) {
+        getJson(url, timeout, function (err, status, body) {
+          if (err) {
+            reject(err);
+          } else if (status !== 200) {
+            reject(heraldError(body && body.error, status));
+          } else {
+            resolve(body);
+          }
+        }, token);
       });
     });
   };
@@ -1130,6 +1188,14 @@
       p.data = fromBase64(p.data_b64);
     }
     call(sub._handlers.onPublication, p);
+  };
+
+  /** A join or leave event (WebSocket only): to the subscription's onJoin or onLeave, with {channel, client, user?}. */
+  Herald.prototype._presenceEvent = function (e, join) {
+    var sub = this._subs[e.channel];
+    if (this._live(sub)) {
+      call(join ? sub._handlers.onJoin : sub._handlers.onLeave, e);
+    }
   };
 
   /** The server could not resume: history is lost up to id. */

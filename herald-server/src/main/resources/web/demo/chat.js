@@ -1,13 +1,15 @@
 /*
  * The chat room (chat.html): demo:chat over WebSocket (messages go up the same socket) or over
  * Server-Sent Events plus POST /pub, with the event types message, join, typing and leave; switching
- * the transport resumes from the last id received.
+ * the transport resumes from the last id received. "Here now" is the channel's presence, asked again
+ * on the server's join and leave events (WebSocket) and every few seconds.
  */
 (function () {
   'use strict';
   var CHANNEL = 'demo:chat';
   var TYPING_SHOWN_MS = 3000;
   var TYPING_EVERY_MS = 2000;
+  var PRESENCE_EVERY_MS = 5000;
 
   var badge = document.getElementById('state');
   var log = document.getElementById('log');
@@ -18,6 +20,8 @@
   var transportSelect = document.getElementById('transport');
   var sendButton = document.getElementById('send');
   var formMessage = document.getElementById('form-message');
+  var onlineCount = document.getElementById('online-count');
+  var onlineList = document.getElementById('online');
   if (!Demo.heraldLoaded(badge)) {
     sendButton.disabled = true;
     return;
@@ -120,7 +124,27 @@
     return true;
   }
 
+  /** Shows who is subscribed to the channel now, on every node of the server. */
+  function showPresence() {
+    if (!herald) return;
+    var asked = herald;
+    herald.presence(CHANNEL).then(function (p) {
+      if (asked !== herald) return; // a transport switch meanwhile: its own answer follows
+      onlineCount.textContent = String(p.clients.length);
+      onlineList.textContent = '';
+      p.clients.slice(0, 30).forEach(function (c) {
+        onlineList.appendChild(Demo.el('li', null, c.user ? Demo.short(c.user, 40) : 'visitor ' + Demo.short(c.client, 40)));
+      });
+    }, function (err) {
+      onlineCount.textContent = err && err.code === 'presence_disabled' ? 'not kept by this server' : '?';
+      onlineList.textContent = '';
+    });
+  }
+  setInterval(showPresence, PRESENCE_EVERY_MS);
+
   var handlers = {
+    onJoin: showPresence,
+    onLeave: showPresence,
     onPublication: function (env) {
       if (isNew(env)) show(env, false);
     },
@@ -131,6 +155,7 @@
     },
     onStateChange: function (s) {
       Demo.showState(badge, s);
+      if (s.state === 'open') showPresence();
     }
   };
 

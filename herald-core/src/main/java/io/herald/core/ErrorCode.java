@@ -35,6 +35,8 @@ public enum ErrorCode {
     ALREADY_SUBSCRIBED("already_subscribed"),
     /** The session is not subscribed to that channel. */
     NOT_SUBSCRIBED("not_subscribed"),
+    /** The channel's namespace keeps no presence ({@code presence: false}). */
+    PRESENCE_DISABLED("presence_disabled"),
     /** No route for that path. */
     NOT_FOUND("not_found"),
     /** The route exists but not for that method. */

@@ -4,6 +4,7 @@ import io.herald.core.hub.Push;
 import io.herald.core.hub.Session;
 import io.herald.core.hub.Subscribed;
 import io.herald.core.hub.Transport;
+import io.herald.core.presence.PresenceEvent;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -52,6 +53,11 @@ public final class LocalSubscriber implements AutoCloseable {
         return subscribed;
     }
 
+    /** The session's presence client id (docs/protocol.md, "Presence"). */
+    public String clientId(Node node) {
+        return node.clientId(session);
+    }
+
     /** Ends the subscription; the listener gets {@code onClosed(NORMAL)}. Idempotent. */
     @Override
     public void close() {
@@ -91,6 +97,8 @@ public final class LocalSubscriber implements AutoCloseable {
                 listener.onPublication(p);
             } else if (push instanceof Subscribed s) {
                 listener.onSubscribed(s);
+            } else if (push instanceof PresenceEvent e) {
+                listener.onPresenceEvent(e);
             }
         }
 

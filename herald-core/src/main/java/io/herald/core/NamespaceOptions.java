@@ -19,16 +19,22 @@ import java.util.Objects;
  *                           {@code allowClientPublish} is true)
  * @param history            who may read the history when access control is on; null for the same as
  *                           {@code subscribe}; never {@link AccessLevel#SUBSCRIBER}
+ * @param presence           whether the channels keep presence: who is subscribed, for
+ *                           {@code GET /presence} and the WebSocket {@code presence} command
+ *                           (docs/protocol.md, "Presence")
+ * @param joinLeave          whether the WebSocket protocol's subscribers receive join and leave events
+ *                           (independent of {@code presence})
  */
 public record NamespaceOptions(int historySize, Duration historyAge, boolean allowClientPublish,
-                               AccessLevel subscribe, AccessLevel publish, AccessLevel history) {
+                               AccessLevel subscribe, AccessLevel publish, AccessLevel history,
+                               boolean presence, boolean joinLeave) {
 
     /**
      * The defaults: 1000 publications, 10 minutes, clients may publish; with access control on,
-     * only what a token grants (docs/security.md, "Channel permissions").
+     * only what a token grants (docs/security.md, "Channel permissions"); no presence.
      */
     public static final NamespaceOptions DEFAULTS = new NamespaceOptions(1000, Duration.ofMinutes(10), true,
-            AccessLevel.GRANT, AccessLevel.GRANT, null);
+            AccessLevel.GRANT, AccessLevel.GRANT, null, false, false);
 
     public NamespaceOptions {
         if (historySize < 0) {
@@ -79,6 +85,8 @@ public record NamespaceOptions(int historySize, Duration historyAge, boolean all
         private AccessLevel subscribe;
         private AccessLevel publish;
         private AccessLevel history;
+        private boolean presence;
+        private boolean joinLeave;
 
         private Builder(NamespaceOptions from) {
             this.historySize = from.historySize;
@@ -87,6 +95,8 @@ public record NamespaceOptions(int historySize, Duration historyAge, boolean all
             this.subscribe = from.subscribe;
             this.publish = from.publish;
             this.history = from.history;
+            this.presence = from.presence;
+            this.joinLeave = from.joinLeave;
         }
 
         /** Sets {@link NamespaceOptions#historySize()}; see there for units and bounds. */
@@ -125,9 +135,22 @@ public record NamespaceOptions(int historySize, Duration historyAge, boolean all
             return this;
         }
 
+        /** Sets {@link NamespaceOptions#presence()}. */
+        public Builder presence(boolean presence) {
+            this.presence = presence;
+            return this;
+        }
+
+        /** Sets {@link NamespaceOptions#joinLeave()}. */
+        public Builder joinLeave(boolean joinLeave) {
+            this.joinLeave = joinLeave;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public NamespaceOptions build() {
-            return new NamespaceOptions(historySize, historyAge, allowClientPublish, subscribe, publish, history);
+            return new NamespaceOptions(historySize, historyAge, allowClientPublish, subscribe, publish, history,
+                    presence, joinLeave);
         }
     }
 }

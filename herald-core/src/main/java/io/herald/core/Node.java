@@ -12,6 +12,8 @@ import io.herald.core.hub.Session;
 import io.herald.core.hub.Subscribed;
 import io.herald.core.hub.Transport;
 import io.herald.core.hub.TransportStats;
+import io.herald.core.presence.ClientInfo;
+import io.herald.core.presence.PresenceStats;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
@@ -80,6 +82,7 @@ public final class Node implements AutoCloseable {
         }
         this.maxBacklog = config.effectiveMaxBacklog();
         broker.start(hub);
+        broker.presence().start(hub);
     }
 
     /** The configuration. */
@@ -223,6 +226,50 @@ public final class Node implements AutoCloseable {
             return fromBroker(broker.history(channel, since, limit, optionsOf(channel)), "history unavailable")
                     .thenApply(h -> page(since, h));
         });
+    }
+
+    /**
+     * Who is subscribed to {@code channel}, across the nodes sharing the broker (docs/protocol.md,
+     * "Presence"): checked for {@code who} as reading the channel's history.
+     *
+     * @param who the client, or null for the server side (not checked)
+     * @return the entries ordered by client id; fails with {@link HeraldException}
+     *         {@code invalid_channel}, {@code presence_disabled} (the namespace keeps no presence),
+     *         {@code unauthorized}, {@code forbidden} or {@code broker_unavailable}
+     */
+    public CompletableFuture<java.util.List<ClientInfo>> presence(Principal who, String channel) {
+        return attempt(() -> {
+            checkPresence(who, channel);
+            return fromBroker(broker.presence().clients(channel), "presence unavailable");
+        });
+    }
+
+    /**
+     * The counts of {@code channel}'s presence: clients and distinct users; checked as {@link #presence}.
+     *
+     * @return as {@link #presence}
+     */
+    public CompletableFuture<PresenceStats> presenceStats(Principal who, String channel) {
+        return attempt(() -> {
+            checkPresence(who, channel);
+            return fromBroker(broker.presence().stats(channel), "presence unavailable");
+        });
+    }
+
+    private void checkPresence(Principal who, String channel) {
+        if (who != null && authorizer.enforcing()) {
+            authorize(who, Action.HISTORY, channel, null);
+        }
+        Names.checkChannel(channel);
+        if (!optionsOf(channel).presence()) {
+            throw new HeraldException(ErrorCode.PRESENCE_DISABLED, "namespace " + Names.quote(Names.namespaceOf(channel))
+                    + " of channel " + Names.quote(channel) + " keeps no presence (expected: a namespace with presence: true)");
+        }
+    }
+
+    /** The presence client id of {@code session} ({@code NODE-SESSION}), as {@link #presence} lists it. */
+    public String clientId(Session session) {
+        return hub.clientId(session);
     }
 
     /**

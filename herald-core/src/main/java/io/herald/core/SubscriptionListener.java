@@ -1,6 +1,7 @@
 package io.herald.core;
 
 import io.herald.core.hub.Subscribed;
+import io.herald.core.presence.PresenceEvent;
 
 /**
  * Receives a {@link LocalSubscriber}'s stream in-process. Every method has a no-op default.
@@ -18,6 +19,13 @@ public interface SubscriptionListener {
 
     /** A publication, in offset order, none twice. */
     default void onPublication(Publication publication) {
+    }
+
+    /**
+     * A client joined or left the channel, in a namespace with {@code join-leave}
+     * (docs/protocol.md, "Presence"); not a publication, and not ordered with them.
+     */
+    default void onPresenceEvent(PresenceEvent event) {
     }
 
     /** The subscription ended for {@code reason}; resume from the last offset seen if you reconnect. */

@@ -1,6 +1,13 @@
 package io.herald.redis;
 
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.pubsub.RedisPubSubListener;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -49,6 +56,34 @@ final class Link<T> {
         this.connectionOf = connectionOf;
         this.onUp = onUp;
         this.scheduler = scheduler;
+    }
+
+    /**
+     * A link of pub/sub connections to {@code uri} (binary keys and values), each with
+     * {@code listener} added before use.
+     */
+    static Link<StatefulRedisPubSubConnection<byte[], byte[]>> pubSub(RedisClient client, RedisURI uri,
+            RedisPubSubListener<byte[], byte[]> listener, Consumer<StatefulRedisPubSubConnection<byte[], byte[]>> onUp,
+            ScheduledExecutorService scheduler) {
+        return new Link<>(
+                () -> client.connectPubSubAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture()
+                        .thenApply(c -> {
+                            c.addListener(listener);
+                            return c;
+                        }),
+                c -> c, onUp, scheduler);
+    }
+
+    /** Tells {@code links} of every connection of {@code client} that closes ({@link #lost}). */
+    static void reportLosses(RedisClient client, Link<?>... links) {
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                for (Link<?> link : links) {
+                    link.lost(connection);
+                }
+            }
+        });
     }
 
     /**

@@ -11,6 +11,7 @@ import io.herald.core.broker.BrokerHealth;
 import io.herald.core.broker.BrokerListener;
 import io.herald.core.broker.HistoryResult;
 import io.herald.core.broker.MemoryBroker;
+import io.herald.core.presence.PresenceStore;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
@@ -120,6 +121,7 @@ public final class RedisBroker implements Broker {
     /** {@code PUBLISH}, or {@code SPUBLISH} on a Redis Cluster (sharded pub/sub). */
     private final byte[] publishCommand;
     private final SingleFlight<Read, HistoryResult> reads = new SingleFlight<>();
+    private final RedisPresence presence;
 
     /**
      * The command connection, its commands, and the {@code run_id} of the Redis process it is
@@ -199,6 +201,13 @@ public final class RedisBroker implements Broker {
                 pubsub.lost(connection);
             }
         });
+        this.presence = new RedisPresence(config, client, uri, this::guard);
+    }
+
+    /** Presence in Redis, shared by every node on it, with expiry ({@link RedisPresence}). */
+    @Override
+    public PresenceStore presence() {
+        return presence;
     }
 
     /**
@@ -362,6 +371,7 @@ public final class RedisBroker implements Broker {
 
     @Override
     public void close() {
+        presence.close();
         commands.close();
         pubsub.close();
         fanout.close();

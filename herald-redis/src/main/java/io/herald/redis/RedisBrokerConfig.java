@@ -43,10 +43,13 @@ import java.util.Objects;
  *                         of one or more nodes of a Redis Cluster (7.0 or later: sharded pub/sub),
  *                         from which the broker learns the cluster's topology ({@code address} is
  *                         then the first of them): see {@link #cluster(List)}
+ * @param presenceTtl      how long a presence entry lives in Redis unless its node refreshes it; each
+ *                         node refreshes its own entries every third of it, so a node that died leaves
+ *                         presence within this long (docs/protocol.md, "Presence"); at least 300 ms
  */
 public record RedisBrokerConfig(String address, String prefix, Duration timeout, Duration linger, int processors,
                                 int processorQueue, Duration topCheckInterval, Duration probeInterval,
-                                List<String> clusterSeeds) {
+                                List<String> clusterSeeds, Duration presenceTtl) {
     /** The default key prefix. */
     public static final String DEFAULT_PREFIX = "herald";
     /** The default operation timeout. */
@@ -61,6 +64,8 @@ public record RedisBrokerConfig(String address, String prefix, Duration timeout,
     public static final Duration DEFAULT_TOP_CHECK_INTERVAL = Duration.ofSeconds(15);
     /** The default silence after which the pub/sub connection is probed. */
     public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(10);
+    /** The default presence TTL. */
+    public static final Duration DEFAULT_PRESENCE_TTL = Duration.ofSeconds(30);
 
     public RedisBrokerConfig {
         Objects.requireNonNull(address, "address");
@@ -69,6 +74,7 @@ public record RedisBrokerConfig(String address, String prefix, Duration timeout,
         Objects.requireNonNull(linger, "linger");
         Objects.requireNonNull(topCheckInterval, "topCheckInterval");
         Objects.requireNonNull(probeInterval, "probeInterval");
+        Objects.requireNonNull(presenceTtl, "presenceTtl");
         clusterSeeds = List.copyOf(clusterSeeds);
         for (String seed : clusterSeeds.isEmpty() ? List.of(address) : clusterSeeds) {
             try {
@@ -103,12 +109,15 @@ public record RedisBrokerConfig(String address, String prefix, Duration timeout,
         if (probeInterval.isNegative() || probeInterval.isZero()) {
             throw new IllegalArgumentException("probeInterval: " + probeInterval + " (expected: > 0)");
         }
+        if (presenceTtl.compareTo(Duration.ofMillis(300)) < 0) {
+            throw new IllegalArgumentException("presenceTtl: " + presenceTtl + " (expected: >= 300 ms)");
+        }
     }
 
-    /** The given address, prefix and timeout with the default fan-out tuning. */
+    /** The given address, prefix and timeout with the default fan-out tuning and presence TTL. */
     public RedisBrokerConfig(String address, String prefix, Duration timeout) {
         this(address, prefix, timeout, DEFAULT_LINGER, DEFAULT_PROCESSORS, DEFAULT_PROCESSOR_QUEUE,
-                DEFAULT_TOP_CHECK_INTERVAL, DEFAULT_PROBE_INTERVAL, List.of());
+                DEFAULT_TOP_CHECK_INTERVAL, DEFAULT_PROBE_INTERVAL, List.of(), DEFAULT_PRESENCE_TTL);
     }
 
     /** The broker of {@code address} with the default prefix, timeout and fan-out tuning. */
@@ -127,7 +136,7 @@ public record RedisBrokerConfig(String address, String prefix, Duration timeout,
             throw new IllegalArgumentException("clusterSeeds: [] (expected: one or more Redis URIs)");
         }
         return new RedisBrokerConfig(seeds.get(0), DEFAULT_PREFIX, DEFAULT_TIMEOUT, DEFAULT_LINGER, DEFAULT_PROCESSORS,
-                DEFAULT_PROCESSOR_QUEUE, DEFAULT_TOP_CHECK_INTERVAL, DEFAULT_PROBE_INTERVAL, seeds);
+                DEFAULT_PROCESSOR_QUEUE, DEFAULT_TOP_CHECK_INTERVAL, DEFAULT_PROBE_INTERVAL, seeds, DEFAULT_PRESENCE_TTL);
     }
 
     /** Whether this is the configuration of a Redis Cluster ({@link #clusterSeeds()} not empty). */
@@ -138,36 +147,42 @@ public record RedisBrokerConfig(String address, String prefix, Duration timeout,
     /** This configuration with another key prefix. */
     public RedisBrokerConfig withPrefix(String prefix) {
         return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval,
-                clusterSeeds);
+                clusterSeeds, presenceTtl);
     }
 
     /** This configuration with another operation timeout. */
     public RedisBrokerConfig withTimeout(Duration timeout) {
         return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval,
-                clusterSeeds);
+                clusterSeeds, presenceTtl);
     }
 
     /** This configuration with another linger. */
     public RedisBrokerConfig withLinger(Duration linger) {
         return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval,
-                clusterSeeds);
+                clusterSeeds, presenceTtl);
     }
 
     /** This configuration with another number of processors and bound of their queues. */
     public RedisBrokerConfig withProcessors(int processors, int processorQueue) {
         return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval,
-                clusterSeeds);
+                clusterSeeds, presenceTtl);
     }
 
     /** This configuration with another top check interval. */
     public RedisBrokerConfig withTopCheckInterval(Duration topCheckInterval) {
         return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval,
-                clusterSeeds);
+                clusterSeeds, presenceTtl);
     }
 
     /** This configuration with another probe interval. */
     public RedisBrokerConfig withProbeInterval(Duration probeInterval) {
         return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval,
-                clusterSeeds);
+                clusterSeeds, presenceTtl);
+    }
+
+    /** This configuration with another presence TTL. */
+    public RedisBrokerConfig withPresenceTtl(Duration presenceTtl) {
+        return new RedisBrokerConfig(address, prefix, timeout, linger, processors, processorQueue, topCheckInterval, probeInterval,
+                clusterSeeds, presenceTtl);
     }
 }

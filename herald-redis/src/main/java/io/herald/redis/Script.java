@@ -133,7 +133,7 @@ final class Script {
     private final byte[] text;
     private final String digest;
 
-    private Script(String name, String text) {
+    Script(String name, String text) {
         this.name = name;
         this.text = text.getBytes(StandardCharsets.UTF_8);
         try {

@@ -4,6 +4,7 @@ import io.herald.core.Node;
 import io.herald.core.auth.Action;
 import io.herald.server.api.AdminRoute;
 import io.herald.server.api.HistoryRoute;
+import io.herald.server.api.PresenceRoute;
 import io.herald.server.api.PublishRoute;
 import io.herald.server.auth.Credentials;
 import io.herald.server.auth.HttpAccess;
@@ -42,6 +43,8 @@ final class Routes {
                         access.publish(new PublishRoute(node, metrics.publishLatency())))
                 .route(HttpMethod.GET, "history", ChannelSegment.REQUIRED,
                         access.read(Use.READ, Action.HISTORY, new HistoryRoute(node, Action.HISTORY)))
+                .route(HttpMethod.GET, "presence", ChannelSegment.REQUIRED,
+                        access.read(Use.READ, Action.HISTORY, new PresenceRoute(node)))
                 .route(HttpMethod.GET, "poll", ChannelSegment.REQUIRED,
                         access.read(Use.READ, Action.SUBSCRIBE, new HistoryRoute(node, Action.SUBSCRIBE)))
                 .route(HttpMethod.GET, "longpoll", ChannelSegment.REQUIRED,

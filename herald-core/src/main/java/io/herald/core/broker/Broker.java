@@ -4,6 +4,7 @@ import io.herald.core.NamespaceOptions;
 import io.herald.core.Payload;
 import io.herald.core.Publication;
 import io.herald.core.StreamPosition;
+import io.herald.core.presence.PresenceStore;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -76,7 +77,15 @@ public interface Broker extends AutoCloseable {
      */
     CompletableFuture<BrokerHealth> health();
 
-    /** Releases the broker's resources; idempotent. */
+    /**
+     * The presence store of this broker's deployment (docs/protocol.md, "Presence"): kept where the
+     * streams are, so that every node sharing the broker sees the same presence. The same instance on
+     * every call; started and closed with the broker by its owner (the node starts it, and
+     * {@link #close()} closes it).
+     */
+    PresenceStore presence();
+
+    /** Releases the broker's resources, its presence store included; idempotent. */
     @Override
     void close();
 }

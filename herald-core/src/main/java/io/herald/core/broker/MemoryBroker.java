@@ -4,6 +4,8 @@ import io.herald.core.NamespaceOptions;
 import io.herald.core.Payload;
 import io.herald.core.Publication;
 import io.herald.core.StreamPosition;
+import io.herald.core.presence.MemoryPresence;
+import io.herald.core.presence.PresenceStore;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -39,6 +41,7 @@ public final class MemoryBroker implements Broker {
     private final ConcurrentHashMap<String, Stream> streams = new ConcurrentHashMap<>();
     private final LongSupplier clock;
     private volatile BrokerListener listener = p -> { };
+    private final MemoryPresence presence = new MemoryPresence();
     private ScheduledExecutorService expiry;
 
     /** A broker on the system clock. */
@@ -186,8 +189,15 @@ public final class MemoryBroker implements Broker {
         return streams.size();
     }
 
+    /** The in-memory presence of this process's sessions (docs/protocol.md, "Presence"). */
+    @Override
+    public PresenceStore presence() {
+        return presence;
+    }
+
     @Override
     public synchronized void close() {
+        presence.close();
         if (expiry != null) {
             expiry.shutdownNow();
             expiry = null;

@@ -1,6 +1,7 @@
 package io.herald.core.hub;
 
 import io.herald.core.Disconnect;
+import io.herald.core.presence.PresenceEvent;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -234,11 +235,14 @@ final class Delivery {
         }
     }
 
-    /** Writes one push; returns 1 when it was a subscribe notice (not a delivered publication), else 0. */
+    /**
+     * Writes one push; returns 1 when it was a notice (a subscribe notice, a join or leave event: not
+     * a delivered publication), else 0.
+     */
     private int write(Push push) {
         // History replayed on subscribe is queued wrapped (see Recovered); transports see the publication.
         transport.write(push instanceof Recovered r ? r.publication() : push);
-        return push instanceof Subscribed ? 1 : 0;
+        return push instanceof Subscribed || push instanceof PresenceEvent ? 1 : 0;
     }
 
     /**

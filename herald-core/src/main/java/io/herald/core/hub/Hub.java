@@ -8,10 +8,18 @@ import io.herald.core.Publication;
 import io.herald.core.StreamPosition;
 import io.herald.core.broker.Broker;
 import io.herald.core.broker.BrokerListener;
+import io.herald.core.auth.Principal;
+import io.herald.core.presence.ClientInfo;
+import io.herald.core.presence.PresenceEvent;
+import io.herald.core.presence.PresenceListener;
+import io.herald.core.presence.PresenceStore;
+import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,11 +36,20 @@ import org.slf4j.LoggerFactory;
  * <p>Fan-out never blocks and never does I/O: it offers each publication to every subscription
  * (each session's {@link Delivery} queues it, or hands it straight to an idle drain), collects the
  * drains it started in a {@link DrainBatch} that hands them to each executor in chunks, and counts
- * what it queued into the node's {@link Backlog} once. Thread-safe.
+ * what it queued into the node's {@link Backlog} once.
+ *
+ * <p>Presence (docs/protocol.md, "Presence"): when a subscription of a namespace with
+ * {@code presence} or {@code join-leave} becomes live, the hub adds its entry to the broker's
+ * {@link PresenceStore} and announces its join; when it ends, removes the entry and announces the
+ * leave. A channel of a {@code join-leave} namespace is {@link PresenceStore#watch watched} while it
+ * has subscribers here, and the events that arrive are sent to its live subscriptions. Thread-safe.
  */
-public final class Hub implements BrokerListener {
+public final class Hub implements BrokerListener, PresenceListener {
     private static final Logger log = LoggerFactory.getLogger(Hub.class);
     private static final Subscription[] NONE = new Subscription[0];
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
+    private static final long PRESENCE_WARNING_EVERY_NANOS = 10_000_000_000L;
 
     private final ConcurrentHashMap<String, Subscription[]> channels = new ConcurrentHashMap<>();
     /**
@@ -48,9 +65,14 @@ public final class Hub implements BrokerListener {
      * under the channel's lock in {@link #channels}.
      */
     private final ConcurrentHashMap<String, CompletableFuture<Void>> brokerLast = new ConcurrentHashMap<>();
+    /** Channels whose join and leave events this node watches; changed with {@link #channels}, under its lock. */
+    private final Set<String> watched = ConcurrentHashMap.newKeySet();
     private final AtomicInteger subscriptions = new AtomicInteger();
     private final Broker broker;
+    private final PresenceStore presence;
     private final Backlog backlog;
+    /** This node's part of client ids: random, so ids are unique across the nodes of a deployment. */
+    private final String nodeId;
 
     /**
      * @param broker  the broker to subscribe channels on
@@ -58,7 +80,60 @@ public final class Hub implements BrokerListener {
      */
     public Hub(Broker broker, Backlog backlog) {
         this.broker = broker;
+        this.presence = broker.presence();
         this.backlog = backlog;
+        char[] id = new char[8];
+        for (int i = 0; i < id.length; i++) {
+            id[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
+        }
+        this.nodeId = new String(id);
+    }
+
+    /**
+     * The client id of {@code session} in presence: {@code NODE-SESSION}, unique across the nodes of
+     * a deployment (docs/protocol.md, "Presence").
+     */
+    public String clientId(Session session) {
+        return nodeId + "-" + session.id();
+    }
+
+    /** The presence entry of {@code session}: its client id, and the user id of a user token. */
+    ClientInfo clientInfo(Session session) {
+        Principal who = session.principal();
+        return new ClientInfo(clientId(session), who.kind() == Principal.Kind.USER ? who.subject() : null);
+    }
+
+    /** Sends a join or leave event of a watched channel to the channel's live subscriptions on this node. */
+    @Override
+    public void onPresenceEvent(PresenceEvent event) {
+        for (Subscription sub : channels.getOrDefault(event.channel(), NONE)) {
+            sub.onPresenceEvent(event);
+        }
+    }
+
+    /** When a presence failure was last logged ({@link System#nanoTime()}), and how many were not since. */
+    private static final AtomicLong LAST_PRESENCE_WARNING = new AtomicLong(
+            System.nanoTime() - 2 * PRESENCE_WARNING_EVERY_NANOS);
+    private static final AtomicLong UNLOGGED_PRESENCE_FAILURES = new AtomicLong();
+
+    /**
+     * Logs the failure of a presence operation, which never fails the subscription it is about: at
+     * most one line per 10 s with the count of those not logged, so a store that is down (or one
+     * closing under thousands of sessions) does not flood the log.
+     */
+    static void logFailure(CompletableFuture<Void> operation, String what, String channel) {
+        operation.exceptionally(e -> {
+            long now = System.nanoTime();
+            long last = LAST_PRESENCE_WARNING.get();
+            if (now - last >= PRESENCE_WARNING_EVERY_NANOS && LAST_PRESENCE_WARNING.compareAndSet(last, now)) {
+                long more = UNLOGGED_PRESENCE_FAILURES.getAndSet(0);
+                log.warn("{} on {} failed: {}{}", what, channel, e.getMessage(),
+                        more == 0 ? "" : " (and " + more + " other presence operations since the last such warning)");
+            } else {
+                UNLOGGED_PRESENCE_FAILURES.incrementAndGet();
+            }
+            return null;
+        });
     }
 
     @Override
@@ -114,7 +189,7 @@ public final class Hub implements BrokerListener {
             return CompletableFuture.failedFuture(new HeraldException(ErrorCode.ALREADY_SUBSCRIBED,
                     "channel " + Names.quote(channel) + " is already subscribed on this session"));
         }
-        CompletableFuture<Void> ready = add(sub);
+        CompletableFuture<Void> ready = add(sub, options);
         if (session.isClosed()) {
             // The session ended while we registered: its cleanup may have missed this subscription.
             remove(sub);
@@ -122,7 +197,13 @@ public final class Hub implements BrokerListener {
         }
         int limit = since == null ? 0 : Integer.MAX_VALUE;
         return ready.thenCompose(v -> broker.history(channel, since, limit, options))
-                .thenApply(history -> sub.recovered(since, history))
+                .thenApply(history -> {
+                    Subscribed notice = sub.recovered(since, history);
+                    if (notice != null && (options.presence() || options.joinLeave())) {
+                        sub.join(clientInfo(session), options, presence);
+                    }
+                    return notice;
+                })
                 .whenComplete((notice, error) -> {
                     if (error != null) {
                         session.removeSubscription(channel);
@@ -156,10 +237,12 @@ public final class Hub implements BrokerListener {
      * Registers {@code sub} for live publications of its channel; when it is the channel's first
      * subscription on this node, subscribes the broker to the channel.
      *
+     * @param options the channel's namespace options: with {@code join-leave}, the channel's events
+     *                are also watched, and the result waits for that too
      * @return the broker's subscribe of the channel, which completes once the broker confirmed it
      *         (the caller reads history only then)
      */
-    CompletableFuture<Void> add(Subscription sub) {
+    CompletableFuture<Void> add(Subscription sub, NamespaceOptions options) {
         @SuppressWarnings("unchecked")
         CompletableFuture<Void>[] ready = new CompletableFuture[2];
         boolean[] first = {false};
@@ -169,6 +252,9 @@ public final class Hub implements BrokerListener {
                 ready[0] = new CompletableFuture<>();
                 brokerSubscribed.put(channel, ready[0]);
                 ready[1] = brokerLast.put(channel, ready[0]);
+                if (options.joinLeave()) {
+                    watched.add(channel);
+                }
                 return new Subscription[] {sub};
             }
             ready[0] = brokerSubscribed.get(channel);
@@ -179,7 +265,10 @@ public final class Hub implements BrokerListener {
         subscriptions.incrementAndGet();
         sub.session().counts().subscriptionAdded();
         if (first[0]) {
-            afterPrevious(ready[1], sub.channel(), ready[0], broker::subscribe);
+            boolean joinLeave = options.joinLeave();
+            afterPrevious(ready[1], sub.channel(), ready[0], channel -> joinLeave
+                    ? broker.subscribe(channel).thenCombine(presence.watch(channel), (a, b) -> null)
+                    : broker.subscribe(channel));
         }
         return ready[0];
     }
@@ -189,6 +278,7 @@ public final class Hub implements BrokerListener {
         boolean[] removed = {false};
         @SuppressWarnings("unchecked")
         CompletableFuture<Void>[] unsubscribe = new CompletableFuture[2];
+        boolean[] unwatch = {false};
         Subscription[] after = channels.computeIfPresent(sub.channel(), (channel, subs) -> {
             int i = indexOf(subs, sub);
             if (i < 0) {
@@ -199,6 +289,7 @@ public final class Hub implements BrokerListener {
                 brokerSubscribed.remove(channel);
                 unsubscribe[0] = new CompletableFuture<>();
                 unsubscribe[1] = brokerLast.put(channel, unsubscribe[0]);
+                unwatch[0] = watched.remove(channel);
                 return null;
             }
             Subscription[] shrunk = new Subscription[subs.length - 1];
@@ -206,6 +297,7 @@ public final class Hub implements BrokerListener {
             System.arraycopy(subs, i + 1, shrunk, i, subs.length - i - 1);
             return shrunk;
         });
+        sub.leave(presence);
         if (removed[0]) {
             subscriptions.decrementAndGet();
             sub.session().counts().subscriptionRemoved();
@@ -215,6 +307,9 @@ public final class Hub implements BrokerListener {
                     log.warn("broker unsubscribe from {} failed", sub.channel(), e);
                     return null;
                 });
+                if (unwatch[0]) {
+                    logFailure(presence.unwatch(sub.channel()), "presence unwatch", sub.channel());
+                }
             }
         }
     }

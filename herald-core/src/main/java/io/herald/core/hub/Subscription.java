@@ -3,7 +3,11 @@ package io.herald.core.hub;
 import io.herald.core.Disconnect;
 import io.herald.core.Publication;
 import io.herald.core.StreamPosition;
+import io.herald.core.NamespaceOptions;
 import io.herald.core.broker.HistoryResult;
+import io.herald.core.presence.ClientInfo;
+import io.herald.core.presence.PresenceEvent;
+import io.herald.core.presence.PresenceStore;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +28,12 @@ public final class Subscription {
     private String epoch;
     private long offset;
     private boolean closed;
+    /** This subscription's presence entry while it is listed or announced (see {@link #join}); else null. */
+    private ClientInfo member;
+    /** Whether {@link #member} was added to the presence store (namespace {@code presence}). */
+    private boolean listed;
+    /** Whether {@link #member}'s join was announced (namespace {@code join-leave}), so its leave will be. */
+    private boolean announced;
 
     Subscription(Session session, String channel) {
         this.session = session;
@@ -126,6 +136,56 @@ public final class Subscription {
             pending = null;
         }
         session.disconnect(Disconnect.INSUFFICIENT_STATE);
+    }
+
+    /**
+     * A join or leave event of this subscription's channel: sent to the session once the
+     * subscription is live (its subscribe notice went first), dropped while it recovers or after it
+     * ended. Not a publication: it takes no part in offsets or the resume rule.
+     */
+    void onPresenceEvent(PresenceEvent event) {
+        synchronized (this) {
+            if (closed || pending != null) {
+                return;
+            }
+            session.send(event);
+        }
+    }
+
+    /**
+     * The subscription became live: adds {@code who} to the channel's presence (namespace
+     * {@code presence}) and announces its join (namespace {@code join-leave}, unless its transport
+     * does not {@link Transport#announcesPresence announce}). Nothing when it ended
+     * meanwhile. The store calls are made under this object's monitor, as {@link #leave}'s are, so a
+     * leave is always issued after its join (the stores only enqueue: no I/O waits here).
+     */
+    synchronized void join(ClientInfo who, NamespaceOptions options, PresenceStore store) {
+        if (closed || member != null || !(options.presence() || options.joinLeave())) {
+            return;
+        }
+        member = who;
+        listed = options.presence();
+        announced = options.joinLeave() && session.transport().announcesPresence();
+        if (listed) {
+            Hub.logFailure(store.add(channel, who), "presence add", channel);
+        }
+        if (announced) {
+            Hub.logFailure(store.announce(new PresenceEvent(channel, true, who)), "join announce", channel);
+        }
+    }
+
+    /** The subscription ended: removes its presence entry and announces its leave, when {@link #join} did. */
+    synchronized void leave(PresenceStore store) {
+        if (member == null) {
+            return;
+        }
+        if (listed) {
+            Hub.logFailure(store.remove(channel, member.client()), "presence remove", channel);
+        }
+        if (announced) {
+            Hub.logFailure(store.announce(new PresenceEvent(channel, false, member)), "leave announce", channel);
+        }
+        member = null;
     }
 
     /** Stops forwarding; later publications are ignored. */

@@ -20,6 +20,15 @@ public interface Transport {
     String name();
 
     /**
+     * Whether this transport's sessions announce their joins and leaves (docs/protocol.md,
+     * "Presence"): true for connections that stay; false for long polling, whose every request is a
+     * session of its own, so that each poll is not a join and a leave for everyone else.
+     */
+    default boolean announcesPresence() {
+        return true;
+    }
+
+    /**
      * The single thread on which {@link #write} and {@link #flush} run, e.g. the connection's event
      * loop. Connections of one thread should return the same instance, so that a fan-out hands
      * their drains to it together. When it is a {@link CoalescingExecutor}, sessions that flushed

@@ -129,6 +129,11 @@ public final class FaultyBroker implements Broker {
     }
 
     @Override
+    public io.herald.core.presence.PresenceStore presence() {
+        return memory.presence();
+    }
+
+    @Override
     public void close() {
         memory.close();
     }

@@ -48,6 +48,13 @@ public final class SharedMemoryBroker {
         private final Set<String> channels = ConcurrentHashMap.newKeySet();
         private volatile BrokerListener listener;
         private boolean closed;
+        /** Presence is per node here: this helper shares streams, not presence. */
+        private final io.herald.core.presence.MemoryPresence presence = new io.herald.core.presence.MemoryPresence();
+
+        @Override
+        public io.herald.core.presence.PresenceStore presence() {
+            return presence;
+        }
 
         void deliver(Publication p) {
             BrokerListener l = listener;

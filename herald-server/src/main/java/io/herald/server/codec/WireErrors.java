@@ -53,7 +53,7 @@ public final class WireErrors {
             case FORBIDDEN, PUBLISH_FORBIDDEN, ORIGIN_NOT_ALLOWED -> HttpResponseStatus.FORBIDDEN;
             case HEADERS_TOO_LARGE -> HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
             case REQUEST_TIMEOUT -> HttpResponseStatus.REQUEST_TIMEOUT;
-            case NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
+            case NOT_FOUND, PRESENCE_DISABLED -> HttpResponseStatus.NOT_FOUND;
             case METHOD_NOT_ALLOWED -> HttpResponseStatus.METHOD_NOT_ALLOWED;
             case ALREADY_SUBSCRIBED, NOT_SUBSCRIBED -> HttpResponseStatus.CONFLICT;
             case PAYLOAD_TOO_LARGE -> HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;

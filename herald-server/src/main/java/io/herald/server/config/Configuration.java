@@ -292,7 +292,8 @@ public final class Configuration {
         if (Boolean.TRUE.equals(get("demo")) && !namespaces.containsKey(DEMO_NAMESPACE)) {
             // The demo pages start from history (the sign-up count, the chat): keep at least a day of it.
             Duration age = defaults.historyAge().compareTo(DEMO_HISTORY_AGE) >= 0 ? defaults.historyAge() : DEMO_HISTORY_AGE;
-            b.node.namespace(DEMO_NAMESPACE, defaults.toBuilder().historyAge(age).build());
+            // The chat page shows who is here: presence and join/leave events (docs/protocol.md, "Presence").
+            b.node.namespace(DEMO_NAMESPACE, defaults.toBuilder().historyAge(age).presence(true).joinLeave(true).build());
         }
         namespaces.forEach((name, options) -> {
             NamespaceOptions.Builder nb = defaults.toBuilder();
@@ -304,6 +305,8 @@ public final class Configuration {
                     case "subscribe" -> nb.subscribe((AccessLevel) v);
                     case "publish" -> nb.publish((AccessLevel) v);
                     case "history" -> nb.history((AccessLevel) v);
+                    case "presence" -> nb.presence((Boolean) v);
+                    case "join-leave" -> nb.joinLeave((Boolean) v);
                     default -> nb.allowClientPublish((Boolean) v);
                 }
             }
@@ -425,7 +428,8 @@ public final class Configuration {
                 case "historySize" -> "history-size";
                 case "historyAge" -> "history-age";
                 case "allowClientPublish" -> "client-publish";
-                case "subscribe", "publish", "history" -> field;
+                case "subscribe", "publish", "history", "presence" -> field;
+                case "joinLeave" -> "join-leave";
                 default -> null;
             };
             Map<String, Value> options = namespaces.get(namespace);

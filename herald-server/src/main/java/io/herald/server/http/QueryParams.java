@@ -53,6 +53,24 @@ public final class QueryParams {
     }
 
     /**
+     * A boolean parameter: {@code true} or {@code false}.
+     *
+     * @param name the parameter
+     * @param def  the value when absent or empty
+     * @throws HeraldException {@code invalid_parameter} when present but neither
+     */
+    public boolean booleanParam(String name, boolean def) {
+        String raw = get(name);
+        if (raw == null || raw.isEmpty()) {
+            return def;
+        }
+        if (raw.equals("true") || raw.equals("false")) {
+            return raw.equals("true");
+        }
+        throw new HeraldException(ErrorCode.INVALID_PARAMETER, name + " " + Names.quote(raw) + " (expected: true or false)");
+    }
+
+    /**
      * The stream position in {@code name}, or null when absent or empty.
      *
      * @throws HeraldException {@code invalid_since} when it is not an id

@@ -3,6 +3,7 @@ package io.herald.server.transport;
 import io.herald.core.Disconnect;
 import io.herald.core.Publication;
 import io.herald.core.hub.Push;
+import io.herald.core.presence.PresenceEvent;
 import io.herald.core.hub.Session;
 import io.herald.core.hub.Subscribed;
 import io.herald.core.hub.Transport;
@@ -160,6 +161,8 @@ public abstract class ChannelTransport implements Transport {
             writePublication(p);
         } else if (push instanceof Subscribed s) {
             writeSubscribed(s);
+        } else if (push instanceof PresenceEvent e) {
+            writePresenceEvent(e);
         }
     }
 
@@ -270,6 +273,14 @@ public abstract class ChannelTransport implements Transport {
 
     /** Writes the subscribe notice; most transports write something only when it is a reset. */
     protected abstract void writeSubscribed(Subscribed notice);
+
+    /**
+     * Writes a join or leave event, without flushing. Only the WebSocket protocol carries them
+     * (docs/protocol.md, "Presence"); the other transports' wire formats are publications only, and
+     * they write nothing.
+     */
+    protected void writePresenceEvent(PresenceEvent event) {
+    }
 
     /** Writes a heartbeat, without flushing. */
     protected abstract void writeHeartbeat();

@@ -26,6 +26,7 @@ import java.util.Base64;
  * {"id":5,"op":"ping"}
  * {"id":6,"op":"connect","token":"JWT"}                         token optional when access control is off
  * {"id":7,"op":"refresh","token":"JWT"}
+ * {"id":8,"op":"presence","channel":"c","count":true}             count optional
  * </pre>
  * {@code id} is an integer the client picks; replies carry it back. A string {@code data} is
  * published as text, any other JSON value as JSON, {@code data_b64} as binary.
@@ -87,7 +88,7 @@ record Command(Long id, String op, JsonNode fields) {
     }
 
     /** The ops, for error messages. */
-    static final String OPS = "connect, refresh, subscribe, unsubscribe, publish, history or ping";
+    static final String OPS = "connect, refresh, subscribe, unsubscribe, publish, history, presence or ping";
 
     /** The {@code token} of {@code connect} and {@code refresh}, or null. @throws HeraldException {@code invalid_command} when not a string */
     String token() {
@@ -102,6 +103,18 @@ record Command(Long id, String op, JsonNode fields) {
     /** The {@code since} position, or null. @throws HeraldException {@code invalid_since} */
     StreamPosition since() {
         return StreamPosition.parseOrNull(optionalText("since"));
+    }
+
+    /** The {@code count} flag of {@code presence}, false when absent. @throws HeraldException {@code invalid_command} when not a boolean */
+    boolean count() {
+        JsonNode count = fields.get("count");
+        if (count == null || count.isNull()) {
+            return false;
+        }
+        if (!count.isBoolean()) {
+            throw invalid("count " + shown("count") + " (expected: true or false)");
+        }
+        return count.booleanValue();
     }
 
     /** The {@code event}, or null for the default; the node validates it. */

@@ -13,6 +13,7 @@ import io.herald.core.hub.Session;
 import io.herald.core.hub.Subscribed;
 import io.herald.server.api.HistoryRoute;
 import io.herald.server.codec.Envelopes;
+import io.herald.core.presence.PresenceEvent;
 import io.herald.server.codec.WireErrors;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -169,6 +170,7 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
             case "unsubscribe" -> unsubscribe(command);
             case "publish" -> publish(command);
             case "history" -> history(command);
+            case "presence" -> presence(command);
             case "ping" -> reply(Replies.ok(command.id()));
             default -> throw Command.invalid("op " + Names.quote(command.op()) + " (expected: " + Command.OPS + ")");
         }
@@ -292,6 +294,29 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
                 }));
     }
 
+    /** {@code presence}: the channel's clients, or with {@code count} their counts; checked as reading history. */
+    private void presence(Command command) {
+        Long id = command.id();
+        String channelName = command.channel();
+        if (command.count()) {
+            node.presenceStats(session().principal(), channelName).whenComplete((stats, error) -> onEventLoop(() -> {
+                if (error == null) {
+                    reply(Replies.presenceStats(id, channelName, stats));
+                } else {
+                    replyFailure(id, error, "presence");
+                }
+            }));
+        } else {
+            node.presence(session().principal(), channelName).whenComplete((clients, error) -> onEventLoop(() -> {
+                if (error == null) {
+                    reply(Replies.presence(id, channelName, clients));
+                } else {
+                    replyFailure(id, error, "presence");
+                }
+            }));
+        }
+    }
+
     /** Replies to command {@code id} with what its future failed with ({@link WireErrors#failure}). */
     private void replyFailure(Long id, Throwable error, String op) {
         HeraldException e = WireErrors.failure(error, "WebSocket " + op + " command " + id);
@@ -325,6 +350,14 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
         if (live.contains(publication.channel())) {
             // the envelope's whole text frame, encoded once per publication and shared
             writeShared(publication.encoded(SharedFrames.ENVELOPE));
+        }
+    }
+
+    /** A join or leave event of a live channel: its JSON in one text frame, shared (docs/protocol.md, "Presence"). */
+    @Override
+    protected void writePresenceEvent(PresenceEvent event) {
+        if (live.contains(event.channel())) {
+            writeShared(event.encoded(SharedFrames.PRESENCE_EVENT)); // one frame for every recipient
         }
     }
 

@@ -6,6 +6,7 @@ import io.herald.core.HistoryPage;
 import io.herald.core.Publication;
 import io.herald.core.hub.Subscribed;
 import io.herald.server.codec.Envelopes;
+import io.herald.server.codec.PresenceJson;
 import io.herald.server.codec.WireErrors;
 import io.herald.server.http.Json;
 import io.netty.buffer.ByteBuf;
@@ -24,6 +25,9 @@ import java.nio.charset.StandardCharsets;
  * {"id":4,"ok":true,"messages":[envelope...],"next":"ID","reset":false}               history
  * {"id":5,"ok":true}                                                                  ping
  * {"id":6,"ok":true,"expires_in":300}                         connect, refresh (no expires_in without a token exp)
+ * {"id":8,"ok":true,"channel":"c","clients":[{"client":"ID","user":"42"}]}              presence
+ * {"id":9,"ok":true,"channel":"c","clients":2,"users":1}                              presence with count
+ * {"join":{"channel":"c","client":"ID","user":"42"}}                                  join event (leave: "leave")
  * {"id":1,"error":{"code":"invalid_command","message":"..."}}                         any failure
  * {"disconnect":{"code":4000,"reason":"...","reconnect":true}}                        goodbye
  * </pre>
@@ -76,6 +80,16 @@ final class Replies {
         byte[] head = ("{\"id\":" + id + ",\"ok\":true,").getBytes(StandardCharsets.US_ASCII);
         // body starts with '{': drop it and append the rest after our head.
         return Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(head), Unpooled.wrappedBuffer(body, 1, body.length - 1));
+    }
+
+    /** The presence reply: the body of {@code GET /presence} with the id and {@code ok} in front. */
+    static String presence(Long id, String channel, java.util.List<io.herald.core.presence.ClientInfo> clients) {
+        return "{\"id\":" + id + ",\"ok\":true," + PresenceJson.clientsFields(channel, clients) + "}";
+    }
+
+    /** The presence reply with {@code count}: the body of {@code GET /presence?count=true} with the id and {@code ok}. */
+    static String presenceStats(Long id, String channel, io.herald.core.presence.PresenceStats stats) {
+        return "{\"id\":" + id + ",\"ok\":true," + PresenceJson.statsFields(channel, stats) + "}";
     }
 
     /** {@code {"id":1,"error":{"code":"...","message":"..."}}}. */

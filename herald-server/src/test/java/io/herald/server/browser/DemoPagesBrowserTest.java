@@ -3,9 +3,12 @@ package io.herald.server.browser;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Page;
+import io.herald.core.NamespaceOptions;
+import io.herald.core.NodeConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -24,7 +27,10 @@ class DemoPagesBrowserTest {
     private static final double AT_ONCE_MS = 5_000;
 
     @RegisterExtension
-    static final BrowserFixture browser = new BrowserFixture(cfg -> cfg.demo(true));
+    static final BrowserFixture browser = new BrowserFixture(cfg -> cfg.demo(true).node(NodeConfig.builder()
+            // as ./herald --demo configures it: a day of history, presence and join/leave for the chat
+            .namespace("demo", NamespaceOptions.builder().historyAge(Duration.ofDays(1)).presence(true).joinLeave(true).build())
+            .build()));
 
     /** Opens {@code /demo/NAME.html} in {@code page} at the screenshots' viewport size. */
     private static Page load(Page page, String name) {
@@ -84,6 +90,14 @@ class DemoPagesBrowserTest {
         other.selectOption("#transport", "sse");
         other.waitForSelector("#state[data-state=open]:has-text('sse')", new Page.WaitForSelectorOptions().setTimeout(WAIT_MS));
 
+        // Who is here: both visitors, on the WebSocket page (join events) and the SSE one (polled)
+        for (Page p : List.of(page, other)) {
+            await(p, "() => document.getElementById('online-count').textContent === '2'"
+                    + " && document.querySelectorAll('#online li').length === 2", null, WAIT_MS);
+        }
+        assertThat(page.evaluate("() => [...document.querySelectorAll('#online li')].map(li => li.textContent)"))
+                .asList().allSatisfy(who -> assertThat((String) who).matches("visitor [a-z0-9]{8}-[0-9]+"));
+
         page.fill("#name", "Li Wei");
         page.fill("#text", "Hello! Is the sign-up still open?");
         page.click("#send");
@@ -100,6 +114,10 @@ class DemoPagesBrowserTest {
                 .isEqualTo(List.of("join", "join"));
         assertThat(page.evaluate("() => document.getElementById('log').textContent")).asString().doesNotContain("No messages yet");
         screenshot(page, "chat");
+
+        // The other visitor leaves: the WebSocket page hears it at once and shows one visitor
+        other.close();
+        await(page, "() => document.getElementById('online-count').textContent === '1'", null, AT_ONCE_MS);
     }
 
     @Test

@@ -34,6 +34,7 @@ class WireErrorsTest {
         expected.put(ErrorCode.ORIGIN_NOT_ALLOWED, 403);
         expected.put(ErrorCode.HEADERS_TOO_LARGE, 431);
         expected.put(ErrorCode.REQUEST_TIMEOUT, 408);
+        expected.put(ErrorCode.PRESENCE_DISABLED, 404);
         expected.put(ErrorCode.INTERNAL, 500);
         expected.put(ErrorCode.BROKER_UNAVAILABLE, 503);
         expected.put(ErrorCode.OVERLOADED, 503);
