@@ -24,8 +24,12 @@ import java.util.Objects;
  *                       (or tests) can share one Redis
  * @param redisTimeout   the bound of every Redis operation, connecting included, {@code > 0}: past it
  *                       the operation fails with {@code broker_unavailable}
+ * @param redisPresenceTtl how long a presence entry lives in Redis unless its node refreshes it (every
+ *                       third of it), so a node that died leaves presence within this long; at least
+ *                       300 ms
  */
-public record BrokerConfig(String type, List<String> redisAddresses, String redisPrefix, Duration redisTimeout) {
+public record BrokerConfig(String type, List<String> redisAddresses, String redisPrefix, Duration redisTimeout,
+                           Duration redisPresenceTtl) {
     /** The in-memory broker: one node, history lost when it stops. */
     public static final String MEMORY = "memory";
     /** The Redis broker: several nodes share channel streams and history on one Redis. */
@@ -40,6 +44,7 @@ public record BrokerConfig(String type, List<String> redisAddresses, String redi
         redisAddresses = List.copyOf(redisAddresses);
         Objects.requireNonNull(redisPrefix, "redisPrefix");
         positive("redisTimeout", redisTimeout);
+        Objects.requireNonNull(redisPresenceTtl, "redisPresenceTtl");
         check("type", type, type.equals(MEMORY) || type.equals(REDIS) || type.equals(REDIS_CLUSTER),
                 MEMORY + ", " + REDIS + " or " + REDIS_CLUSTER);
         if (type.equals(REDIS)) {
@@ -50,7 +55,7 @@ public record BrokerConfig(String type, List<String> redisAddresses, String redi
             check("redisAddresses", redisAddresses, !redisAddresses.isEmpty(),
                     "one or more seed node URIs such as redis://127.0.0.1:7001 when broker.type is redis-cluster");
         }
-        redis(type, redisAddresses, redisPrefix, redisTimeout); // the Redis broker's own checks, under this record's names
+        redis(type, redisAddresses, redisPrefix, redisTimeout, redisPresenceTtl); // the Redis broker's own checks, under this record's names
     }
 
     /** Whether this is the Redis broker, on one Redis or on a Redis Cluster. */
@@ -66,10 +71,11 @@ public record BrokerConfig(String type, List<String> redisAddresses, String redi
      * @throws IllegalArgumentException {@code "redisAddresses: ..."} or {@code "redisPrefix: ..."}
      */
     public RedisBrokerConfig redis() {
-        return redis(type, redisAddresses, redisPrefix, redisTimeout);
+        return redis(type, redisAddresses, redisPrefix, redisTimeout, redisPresenceTtl);
     }
 
-    private static RedisBrokerConfig redis(String type, List<String> redisAddresses, String redisPrefix, Duration redisTimeout) {
+    private static RedisBrokerConfig redis(String type, List<String> redisAddresses, String redisPrefix, Duration redisTimeout,
+                                           Duration redisPresenceTtl) {
         List<String> addresses = redisAddresses.isEmpty() ? List.of("redis://127.0.0.1:6379") : redisAddresses;
         for (String address : addresses) {
             check("redisAddresses", address, address.startsWith("redis://") || address.startsWith("rediss://"),
@@ -78,16 +84,17 @@ public record BrokerConfig(String type, List<String> redisAddresses, String redi
         try {
             RedisBrokerConfig redis = type.equals(REDIS_CLUSTER) ? RedisBrokerConfig.cluster(addresses)
                     : RedisBrokerConfig.of(addresses.get(0));
-            return redis.withPrefix(redisPrefix).withTimeout(redisTimeout);
+            return redis.withPrefix(redisPrefix).withTimeout(redisTimeout).withPresenceTtl(redisPresenceTtl);
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             throw new IllegalArgumentException(message.startsWith("prefix:") ? "redisPrefix" + message.substring("prefix".length())
                     : message.startsWith("address:") ? "redisAddresses" + message.substring("address".length())
-                    : message.startsWith("clusterSeeds:") ? "redisAddresses" + message.substring("clusterSeeds".length()) : message);
+                    : message.startsWith("clusterSeeds:") ? "redisAddresses" + message.substring("clusterSeeds".length())
+                    : message.startsWith("presenceTtl:") ? "redisPresenceTtl" + message.substring("presenceTtl".length()) : message);
         }
     }
 
-    /** A builder with the defaults: the memory broker; prefix {@code herald}; timeout 2 s. */
+    /** A builder with the defaults: the memory broker; prefix {@code herald}; timeout 2 s; presence TTL 30 s. */
     public static Builder builder() {
         return new Builder();
     }
@@ -98,6 +105,7 @@ public record BrokerConfig(String type, List<String> redisAddresses, String redi
         private List<String> redisAddresses = List.of();
         private String redisPrefix = RedisBrokerConfig.DEFAULT_PREFIX;
         private Duration redisTimeout = RedisBrokerConfig.DEFAULT_TIMEOUT;
+        private Duration redisPresenceTtl = RedisBrokerConfig.DEFAULT_PRESENCE_TTL;
 
         private Builder() {
         }
@@ -126,13 +134,19 @@ public record BrokerConfig(String type, List<String> redisAddresses, String redi
             return this;
         }
 
+        /** Sets {@link BrokerConfig#redisPresenceTtl()}; 30 s by default. */
+        public Builder redisPresenceTtl(Duration ttl) {
+            this.redisPresenceTtl = ttl;
+            return this;
+        }
+
         /**
          * The configuration.
          *
          * @throws IllegalArgumentException naming the component that breaks its rule
          */
         public BrokerConfig build() {
-            return new BrokerConfig(type, redisAddresses, redisPrefix, redisTimeout);
+            return new BrokerConfig(type, redisAddresses, redisPrefix, redisTimeout, redisPresenceTtl);
         }
     }
 }

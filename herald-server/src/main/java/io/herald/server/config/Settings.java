@@ -107,6 +107,8 @@ public final class Settings {
                     (b, v) -> b.broker.redisPrefix((String) v)),
             s("broker.redis.timeout", Type.DURATION, RedisBrokerConfig.DEFAULT_TIMEOUT, null, "redisTimeout",
                     (b, v) -> b.broker.redisTimeout((Duration) v)),
+            s("broker.redis.presence-ttl", Type.DURATION, RedisBrokerConfig.DEFAULT_PRESENCE_TTL, null, "redisPresenceTtl",
+                    (b, v) -> b.broker.redisPresenceTtl((Duration) v)),
             s("demo", Type.BOOLEAN, false, "--demo", "demo", (b, v) -> b.server.demo((Boolean) v)),
             s("admin.disconnect-switch", Type.BOOLEAN, false, "--admin", "adminEnabled",
                     (b, v) -> b.server.adminEnabled((Boolean) v)),

@@ -143,6 +143,7 @@ class ConfigurationTest {
             "logging:\\n  format: yaml | herald.yml:2: logging.format: yaml (expected: text or json)",
             "logging:\\n  access-log: on | herald.yml:2: logging.access-log: \"on\" is not true or false",
             "broker:\\n  type: redis-cluster\\n  redis:\\n    addresses: [redis://127.0.0.1:7001]\\npresence: true | herald.yml:5: presence: on in a namespace (expected: presence and join-leave off in every namespace with broker.type redis-cluster (presence on a Redis Cluster is not available yet))",
+            "broker:\\n  redis:\\n    presence-ttl: 100ms | herald.yml:3: broker.redis.presence-ttl: PT0.1S (expected: >= 300 ms)",
             "broker:\\n  type: kafka | herald.yml:2: broker.type: kafka (expected: memory, redis or redis-cluster)",
             "broker:\\n  type: redis-cluster | default: broker.redis.addresses: [] (expected: one or more seed node URIs such as redis://127.0.0.1:7001 when broker.type is redis-cluster)",
             "broker:\\n  type: redis-cluster\\n  redis:\\n    addresses: [redis://a:1, b:2] | herald.yml:4: broker.redis.addresses: b:2 (expected: a Redis URI starting redis:// or rediss://)",
