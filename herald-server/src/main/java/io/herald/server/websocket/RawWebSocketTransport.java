@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *   <li>When the client gave {@code since} and it cannot be served (older than history, other
  *       epoch, ahead of the stream), the first frame is the reset signal, a text frame
  *       {@code {"reset":true,"channel":"c","id":"CURRENT-ID"}}; counting restarts from that id.
- *       Without {@code since} nothing precedes the first publication.</li>
+ *       Without {@code since} the route resumes from the channel's top read before the
+ *       {@code 101} (when the namespace keeps history), so nothing precedes the first
+ *       publication unless the stream was lost in between.</li>
  *   <li>A ping frame every heartbeat interval (section 5.5.2); browsers answer with pongs.</li>
  *   <li>When the server ends the session it sends a close frame (section 5.5.1) with the
  *       {@link Disconnect} code and as reason its text, followed for codes that advise

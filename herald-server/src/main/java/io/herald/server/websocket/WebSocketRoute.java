@@ -9,6 +9,7 @@ import io.herald.core.auth.Principal;
 import io.herald.server.ServerConfig;
 import io.herald.server.auth.Credentials;
 import io.herald.server.auth.RequestCredentials;
+import io.herald.server.http.HttpResponses;
 import io.herald.server.http.Route;
 import io.herald.server.http.RouteTarget;
 import io.netty.channel.ChannelHandlerContext;
@@ -83,21 +84,52 @@ public final class WebSocketRoute implements Route {
             throw new HeraldException(ErrorCode.INVALID_PARAMETER, "expected a WebSocket upgrade (RFC 6455, section 4.1:"
                     + " GET with Upgrade: websocket, Connection: Upgrade and Sec-WebSocket-Key)");
         }
-        WebSocketTransport transport;
         if (target.channel() == null) {
-            transport = new ProtocolWebSocketTransport(ctx.channel(), node, config.heartbeat(), access, new FloodGuard(config));
-        } else {
-            StreamPosition since = target.query().position("since");
-            Principal principal = Principal.ANONYMOUS;
-            if (access.enabled()) {
-                // Before the 101: a refusal is an HTTP status the client can see (RFC 6455, section 4.2.2).
-                principal = requestCredentials.principal(request, RequestCredentials.Use.WEBSOCKET, target.channel(),
-                        target.query().get(RequestCredentials.TICKET_PARAMETER));
-                node.authorize(principal, Action.SUBSCRIBE, target.channel(), null);
-            }
-            transport = new RawWebSocketTransport(ctx.channel(), node, config.heartbeat(), target.channel(), since,
-                    access, principal, new FloodGuard(config));
+            upgrade(ctx, request, new ProtocolWebSocketTransport(ctx.channel(), node, config.heartbeat(), access,
+                    new FloodGuard(config)));
+            return;
         }
+        String channel = target.channel();
+        StreamPosition since = target.query().position("since");
+        Principal principal = Principal.ANONYMOUS;
+        if (access.enabled()) {
+            // Before the 101: a refusal is an HTTP status the client can see (RFC 6455, section 4.2.2).
+            principal = requestCredentials.principal(request, RequestCredentials.Use.WEBSOCKET, channel,
+                    target.query().get(RequestCredentials.TICKET_PARAMETER));
+            node.authorize(principal, Action.SUBSCRIBE, channel, null);
+        }
+        Principal who = principal;
+        if (since != null || node.optionsOf(channel).historySize() == 0) {
+            upgrade(ctx, request, new RawWebSocketTransport(ctx.channel(), node, config.heartbeat(), channel, since,
+                    access, who, new FloodGuard(config)));
+            return;
+        }
+        // Without since the client expects every publication made after its 101: the subscription
+        // only goes live after it (on Redis, once the SUBSCRIBE is confirmed), so the channel's top is
+        // read now and the subscription resumes from it (docs/protocol.md, "WebSocket, raw").
+        FullHttpRequest held = request.retain();
+        ctx.channel().config().setAutoRead(false);
+        node.history(channel, null, 0).whenComplete((page, error) -> ctx.executor().execute(() -> {
+            ctx.channel().config().setAutoRead(true);
+            if (error != null) {
+                try {
+                    HttpResponses.error(ctx, false, error, "GET " + target.path());
+                } finally {
+                    held.release();
+                }
+                return;
+            }
+            try {
+                upgrade(ctx, held, new RawWebSocketTransport(ctx.channel(), node, config.heartbeat(), channel, page.next(),
+                        access, who, new FloodGuard(config)));
+            } finally {
+                held.release();
+            }
+        }));
+    }
+
+    /** Adapts the pipeline to WebSocket and passes the request on to the handshake (see the class comment). */
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, WebSocketTransport transport) {
         int maxBytes = node.config().maxPayloadBytes();
         WebSocketServerProtocolConfig protocol = WebSocketServerProtocolConfig.newBuilder()
                 // The handshake handler compares the raw request URI, query included, so this matches exactly this request.
