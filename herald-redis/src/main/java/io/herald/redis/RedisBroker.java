@@ -60,7 +60,8 @@ import java.util.concurrent.TimeoutException;
  *       publish time in ms, from Redis's clock) and {@code d} (the publication); bounded by the
  *       namespace's history size (exact MAXLEN) and age (entries older than it are trimmed on each
  *       publish and read).</li>
- *   <li>{@code P:c:{ch}}, the pub/sub channel the publish script PUBLISHes each publication to.</li>
+ *   <li>{@code P:c:{ch}}, the pub/sub channel the publish script PUBLISHes each publication to, and
+ *       {@link RedisPresence} its join and leave events.</li>
  * </ul>
  * and per broker {@code P:probe:<random id>}, the pub/sub channel of its connection's probe.
  * Publish and history are one Lua script each ({@link Script}), so offsets, history and delivery
