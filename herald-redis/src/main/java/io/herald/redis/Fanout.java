@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,6 +89,8 @@ final class Fanout {
         public void onPublication(Publication publication) {
         }
     };
+    /** Where pub/sub messages that are not publications go (presence events: {@link RedisPresence#received}). */
+    private volatile BiConsumer<String, byte[]> events = (channel, message) -> { };
     /** Test hook: while set, processors wait for it before taking the next message. */
     private volatile CountDownLatch stall;
 
@@ -111,6 +114,14 @@ final class Fanout {
         }
         long period = Math.max(1, TimeUnit.NANOSECONDS.toMillis(topCheckNanos));
         scheduler.schedule(() -> topCheck(channels, period), jittered(period), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Hands the channel's pub/sub messages that are not publications (not starting with {@code H},
+     * see {@link Wire}) to {@code sink}, on the channel's processor thread, in order with its publications.
+     */
+    void events(BiConsumer<String, byte[]> sink) {
+        this.events = sink;
     }
 
     /** Stops the processors; messages still queued are dropped. */
@@ -182,6 +193,10 @@ final class Fanout {
     // ---- on the channel's processor thread
 
     private void live(Channel ch, byte[] message) {
+        if (message.length > 0 && message[0] != 'H') {
+            events.accept(ch.name, message);
+            return;
+        }
         Publication p;
         try {
             p = Wire.message(ch.name, message);

@@ -60,7 +60,8 @@ import java.util.concurrent.TimeoutException;
  *       publish time in ms, from Redis's clock) and {@code d} (the publication); bounded by the
  *       namespace's history size (exact MAXLEN) and age (entries older than it are trimmed on each
  *       publish and read).</li>
- *   <li>{@code P:c:{ch}}, the pub/sub channel the publish script PUBLISHes each publication to.</li>
+ *   <li>{@code P:c:{ch}}, the pub/sub channel the publish script PUBLISHes each publication to, and
+ *       {@link RedisPresence} its join and leave events.</li>
  * </ul>
  * and per broker {@code P:probe:<random id>}, the pub/sub channel of its connection's probe.
  * Publish and history are one Lua script each ({@link Script}), so offsets, history and delivery
@@ -121,7 +122,7 @@ public final class RedisBroker implements Broker {
     /** {@code PUBLISH}, or {@code SPUBLISH} on a Redis Cluster (sharded pub/sub). */
     private final byte[] publishCommand;
     private final SingleFlight<Read, HistoryResult> reads = new SingleFlight<>();
-    private final RedisPresence presence;
+    private volatile RedisPresence presence;
 
     /**
      * The command connection, its commands, and the {@code run_id} of the Redis process it is
@@ -159,7 +160,7 @@ public final class RedisBroker implements Broker {
             this.publishCommand = bytes("SPUBLISH");
             this.commands = new Link<>(
                     () -> connectCluster().thenApply(c -> new Commands(c, c.async(), new byte[0])),
-                    Commands::connection, c -> { }, scheduler);
+                    Commands::connection, c -> commandsUp(), scheduler);
         } else {
             this.cluster = null;
             this.publishCommand = bytes("PUBLISH");
@@ -172,7 +173,7 @@ public final class RedisBroker implements Broker {
                                             c.closeAsync();
                                         }
                                     })),
-                    Commands::connection, c -> { }, scheduler);
+                    Commands::connection, c -> commandsUp(), scheduler);
         }
         String nodeId = newEpoch();
         this.fanout = new Fanout(config, "herald-redis-processor", new Fanout.Reader() {
@@ -188,11 +189,11 @@ public final class RedisBroker implements Broker {
         }, stats, scheduler);
         if (cluster != null) {
             this.pubsub = new ShardedPubSub(config, cluster, client, nodeId, fanout, stats, scheduler,
-                    probe -> command(c -> c.async().spublish(probe, PROBE)));
+                    probe -> publishRaw(probe, PROBE));
         } else {
             this.pubsub = new PubSub(config, () -> client.connectPubSubAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture(),
                     nodeId, fanout, stats, scheduler,
-                    probe -> command(c -> c.async().publish(probe, PROBE)));
+                    probe -> publishRaw(probe, PROBE));
         }
         client.addListener(new RedisConnectionStateListener() {
             @Override
@@ -201,7 +202,49 @@ public final class RedisBroker implements Broker {
                 pubsub.lost(connection);
             }
         });
-        this.presence = new RedisPresence(config, client, uri, this::guard);
+        this.presence = new RedisPresence(config, new RedisPresence.Redis() {
+            @Override
+            public <T> CompletableFuture<T> command(Function<RedisClusterAsyncCommands<byte[], byte[]>, CompletionStage<T>> op) {
+                return RedisBroker.this.command(c -> op.apply(c.async()));
+            }
+
+            @Override
+            public CompletableFuture<Long> publish(String channel, byte[] message) {
+                return publishRaw(key("c", channel), message);
+            }
+
+            @Override
+            public CompletableFuture<Void> subscribe(String channel) {
+                return pubsub.subscribe(channel);
+            }
+
+            @Override
+            public <T> CompletableFuture<T> guard(String what, CompletableFuture<T> future) {
+                return RedisBroker.this.guard(what, future);
+            }
+
+            @Override
+            public boolean cluster() {
+                return cluster != null;
+            }
+        });
+        fanout.events(presence::received);
+    }
+
+    /** The command connection (re)connected: presence re-adds this node's entries (Redis may have lost them). */
+    private void commandsUp() {
+        RedisPresence p = presence;
+        if (p != null) {
+            p.refreshSoon();
+        }
+    }
+
+    /**
+     * Publishes {@code message} on the pub/sub channel {@code name} outside the publish script
+     * (probes, presence events): SPUBLISH on a Redis Cluster (into the name's slot), else PUBLISH.
+     */
+    private CompletableFuture<Long> publishRaw(byte[] name, byte[] message) {
+        return command(c -> cluster != null ? c.async().spublish(name, message) : c.async().publish(name, message));
     }
 
     /** Presence in Redis, shared by every node on it, with expiry ({@link RedisPresence}). */

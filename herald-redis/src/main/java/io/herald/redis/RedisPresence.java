@@ -5,31 +5,28 @@ import io.herald.core.presence.PresenceEvent;
 import io.herald.core.presence.PresenceListener;
 import io.herald.core.presence.PresenceStats;
 import io.herald.core.presence.PresenceStore;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link PresenceStore} of the Redis broker: presence shared by every node on one Redis, healed
- * by expiry when a node dies (docs/protocol.md, "Presence").
+ * The {@link PresenceStore} of the Redis broker: presence shared by every node on one Redis or one
+ * Redis Cluster, healed by expiry when a node dies (docs/protocol.md, "Presence").
  *
  * <p>Per channel {@code ch}, under the channel's hash tag (one slot, as the broker's keys):
  * <ul>
@@ -40,33 +37,51 @@ import org.slf4j.LoggerFactory;
  * Both keys expire {@link RedisBrokerConfig#presenceTtl()} after the last add or refresh of any
  * entry. Reads prune the members whose time has passed first (one Lua script each, so a read never
  * lists an expired entry): centrifuge's layout. Each node keeps its own live entries in memory and
- * re-adds them every third of the TTL, and after each reconnection (a Redis restarted without its
- * data gets them back); a node that stops (killed, frozen, cut off) stops refreshing, and its entries
- * leave every answer within the TTL. An entry removed while a refresh of it was in flight can
- * outlive its removal by at most the TTL.
+ * re-adds them every third of the TTL, and after each reconnection of the command connection (a
+ * Redis restarted without its data, or a Redis Cluster replica promoted without the last writes of
+ * its master, gets them back); a node that stops (killed, frozen, cut off) stops refreshing, and its
+ * entries leave every answer within the TTL. A refresh re-adds many channels per script: the
+ * channels of one hash slot together on a Redis Cluster (a script's keys must share a slot), any
+ * channels together on a standalone Redis, at most {@value #REFRESH_BATCH} entries per script. An
+ * entry removed while its refresh was being sent is removed again right after it.
  *
- * <p>Join and leave events travel over Redis pub/sub on {@code P:j:{ch}}, separate from the
- * publications' channel and from the offset stream, so they can never open a gap: a node
- * {@link #watch watches} a channel with a SUBSCRIBE on its own pub/sub connection (completing on
- * Redis's confirmation), and {@link #announce} PUBLISHes {@code J} or {@code L}, the client id,
- * {@code \n}, then {@code =user} or nothing. Events are at most once: one sent while a node's pub/sub
- * connection is down is not replayed.
+ * <p>Join and leave events travel on the channel's own pub/sub channel {@code P:c:{ch}}, the one
+ * its publications travel on (PUBLISH, or SPUBLISH into the channel's slot on a Redis Cluster,
+ * chosen by the broker), as messages starting with {@code J} or {@code L} where a publication starts
+ * with {@code H1}: the client id, {@code \n}, then {@code =user} or nothing. They are not part of the
+ * channel's offset stream, so they can never open a gap. A node {@link #watch watches} a channel by
+ * subscribing to it through the broker's subscription manager ({@link PubSub}, or {@link ShardedPubSub}
+ * on a cluster, which re-homes it when its slot changes master), which the hub does anyway for a
+ * channel with subscribers; the broker's processor of the channel hands each event to
+ * {@link #received}, in Redis's order with the channel's publications. Events are at most once: one
+ * sent while a node's pub/sub connection is down, or dropped by a full processor queue, is not replayed.
  *
- * <p>Connections: one command connection, and one pub/sub connection opened at the first
- * {@link #watch}, on the broker's {@link RedisClient}, each kept up by a {@link Link} (no command
- * replay). Operations are bounded by the broker's timeout and fail with {@code broker_unavailable}.
- * Thread-safe; never blocks the caller.
+ * <p>Connections: none of its own. Commands go through the broker's command connection (Lettuce's
+ * cluster client on a Redis Cluster, which routes each script by its keys' slot); operations are
+ * bounded by the broker's timeout and fail with {@code broker_unavailable}. Thread-safe; never blocks
+ * the caller.
  */
 public final class RedisPresence implements PresenceStore {
     private static final Logger log = LoggerFactory.getLogger(RedisPresence.class);
-    /** Entries re-added per script call at most, so one refresh of a crowded channel is several short scripts. */
-    private static final int REFRESH_BATCH = 256;
-    /** Channels per SUBSCRIBE when resubscribing after a reconnection. */
-    private static final int SUBSCRIBE_BATCH = 512;
+    /** Entries re-added per script call at most, so one refresh of a crowded channel or slot is several short scripts. */
+    static final int REFRESH_BATCH = 256;
 
-    /** The broker's bound of an operation: its timeout, and failures as {@code broker_unavailable}. */
-    interface Guard {
-        <T> CompletableFuture<T> apply(String what, CompletableFuture<T> future);
+    /** What the presence uses of its broker: its command connection, its pub/sub, and its bound of an operation. */
+    interface Redis {
+        /** Runs {@code op} on the broker's command connection (cluster-routed on a Redis Cluster). */
+        <T> CompletableFuture<T> command(Function<RedisClusterAsyncCommands<byte[], byte[]>, CompletionStage<T>> op);
+
+        /** Publishes {@code message} to the channel's pub/sub channel {@code P:c:{ch}} (PUBLISH or SPUBLISH). */
+        CompletableFuture<Long> publish(String channel, byte[] message);
+
+        /** Subscribes the node to the channel's pub/sub channel; completes on Redis's confirmation. */
+        CompletableFuture<Void> subscribe(String channel);
+
+        /** Bounds {@code future} by the timeout and maps its failure to {@code broker_unavailable}. */
+        <T> CompletableFuture<T> guard(String what, CompletableFuture<T> future);
+
+        /** Whether this is a Redis Cluster (a script's keys must then share one slot). */
+        boolean cluster();
     }
 
     private static final String NOW = """
@@ -83,16 +98,26 @@ public final class RedisPresence implements PresenceStore {
             if #expired > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now) end
             """;
 
-    /** KEYS data, expiry. ARGV ttl ms, then client, info pairs. Adds or refreshes the entries. */
+    /**
+     * KEYS data, expiry of each channel in turn (all in one slot on a Redis Cluster). ARGV ttl ms,
+     * then per channel the number of its entries and that many client, info pairs. Adds or
+     * refreshes the entries. Returns {channels}.
+     */
     static final Script ADD = new Script("presence-add", NOW + """
             local ttl = tonumber(ARGV[1])
-            for i = 2, #ARGV, 2 do
-              redis.call('ZADD', KEYS[2], now + ttl, ARGV[i])
-              redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+            local a = 2
+            for k = 1, #KEYS, 2 do
+              local n = tonumber(ARGV[a])
+              a = a + 1
+              for i = 1, n do
+                redis.call('ZADD', KEYS[k + 1], now + ttl, ARGV[a])
+                redis.call('HSET', KEYS[k], ARGV[a], ARGV[a + 1])
+                a = a + 2
+              end
+              redis.call('PEXPIRE', KEYS[k], ttl)
+              redis.call('PEXPIRE', KEYS[k + 1], ttl)
             end
-            redis.call('PEXPIRE', KEYS[1], ttl)
-            redis.call('PEXPIRE', KEYS[2], ttl)
-            return {(#ARGV - 1) / 2}
+            return {#KEYS / 2}
             """);
 
     /** KEYS data, expiry. ARGV client. */
@@ -116,39 +141,32 @@ public final class RedisPresence implements PresenceStore {
             return {#infos, n}
             """);
 
+    private static final byte[] ONE = {'1'};
+
     private final RedisBrokerConfig config;
-    private final Guard guard;
+    private final Redis redis;
     private final ScheduledExecutorService scheduler;
-    private final Link<StatefulRedisConnection<byte[], byte[]>> commands;
-    private final Link<StatefulRedisPubSubConnection<byte[], byte[]>> pubsub;
     /** This node's live entries: channel → client id → info; what the refresher re-adds. */
     private final ConcurrentHashMap<String, Map<String, byte[]>> local = new ConcurrentHashMap<>();
-    private final Set<String> watched = ConcurrentHashMap.newKeySet();
-    private final byte[] eventPrefix;
+    /** Watched channels → how many watches (the hub's watch and unwatch are balanced). */
+    private final ConcurrentHashMap<String, Integer> watched = new ConcurrentHashMap<>();
     private final byte[] ttlMs;
     private volatile PresenceListener listener = e -> { };
     private volatile boolean refreshFailing;
 
     /**
-     * @param config the broker's configuration: prefix, timeout, presence TTL
-     * @param client the broker's client (its threads are shared; the broker shuts it down)
-     * @param uri    where Redis is
-     * @param guard  the broker's bound of an operation
+     * @param config the broker's configuration: prefix, presence TTL
+     * @param redis  the broker's connections and bound of an operation
      */
-    RedisPresence(RedisBrokerConfig config, RedisClient client, RedisURI uri, Guard guard) {
+    RedisPresence(RedisBrokerConfig config, Redis redis) {
         this.config = config;
-        this.guard = guard;
-        this.eventPrefix = (config.prefix() + ":j:{").getBytes(StandardCharsets.UTF_8);
+        this.redis = redis;
         this.ttlMs = bytes(Long.toString(config.presenceTtl().toMillis()));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "herald-redis-presence");
             t.setDaemon(true);
             return t;
         });
-        this.commands = new Link<>(() -> client.connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture(),
-                c -> c, c -> refreshSoon(), scheduler);
-        this.pubsub = Link.pubSub(client, uri, new Receiver(), this::resubscribe, scheduler);
-        Link.reportLosses(client, commands, pubsub);
     }
 
     /** Starts the refresher (every third of the TTL); events of watched channels go to {@code listener}. */
@@ -168,7 +186,7 @@ public final class RedisPresence implements PresenceStore {
             Map<String, byte[]> m = entries != null ? entries : new LinkedHashMap<>();
             m.put(client.client(), info);
             // sent under the channel's entry, so a remove of the same client is issued after it
-            sent[0] = run("presence add to " + channel, ADD, channel, ttlMs, bytes(client.client()), info);
+            sent[0] = run("presence add to " + channel, ADD, keys(channel), ttlMs, ONE, bytes(client.client()), info);
             return m;
         });
         return sent[0];
@@ -182,7 +200,7 @@ public final class RedisPresence implements PresenceStore {
             if (entries != null) {
                 entries.remove(clientId);
             }
-            sent[0] = run("presence remove from " + channel, REMOVE, channel, bytes(clientId));
+            sent[0] = run("presence remove from " + channel, REMOVE, keys(channel), bytes(clientId));
             return entries == null || entries.isEmpty() ? null : entries;
         });
         return sent[0];
@@ -190,7 +208,7 @@ public final class RedisPresence implements PresenceStore {
 
     @Override
     public CompletableFuture<List<ClientInfo>> clients(String channel) {
-        return guard.apply("presence of " + channel, commands.get().thenCompose(c -> CLIENTS.run(c.async(), keys(channel))))
+        return redis.guard("presence of " + channel, redis.command(c -> CLIENTS.run(c, keys(channel))))
                 .thenApply(reply -> {
                     List<ClientInfo> clients = new ArrayList<>(reply.size() / 2);
                     for (int i = 0; i + 1 < reply.size(); i += 2) {
@@ -203,50 +221,64 @@ public final class RedisPresence implements PresenceStore {
 
     @Override
     public CompletableFuture<PresenceStats> stats(String channel) {
-        return guard.apply("presence counts of " + channel, commands.get().thenCompose(c -> STATS.run(c.async(), keys(channel))))
+        return redis.guard("presence counts of " + channel, redis.command(c -> STATS.run(c, keys(channel))))
                 .thenApply(reply -> new PresenceStats(((Long) reply.get(0)).intValue(), ((Long) reply.get(1)).intValue()));
     }
 
-    /** Subscribes to the channel's events on Redis; completes when Redis confirmed the SUBSCRIBE. */
+    /**
+     * Starts handing the channel's events to the listener and subscribes the node to the channel's
+     * pub/sub channel (as the broker's subscribe does); completes when Redis confirmed it.
+     */
     @Override
     public CompletableFuture<Void> watch(String channel) {
-        watched.add(channel);
-        return guard.apply("presence events of " + channel, pubsub.get()
-                .thenCompose(c -> c.async().subscribe(key("j", channel)).toCompletableFuture()));
+        watched.merge(channel, 1, Integer::sum);
+        return redis.guard("presence events of " + channel, redis.subscribe(channel));
     }
 
-    /** Unsubscribes at once; nothing to do while the pub/sub connection is down. */
+    /**
+     * Stops handing the channel's events to the listener, at once. The pub/sub subscription is the
+     * broker's: the hub unsubscribes it with the broker (an unsubscribe here could undo a subscribe
+     * the hub made meanwhile).
+     */
     @Override
     public CompletableFuture<Void> unwatch(String channel) {
-        watched.remove(channel);
-        if (!pubsub.isUp()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return guard.apply("presence events of " + channel, pubsub.get()
-                .thenCompose(c -> c.async().unsubscribe(key("j", channel)).toCompletableFuture()));
+        watched.computeIfPresent(channel, (c, n) -> n > 1 ? n - 1 : null);
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override
     public CompletableFuture<Void> announce(PresenceEvent event) {
         byte[] message = event(event);
-        return guard.apply("presence event on " + event.channel(), commands.get()
-                .thenCompose(c -> c.async().publish(key("j", event.channel()), message).toCompletableFuture()))
+        return redis.guard("presence event on " + event.channel(), redis.publish(event.channel(), message))
                 .thenApply(receivers -> null);
     }
 
     /**
-     * Stops refreshing and closes the connections, leaving this node's entries to expire: what a
-     * node that dies does, and what a node that stops does after its sessions left. Idempotent.
+     * A message on a channel's pub/sub channel that is not a publication, on the channel's processor
+     * thread: handed to the listener when it is an event of a watched channel.
+     */
+    void received(String channel, byte[] message) {
+        if (!watched.containsKey(channel)) {
+            return;
+        }
+        try {
+            listener.onPresenceEvent(event(channel, message));
+        } catch (RuntimeException e) {
+            log.warn("dropped a presence event on {}", channel, e);
+        }
+    }
+
+    /**
+     * Stops refreshing, leaving this node's entries to expire: what a node that dies does, and what
+     * a node that stops does after its sessions left. The connections are the broker's. Idempotent.
      */
     @Override
     public void close() {
         scheduler.shutdownNow();
-        commands.close();
-        pubsub.close();
     }
 
     /** A refresh on the refresher's thread: after a (re)connection, so a Redis that lost its data gets the entries back. */
-    private void refreshSoon() {
+    void refreshSoon() {
         try {
             scheduler.execute(this::refresh);
         } catch (java.util.concurrent.RejectedExecutionException closed) {
@@ -254,28 +286,68 @@ public final class RedisPresence implements PresenceStore {
         }
     }
 
-    /** Re-adds every live entry of this node, one script per channel and batch; failures are logged once per streak. */
+    /**
+     * Re-adds every live entry of this node: one script per group of channels (per hash slot on a
+     * Redis Cluster) and {@value #REFRESH_BATCH} entries; failures are logged once per streak.
+     */
     void refresh() {
         if (scheduler.isShutdown()) {
             return;
         }
+        Map<Integer, Batch> open = new HashMap<>();
+        List<Batch> full = new ArrayList<>();
         for (String channel : local.keySet()) {
+            int slot = redis.cluster() ? SlotHash.getSlot(key("pd", channel)) : 0;
             local.computeIfPresent(channel, (c, entries) -> {
-                List<byte[]> args = new ArrayList<>(1 + 2 * Math.min(entries.size(), REFRESH_BATCH));
-                args.add(ttlMs);
                 for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-                    args.add(bytes(e.getKey()));
-                    args.add(e.getValue());
-                    if (args.size() > 2 * REFRESH_BATCH) {
-                        refreshed(run("presence refresh of " + c, ADD, c, args.toArray(byte[][]::new)));
-                        args.subList(1, args.size()).clear();
+                    Batch batch = open.computeIfAbsent(slot, s -> new Batch());
+                    batch.add(c, e.getKey(), e.getValue());
+                    if (batch.entries >= REFRESH_BATCH) {
+                        full.add(open.remove(slot));
                     }
-                }
-                if (args.size() > 1) {
-                    refreshed(run("presence refresh of " + c, ADD, c, args.toArray(byte[][]::new)));
                 }
                 return entries;
             });
+            full.forEach(Batch::send); // outside the channel's entry: sending looks at it again
+            full.clear();
+        }
+        open.values().forEach(Batch::send);
+    }
+
+    /** The entries of one refresh script: channels of one slot, each with its clients and infos. */
+    private final class Batch {
+        private final Map<String, List<byte[]>> channels = new LinkedHashMap<>();
+        private int entries;
+
+        void add(String channel, String client, byte[] info) {
+            List<byte[]> pairs = channels.computeIfAbsent(channel, c -> new ArrayList<>());
+            pairs.add(bytes(client));
+            pairs.add(info);
+            entries++;
+        }
+
+        /** Sends the script, then removes again what was removed since it was read (sent after it, so run after it). */
+        void send() {
+            List<byte[]> keys = new ArrayList<>(2 * channels.size());
+            List<byte[]> args = new ArrayList<>(1 + channels.size() + 2 * entries);
+            args.add(ttlMs);
+            channels.forEach((channel, pairs) -> {
+                keys.add(key("pd", channel));
+                keys.add(key("pz", channel));
+                args.add(bytes(Integer.toString(pairs.size() / 2)));
+                args.addAll(pairs);
+            });
+            refreshed(run("presence refresh of " + channels.size() + " channels", ADD, keys.toArray(byte[][]::new),
+                    args.toArray(byte[][]::new)));
+            channels.forEach((channel, pairs) -> local.compute(channel, (c, now) -> {
+                for (int i = 0; i < pairs.size(); i += 2) {
+                    String client = string(pairs.get(i));
+                    if (now == null || !now.containsKey(client)) {
+                        run("presence remove from " + c, REMOVE, keys(c), pairs.get(i));
+                    }
+                }
+                return now;
+            }));
         }
     }
 
@@ -291,35 +363,8 @@ public final class RedisPresence implements PresenceStore {
         });
     }
 
-    /** After each pub/sub (re)connection: subscribes again to the events of every watched channel. */
-    private void resubscribe(StatefulRedisPubSubConnection<byte[], byte[]> connection) {
-        List<String> channels = new ArrayList<>(watched);
-        for (int i = 0; i < channels.size(); i += SUBSCRIBE_BATCH) {
-            byte[][] batch = channels.subList(i, Math.min(channels.size(), i + SUBSCRIBE_BATCH)).stream()
-                    .map(ch -> key("j", ch)).toArray(byte[][]::new);
-            connection.async().subscribe(batch);
-        }
-    }
-
-    /** Receives events on the pub/sub connection's thread, in Redis's order. */
-    private final class Receiver extends RedisPubSubAdapter<byte[], byte[]> {
-        @Override
-        public void message(byte[] channel, byte[] message) {
-            String name = channelOf(channel);
-            if (name == null || !watched.contains(name)) {
-                return;
-            }
-            try {
-                listener.onPresenceEvent(event(name, message));
-            } catch (RuntimeException e) {
-                log.warn("dropped a presence event on {}", name, e);
-            }
-        }
-    }
-
-    private CompletableFuture<Void> run(String what, Script script, String channel, byte[]... args) {
-        return guard.apply(what, commands.get().thenCompose(c -> script.run(c.async(), keys(channel), args)))
-                .thenApply(reply -> null);
+    private CompletableFuture<Void> run(String what, Script script, byte[][] keys, byte[]... args) {
+        return redis.guard(what, redis.command(c -> script.run(c, keys, args))).thenApply(reply -> null);
     }
 
     private byte[][] keys(String channel) {
@@ -328,16 +373,6 @@ public final class RedisPresence implements PresenceStore {
 
     private byte[] key(String kind, String channel) {
         return bytes(config.prefix() + ":" + kind + ":{" + channel + "}");
-    }
-
-    /** The Herald channel of an event's pub/sub channel, or null when it is not one of this prefix's. */
-    private String channelOf(byte[] pubsubChannel) {
-        int n = eventPrefix.length;
-        if (pubsubChannel.length < n + 2 || pubsubChannel[pubsubChannel.length - 1] != '}'
-                || !Arrays.equals(pubsubChannel, 0, n, eventPrefix, 0, n)) {
-            return null;
-        }
-        return new String(pubsubChannel, n, pubsubChannel.length - n - 1, StandardCharsets.UTF_8);
     }
 
     /** An entry's info: {@code ""} without a user id, else {@code "=" + user}. */

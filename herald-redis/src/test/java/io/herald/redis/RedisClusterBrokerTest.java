@@ -359,7 +359,8 @@ class RedisClusterBrokerTest {
         await(what, condition, 10);
     }
 
-    private static void await(String what, BooleanSupplier condition, int seconds) {
+    /** Shared with the cluster presence test. */
+    static void await(String what, BooleanSupplier condition, int seconds) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime()).as(what).isLessThan(deadline);
@@ -367,7 +368,8 @@ class RedisClusterBrokerTest {
         }
     }
 
-    private static void pause(long ms) {
+    /** Shared with the cluster presence test. */
+    static void pause(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {

@@ -37,6 +37,7 @@ class RedisPresenceContractTest extends PresenceStoreContractTest {
     private PresenceStore node() {
         RedisBroker broker = new RedisBroker(RedisBrokerConfig.of(redis.address()).withPrefix(prefix));
         brokers.add(broker);
+        broker.start(publication -> { }); // events travel through the broker's pub/sub and processors
         return broker.presence();
     }
 

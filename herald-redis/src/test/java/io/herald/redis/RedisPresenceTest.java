@@ -64,7 +64,9 @@ class RedisPresenceTest {
     }
 
     private PresenceStore store(List<PresenceEvent> heard) {
-        PresenceStore store = broker().presence();
+        RedisBroker broker = broker();
+        broker.start(publication -> { }); // events travel through the broker's pub/sub and processors
+        PresenceStore store = broker.presence();
         store.start(heard::add);
         return store;
     }

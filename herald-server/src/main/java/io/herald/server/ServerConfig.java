@@ -137,10 +137,6 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         check("h2c", h2c, !h2c || http2, "false when http2 is false");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(broker, "broker");
-        // Presence lives in Redis by channel; on a Redis Cluster its keys and join/leave events would
-        // need the cluster's routing, which RedisPresence does not do yet (docs/configuration.md, "Broker").
-        check("presence", "on in a namespace", !broker.type().equals(BrokerConfig.REDIS_CLUSTER) || !usesPresence(node),
-                "presence and join-leave off in every namespace with broker.type redis-cluster (presence on a Redis Cluster is not available yet)");
         corsAllowedOrigins = List.copyOf(Objects.requireNonNull(corsAllowedOrigins, "corsAllowedOrigins"));
         trustedProxies = List.copyOf(Objects.requireNonNull(trustedProxies, "trustedProxies"));
         valid("corsAllowedOrigins", corsAllowedOrigins, Origins::of);
@@ -183,12 +179,6 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         String problem = !Files.exists(file) ? "no such file" : !Files.isRegularFile(file) ? "not a regular file"
                 : !Files.isReadable(file) ? "not readable" : null;
         check(name, file, problem == null, "a readable file; " + problem);
-    }
-
-    /** Whether any namespace (the default one included) lists presence or announces joins and leaves. */
-    private static boolean usesPresence(NodeConfig node) {
-        return node.defaultNamespace().presence() || node.defaultNamespace().joinLeave()
-                || node.namespaces().values().stream().anyMatch(o -> o.presence() || o.joinLeave());
     }
 
     /** A builder with the defaults. */

@@ -6,7 +6,6 @@ import io.herald.core.auth.AccessLevel;
 import io.herald.server.ServerConfig;
 import io.herald.server.auth.AuthConfig;
 import io.herald.server.auth.Credentials;
-import io.herald.server.broker.BrokerConfig;
 import io.herald.server.cli.DurationConverter;
 import io.herald.server.tls.ServerTls;
 import java.nio.file.Path;
@@ -293,10 +292,8 @@ public final class Configuration {
         if (Boolean.TRUE.equals(get("demo")) && !namespaces.containsKey(DEMO_NAMESPACE)) {
             // The demo pages start from history (the sign-up count, the chat): keep at least a day of it.
             Duration age = defaults.historyAge().compareTo(DEMO_HISTORY_AGE) >= 0 ? defaults.historyAge() : DEMO_HISTORY_AGE;
-            // The chat page shows who is here: presence and join/leave events (docs/protocol.md, "Presence"),
-            // except on a Redis Cluster, where presence is not available yet (ServerConfig's rule).
-            boolean presence = !BrokerConfig.REDIS_CLUSTER.equals(get("broker.type"));
-            b.node.namespace(DEMO_NAMESPACE, defaults.toBuilder().historyAge(age).presence(presence).joinLeave(presence).build());
+            // The chat page shows who is here: presence and join/leave events (docs/protocol.md, "Presence").
+            b.node.namespace(DEMO_NAMESPACE, defaults.toBuilder().historyAge(age).presence(true).joinLeave(true).build());
         }
         namespaces.forEach((name, options) -> {
             NamespaceOptions.Builder nb = defaults.toBuilder();

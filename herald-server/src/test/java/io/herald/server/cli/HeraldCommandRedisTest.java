@@ -7,6 +7,7 @@ import io.herald.redis.RedisServerProcess;
 import io.herald.server.testing.HeraldProcess;
 import io.herald.server.testing.SseReader;
 import io.herald.server.testing.TestServer;
+import io.herald.server.testing.WsClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -58,7 +59,10 @@ class HeraldCommandRedisTest {
         try (RedisClusterProcess cluster = RedisClusterProcess.start()) {
             List<String> seeds = cluster.addresses().subList(0, 2);
             String[] args = {"--broker", "redis-cluster", "--redis-address", seeds.get(0), "--redis-address", seeds.get(1)};
-            try (HeraldProcess a = HeraldProcess.start(Map.of(), args); HeraldProcess b = HeraldProcess.start(Map.of(), args)) {
+            // presence and join/leave on (docs/configuration.md, "Broker"), entries expiring a second after their node died
+            Map<String, String> presence = Map.of("HERALD_PRESENCE", "true", "HERALD_JOIN_LEAVE", "true",
+                    "HERALD_BROKER_REDIS_PRESENCE_TTL", "1s");
+            try (HeraldProcess a = HeraldProcess.start(presence, args); HeraldProcess b = HeraldProcess.start(presence, args)) {
                 for (HeraldProcess node : List.of(a, b)) {
                     TestServer.await("the node ready on the cluster", Duration.ofSeconds(20), () -> {
                         try {
@@ -69,7 +73,64 @@ class HeraldCommandRedisTest {
                     });
                 }
                 assertShareChannels(a, b);
+                assertSharePresence(a, b);
             }
+        }
+    }
+
+    /**
+     * Presence across two nodes on a Redis Cluster: a WebSocket subscriber on A hears the join and
+     * leave of an SSE subscriber on B; each node's GET /presence lists the other's subscriber; once B
+     * is killed, its subscriber leaves A's answer within the presence TTL.
+     */
+    private void assertSharePresence(HeraldProcess a, HeraldProcess b) throws Exception {
+        try (WsClient onA = WsClient.connect(URI.create("ws://127.0.0.1:" + a.port() + "/ws"))) {
+            onA.send("{\"id\":1,\"op\":\"subscribe\",\"channel\":\"lobby\"}");
+            assertThat(onA.nextJson().get("ok").asBoolean()).isTrue();
+            String aId = onA.nextJson().at("/join/client").asText();
+            HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + b.port() + "/sse/lobby")).build(), HttpResponse.BodyHandlers.ofInputStream());
+            String bId;
+            try (SseReader onB = new SseReader(stream.body())) {
+                assertThat(onB.next().retry()).as("B's stream started").isNotNull();
+                com.fasterxml.jackson.databind.JsonNode join = onA.nextJson();
+                assertThat(join.at("/join/channel").asText()).as("%s", join).isEqualTo("lobby");
+                bId = join.at("/join/client").asText();
+                assertThat(bId).isNotEqualTo(aId);
+                for (HeraldProcess node : List.of(a, b)) {
+                    TestServer.await("both subscribers listed by " + node.port(), Duration.ofSeconds(10),
+                            () -> presenceOf(node).size() == 2);
+                    assertThat(presenceOf(node)).containsExactlyInAnyOrder(aId, bId);
+                }
+            }
+            com.fasterxml.jackson.databind.JsonNode leave = onA.nextJson();
+            assertThat(leave.toString()).isEqualTo("{\"leave\":{\"channel\":\"lobby\",\"client\":\"" + bId + "\"}}");
+            TestServer.await("B's subscriber gone from A's answer", Duration.ofSeconds(10), () -> presenceOf(a).equals(List.of(aId)));
+
+            // a subscriber on B, then B dies: its entry outlives it until the TTL, no longer
+            HttpResponse<java.io.InputStream> again = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + b.port() + "/sse/lobby")).build(), HttpResponse.BodyHandlers.ofInputStream());
+            try (SseReader onB = new SseReader(again.body())) {
+                assertThat(onB.next().retry()).isNotNull();
+                TestServer.await("B's new subscriber listed by A", Duration.ofSeconds(10), () -> presenceOf(a).size() == 2);
+                b.kill();
+                long killed = System.nanoTime();
+                TestServer.await("B's entry expired", Duration.ofSeconds(10), () -> presenceOf(a).equals(List.of(aId)));
+                assertThat((System.nanoTime() - killed) / 1_000_000).as("ms until a killed node's entry left").isLessThan(4000);
+            }
+        }
+    }
+
+    /** The client ids GET /presence/lobby lists on {@code node}. */
+    private List<String> presenceOf(HeraldProcess node) {
+        try {
+            HttpResponse<String> r = get(node.port(), "/presence/lobby");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            List<String> ids = new java.util.ArrayList<>();
+            TestServer.json(r.body()).get("clients").forEach(c -> ids.add(c.get("client").asText()));
+            return ids;
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -142,7 +142,6 @@ class ConfigurationTest {
             "shutdown:\\n  spread: -1s | herald.yml:2: shutdown.spread: PT-1S (expected: >= 0)",
             "logging:\\n  format: yaml | herald.yml:2: logging.format: yaml (expected: text or json)",
             "logging:\\n  access-log: on | herald.yml:2: logging.access-log: \"on\" is not true or false",
-            "broker:\\n  type: redis-cluster\\n  redis:\\n    addresses: [redis://127.0.0.1:7001]\\npresence: true | herald.yml:5: presence: on in a namespace (expected: presence and join-leave off in every namespace with broker.type redis-cluster (presence on a Redis Cluster is not available yet))",
             "broker:\\n  redis:\\n    presence-ttl: 100ms | herald.yml:3: broker.redis.presence-ttl: PT0.1S (expected: >= 300 ms)",
             "broker:\\n  type: kafka | herald.yml:2: broker.type: kafka (expected: memory, redis or redis-cluster)",
             "broker:\\n  type: redis-cluster | default: broker.redis.addresses: [] (expected: one or more seed node URIs such as redis://127.0.0.1:7001 when broker.type is redis-cluster)",
@@ -217,6 +216,18 @@ class ConfigurationTest {
                 .isEqualTo(Duration.ofDays(1));
         assertThat(load("demo: true\nnamespaces:\n  demo:\n    history-age: 1m\n", Map.of(), Map.of())
                 .serverConfig().node().optionsOf("demo:clock").historyAge()).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void presenceAndTheDemosPresenceWorkOnARedisCluster() throws IOException {
+        String cluster = "broker:\n  type: redis-cluster\n  redis:\n    addresses: [redis://127.0.0.1:7001]\n";
+        NamespaceOptions lobby = load(cluster + "presence: true\njoin-leave: true\n", Map.of(), Map.of())
+                .serverConfig().node().optionsOf("lobby");
+        assertThat(lobby.presence()).isTrue();
+        assertThat(lobby.joinLeave()).isTrue();
+        NamespaceOptions chat = load(cluster + "demo: true\n", Map.of(), Map.of()).serverConfig().node().optionsOf("demo:chat");
+        assertThat(chat.presence()).as("the demo chat's Here now").isTrue();
+        assertThat(chat.joinLeave()).isTrue();
     }
 
     @Test

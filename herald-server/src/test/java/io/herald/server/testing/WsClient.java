@@ -65,6 +65,11 @@ public final class WsClient implements AutoCloseable {
         return new WsClient(server.http(), server.wsUri(path), subprotocols);
     }
 
+    /** Opens a WebSocket to {@code uri} (a server in another process, e.g. {@code HeraldProcess}). */
+    public static WsClient connect(URI uri, String... subprotocols) {
+        return new WsClient(HttpClient.newHttpClient(), uri, subprotocols);
+    }
+
     /**
      * Tries to open a WebSocket that the server should refuse and returns the HTTP status of the
      * refusal; fails if the upgrade succeeds.
