@@ -1,8 +1,8 @@
 package io.herald.core;
 
 /**
- * Validation of the names of the wire contract (docs/protocol.md, "Vocabulary"): channels and
- * event types, and the namespace of a channel.
+ * Validation of the names of the wire contract (docs/protocol.md, "Vocabulary"): channels,
+ * event types and idempotency keys, and the namespace of a channel.
  *
  * <p>Stateless and thread-safe. The checks are hand-rolled loops rather than regular expressions
  * because they run on every publish and subscribe; the patterns in the javadoc are the rule.
@@ -24,6 +24,22 @@ public final class Names {
         return name != null && matches(name, 64, false);
     }
 
+    /** Whether {@code key} matches {@code ^[A-Za-z0-9_.:@=+/-]{1,128}$}. */
+    public static boolean isIdempotencyKey(String key) {
+        if (key == null || key.isEmpty() || key.length() > 128) {
+            return false;
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '_' || c == '.' || c == ':' || c == '@' || c == '=' || c == '+' || c == '/' || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Returns {@code name} when it is a valid channel name.
      *
@@ -35,6 +51,21 @@ public final class Names {
                     "channel " + quote(name) + " (expected: ^[A-Za-z0-9_.:@-]{1,128}$)");
         }
         return name;
+    }
+
+    /**
+     * Returns {@code key} when it is null or a valid idempotency key: 1 to 128 of
+     * {@code A-Z a-z 0-9 _ . : @ = + / -} (UUIDs, base64 and most generated ids fit;
+     * docs/protocol.md, "Idempotent publishing").
+     *
+     * @throws HeraldException {@link ErrorCode#INVALID_PARAMETER} otherwise
+     */
+    public static String checkIdempotencyKey(String key) {
+        if (key != null && !isIdempotencyKey(key)) {
+            throw new HeraldException(ErrorCode.INVALID_PARAMETER,
+                    "idempotency key " + quote(key) + " (expected: ^[A-Za-z0-9_.:@=+/-]{1,128}$)");
+        }
+        return key;
     }
 
     /**

@@ -130,9 +130,23 @@ public final class Node implements AutoCloseable {
      *         {@code broker_unavailable} when nothing was stored
      */
     public CompletableFuture<Publication> publish(String channel, String event, Payload data) {
+        return publish(channel, event, data, null);
+    }
+
+    /**
+     * As {@link #publish(String, String, Payload)}, once per idempotency key
+     * ({@link Broker#publish(String, String, Payload, NamespaceOptions, String)}): a retry with the
+     * key of a publication stored within the window answers that publication and stores nothing.
+     *
+     * @param idempotencyKey null for none
+     * @return as {@link #publish(String, String, Payload)}; also fails with
+     *         {@code invalid_parameter} for a malformed key
+     */
+    public CompletableFuture<Publication> publish(String channel, String event, Payload data, String idempotencyKey) {
         return attempt(() -> {
             Names.checkChannel(channel);
             String type = Names.checkEvent(event);
+            Names.checkIdempotencyKey(idempotencyKey);
             if (data.size() > config.maxPayloadBytes()) {
                 throw new HeraldException(ErrorCode.PAYLOAD_TOO_LARGE, "payload of " + data.size()
                         + " bytes (expected: at most " + config.maxPayloadBytes() + ")");
@@ -145,7 +159,7 @@ public final class Node implements AutoCloseable {
                 throw new HeraldException(ErrorCode.OVERLOADED, "the server is past its delivery capacity ("
                         + queued + " pushes queued for subscribers, bound " + maxBacklog + "); retry later");
             }
-            return fromBroker(broker.publish(channel, type, data, optionsOf(channel)), "publication not stored")
+            return fromBroker(broker.publish(channel, type, data, optionsOf(channel), idempotencyKey), "publication not stored")
                     .whenComplete((p, e) -> {
                         if (e == null) {
                             published.increment();
@@ -164,6 +178,12 @@ public final class Node implements AutoCloseable {
      *         client publications), {@code unauthorized} or {@code forbidden}
      */
     public CompletableFuture<Publication> publishFromClient(Session session, String channel, String event, Payload data) {
+        return publishFromClient(session, channel, event, data, null);
+    }
+
+    /** As {@link #publishFromClient(Session, String, String, Payload)}, once per idempotency key (null for none). */
+    public CompletableFuture<Publication> publishFromClient(Session session, String channel, String event, Payload data,
+                                                            String idempotencyKey) {
         return attempt(() -> {
             if (Names.isChannel(channel) && !optionsOf(channel).allowClientPublish()) {
                 throw new HeraldException(ErrorCode.PUBLISH_FORBIDDEN, "namespace " + Names.quote(Names.namespaceOf(channel))
@@ -172,7 +192,7 @@ public final class Node implements AutoCloseable {
             if (authorizer.enforcing()) {
                 authorize(session.principal(), Action.PUBLISH, channel, session);
             }
-            return publish(channel, event, data);
+            return publish(channel, event, data, idempotencyKey);
         });
     }
 
@@ -183,11 +203,17 @@ public final class Node implements AutoCloseable {
      * @return as {@link #publish}; also fails with {@code unauthorized} or {@code forbidden}
      */
     public CompletableFuture<Publication> publishAs(Principal who, String channel, String event, Payload data) {
+        return publishAs(who, channel, event, data, null);
+    }
+
+    /** As {@link #publishAs(Principal, String, String, Payload)}, once per idempotency key (null for none). */
+    public CompletableFuture<Publication> publishAs(Principal who, String channel, String event, Payload data,
+                                                    String idempotencyKey) {
         return attempt(() -> {
             if (authorizer.enforcing()) {
                 authorize(who, Action.PUBLISH, channel, null);
             }
-            return publish(channel, event, data);
+            return publish(channel, event, data, idempotencyKey);
         });
     }
 

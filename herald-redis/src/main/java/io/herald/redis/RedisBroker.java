@@ -309,7 +309,8 @@ public final class RedisBroker implements Broker {
     }
 
     @Override
-    public CompletableFuture<Publication> publish(String channel, String event, Payload data, NamespaceOptions options) {
+    public CompletableFuture<Publication> publish(String channel, String event, Payload data, NamespaceOptions options,
+                                                  String idempotencyKey) {
         byte[] body;
         try {
             body = Wire.body(event, data);
@@ -322,8 +323,9 @@ public final class RedisBroker implements Broker {
         }
         long age = Math.max(1, options.historyAge().toMillis());
         return guard("publish to " + channel, command(c -> Script.PUBLISH.run(c.async(),
-                keys(channel), c.runId(), bytes(newEpoch()), bytes(options.historySize()), bytes(age),
-                bytes(age + MemoryBroker.STREAM_TTL_MS), key("c", channel), body, publishCommand))
+                idempotencyKey == null ? keys(channel) : keys(channel, idempotencyKey), c.runId(), bytes(newEpoch()),
+                bytes(options.historySize()), bytes(age), bytes(age + MemoryBroker.STREAM_TTL_MS), key("c", channel), body,
+                publishCommand, bytes(IDEMPOTENCY_WINDOW.toMillis())))
                 .thenApply(out -> new Publication(channel, (Long) out.get(0), string(out.get(1)), event, data, (Long) out.get(2))));
     }
 
@@ -516,6 +518,15 @@ public final class RedisBroker implements Broker {
 
     private byte[][] keys(String channel) {
         return new byte[][] {key("m", channel), key("s", channel)};
+    }
+
+    /**
+     * The keys of a publish with an idempotency key: the meta, the stream, and
+     * {@code PREFIX:i:{CHANNEL}:KEY} (the channel's hash tag first, so all three share a slot).
+     */
+    private byte[][] keys(String channel, String idempotencyKey) {
+        return new byte[][] {key("m", channel), key("s", channel),
+                (config.prefix() + ":i:{" + channel + "}:" + idempotencyKey).getBytes(StandardCharsets.UTF_8)};
     }
 
     private byte[] key(String kind, String channel) {

@@ -80,7 +80,14 @@ final class Script {
      * (docs/architecture.md's broker contract).
      */
     static final Script PUBLISH = new Script("publish", COMMON + """
-            local meta, stream = KEYS[1], KEYS[2]
+            local meta, stream, keyed = KEYS[1], KEYS[2], KEYS[3]
+            if keyed then
+              local earlier = redis.call('GET', keyed)
+              if earlier then
+                local top, epoch, time = string.match(earlier, '^(%d+) (%S+) (%d+)$')
+                return {tonumber(top), epoch, tonumber(time)}
+              end
+            end
             local epoch = state(meta, stream, ARGV[1], ARGV[2])
             local size, age = tonumber(ARGV[3]), tonumber(ARGV[4])
             local top = redis.call('HINCRBY', meta, 's', 1)
@@ -94,6 +101,9 @@ final class Script {
             end
             redis.call('PEXPIRE', meta, ARGV[5])
             redis.call(ARGV[8] or 'PUBLISH', ARGV[6], 'H1 ' .. top .. ' ' .. epoch .. ' ' .. now .. '\\n' .. ARGV[7])
+            if keyed then
+              redis.call('SET', keyed, top .. ' ' .. epoch .. ' ' .. now, 'PX', ARGV[9])
+            end
             return {top, epoch, now}
             """);
 

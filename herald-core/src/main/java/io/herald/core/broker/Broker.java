@@ -5,6 +5,7 @@ import io.herald.core.Payload;
 import io.herald.core.Publication;
 import io.herald.core.StreamPosition;
 import io.herald.core.presence.PresenceStore;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -43,7 +44,32 @@ public interface Broker extends AutoCloseable {
      * @param options the channel's namespace options (history size and age)
      * @return the stored publication, with its offset, epoch and time
      */
-    CompletableFuture<Publication> publish(String channel, String event, Payload data, NamespaceOptions options);
+    default CompletableFuture<Publication> publish(String channel, String event, Payload data, NamespaceOptions options) {
+        return publish(channel, event, data, options, null);
+    }
+
+    /**
+     * How long a channel remembers a publication's idempotency key: 5 minutes
+     * (docs/protocol.md, "Idempotent publishing").
+     */
+    Duration IDEMPOTENCY_WINDOW = Duration.ofMinutes(5);
+
+    /**
+     * Publishes to a channel once per idempotency key: when the channel stored a publication with
+     * the same {@code idempotencyKey} within {@link #IDEMPOTENCY_WINDOW}, nothing is stored or
+     * delivered again and the result is that publication's offset, epoch and time (with this call's
+     * event and data, which are not compared). A publisher that got no answer (a timeout, a lost
+     * connection) retries with the same key and gets one publication, not two.
+     *
+     * @param channel        a valid channel name
+     * @param event          a valid event type
+     * @param data           the payload
+     * @param options        the channel's namespace options (history size and age)
+     * @param idempotencyKey null for none, else a key {@link io.herald.core.Names#checkIdempotencyKey} accepts
+     * @return the stored (or earlier stored) publication, with its offset, epoch and time
+     */
+    CompletableFuture<Publication> publish(String channel, String event, Payload data, NamespaceOptions options,
+                                           String idempotencyKey);
 
     /**
      * Reads a channel's history.

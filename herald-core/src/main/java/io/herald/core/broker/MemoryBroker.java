@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +38,11 @@ public final class MemoryBroker implements Broker {
      * epoch, so an old position is announced as a reset rather than silently mis-served.
      */
     public static final long STREAM_TTL_MS = 24L * 60 * 60 * 1000;
+    /**
+     * The most idempotency keys a channel remembers: past it the oldest is forgotten before its
+     * window ends (10,000 keys, at 24 to 200 bytes each, about 2 MB per channel at most).
+     */
+    public static final int MAX_KEYS = 10_000;
 
     private final ConcurrentHashMap<String, Stream> streams = new ConcurrentHashMap<>();
     private final LongSupplier clock;
@@ -72,22 +78,33 @@ public final class MemoryBroker implements Broker {
     }
 
     @Override
-    public CompletableFuture<Publication> publish(String channel, String event, Payload data, NamespaceOptions options) {
+    public CompletableFuture<Publication> publish(String channel, String event, Payload data, NamespaceOptions options,
+                                                  String idempotencyKey) {
         for (;;) {
             Stream stream = streams.computeIfAbsent(channel, c -> new Stream(newEpoch(), clock.getAsLong()));
             synchronized (stream) {
                 if (!stream.dead) {
-                    return publish(stream, channel, event, data, options);
+                    return publish(stream, channel, event, data, options, idempotencyKey);
                 }
             }
         }
     }
 
-    /** Appends and delivers; the caller holds {@code stream}'s monitor. */
+    /**
+     * Appends and delivers, or answers the publication stored earlier under {@code key}; the caller
+     * holds {@code stream}'s monitor.
+     */
     private CompletableFuture<Publication> publish(Stream stream, String channel, String event, Payload data,
-                                                   NamespaceOptions options) {
+                                                   NamespaceOptions options, String key) {
         long now = clock.getAsLong();
         stream.lastUsed = now;
+        if (key != null) {
+            Publication earlier = stream.keyed(key, now);
+            if (earlier != null) {
+                return CompletableFuture.completedFuture(new Publication(channel, earlier.offset(), earlier.epoch(), event,
+                        data, earlier.time()));
+            }
+        }
         Publication publication = new Publication(channel, stream.top + 1, stream.epoch, event, data, now);
         stream.top++;
         stream.options = options;
@@ -95,6 +112,9 @@ public final class MemoryBroker implements Broker {
             stream.items.addLast(publication);
         }
         stream.trim(options, now);
+        if (key != null) {
+            stream.remember(key, publication);
+        }
         listener.onPublication(publication);
         return CompletableFuture.completedFuture(publication);
     }
@@ -222,10 +242,42 @@ public final class MemoryBroker implements Broker {
         /** Set once the stream is dropped from the map; a caller holding it then takes a fresh one. */
         boolean dead;
         NamespaceOptions options = NamespaceOptions.DEFAULTS;
+        /**
+         * Idempotency keys of the last {@link Broker#IDEMPOTENCY_WINDOW}, oldest first; at most
+         * {@link #MAX_KEYS} (the oldest is forgotten first). Null until the channel's first key.
+         */
+        LinkedHashMap<String, Publication> keys;
 
         Stream(String epoch, long now) {
             this.epoch = epoch;
             this.lastUsed = now;
+        }
+
+        /** The publication stored under {@code key} within the window, else null; forgets expired keys. */
+        Publication keyed(String key, long now) {
+            if (keys == null) {
+                return null;
+            }
+            long cutoff = now - IDEMPOTENCY_WINDOW.toMillis();
+            for (var it = keys.values().iterator(); it.hasNext(); ) {
+                if (it.next().time() >= cutoff) {
+                    break;
+                }
+                it.remove();
+            }
+            return keys.get(key);
+        }
+
+        void remember(String key, Publication publication) {
+            if (keys == null) {
+                keys = new LinkedHashMap<>();
+            }
+            keys.put(key, publication);
+            if (keys.size() > MAX_KEYS) {
+                Iterator<String> oldest = keys.keySet().iterator();
+                oldest.next();
+                oldest.remove();
+            }
         }
 
         /** Drops publications over the size or older than the age; returns how many. */

@@ -58,6 +58,32 @@ public abstract class BrokerContractTest {
         assertThat(publish("a", "3").offset()).isEqualTo(3);
     }
 
+    private Publication publishKeyed(String channel, String text, String key) {
+        return broker.publish(channel, "message", Payload.text(text), OPTIONS, key).join();
+    }
+
+    @Test
+    void aRetryWithTheSameIdempotencyKeyAnswersTheEarlierPublicationAndStoresNothing() throws Exception {
+        broker.subscribe("a").join();
+        Publication first = publishKeyed("a", "1", "req-1");
+        Publication retry = publishKeyed("a", "1 again", "req-1");
+        assertThat(retry.position()).isEqualTo(first.position());
+        assertThat(retry.time()).isEqualTo(first.time());
+        Publication other = publishKeyed("a", "2", "req-2");
+        Publication plain = publish("a", "3");
+        assertThat(other.offset()).isEqualTo(2);
+        assertThat(plain.offset()).isEqualTo(3);
+        // Keys are per channel: the same key elsewhere is a new publication.
+        assertThat(publishKeyed("b", "1", "req-1").offset()).isEqualTo(1);
+        assertThat(broker.history("a", null, 10, OPTIONS).join().publications())
+                .extracting(p -> p.data().text()).containsExactly("1", "2", "3");
+        assertThat(publishKeyed("a", "2 again", "req-2").position()).isEqualTo(other.position());
+        // A duplicate delivery would come before the next publication (one channel, in order).
+        publish("a", "4");
+        awaitDelivered(4);
+        assertThat(delivered).extracting(Publication::offset).containsExactly(1L, 2L, 3L, 4L);
+    }
+
     @Test
     void oneEpochPerStream() {
         Publication first = publish("a", "1");

@@ -53,8 +53,9 @@ public final class FaultyBroker implements Broker {
     }
 
     @Override
-    public CompletableFuture<Publication> publish(String channel, String event, Payload data, NamespaceOptions options) {
-        return orFail(() -> memory.publish(channel, event, data, options));
+    public CompletableFuture<Publication> publish(String channel, String event, Payload data, NamespaceOptions options,
+                                                      String idempotencyKey) {
+        return orFail(() -> memory.publish(channel, event, data, options, idempotencyKey));
     }
 
     @Override

@@ -70,8 +70,9 @@ public final class SharedMemoryBroker {
         }
 
         @Override
-        public CompletableFuture<Publication> publish(String channel, String event, Payload data, NamespaceOptions options) {
-            return store.publish(channel, event, data, options);
+        public CompletableFuture<Publication> publish(String channel, String event, Payload data, NamespaceOptions options,
+                                                      String idempotencyKey) {
+            return store.publish(channel, event, data, options, idempotencyKey);
         }
 
         @Override

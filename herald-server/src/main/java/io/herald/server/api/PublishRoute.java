@@ -45,6 +45,9 @@ public final class PublishRoute implements Route {
      * @param node         the node
      * @param latencyNanos receives the latency of each stored publication, in nanoseconds
      */
+    /** The request header naming a publication's idempotency key. */
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
     public PublishRoute(Node node, LongConsumer latencyNanos) {
         this.node = node;
         this.latencyNanos = latencyNanos;
@@ -55,7 +58,10 @@ public final class PublishRoute implements Route {
         long started = System.nanoTime();
         Payload payload = payload(request.headers().get(HttpHeaderNames.CONTENT_TYPE), ByteBufUtil.getBytes(request.content()));
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        node.publishAs(target.principal(), target.channel(), target.query().get("event"), payload).whenComplete((p, error) -> {
+        // The Idempotency-Key request header (IETF draft-ietf-httpapi-idempotency-key-header; docs/protocol.md,
+        // "Idempotent publishing"): a retry within the window answers the first publication's id.
+        String key = request.headers().get(IDEMPOTENCY_KEY);
+        node.publishAs(target.principal(), target.channel(), target.query().get("event"), payload, key).whenComplete((p, error) -> {
             if (error == null) {
                 latencyNanos.accept(System.nanoTime() - started);
                 HttpResponses.json(ctx, keepAlive, reply(p));

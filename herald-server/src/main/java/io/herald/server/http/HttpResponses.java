@@ -182,7 +182,7 @@ public final class HttpResponses {
 
     /**
      * Answers a CORS preflight (Fetch standard, "CORS protocol") with 204: methods {@code GET, POST},
-     * request headers {@code Authorization, Content-Type, Last-Event-ID} (never {@code X-API-Key}, so
+     * request headers {@code Authorization, Content-Type, Idempotency-Key, Last-Event-ID} (never {@code X-API-Key}, so
      * a server's key is never usable from a page), cached 600 s. The origin answered is decided
      * per request by {@link io.herald.server.edge.RequestGuard} (docs/protocol.md, "HTTP conventions").
      */
@@ -191,7 +191,7 @@ public final class HttpResponses {
         HttpHeaders h = response.headers();
         h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
         h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST");
-        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Authorization, Content-Type, Last-Event-ID");
+        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Authorization, Content-Type, Idempotency-Key, Last-Event-ID");
         h.set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
         HttpUtil.setContentLength(response, 0);
         HttpUtil.setKeepAlive(response, HttpUtil.isKeepAlive(request));

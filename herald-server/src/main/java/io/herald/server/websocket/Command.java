@@ -122,6 +122,11 @@ record Command(Long id, String op, JsonNode fields) {
         return optionalText("event");
     }
 
+    /** The {@code publish} command's {@code idempotency_key}, or null (docs/protocol.md, "Idempotent publishing"). */
+    String idempotencyKey() {
+        return optionalText("idempotency_key");
+    }
+
     /** The {@code limit}, {@code def} when absent. @throws HeraldException {@code invalid_parameter} */
     int limit(int def, int max) {
         JsonNode limit = fields.get("limit");

@@ -271,7 +271,8 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
 
     private void publish(Command command) {
         Long id = command.id();
-        node.publishFromClient(session(), command.channel(), command.event(), command.payload()).whenComplete((p, error) ->
+        node.publishFromClient(session(), command.channel(), command.event(), command.payload(), command.idempotencyKey())
+                .whenComplete((p, error) ->
                 onEventLoop(() -> {
                     if (error == null) {
                         reply(Replies.published(id, p));

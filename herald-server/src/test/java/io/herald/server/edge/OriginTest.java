@@ -121,7 +121,7 @@ class OriginTest {
             assertThat(good.status()).isEqualTo(204);
             assertThat(good.head()).contains("access-control-allow-origin: " + APP + "\r\n", "vary: origin",
                     "access-control-allow-methods: get, post\r\n",
-                    "access-control-allow-headers: authorization, content-type, last-event-id\r\n",
+                    "access-control-allow-headers: authorization, content-type, idempotency-key, last-event-id\r\n",
                     "access-control-max-age: 600\r\n").doesNotContain("x-api-key", "access-control-allow-credentials");
         }
         try (TestServer t = TestServer.start()) {
