@@ -249,8 +249,15 @@ public final class Node implements AutoCloseable {
             if (limit < 0) {
                 throw new HeraldException(ErrorCode.INVALID_PARAMETER, "limit: " + limit + " (expected: >= 0)");
             }
-            return fromBroker(broker.history(channel, since, limit, optionsOf(channel)), "history unavailable")
-                    .thenApply(h -> page(since, h));
+            NamespaceOptions options = optionsOf(channel);
+            return fromBroker(broker.history(channel, since, limit, options), "history unavailable")
+                    .thenCompose(h -> {
+                        // A position of a replaced stream: when the new one is whole, the page starts at its start.
+                        StreamPosition restart = io.herald.core.hub.Recovery.newStreamStart(since, h);
+                        return restart == null ? CompletableFuture.completedFuture(page(since, h))
+                                : fromBroker(broker.history(channel, restart, limit, options), "history unavailable")
+                                        .thenApply(whole -> resetPage(restart, whole));
+                    });
         });
     }
 
@@ -327,6 +334,12 @@ public final class Node implements AutoCloseable {
                     ? new HeraldException(ErrorCode.BROKER_UNAVAILABLE, what + ": broker unavailable", e.getCause())
                     : e);
         }).thenCompose(f -> f);
+    }
+
+    /** A reset page that starts at a new stream's start, or at its top when it is no longer whole. */
+    private static HistoryPage resetPage(StreamPosition start, HistoryResult h) {
+        HistoryPage page = page(start, h);
+        return page.reset() ? page : new HistoryPage(page.publications(), page.next(), true);
     }
 
     private static HistoryPage page(StreamPosition since, HistoryResult h) {

@@ -197,8 +197,13 @@ public final class Hub implements BrokerListener, PresenceListener {
         }
         int limit = since == null ? 0 : Integer.MAX_VALUE;
         return ready.thenCompose(v -> broker.history(channel, since, limit, options))
-                .thenApply(history -> {
-                    Subscribed notice = sub.recovered(since, history);
+                .thenCompose(history -> {
+                    // A position of a replaced stream: when the new one is whole, read it from its start.
+                    StreamPosition restart = Recovery.newStreamStart(since, history);
+                    return restart == null ? CompletableFuture.completedFuture(sub.recovered(since, history))
+                            : broker.history(channel, restart, limit, options).thenApply(h -> sub.recovered(since, restart, h));
+                })
+                .thenApply(notice -> {
                     if (notice != null && (options.presence() || options.joinLeave())) {
                         sub.join(clientInfo(session), options, presence);
                     }

@@ -49,6 +49,35 @@ public final class Recovery {
      * @return what to deliver
      */
     public static Outcome merge(StreamPosition since, HistoryResult history, List<Publication> live) {
+        return merge(since, history, live, false);
+    }
+
+    /**
+     * The start of the channel's new stream, {@code EPOCH-0}, when {@code since} is of another epoch
+     * and {@code history} (read after it) shows that the current stream still holds every
+     * publication it ever had (its oldest retained offset is 1, or it has none): a subscriber whose
+     * stream was replaced (a broker restart, a flush, an expiry) is reset to there and receives the
+     * whole new stream, so the reset skips only what was lost with the old one (docs/protocol.md,
+     * "Resume rule"). Null otherwise: the reset continues from the current position.
+     */
+    public static StreamPosition newStreamStart(StreamPosition since, HistoryResult history) {
+        if (since == null || since.epoch().equals(history.top().epoch()) || history.oldest() > 1) {
+            return null;
+        }
+        return new StreamPosition(history.top().epoch(), 0);
+    }
+
+    /**
+     * Merges for a subscriber reset to the start of a new stream ({@link #newStreamStart}):
+     * {@code history} was read after {@code start}; the outcome is a reset that starts there and
+     * delivers the stream's publications, or, when history no longer holds them all (trimmed
+     * meanwhile), the usual reset to the current position.
+     */
+    public static Outcome mergeFromNewStream(StreamPosition start, HistoryResult history, List<Publication> live) {
+        return merge(start, history, live, true);
+    }
+
+    private static Outcome merge(StreamPosition since, HistoryResult history, List<Publication> live, boolean newStream) {
         StreamPosition top = history.top();
         List<Publication> out = new ArrayList<>();
         boolean reset;
@@ -57,7 +86,7 @@ public final class Recovery {
             reset = false;
             start = top;
         } else if (history.recoverable(since) && contiguous(since.offset(), history.publications(), top.offset())) {
-            reset = false;
+            reset = newStream;
             start = since;
             out.addAll(history.publications());
         } else {

@@ -93,13 +93,23 @@ public final class Subscription {
      * @return the notice that was sent, or null when the subscription was closed meanwhile
      */
     Subscribed recovered(StreamPosition since, HistoryResult history) {
+        return recovered(since, null, history);
+    }
+
+    /**
+     * As {@link #recovered(StreamPosition, HistoryResult)}; with {@code newStream} (see
+     * {@link Recovery#newStreamStart}) {@code history} was read after it, and the subscriber is
+     * reset to it and receives the new stream's publications.
+     */
+    Subscribed recovered(StreamPosition since, StreamPosition newStream, HistoryResult history) {
         Subscribed notice;
         boolean complete;
         synchronized (this) {
             if (closed) {
                 return null;
             }
-            Recovery.Outcome outcome = Recovery.merge(since, history, pending);
+            Recovery.Outcome outcome = newStream == null ? Recovery.merge(since, history, pending)
+                    : Recovery.mergeFromNewStream(newStream, history, pending);
             pending = null;
             pendingBytes = 0;
             notice = new Subscribed(this, outcome.reset(), outcome.start(), outcome.recovered());

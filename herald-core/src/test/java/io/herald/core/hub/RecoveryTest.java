@@ -68,4 +68,33 @@ class RecoveryTest {
         assertThat(o.recovered()).as("recovered").isEqualTo(recovered);
         assertThat(o.complete()).as("complete").isEqualTo(complete);
     }
+
+    @org.junit.jupiter.api.Test
+    void aPositionOfAReplacedStreamRestartsFromTheNewStreamsStartWhileItIsWhole() {
+        StreamPosition old = StreamPosition.parse("old-500");
+        // The new stream "e" holds offsets 1..4 (nothing trimmed): reset to e-0, all four follow, then live.
+        HistoryResult firstRead = new HistoryResult(List.of(), new StreamPosition("e", 4), 1);
+        StreamPosition start = Recovery.newStreamStart(old, firstRead);
+        assertThat(start).isEqualTo(new StreamPosition("e", 0));
+        Recovery.Outcome o = Recovery.mergeFromNewStream(start,
+                new HistoryResult(range("e", 1, 4), new StreamPosition("e", 4), 1), range("e", 4, 6));
+        assertThat(o.reset()).as("the client's position was not served: a reset").isTrue();
+        assertThat(o.start()).isEqualTo(new StreamPosition("e", 0));
+        assertThat(o.publications()).extracting(Publication::offset).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+        assertThat(o.recovered()).isEqualTo(4);
+        assertThat(o.complete()).isTrue();
+        // Trimmed between the two reads: the usual reset to the top, then live.
+        Recovery.Outcome trimmed = Recovery.mergeFromNewStream(start,
+                new HistoryResult(range("e", 3, 4), new StreamPosition("e", 4), 3), range("e", 5, 5));
+        assertThat(trimmed.reset()).isTrue();
+        assertThat(trimmed.start()).isEqualTo(new StreamPosition("e", 4));
+        assertThat(trimmed.publications()).extracting(Publication::offset).containsExactly(5L);
+        // Not applicable: same epoch, no position, or a new stream already trimmed.
+        assertThat(Recovery.newStreamStart(StreamPosition.parse("e-2"), firstRead)).isNull();
+        assertThat(Recovery.newStreamStart(null, firstRead)).isNull();
+        assertThat(Recovery.newStreamStart(old, new HistoryResult(List.of(), new StreamPosition("e", 9), 5))).isNull();
+        // An empty new stream (oldest = top + 1 = 1): reset to e-0, as to its top.
+        assertThat(Recovery.newStreamStart(old, new HistoryResult(List.of(), new StreamPosition("e", 0), 1)))
+                .isEqualTo(new StreamPosition("e", 0));
+    }
 }

@@ -93,8 +93,7 @@ final class LongPollClient implements TransportClient {
             String next = page.get("next").asText();
             closing = r.hasHeader("connection", "close");
             if (page.get("reset").asBoolean()) {
-                assertThat(messages).as("messages of a reset answer").isEmpty();
-                pending.add(Signal.reset(next));
+                pending.add(Signal.reset(Wire.resetPosition(page)));
             }
             messages.forEach(m -> pending.add(Wire.envelope(m, channel)));
             if (!messages.isEmpty()) {

@@ -33,6 +33,21 @@ final class Wire {
         return envelope(node, channel);
     }
 
+    /**
+     * The position a polling reset page resets to (docs/protocol.md, "Reset signal"): {@code next}
+     * when it holds no messages, else the one before its first message, which must then be the start
+     * of a replaced stream ({@code EPOCH-0}, the messages following from offset 1) or, for long
+     * polling, a position the messages continue.
+     */
+    static String resetPosition(JsonNode page) {
+        JsonNode messages = page.get("messages");
+        if (messages.isEmpty()) {
+            return page.get("next").asText();
+        }
+        JsonNode first = messages.get(0);
+        return first.get("epoch").asText() + "-" + (first.get("offset").asLong() - 1);
+    }
+
     /** The goodbye {@code {"disconnect":{"code":N,"reason":R,"reconnect":B}}}, exactly. */
     static Signal goodbye(String json, JsonNode node) {
         Signal bye = goodbyeFields(node.path("disconnect"));
