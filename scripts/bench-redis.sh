@@ -40,7 +40,7 @@
 #   BENCH_QUICK          1: 1000x100 only, 2 s warm-up, 5 s window, wrk 3 s + 5 s, redis-benchmark 50,000
 #                        (each can still be set explicitly); a smoke test of the script
 #   BENCH_HERD           1: also the reconnect herd (off by default): BENCH_HERD_SUBSCRIBERS [10000] SSE
-#                        subscribers on one node on Redis, 10/s; after 10 s of the window Redis is
+#                        subscribers on one node on Redis, BENCH_HERD_RATE [10] publications/s; after 10 s of the window Redis is
 #                        stopped for BENCH_HERD_DOWN [2] s and started again empty on the same port.
 #                        The subscribers run with herald-bench --resume (each reconnects with its last
 #                        id after its 4001, as EventSource does) and the node with
@@ -392,14 +392,15 @@ fi
 
 if [ "${BENCH_HERD:-0}" = 1 ]; then
   herd_subs="${BENCH_HERD_SUBSCRIBERS:-10000}"; herd_down="${BENCH_HERD_DOWN:-2}"; herd_spread="${BENCH_HERD_SPREAD:-5s}"
+  herd_rate="${BENCH_HERD_RATE:-10}"
   for round in $(seq 1 "$repeat"); do
     tag="herd-$herd_subs-r$round"
-    log "$tag: $herd_subs SSE subscribers on one node, 10/s; Redis stopped for ${herd_down}s then started empty"
+    log "$tag: $herd_subs SSE subscribers on one node, $herd_rate/s, reset spread $herd_spread; Redis stopped for ${herd_down}s then started empty"
     rcli FLUSHALL >/dev/null; rcli CONFIG RESETSTAT >/dev/null
     HERALD_DELIVERY_RESET_SPREAD="$herd_spread" start_node "$tag.node" redis
     blog="$logs/$tag.bench.log"
     taskset -c "$rcore" java -jar "$bench_jar" --label herd --transport sse --channel herd --subscribers "$herd_subs" --resume \
-      --rate 10 --payload-bytes 64 --warmup 5s --duration 30s --drain 10s --source-ips 8 --batch 200 \
+      --rate "$herd_rate" --payload-bytes 64 --warmup 5s --duration 30s --drain 10s --source-ips 8 --batch 200 \
       --url "http://127.0.0.1:$node_port/sse/{channel}" --server-pid "$node_pid" > "$work/herd.json" 2> "$blog" &
     bench=$!; pids+=("$bench")
     until grep -q 'publishing' "$blog" 2>/dev/null || ! kill -0 "$bench" 2>/dev/null; do sleep 0.1; done
@@ -433,7 +434,7 @@ res = d.get("resume") or {}
 def after_up(times):  # [min, p50, p99, max] epoch ms -> seconds after Redis came back
     return [round(t / 1000.0 - up, 3) for t in times] if times else None
 r = {"mode": "herd", "variant": "herd", "subscribers": d.get("subscribers"), "connected": d.get("connected"),
-     "redis_down_s": float(down), "reset_spread": spread,
+     "redis_down_s": float(down), "reset_spread": spread, "rate": d.get("rate"),
      # per subscriber, from Redis back up: its reset arrived (resubscribed on the new epoch), and its
      # first publication of the new epoch arrived; [min, p50, p99, max] seconds
      "reset_after_s": after_up(res.get("reset_at_ms")), "recovered_after_s": after_up(res.get("first_after_reset_at_ms")),
