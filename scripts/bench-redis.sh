@@ -40,11 +40,16 @@
 #   BENCH_QUICK          1: 1000x100 only, 2 s warm-up, 5 s window, wrk 3 s + 5 s, redis-benchmark 50,000
 #                        (each can still be set explicitly); a smoke test of the script
 #   BENCH_HERD           1: also the reconnect herd (off by default): BENCH_HERD_SUBSCRIBERS [10000] SSE
-#                        subscribers on one node on Redis, 10/s; after 10 s of the window Redis is
-#                        stopped for BENCH_HERD_DOWN [2] s and started again empty on the same port;
-#                        reports when a publish is accepted again and when the node is resubscribed
-#                        (PUBSUB NUMSUB), history reads and SUBSCRIBEs Redis saw after the restart,
-#                        publications refused and deliveries lost (main has no catch-up yet)
+#                        subscribers on one node on Redis, BENCH_HERD_RATE [10] publications/s; after 10 s of the window Redis is
+#                        stopped for BENCH_HERD_DOWN [2] s and started again empty on the same port.
+#                        The subscribers run with herald-bench --resume (each reconnects with its last
+#                        id after its 4001, as EventSource does) and the node with
+#                        delivery.reset-spread BENCH_HERD_SPREAD [5s] (the 4001s spread over it).
+#                        Reports when a publish is accepted again and when the node is resubscribed
+#                        (PUBSUB NUMSUB), the recovery: per subscriber, from Redis back up to its reset
+#                        (resubscribed on the new epoch) and to its first publication of the new epoch
+#                        (p50/p99/max), history scripts and SUBSCRIBEs Redis saw after the restart,
+#                        publications refused, deliveries lost and skipped by the reset
 #   BENCH_CHECK          1: fail (exit 3) unless every load run was clean (0 lost, dup, reordered)
 #   BENCH_NO_BUILD       1 to use the jars as they are
 #   HERALD_JAR           the jar under test, nodes and publish script [herald-server/target/herald.jar]
@@ -386,15 +391,16 @@ fi
 # ---- 4. reconnect herd: Redis restarted (without data) under subscribers of one node ----------
 
 if [ "${BENCH_HERD:-0}" = 1 ]; then
-  herd_subs="${BENCH_HERD_SUBSCRIBERS:-10000}"; herd_down="${BENCH_HERD_DOWN:-2}"
+  herd_subs="${BENCH_HERD_SUBSCRIBERS:-10000}"; herd_down="${BENCH_HERD_DOWN:-2}"; herd_spread="${BENCH_HERD_SPREAD:-5s}"
+  herd_rate="${BENCH_HERD_RATE:-10}"
   for round in $(seq 1 "$repeat"); do
     tag="herd-$herd_subs-r$round"
-    log "$tag: $herd_subs SSE subscribers on one node, 10/s; Redis stopped for ${herd_down}s then started empty"
+    log "$tag: $herd_subs SSE subscribers on one node, $herd_rate/s, reset spread $herd_spread; Redis stopped for ${herd_down}s then started empty"
     rcli FLUSHALL >/dev/null; rcli CONFIG RESETSTAT >/dev/null
-    start_node "$tag.node" redis
+    HERALD_DELIVERY_RESET_SPREAD="$herd_spread" start_node "$tag.node" redis
     blog="$logs/$tag.bench.log"
-    taskset -c "$rcore" java -jar "$bench_jar" --label herd --transport sse --channel herd --subscribers "$herd_subs" \
-      --rate 10 --payload-bytes 64 --warmup 5s --duration 30s --drain 10s --source-ips 8 --batch 200 \
+    taskset -c "$rcore" java -jar "$bench_jar" --label herd --transport sse --channel herd --subscribers "$herd_subs" --resume \
+      --rate "$herd_rate" --payload-bytes 64 --warmup 5s --duration 30s --drain 10s --source-ips 8 --batch 200 \
       --url "http://127.0.0.1:$node_port/sse/{channel}" --server-pid "$node_pid" > "$work/herd.json" 2> "$blog" &
     bench=$!; pids+=("$bench")
     until grep -q 'publishing' "$blog" 2>/dev/null || ! kill -0 "$bench" 2>/dev/null; do sleep 0.1; done
@@ -416,16 +422,24 @@ if [ "${BENCH_HERD:-0}" = 1 ]; then
     done
     wait "$bench" || log "$tag: the load generator reported a problem (expected: publications refused while Redis was down)"
     stats=$(rcli INFO commandstats | tr -d '\r')
-    python3 - "$work/herd.json" "$t_up" "${t_pub:-0}" "${t_sub:-0}" "$stats" "$herd_down" >> "$results" <<'PY'
+    python3 - "$work/herd.json" "$t_up" "${t_pub:-0}" "${t_sub:-0}" "$stats" "$herd_down" "$herd_spread" >> "$results" <<'PY'
 import json, re, sys, os
-path, up, pub, sub, stats, down = sys.argv[1:]
+path, up, pub, sub, stats, down, spread = sys.argv[1:]
 lines = [l for l in open(path).read().splitlines() if l.startswith("{")]
 d = json.loads(lines[-1]) if lines else {}
 def calls(cmd):
     m = re.search(r"^cmdstat_" + cmd + r":calls=(\d+)", stats, re.M); return int(m.group(1)) if m else 0
 up, pub, sub = float(up), float(pub), float(sub)
+res = d.get("resume") or {}
+def after_up(times):  # [min, p50, p99, max] epoch ms -> seconds after Redis came back
+    return [round(t / 1000.0 - up, 3) for t in times] if times else None
 r = {"mode": "herd", "variant": "herd", "subscribers": d.get("subscribers"), "connected": d.get("connected"),
-     "redis_down_s": float(down),
+     "redis_down_s": float(down), "reset_spread": spread, "rate": d.get("rate"),
+     # per subscriber, from Redis back up: its reset arrived (resubscribed on the new epoch), and its
+     # first publication of the new epoch arrived; [min, p50, p99, max] seconds
+     "reset_after_s": after_up(res.get("reset_at_ms")), "recovered_after_s": after_up(res.get("first_after_reset_at_ms")),
+     "subscribers_reset": res.get("subscribers_reset"), "subscribers_recovered": res.get("recovered"),
+     "resets": res.get("resets"), "resumes": res.get("resumes"), "skipped_by_reset": res.get("skipped_by_reset"),
      "publish_accepted_after_s": round(pub - up, 3) if pub else None,
      "resubscribed_after_s": round(sub - up, 3) if sub else None,
      # after the restart Redis's counters start at zero: every EVALSHA that is not a publish (XADD) is a history read
@@ -472,6 +486,20 @@ for d in rows:
     elif d.get("mode") == "redis-benchmark":
         print(f'| {d["variant"]} | {d["requests_per_s"]:,.0f} | {d.get("latency_p50_ms")} / {d.get("latency_p99_ms")} | - '
               f'| {d["redis_cpu_share"]} | {d["redis_cpu_us_per_publication"]} | {d["evalsha_usec_per_call"]} |')
+herd = [d for d in rows if d.get("mode") == "herd"]
+if herd:
+    def pct(v):
+        return " / ".join(str(x) for x in v[1:]) if v else "-"
+    print()
+    print("| herd subscribers | reset spread | Redis down s | publish accepted after s | NUMSUB after s | reset after s p50 / p99 / max"
+          " | new epoch after s p50 / p99 / max | recovered / reset / connected | history scripts | SUBSCRIBEs | publish errors | lost | skipped by reset | dup / reord |")
+    print("|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+    for d in herd:
+        print(f'| {d["subscribers"]} | {d.get("reset_spread")} | {d["redis_down_s"]} | {d["publish_accepted_after_s"]} | {d["resubscribed_after_s"]} '
+              f'| {pct(d.get("reset_after_s"))} | {pct(d.get("recovered_after_s"))} '
+              f'| {d.get("subscribers_recovered")} / {d.get("subscribers_reset")} / {d["connected"]} | {d["history_reads_after_restart"]} '
+              f'| {d["subscribe_calls_after_restart"]} | {d["publish_errors"]} | {d["lost"]} | {d.get("skipped_by_reset")} '
+              f'| {d["duplicated"]} / {d["reordered"]} |')
 if sys.argv[2] == "1" and bad:
     print(f"bench-redis: {bad} load runs were not clean", file=sys.stderr)
     sys.exit(3)

@@ -159,6 +159,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--api-key", paramLabel = "KEY", description = "Send 'X-API-Key: KEY' on every publish request.")
     String apiKey;
 
+    @Option(names = "--resume", description = "SSE subscribers reconnect with their last event id (Last-Event-ID) when the"
+            + " server ends their connection (e.g. 4001 after a Redis restart) or it drops; resets are counted, and what"
+            + " a reset skipped is reported as skipped by reset, not lost; the report's resume part tells when each"
+            + " subscriber got its reset and its first publication after it.")
+    boolean resume;
+
     @Option(names = "--markdown", description = "Also print a markdown table header and row after the JSON line.")
     boolean markdown;
 
@@ -194,7 +200,7 @@ public final class BenchCommand implements Callable<Integer> {
                     .batchSize(batch).connectTimeout(connectTimeout).settle(settle).drain(drain)
                     .publishConnections(publishConnections).idleStep(idleStep).longPollTimeout(longPollTimeout)
                     .publishFormat(publishFormat).hold(hold).headers(withBearer()).publishHeaders(withApiKey())
-                    .build();
+                    .resume(resume).build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e);
         }

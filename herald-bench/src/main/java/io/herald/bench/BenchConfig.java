@@ -40,6 +40,9 @@ import java.util.Objects;
  * @param alsoSubscribeUrls   more subscriber URL templates (other nodes of a cluster): connection {@code i}
  *                            goes to {@code subscribeUrl} when {@code i % (1 + n) == 0}, else to entry
  *                            {@code i % (1 + n) - 1}; empty for one server
+ * @param resume              SSE subscribers reconnect with their last event id when the server ends
+ *                            their connection (e.g. {@code 4001} after a Redis restart) or it drops, and
+ *                            what a reset skipped is reported apart from loss ({@code --resume})
  */
 public record BenchConfig(String label, Mode mode, Transport transport, UrlTemplate subscribeUrl,
                           UrlTemplate publishUrl, String channel, int subscribers, double rate, int payloadBytes,
@@ -47,7 +50,8 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
                           int batchSize, Duration connectTimeout, Duration settle, Duration drain,
                           int publishConnections, int idleStep, Duration longPollTimeout,
                           PublishFormat publishFormat, Duration hold, List<String> headers,
-                          List<String> publishHeaders, List<Long> watchPids, List<UrlTemplate> alsoSubscribeUrls) {
+                          List<String> publishHeaders, List<Long> watchPids, List<UrlTemplate> alsoSubscribeUrls,
+                          boolean resume) {
 
     /** Adds {@code "Name: value"} headers to {@code target}. */
     static void addHeaders(io.netty.handler.codec.http.HttpHeaders target, List<String> headers) {
@@ -117,6 +121,7 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
         watchPids = List.copyOf(watchPids);
         watchPids.forEach(p -> check("watchPids", p, p > 0, "> 0"));
         alsoSubscribeUrls = List.copyOf(alsoSubscribeUrls);
+        check("resume", resume, !resume || transport == Transport.SSE, "only with --transport sse");
     }
 
     /** Every subscriber URL template, {@code subscribeUrl} first, separated by spaces (for reports). */
@@ -182,6 +187,7 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
         private Duration hold = Duration.ZERO;
         private List<String> headers = List.of();
         private List<String> publishHeaders = List.of();
+        private boolean resume;
 
         /** The server name in the report; default {@code herald}. */
         public Builder label(String label) {
@@ -352,6 +358,12 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
             return this;
         }
 
+        /** Sets {@link BenchConfig#resume()}: subscribers reconnect with their last event id (SSE only). */
+        public Builder resume(boolean resume) {
+            this.resume = resume;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public BenchConfig build() {
             Objects.requireNonNull(transport, "transport");
@@ -362,7 +374,8 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
             return new BenchConfig(label, mode, transport, subscribe, publish, channel, subscribers, rate,
                     payloadBytes, warmup, duration, serverPid, sourceIps, threads, batchSize, connectTimeout,
                     settle, drain, publishConnections, idleStep, longPollTimeout, publishFormat, hold, headers,
-                    publishHeaders, watchPids, alsoUrls.stream().map(u -> UrlTemplate.parse(u, transport.defaultPath())).toList());
+                    publishHeaders, watchPids, alsoUrls.stream().map(u -> UrlTemplate.parse(u, transport.defaultPath())).toList(),
+                    resume);
         }
     }
 }

@@ -65,7 +65,7 @@ public record LoadReport(String timestamp, String mode, String label, String tra
                          Long serverRssInitialBytes, Long serverRssBeforeBytes, Long serverRssAfterBytes,
                          Double loadgenUserCpuS, Double loadgenSysCpuS, int threads, int sourceIps,
                          int publishConnections, String subscribeUrl, String publishUrl, List<String> problems,
-                         List<Double> watchedCpuS) {
+                         List<Double> watchedCpuS, ResumeReport resume) {
 
     /** Copies the list, which must not be null. */
     public LoadReport {

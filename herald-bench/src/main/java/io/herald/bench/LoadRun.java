@@ -85,7 +85,9 @@ public final class LoadRun {
             publisher.close();
             loops.close();
 
-            Accounting accounting = account(pool.subscribedStates(), published.accepted());
+            Accounting accounting = config.resume()
+                    ? account(pool.subscribedStates(), published.accepted(), published.acceptedSeqs())
+                    : account(pool.subscribedStates(), published.accepted());
             double serverCpu = serverBefore == null ? Double.NaN
                     : serverAfter.userSecondsSince(serverBefore) + serverAfter.systemSecondsSince(serverBefore);
             if (connected < config.subscribers()) {
@@ -98,7 +100,7 @@ public final class LoadRun {
             if (published.errors() > 0) {
                 problems.add(published.errors() + " publish errors: " + published.firstError());
             }
-            if (deliveries.disconnects() > 0) {
+            if (deliveries.disconnects() > 0 && !config.resume()) {
                 problems.add(deliveries.disconnects() + " subscribers disconnected by the server");
             }
             if (deliveries.malformed() > 0) {
@@ -128,7 +130,8 @@ public final class LoadRun {
                     Reports.round(selfAfter.systemSecondsSince(selfBefore), 2),
                     config.threads(), config.sourceIps(), config.publishConnections(),
                     config.subscribeUrlsText(), config.publishUrl().toString(), problems,
-                    cpuSeconds(watchedBefore, watchedAfter));
+                    cpuSeconds(watchedBefore, watchedAfter),
+                    config.resume() ? ResumeReport.of(pool.subscribedStates(), accounting.skippedByReset) : null);
         } finally {
             pool.close();
             publisher.close();
@@ -175,10 +178,32 @@ public final class LoadRun {
         return a;
     }
 
+    /**
+     * Sums per-subscriber accounting across resets ({@code --resume}): an accepted publication a
+     * subscriber did not receive is skipped by a reset when it lies in a gap a reset announced
+     * ({@link SequenceTracker#missing}), else lost. Call after the subscriber event loops have stopped.
+     */
+    static Accounting account(List<SubscriberState> states, long[] acceptedPerStream, java.util.BitSet[] acceptedSeqs) {
+        Accounting a = new Accounting();
+        for (SubscriberState state : states) {
+            for (int s = 0; s < state.streamCount(); s++) {
+                SequenceTracker t = state.stream(s);
+                long[] missing = t.missing(s < acceptedSeqs.length ? acceptedSeqs[s] : new java.util.BitSet());
+                a.distinct += t.distinct();
+                a.lost += missing[0];
+                a.skippedByReset += missing[1];
+                a.duplicated += t.duplicated();
+                a.reordered += t.reordered();
+            }
+        }
+        return a;
+    }
+
     /** Totals over all subscribers and streams. */
     static final class Accounting {
         long distinct;
         long lost;
+        long skippedByReset;
         long duplicated;
         long reordered;
     }

@@ -62,9 +62,11 @@ public final class Publisher implements AutoCloseable {
      *                       {@link #startWindow()}
      * @param firstError     the first error's description, or null
      * @param publishingSeconds how long publishing ran, in seconds
+     * @param acceptedSeqs   per stream, the sequence numbers accepted (a copy): what a subscriber that
+     *                       got a reset should have received, apart from what the reset skipped
      */
     public record Stats(long[] accepted, long sent, long errors, long reconnects, long maxBacklog, String firstError,
-                        double publishingSeconds) {
+                        double publishingSeconds, java.util.BitSet[] acceptedSeqs) {
         /** Accepted publications over all streams. */
         public long acceptedTotal() {
             long total = 0;
@@ -170,12 +172,14 @@ public final class Publisher implements AutoCloseable {
     public Stats stats() {
         return onLoop(() -> {
             long[] accepted = new long[connections.length];
+            java.util.BitSet[] seqs = new java.util.BitSet[connections.length];
             for (int i = 0; i < connections.length; i++) {
                 accepted[i] = connections[i].accepted;
+                seqs[i] = (java.util.BitSet) connections[i].acceptedSeqs.clone();
             }
             long end = running ? System.nanoTime() : stopNanos;
             return new Stats(accepted, sent, errors, reconnects, maxBacklog, firstError,
-                    startNanos == 0 ? 0 : (end - startNanos) / 1e9);
+                    startNanos == 0 ? 0 : (end - startNanos) / 1e9, seqs);
         });
     }
 
@@ -257,6 +261,8 @@ public final class Publisher implements AutoCloseable {
         private final int stream;
         private long nextSeq;
         private long accepted;
+        /** The sequence numbers accepted (one bit each). */
+        private final java.util.BitSet acceptedSeqs = new java.util.BitSet();
         private boolean busy;
         private Channel channel;
 
@@ -317,6 +323,7 @@ public final class Publisher implements AutoCloseable {
             int code = response.status().code();
             if (code >= 200 && code < 300) {
                 accepted++;
+                acceptedSeqs.set((int) (nextSeq - 1)); // one request in flight: the last one sent
             } else {
                 error("POST " + requestTarget + " answered " + response.status() + ": "
                         + abbreviate(response.content().toString(StandardCharsets.UTF_8)));

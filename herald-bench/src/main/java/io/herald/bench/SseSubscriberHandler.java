@@ -24,6 +24,11 @@ import java.util.function.BooleanSupplier;
  * on a {@code 200} response, and feeds the body to an {@link SseParser}; each event's data is
  * accounted as a payload. Follows {@code HttpClientCodec} in the pipeline. One instance per
  * connection, used on its event loop.
+ *
+ * <p>With a resume action ({@code herald-bench --resume}), it behaves as a browser's
+ * {@code EventSource}: when the connection ends (the server's goodbye, e.g. {@code 4001}, or a
+ * dropped connection) it keeps the last event id and asks for a reconnect, which sends it as
+ * {@code Last-Event-ID}; a {@code herald-reset} event is accounted as a reset.
  */
 final class SseSubscriberHandler extends SubscriberHandler<HttpObject> implements SseParser.Listener {
     private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
@@ -45,13 +50,24 @@ final class SseSubscriberHandler extends SubscriberHandler<HttpObject> implement
      */
     SseSubscriberHandler(String requestTarget, String host, java.util.List<String> headers, SubscriberState state,
                          Deliveries deliveries, CompletableFuture<Void> ready, BooleanSupplier closing) {
+        this(requestTarget, host, headers, state, deliveries, ready, closing, null);
+    }
+
+    /**
+     * @param resume called on the event loop when a subscribed connection ended and the run is not
+     *               closing (the subscriber should reconnect with its last event id); null for none
+     */
+    SseSubscriberHandler(String requestTarget, String host, java.util.List<String> headers, SubscriberState state,
+                         Deliveries deliveries, CompletableFuture<Void> ready, BooleanSupplier closing, Runnable resume) {
         super(HttpObject.class, state, deliveries, ready, closing);
         this.requestTarget = requestTarget;
         this.host = host;
         this.headers = headers;
+        this.resume = resume;
     }
 
     private final java.util.List<String> headers;
+    private final Runnable resume;
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
@@ -62,6 +78,9 @@ final class SseSubscriberHandler extends SubscriberHandler<HttpObject> implement
                 .set(HttpHeaderNames.ACCEPT, "text/event-stream")
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
         BenchConfig.addHeaders(request.headers(), headers);
+        if (resume != null && state.lastEventId() != null) {
+            request.headers().set("Last-Event-ID", state.lastEventId());
+        }
         ctx.writeAndFlush(request).addListener(f -> {
             if (!f.isSuccess()) {
                 fail(ctx, f.cause());
@@ -101,6 +120,19 @@ final class SseSubscriberHandler extends SubscriberHandler<HttpObject> implement
 
     @Override
     public void onEvent(String type, byte[] data, int length) {
+        if (resume != null && "herald-reset".equals(type)) {
+            state.onReset();
+        }
         onMessage(type, data, 0, length);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        boolean wasStreaming = subscribedOk();
+        super.channelInactive(ctx);
+        if (resume != null && wasStreaming && !closing()) {
+            state.lastEventId(parser.lastEventId());
+            resume.run();
+        }
     }
 }

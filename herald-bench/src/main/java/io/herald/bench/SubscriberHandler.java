@@ -68,6 +68,11 @@ abstract class SubscriberHandler<I> extends SimpleChannelInboundHandler<I> {
         ready.complete(null);
     }
 
+    /** Whether the subscription was in place (the server accepted it). */
+    protected final boolean subscribedOk() {
+        return ready.isDone() && !ready.isCompletedExceptionally();
+    }
+
     /** Whether the run is closing its connections. */
     protected final boolean closing() {
         return closing.getAsBoolean();

@@ -35,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * (the stragglers are closed and count as failed). The open-file limit is checked before each
  * batch, and reaching it midway ends the ramp with a {@link BenchException}.
  *
+ * <p>With {@link BenchConfig#resume()} (SSE only), a subscriber whose connection ends (the
+ * server's goodbye, such as {@code 4001} after a Redis restart, or a dropped connection) reconnects
+ * at once from the same source address with its last event id ({@code Last-Event-ID}), as a
+ * browser's {@code EventSource} does, retrying every 100 ms while refused.
+ *
  * <p>Called from one thread (the run's); the connections live on the client event loops.
  */
 public final class SubscriberPool implements AutoCloseable {
@@ -45,6 +50,8 @@ public final class SubscriberPool implements AutoCloseable {
     private final Deliveries deliveries;
     private final InetAddress[] sourceAddresses;
     private final List<Channel> channels = new ArrayList<>();
+    /** Resume mode: the connections reopened since the ramp, while open (any thread adds and removes). */
+    private final java.util.Set<Channel> reopened = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final List<SubscriberState> subscribedStates = new ArrayList<>();
     private int subscribed;
     private volatile boolean closing;
@@ -104,7 +111,7 @@ public final class SubscriberPool implements AutoCloseable {
             SubscriberState state = new SubscriberState(deliveries, config.publishConnections());
             UrlTemplate url = config.subscribeUrl(attempts);
             InetAddress source = sourceAddresses[(int) (attempts++ % sourceAddresses.length)];
-            Bootstrap bootstrap = loops.bootstrap().handler(initializer(url, state, readyFuture));
+            Bootstrap bootstrap = loops.bootstrap().handler(initializer(url, state, readyFuture, source));
             ChannelFuture connect;
             try {
                 connect = bootstrap.connect(url.address(), new InetSocketAddress(source, 0));
@@ -179,8 +186,39 @@ public final class SubscriberPool implements AutoCloseable {
         }
     }
 
-    private ChannelInitializer<Channel> initializer(UrlTemplate url, SubscriberState state, CompletableFuture<Void> ready) {
+    /**
+     * Resume mode: reconnects {@code state}'s subscriber from {@code source} with its last event id;
+     * on failure tries again after 100 ms, until the run closes. Any thread.
+     */
+    private void resume(UrlTemplate url, SubscriberState state, InetAddress source) {
+        if (closing) {
+            return;
+        }
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        ChannelFuture connect = loops.bootstrap().handler(initializer(url, state, ready, source))
+                .connect(url.address(), new InetSocketAddress(source, 0));
+        Channel ch = connect.channel();
+        reopened.add(ch);
+        ch.closeFuture().addListener(f -> reopened.remove(ch));
+        connect.addListener(f -> {
+            if (!f.isSuccess()) {
+                ready.completeExceptionally(f.cause());
+            }
+        });
+        ready.whenComplete((v, error) -> {
+            if (error == null) {
+                state.onResume();
+            } else if (!closing) {
+                ch.close();
+                ch.eventLoop().schedule(() -> resume(url, state, source), 100, TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    private ChannelInitializer<Channel> initializer(UrlTemplate url, SubscriberState state, CompletableFuture<Void> ready,
+                                                    InetAddress source) {
         String channel = config.channel();
+        Runnable onEnded = config.resume() ? () -> resume(url, state, source) : null;
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -188,7 +226,7 @@ public final class SubscriberPool implements AutoCloseable {
                 switch (config.transport()) {
                     case SSE -> p.addLast(new HttpClientCodec(),
                             new SseSubscriberHandler(url.requestTarget(channel), url.hostHeader(), config.headers(), state, deliveries,
-                                    ready, () -> closing));
+                                    ready, () -> closing, onEnded));
                     case WS -> p.addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
                             new WebSocketClientProtocolHandler(webSocketConfig(url.webSocketUri(channel))),
                             new WebSocketFrameAggregator(1 << 20),
@@ -254,6 +292,9 @@ public final class SubscriberPool implements AutoCloseable {
         closing = true;
         List<ChannelFuture> closes = new ArrayList<>(channels.size());
         for (Channel channel : channels) {
+            closes.add(channel.close());
+        }
+        for (Channel channel : reopened) {
             closes.add(channel.close());
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

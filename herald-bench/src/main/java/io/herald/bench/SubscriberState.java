@@ -15,6 +15,14 @@ public final class SubscriberState {
     private final BenchPayload.Reader reader = new BenchPayload.Reader();
     /** The recording lane of this subscriber's thread, taken on the first delivery. */
     private Deliveries.Lane lane;
+    /** Resume mode: the last event id received, what a reconnect sends as {@code Last-Event-ID}; or null. */
+    private String lastEventId;
+    /** Resets received, and resumes (reconnects after the server ended the connection or it dropped). */
+    private int resets;
+    private int resumes;
+    /** When the last reset arrived and when the first publication after it did (epoch ms), or 0. */
+    private long lastResetMillis;
+    private long firstAfterResetMillis;
 
     /**
      * @param deliveries the run's shared counters
@@ -65,6 +73,9 @@ public final class SubscriberState {
         if (stream >= streams.length) {
             return false;
         }
+        if (lastResetMillis != 0 && firstAfterResetMillis == 0) {
+            firstAfterResetMillis = System.currentTimeMillis();
+        }
         if (streams[stream].record(reader.seq()) != SequenceTracker.Outcome.DUPLICATE) {
             if (lane == null) {
                 lane = deliveries.lane();
@@ -72,6 +83,57 @@ public final class SubscriberState {
             lane.recordDistinct(reader.sendMicros(), receiveMicros);
         }
         return true;
+    }
+
+    /**
+     * The server sent the reset signal (docs/protocol.md, "Reset signal"): what this subscriber does
+     * not receive from here to its next publication was skipped by the reset, not lost; the time of
+     * the reset and of that next publication are kept (the recovery after a Redis restart).
+     */
+    public void onReset() {
+        resets++;
+        lastResetMillis = System.currentTimeMillis();
+        firstAfterResetMillis = 0;
+        for (SequenceTracker t : streams) {
+            t.onReset();
+        }
+    }
+
+    /** Resume mode: remembers the last event id, sent again when the subscriber reconnects. */
+    void lastEventId(String id) {
+        if (id != null && !id.isEmpty()) {
+            lastEventId = id;
+        }
+    }
+
+    /** The last event id seen, or null. */
+    String lastEventId() {
+        return lastEventId;
+    }
+
+    /** Counts a reconnect of this subscriber. */
+    void onResume() {
+        resumes++;
+    }
+
+    /** Resets received. */
+    public int resets() {
+        return resets;
+    }
+
+    /** Reconnects made. */
+    public int resumes() {
+        return resumes;
+    }
+
+    /** When the last reset arrived (epoch ms), or 0. */
+    public long lastResetMillis() {
+        return lastResetMillis;
+    }
+
+    /** When the first publication after the last reset arrived (epoch ms), or 0. */
+    public long firstAfterResetMillis() {
+        return firstAfterResetMillis;
     }
 
     /** The tracker of stream {@code stream}. */

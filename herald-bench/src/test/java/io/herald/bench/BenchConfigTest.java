@@ -34,6 +34,13 @@ class BenchConfigTest {
     }
 
     @Test
+    void resumeIsForSseSubscribersOnly() {
+        assertThat(BenchConfig.builder().transport(Transport.SSE).resume(true).build().resume()).isTrue();
+        assertThatThrownBy(() -> BenchConfig.builder().transport(Transport.WS).resume(true).build())
+                .hasMessage("resume: true (expected: only with --transport sse)");
+    }
+
+    @Test
     void anExplicitPublishUrlIsKept() {
         BenchConfig c = BenchConfig.builder().url("http://127.0.0.1:8081/sub/{channel}")
                 .publishUrl("http://127.0.0.1:8081/pub?id={channel}").build();

@@ -12,23 +12,26 @@ import org.junit.jupiter.api.Timeout;
 @Tag("integration")
 class HeraldSseSmokeTest {
 
+    /** A 3-second SSE run of {@code subscribers} on {@code channel} of {@code server}, 100 publications/s, one thread. */
+    static BenchConfig.Builder threeSeconds(HeraldServer server, String channel, int subscribers) {
+        return BenchConfig.builder()
+                .url("http://127.0.0.1:" + server.port())
+                .transport(Transport.SSE)
+                .channel(channel)
+                .subscribers(subscribers)
+                .rate(100)
+                .warmup(Duration.ofMillis(500))
+                .duration(Duration.ofSeconds(3))
+                .settle(Duration.ofMillis(200))
+                .threads(1);
+    }
+
     @Test
     @Timeout(60)
     void fiftySseSubscribersGetEveryPublicationOnceInOrder() {
         // The load generator opens every connection from 127.0.0.1 at once: per-address limits off.
         try (HeraldServer server = HeraldServer.create(cfg -> cfg.port(0).perIpConnections(0).perIpConnectRate(0)).start()) {
-            BenchConfig config = BenchConfig.builder()
-                    .url("http://127.0.0.1:" + server.port())
-                    .transport(Transport.SSE)
-                    .channel("smoke")
-                    .subscribers(50)
-                    .rate(100)
-                    .warmup(Duration.ofMillis(500))
-                    .duration(Duration.ofSeconds(3))
-                    .settle(Duration.ofMillis(200))
-                    .serverPid(ProcessHandle.current().pid())
-                    .threads(1)
-                    .build();
+            BenchConfig config = threeSeconds(server, "smoke", 50).serverPid(ProcessHandle.current().pid()).build();
 
             LoadReport report = new LoadRun(config).run();
 

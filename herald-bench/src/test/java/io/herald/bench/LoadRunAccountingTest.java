@@ -36,6 +36,34 @@ class LoadRunAccountingTest {
     }
 
     @Test
+    void whatAResetSkippedIsNotLostAndNothingElseIsExcused() {
+        java.util.BitSet accepted = new java.util.BitSet();
+        accepted.set(0, 10);
+        accepted.clear(4);               // refused while Redis was down: its number stays unused
+        SubscriberState reset = new SubscriberState(deliveries, 1);
+        deliver(reset, 0, 0, 1, 2);
+        reset.onReset();                 // 3 and 5 were skipped by the reset
+        deliver(reset, 0, 6, 7, 9);      // 8 is lost: the reset announced nothing after 6
+        SubscriberState plain = new SubscriberState(deliveries, 1);
+        deliver(plain, 0, 0, 1, 2, 3, 6, 7, 8, 9); // 5 lost: no reset told this one
+
+        LoadRun.Accounting totals = LoadRun.account(List.of(reset, plain), new long[] {9},
+                new java.util.BitSet[] {accepted});
+
+        assertThat(totals.skippedByReset).isEqualTo(2);
+        assertThat(totals.lost).isEqualTo(2);
+        assertThat(totals.duplicated).isZero();
+        assertThat(totals.reordered).isZero();
+        assertThat(reset.resets()).isEqualTo(1);
+        assertThat(reset.firstAfterResetMillis()).isGreaterThanOrEqualTo(reset.lastResetMillis()).isPositive();
+        ResumeReport report = ResumeReport.of(List.of(reset, plain), totals.skippedByReset);
+        assertThat(report.subscribersReset()).isEqualTo(1);
+        assertThat(report.recovered()).isEqualTo(1);
+        assertThat(report.resetAtMs()).hasSize(4).containsOnly(reset.lastResetMillis());
+        assertThat(ResumeReport.summary(new long[] {5, 1, 3, 2, 4}, 5)).containsExactly(1L, 3L, 5L, 5L);
+    }
+
+    @Test
     void onlyDeliveriesInsideTheWindowAreTimed() {
         SubscriberState s = new SubscriberState(deliveries, 1);
         deliver(s, 0, 0);

@@ -76,7 +76,7 @@ public final class Node implements AutoCloseable {
         this.config = config;
         this.broker = broker;
         this.authorizer = authorizer;
-        this.hub = new Hub(broker, backlog);
+        this.hub = new Hub(broker, backlog, config.resetSpread());
         for (Disconnect d : Disconnect.values()) {
             disconnects.put(d, new LongAdder());
         }
@@ -501,6 +501,7 @@ public final class Node implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             disconnectAll(Disconnect.SHUTDOWN);
+            hub.close();
             broker.close();
         }
     }

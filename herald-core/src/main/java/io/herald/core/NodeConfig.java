@@ -17,12 +17,21 @@ import java.util.TreeMap;
  * @param maxBacklog        pushes queued for subscribers across all sessions above which publishing is
  *                          refused with {@code overloaded} (503) until the backlog drains; 0 (the
  *                          default) for one per 256 bytes of the JVM's maximum heap, at least 100,000
+ * @param resetSpread       the window over which the {@code 4001 insufficient_state} disconnects of a
+ *                          stream lost live (an epoch change after a Redis restart, a gap) are spread:
+ *                          each subscription stops forwarding at once and its session is disconnected
+ *                          after a uniformly random delay in {@code [0, resetSpread]}, so the
+ *                          subscribers do not all resume at once (docs/protocol.md, "Close codes");
+ *                          0 for at once; 5 s by default, at most 5 minutes
  */
 public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, NamespaceOptions> namespaces,
-                         int maxPayloadBytes, long queueMaxBytes, java.time.Duration coalesce, long maxBacklog) {
+                         int maxPayloadBytes, long queueMaxBytes, java.time.Duration coalesce, long maxBacklog,
+                         java.time.Duration resetSpread) {
 
     /** The default coalescing budget. */
     public static final java.time.Duration DEFAULT_COALESCE = java.time.Duration.ofMillis(2);
+    /** The default reset spread. */
+    public static final java.time.Duration DEFAULT_RESET_SPREAD = java.time.Duration.ofSeconds(5);
 
     public NodeConfig {
         Objects.requireNonNull(defaultNamespace, "defaultNamespace");
@@ -40,6 +49,10 @@ public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, Namespac
         Objects.requireNonNull(coalesce, "coalesce");
         if (coalesce.isNegative() || coalesce.compareTo(java.time.Duration.ofSeconds(1)) > 0) {
             throw new IllegalArgumentException("coalesce: " + coalesce + " (expected: 0 to 1 s)");
+        }
+        Objects.requireNonNull(resetSpread, "resetSpread");
+        if (resetSpread.isNegative() || resetSpread.compareTo(java.time.Duration.ofMinutes(5)) > 0) {
+            throw new IllegalArgumentException("resetSpread: " + resetSpread + " (expected: 0 to 5 min)");
         }
     }
 
@@ -64,7 +77,7 @@ public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, Namespac
     @Override
     public String toString() {
         return "NodeConfig[defaultNamespace=" + defaultNamespace + ", namespaces=" + new TreeMap<>(namespaces)
-                + ", maxPayloadBytes=" + maxPayloadBytes + ", queueMaxBytes=" + queueMaxBytes + ", coalesce=" + coalesce + ", maxBacklog=" + maxBacklog + "]";
+                + ", maxPayloadBytes=" + maxPayloadBytes + ", queueMaxBytes=" + queueMaxBytes + ", coalesce=" + coalesce + ", maxBacklog=" + maxBacklog + ", resetSpread=" + resetSpread + "]";
     }
 
     /** Builder of {@link NodeConfig}; not thread-safe. */
@@ -75,6 +88,7 @@ public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, Namespac
         private long queueMaxBytes = 1024 * 1024;
         private java.time.Duration coalesce = DEFAULT_COALESCE;
         private long maxBacklog;
+        private java.time.Duration resetSpread = DEFAULT_RESET_SPREAD;
 
         /** Sets {@link NodeConfig#defaultNamespace()}: options of channels in no configured namespace. */
         public Builder defaultNamespace(NamespaceOptions options) {
@@ -116,9 +130,19 @@ public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, Namespac
             return this;
         }
 
+        /**
+         * Sets {@link NodeConfig#resetSpread()}: the window over which the 4001s of a stream lost live
+         * are spread; {@link java.time.Duration#ZERO} disconnects at once.
+         */
+        public Builder resetSpread(java.time.Duration resetSpread) {
+            this.resetSpread = resetSpread;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public NodeConfig build() {
-            return new NodeConfig(defaultNamespace, namespaces, maxPayloadBytes, queueMaxBytes, coalesce, maxBacklog);
+            return new NodeConfig(defaultNamespace, namespaces, maxPayloadBytes, queueMaxBytes, coalesce, maxBacklog,
+                    resetSpread);
         }
     }
 }

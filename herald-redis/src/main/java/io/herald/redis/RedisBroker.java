@@ -50,6 +50,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * A {@link Broker} on Redis, shared by several Herald nodes: every node publishes to and reads the
@@ -378,8 +380,8 @@ public final class RedisBroker implements Broker {
     /** Runs the history script, at most one identical read at a time (a herd of resumes shares them). */
     private CompletableFuture<HistoryResult> read(String channel, long since, int limit, NamespaceOptions options) {
         long age = Math.max(1, options.historyAge().toMillis());
-        return guard("history of " + channel, reads.run(new Read(channel, since, limit, options.historySize(), age),
-                () -> command(c -> Script.HISTORY.run(c.async(),
+        Read key = new Read(channel, since, limit, options.historySize(), age);
+        return guard("history of " + channel, reads.run(key, () -> counted(key, () -> command(c -> Script.HISTORY.run(c.async(),
                 keys(channel), c.runId(), bytes(newEpoch()), bytes(age), bytes(age + MemoryBroker.STREAM_TTL_MS),
                 bytes(since), bytes(limit)))
                 .thenApply(out -> {
@@ -390,7 +392,24 @@ public final class RedisBroker implements Broker {
                                 (byte[]) out.get(i + 2), 0));
                     }
                     return new HistoryResult(page, new StreamPosition(epoch, (Long) out.get(1)), (Long) out.get(2));
-                })));
+                }))));
+    }
+
+    /** History scripts running now, per identical read: what {@link RedisBrokerStats#historyReadsPeak()} watches. */
+    private final ConcurrentHashMap<Read, Integer> readsRunning = new ConcurrentHashMap<>();
+
+    /** Runs one history script, counted in {@link #stats()}: the run, and how many of {@code key} run at once. */
+    private CompletableFuture<HistoryResult> counted(Read key, Supplier<CompletableFuture<HistoryResult>> script) {
+        stats.historyReads.increment();
+        int running = readsRunning.merge(key, 1, Integer::sum);
+        stats.historyReadsPeak.accumulateAndGet(running, Math::max);
+        CompletableFuture<HistoryResult> run;
+        try {
+            run = script.get();
+        } catch (RuntimeException e) {
+            run = CompletableFuture.failedFuture(e);
+        }
+        return run.whenComplete((r, e) -> readsRunning.computeIfPresent(key, (k, n) -> n == 1 ? null : n - 1));
     }
 
     /** The channel's top from its meta ({@code HMGET e s}), without creating it; null when it is missing. */

@@ -14,6 +14,9 @@ public final class RedisBrokerStats {
     final LongAdder probeRestarts = new LongAdder();
     final LongAdder topChecks = new LongAdder();
     final LongAdder moves = new LongAdder();
+    final LongAdder historyReads = new LongAdder();
+    /** The most history scripts of one (channel, since, limit) seen running at once; see {@link #historyReadsPeak()}. */
+    final java.util.concurrent.atomic.AtomicInteger historyReadsPeak = new java.util.concurrent.atomic.AtomicInteger();
 
     RedisBrokerStats() {
     }
@@ -62,10 +65,28 @@ public final class RedisBrokerStats {
         return moves.sum();
     }
 
+    /**
+     * How many history scripts this node ran (clients' history and resumes, catch-ups): identical
+     * reads asked while one runs share the next run ({@code SingleFlight}), so a herd of resumes
+     * from one position costs a few of these, not one each.
+     */
+    public long historyReads() {
+        return historyReads.sum();
+    }
+
+    /**
+     * The most history scripts of one identical read (channel, position, limit) this node had
+     * running at once since it started: 1 once any ran, as {@code SingleFlight} keeps it (the
+     * Redis broker design's scenario 16 checks it under a herd).
+     */
+    public int historyReadsPeak() {
+        return historyReadsPeak.get();
+    }
+
     @Override
     public String toString() {
         return "RedisBrokerStats[reconnects=" + reconnects() + ", catchUps=" + catchUps() + ", resets=" + resets()
                 + ", overflows=" + overflows() + ", probeRestarts=" + probeRestarts() + ", topChecks=" + topChecks()
-                + ", moves=" + moves() + "]";
+                + ", moves=" + moves() + ", historyReads=" + historyReads() + ", historyReadsPeak=" + historyReadsPeak() + "]";
     }
 }

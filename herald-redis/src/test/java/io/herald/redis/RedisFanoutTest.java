@@ -85,7 +85,8 @@ class RedisFanoutTest {
 
     /** A node on {@code broker}, not yet started (the node starts and closes it). */
     private Node node(RedisBroker broker) {
-        Node node = new Node(NodeConfig.builder().defaultNamespace(OPTIONS).build(), broker);
+        // a short reset spread: these tests are about whether sessions are told of a loss, not when
+        Node node = new Node(NodeConfig.builder().defaultNamespace(OPTIONS).resetSpread(Duration.ofMillis(300)).build(), broker);
         closing.add(0, node); // closed before the brokers' Redis goes
         return node;
     }

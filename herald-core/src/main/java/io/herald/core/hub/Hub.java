@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * leave. A channel of a {@code join-leave} namespace is {@link PresenceStore#watch watched} while it
  * has subscribers here, and the events that arrive are sent to its live subscriptions. Thread-safe.
  */
-public final class Hub implements BrokerListener, PresenceListener {
+public final class Hub implements BrokerListener, PresenceListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Hub.class);
     private static final Subscription[] NONE = new Subscription[0];
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -71,15 +71,31 @@ public final class Hub implements BrokerListener, PresenceListener {
     private final Broker broker;
     private final PresenceStore presence;
     private final Backlog backlog;
+    /** Spreads the 4001s of streams lost live over the node's reset spread (one scheduler thread). */
+    private final ResetSpread resets;
     /** This node's part of client ids: random, so ids are unique across the nodes of a deployment. */
     private final String nodeId;
 
     /**
+     * A hub that disconnects the subscribers of a stream lost live at once (no reset spread).
+     *
      * @param broker  the broker to subscribe channels on
      * @param backlog the node's backlog, which each fan-out counts what it queued into
      */
     public Hub(Broker broker, Backlog backlog) {
+        this(broker, backlog, java.time.Duration.ZERO);
+    }
+
+    /**
+     * @param broker      the broker to subscribe channels on
+     * @param backlog     the node's backlog, which each fan-out counts what it queued into
+     * @param resetSpread the window over which the {@code 4001}s of a stream lost live are spread
+     *                    ({@link io.herald.core.NodeConfig#resetSpread()}); zero for at once. The
+     *                    hub then owns a scheduler thread, stopped by {@link #close}
+     */
+    public Hub(Broker broker, Backlog backlog, java.time.Duration resetSpread) {
         this.broker = broker;
+        this.resets = new ResetSpread(resetSpread);
         this.presence = broker.presence();
         this.backlog = backlog;
         char[] id = new char[8];
@@ -148,7 +164,7 @@ public final class Hub implements BrokerListener, PresenceListener {
         DrainBatch batch = new DrainBatch(backlog);
         try {
             for (Subscription sub : subs) {
-                sub.onPublication(publication, now, batch);
+                sub.onPublication(publication, now, batch, resets);
             }
         } finally {
             batch.finish();
@@ -158,13 +174,26 @@ public final class Hub implements BrokerListener, PresenceListener {
     /**
      * Disconnects every subscription of {@code channel} on this node with
      * {@link io.herald.core.Disconnect#INSUFFICIENT_STATE}: the broker found the channel's stream
-     * lost (see {@link BrokerListener#onStreamLost}), so the clients resume and get a reset.
+     * lost (see {@link BrokerListener#onStreamLost}), so the clients resume and get a reset. Each
+     * subscription stops forwarding at once; its session's disconnect comes after a random delay
+     * within the reset spread (see {@link ResetSpread}), so they do not all resume at once.
      */
     @Override
     public void onStreamLost(String channel) {
         for (Subscription sub : channels.getOrDefault(channel, NONE)) {
-            sub.lost();
+            sub.lost(resets);
         }
+    }
+
+    /** The spread resets scheduled and not yet run (sessions waiting for their 4001). */
+    public int pendingResets() {
+        return resets.pending();
+    }
+
+    /** Stops the reset scheduler: the resets still pending are dropped (the node is closing its sessions). */
+    @Override
+    public void close() {
+        resets.close();
     }
 
     /**

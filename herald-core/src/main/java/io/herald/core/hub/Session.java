@@ -36,6 +36,11 @@ public final class Session {
     /** 1 once {@link #onClosed} ran. */
     private volatile int closed;
     private volatile Disconnect disconnectReason;
+    /**
+     * The spread reset waiting to disconnect this session ({@link ResetSpread}), cancelled when it
+     * closes first; null when none. Guarded by {@link #subscriptions}' monitor (a rare path).
+     */
+    private java.util.concurrent.Future<?> pendingReset;
     /** Who the client is; set by its transport when it presents a credential. */
     private volatile Principal principal = Principal.ANONYMOUS;
 
@@ -136,6 +141,26 @@ public final class Session {
         }
     }
 
+    /**
+     * Schedules this session's spread reset with {@code scheduler} unless one is pending or the
+     * session closed: at most one task per session, cancelled by {@link #onClosed}.
+     */
+    void resetPending(ResetSpread.Scheduler scheduler) {
+        synchronized (subscriptions) {
+            if (pendingReset != null || closed != 0) {
+                return;
+            }
+            pendingReset = scheduler.schedule();
+        }
+    }
+
+    /** Whether a spread reset is waiting to disconnect this session (for tests). */
+    boolean hasPendingReset() {
+        synchronized (subscriptions) {
+            return pendingReset != null && !pendingReset.isDone();
+        }
+    }
+
     /** Called by the transport, on its executor, when the connection became writable again. */
     public void onWritable() {
         delivery.onWritable();
@@ -164,6 +189,11 @@ public final class Session {
      */
     public void onClosed() {
         if (CLOSED.compareAndSet(this, 0, 1)) {
+            synchronized (subscriptions) {
+                if (pendingReset != null) {
+                    pendingReset.cancel(false);
+                }
+            }
             for (Subscription sub : subscriptions.values()) {
                 sub.close();
             }

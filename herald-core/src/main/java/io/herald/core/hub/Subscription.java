@@ -14,7 +14,8 @@ import java.util.List;
 /**
  * A session's interest in one channel, and the state that keeps its stream in order: while it
  * recovers it buffers live publications; once live it forwards each next offset to the session's
- * outbound queue, drops duplicates and disconnects on a gap (so the client resumes, never skips).
+ * outbound queue, drops duplicates and, on a gap or an epoch change, stops forwarding at once and
+ * disconnects the session within the node's reset spread (so the client resumes, never skips).
  *
  * <p>Thread-safe: broker threads call {@link #onPublication}, the recovering thread calls
  * {@link #recovered}; both hold this object's monitor only for in-memory work (the session's
@@ -59,7 +60,7 @@ public final class Subscription {
      * A live publication from the hub's fan-out at {@code nowNanos} ({@link System#nanoTime()});
      * a drain it starts joins {@code batch}.
      */
-    void onPublication(Publication p, long nowNanos, DrainBatch batch) {
+    void onPublication(Publication p, long nowNanos, DrainBatch batch, ResetSpread resets) {
         Disconnect failure = null;
         synchronized (this) {
             if (closed) {
@@ -72,16 +73,23 @@ public final class Subscription {
                     failure = Disconnect.SLOW;
                 } else {
                     pending.add(p);
+                    return;
                 }
             } else if (!p.epoch().equals(epoch) || p.offset() > offset + 1) {
+                // the stream was lost live, for every subscriber of the channel at once: spread
                 closed = true;
-                failure = Disconnect.INSUFFICIENT_STATE;
+                pending = null;
             } else if (p.offset() == offset + 1) {
                 offset = p.offset();
                 session.send(p, nowNanos, batch);
+                return;
+            } else {
+                return;
             }
         }
-        if (failure != null) {
+        if (failure == null) {
+            resets.disconnectLater(session);
+        } else {
             session.disconnect(failure);
         }
     }
@@ -134,10 +142,11 @@ public final class Subscription {
 
     /**
      * The channel's stream was lost (its epoch changed with no publication to say so): stops
-     * forwarding and disconnects the session with {@link Disconnect#INSUFFICIENT_STATE}, so the
-     * client resumes from its last id and is told of the reset. Nothing when already closed.
+     * forwarding at once and disconnects the session with {@link Disconnect#INSUFFICIENT_STATE}
+     * through {@code resets} (after a random delay within the node's reset spread), so the client
+     * resumes from its last id and is told of the reset. Nothing when already closed.
      */
-    void lost() {
+    void lost(ResetSpread resets) {
         synchronized (this) {
             if (closed) {
                 return;
@@ -145,7 +154,7 @@ public final class Subscription {
             closed = true;
             pending = null;
         }
-        session.disconnect(Disconnect.INSUFFICIENT_STATE);
+        resets.disconnectLater(session);
     }
 
     /**

@@ -23,7 +23,9 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(30)
 class HubTest {
-    private final Node node = new Node(NodeConfig.builder().queueMaxBytes(64 * 1024 + 1024).build(), new MemoryBroker());
+    // no reset spread: the lost-stream test checks what the disconnect is, ResetSpreadTest when
+    private final Node node = new Node(NodeConfig.builder().queueMaxBytes(64 * 1024 + 1024)
+            .resetSpread(java.time.Duration.ZERO).build(), new MemoryBroker());
 
     @AfterEach
     void close() {

@@ -30,6 +30,8 @@ public final class RecordingTransport implements Transport {
     volatile boolean failWrites;
     /** The reason the session closed this transport with, or null. */
     public volatile Disconnect closedWith;
+    /** When the session closed this transport ({@link System#nanoTime()}), or 0. */
+    public volatile long closedNanos;
     /** The session, set by the test after {@code node.newSession(this)}. */
     public Session session;
 
@@ -79,6 +81,7 @@ public final class RecordingTransport implements Transport {
 
     @Override
     public void close(Disconnect reason) {
+        closedNanos = System.nanoTime();
         closedWith = reason;
         executor.execute(() -> session.onClosed());
     }

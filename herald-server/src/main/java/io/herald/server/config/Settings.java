@@ -82,6 +82,8 @@ public final class Settings {
                     (b, v) -> b.server.corsAllowedOrigins(list(v))),
             s("delivery.coalesce", Type.DURATION, Duration.ofMillis(2), "--coalesce", "coalesce",
                     (b, v) -> b.node.coalesce((Duration) v)),
+            s("delivery.reset-spread", Type.DURATION, Duration.ofSeconds(5), null, "resetSpread",
+                    (b, v) -> b.node.resetSpread((Duration) v)),
             s("transports.heartbeat", Type.DURATION, Duration.ofSeconds(15), "--heartbeat", "heartbeat",
                     (b, v) -> b.server.heartbeat((Duration) v)),
             s("transports.sse-retry", Type.DURATION, Duration.ofSeconds(2), "--sse-retry", "sseRetry",

@@ -104,7 +104,8 @@ public final class HeraldMetrics implements AutoCloseable {
      * Adds the Redis broker's counters (docs/protocol.md, "Metrics"): {@code herald_redis_reconnects_total},
      * {@code herald_redis_catch_ups_total}, {@code herald_redis_resets_total},
      * {@code herald_redis_overflows_total}, {@code herald_redis_probe_restarts_total},
-     * {@code herald_redis_top_checks_total}. Called once, by a server on the Redis broker.
+     * {@code herald_redis_top_checks_total}, {@code herald_redis_history_reads_total}. Called once, by
+     * a server on the Redis broker.
      */
     public void bindRedis(RedisBrokerStats stats) {
         redisCounter("reconnects", stats, RedisBrokerStats::reconnects, "Redis pub/sub connections re-established");
@@ -113,6 +114,8 @@ public final class HeraldMetrics implements AutoCloseable {
         redisCounter("overflows", stats, RedisBrokerStats::overflows, "Pub/sub messages that found their processor queue full");
         redisCounter("probe.restarts", stats, RedisBrokerStats::probeRestarts, "Pub/sub connections restarted by the probe");
         redisCounter("top.checks", stats, RedisBrokerStats::topChecks, "Channel tops read by the check of idle channels");
+        redisCounter("history.reads", stats, RedisBrokerStats::historyReads,
+                "History scripts run (identical reads in flight share one run)");
     }
 
     private void redisCounter(String name, RedisBrokerStats stats, ToDoubleFunction<RedisBrokerStats> count,

@@ -35,7 +35,9 @@ class PubSubReconnectTest {
 
     @Test
     void anIdleSubscriberLearnsOfARedisRestartWithoutANewPublication() throws Exception {
-        try (RedisNodes redis = RedisNodes.start(); TestServer a = redis.node(cfg -> { })) {
+        // a short reset spread: this test is about whether the 4001 comes, not when
+        try (RedisNodes redis = RedisNodes.start();
+             TestServer a = redis.node(cfg -> cfg.node(io.herald.core.NodeConfig.builder().resetSpread(Duration.ofMillis(300)).build()))) {
             String last = a.publish("idle", "before").get("id").asText();
             try (Subscription s = TransportClients.sse().open(a, "idle", last)) {
                 TestServer.await("the subscription", Duration.ofSeconds(10), () -> a.server().node().subscriptionCount() == 1);

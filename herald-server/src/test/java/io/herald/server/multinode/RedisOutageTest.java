@@ -40,8 +40,13 @@ class RedisOutageTest {
     /** Far under {@link RedisNodes#TIMEOUT}: a publish while Redis is known to be down fails at once. */
     private static final long AT_ONCE_MS = 500;
 
-    /** Both nodes: short heartbeats, one padding for the two line-stream transports. */
-    private static final Consumer<ServerConfig.Builder> NODE = cfg -> cfg.heartbeat(HEARTBEAT).paddingBytes(16);
+    /**
+     * Both nodes: short heartbeats, one padding for the two line-stream transports, and a short
+     * reset spread (the 4001s after the restart are spread over it; the subscribers are read one
+     * after the other, so the default 5 s would only slow the test down).
+     */
+    private static final Consumer<ServerConfig.Builder> NODE = cfg -> cfg.heartbeat(HEARTBEAT).paddingBytes(16)
+            .node(io.herald.core.NodeConfig.builder().resetSpread(Duration.ofMillis(300)).build());
 
     @Test
     void redisRestartedWithoutItsDataResetsEverySubscriberThenDeliveryGoesOn() throws Exception {
