@@ -569,10 +569,14 @@
     }
   };
 
-  /** A page of the polling formats: {messages, next, reset}. */
+  /**
+   * A page of the polling formats: {messages, next, reset}. A reset page's messages follow the reset:
+   * it resets to the position before the first of them (a replaced stream's start, EPOCH-0), else to next.
+   */
   Leg.prototype.page = function (body) {
     if (body.reset) {
-      this.client._reset(this.sub, body.next);
+      var first = body.messages[0];
+      this.client._reset(this.sub, first ? first.epoch + '-' + (first.offset - 1) : body.next);
     }
     for (var i = 0; i < body.messages.length && !this.stopped; i++) {
       this.client._publication(body.messages[i]);

@@ -62,8 +62,11 @@ class IframeTransportTest {
             // The reset notice goes to the named callback as well.
             try (BufferedReader reader = lines(t.stream("/iframe/named?since=zzzzzz-3&callback=cb").body())) {
                 assertThat(reader.readLine()).isEqualTo(HEAD + "<!---->");
+                // The stream holds all it had: the reset is to its start, then its publication follows.
+                String start = io.herald.core.StreamPosition.parse(id).epoch() + "-0";
                 assertThat(reader.readLine())
-                        .isEqualTo("<script>parent.cb({\"reset\":true,\"channel\":\"named\",\"id\":\"" + id + "\"})</script>");
+                        .isEqualTo("<script>parent.cb({\"reset\":true,\"channel\":\"named\",\"id\":\"" + start + "\"})</script>");
+                assertThat(TestServer.json(scriptArgument("cb", reader.readLine())).get("id").asText()).isEqualTo(id);
             }
         }
     }
