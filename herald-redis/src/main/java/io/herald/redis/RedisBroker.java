@@ -54,7 +54,8 @@ import java.util.concurrent.TimeoutException;
  * channel's keys are in one slot):
  * <ul>
  *   <li>{@code P:m:{ch}}, a hash: {@code e} the epoch, {@code s} the top offset, {@code r} the
- *       {@code run_id} of the Redis process that last wrote it; expires after the history age plus
+ *       fence of the Redis master that last wrote it ({@link Script}: {@code master_replid}, which
+ *       changes at every restart and promotion); expires after the history age plus
  *       {@link MemoryBroker#STREAM_TTL_MS} unused.</li>
  *   <li>{@code P:s:{ch}}, a stream, the history: entry id {@code <offset>-0}, fields {@code t} (the
  *       publish time in ms, from Redis's clock) and {@code d} (the publication); bounded by the
@@ -65,8 +66,9 @@ import java.util.concurrent.TimeoutException;
  * and per broker {@code P:probe:<random id>}, the pub/sub channel of its connection's probe.
  * Publish and history are one Lua script each ({@link Script}), so offsets, history and delivery
  * order agree: the order in which Redis ran the scripts. A stream's epoch is random and changes when
- * its meta is missing or was written by another Redis process ({@code run_id}): a Redis restarted or
- * flushed, with or without its data, never serves reused offsets under an old epoch.
+ * its meta is missing or was written by another Redis process or term as master (the fence): a Redis
+ * restarted, flushed or failed over, with or without its data, never serves reused offsets under an
+ * old epoch.
  *
  * <p>Connections: one command connection (pipelined) and one pub/sub connection, each kept up by a
  * {@link Link} with Lettuce's auto-reconnect off (no command replay) and reconnected by Herald.
@@ -87,7 +89,7 @@ import java.util.concurrent.TimeoutException;
  * "Between nodes"): the three names of a channel share its hash tag, hence one slot and one master;
  * commands go through Lettuce's {@link RedisClusterClient} with auto-reconnect off (no command replay;
  * a lost node connection drops the whole cluster connection, which the {@link Link} opens again after a
- * fresh topology read), so the scripts read the master's {@code run_id} with {@code INFO server}
+ * fresh topology read), so the scripts read the master's fence ({@code master_replid}) with {@code INFO replication}
  * themselves; the publish script SPUBLISHes; and the subscriptions are a {@link ShardedPubSub}, one
  * SSUBSCRIBE connection per master, moving channels (with their delivery position, then a catch-up)
  * when their slot changes master.
@@ -124,12 +126,12 @@ public final class RedisBroker implements Broker {
     private final RedisPresence presence;
 
     /**
-     * The command connection, its commands, and the {@code run_id} of the Redis process it is
-     * connected to: empty on a Redis Cluster, whose node connections Lettuce's cluster client opens,
+     * The command connection, its commands, and the fence of the Redis master it is connected to
+     * ({@code run_id:master_replid}, read on connecting; {@link Script}): empty on a Redis Cluster, whose node connections Lettuce's cluster client opens,
      * so the scripts read it themselves ({@link Script}).
      */
     private record Commands(StatefulConnection<byte[], byte[]> connection, RedisClusterAsyncCommands<byte[], byte[]> async,
-                            byte[] runId) {
+                            byte[] fence) {
     }
 
     /**
@@ -165,8 +167,8 @@ public final class RedisBroker implements Broker {
             this.publishCommand = bytes("PUBLISH");
             this.commands = new Link<>(
                     () -> client.connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture()
-                            .thenCompose(c -> c.async().info("server").toCompletableFuture()
-                                    .thenApply(info -> new Commands(c, c.async(), runId(info)))
+                            .thenCompose(c -> c.async().info().toCompletableFuture()
+                                    .thenApply(info -> new Commands(c, c.async(), fence(info)))
                                     .whenComplete((ok, error) -> {
                                         if (error != null) {
                                             c.closeAsync();
@@ -279,7 +281,7 @@ public final class RedisBroker implements Broker {
         }
         long age = Math.max(1, options.historyAge().toMillis());
         return guard("publish to " + channel, command(c -> Script.PUBLISH.run(c.async(),
-                keys(channel), c.runId(), bytes(newEpoch()), bytes(options.historySize()), bytes(age),
+                keys(channel), c.fence(), bytes(newEpoch()), bytes(options.historySize()), bytes(age),
                 bytes(age + MemoryBroker.STREAM_TTL_MS), key("c", channel), body, publishCommand))
                 .thenApply(out -> new Publication(channel, (Long) out.get(0), string(out.get(1)), event, data, (Long) out.get(2))));
     }
@@ -309,7 +311,7 @@ public final class RedisBroker implements Broker {
         long age = Math.max(1, options.historyAge().toMillis());
         return guard("history of " + channel, reads.run(new Read(channel, since, limit, options.historySize(), age),
                 () -> command(c -> Script.HISTORY.run(c.async(),
-                keys(channel), c.runId(), bytes(newEpoch()), bytes(age), bytes(age + MemoryBroker.STREAM_TTL_MS),
+                keys(channel), c.fence(), bytes(newEpoch()), bytes(age), bytes(age + MemoryBroker.STREAM_TTL_MS),
                 bytes(since), bytes(limit)))
                 .thenApply(out -> {
                     String epoch = string(out.get(0));
@@ -479,13 +481,22 @@ public final class RedisBroker implements Broker {
         return (config.prefix() + ":" + kind + ":{" + channel + "}").getBytes(StandardCharsets.UTF_8);
     }
 
-    private static byte[] runId(String info) {
+    /**
+     * The fence of a standalone master from its {@code INFO}: {@code run_id:master_replid}, so that a
+     * restart (a new {@code run_id}, whatever the version does with the replication id) and a
+     * promotion (a new {@code master_replid}) both change it.
+     */
+    static byte[] fence(String info) {
+        return bytes(infoField(info, "run_id") + ":" + infoField(info, "master_replid"));
+    }
+
+    private static String infoField(String info, String field) {
         for (String line : info.split("\r?\n")) {
-            if (line.startsWith("run_id:")) {
-                return bytes(line.substring("run_id:".length()).trim());
+            if (line.startsWith(field + ":")) {
+                return line.substring(field.length() + 1).trim();
             }
         }
-        throw new IllegalStateException("INFO server has no run_id");
+        throw new IllegalStateException("INFO has no " + field);
     }
 
     private static String newEpoch() {
