@@ -142,7 +142,9 @@ public final class RedisBroker implements Broker {
         this.config = config;
         RedisURI uri = RedisURI.create(config.address());
         uri.setTimeout(config.timeout());
-        this.where = (config.isCluster() ? "redis cluster " : "redis ") + uri.getHost() + ":" + uri.getPort();
+        this.where = uri.getSentinels().isEmpty() ? (config.isCluster() ? "redis cluster " : "redis ") + uri.getHost() + ":" + uri.getPort()
+                : "redis " + uri.getSentinelMasterId() + " via sentinel " + uri.getSentinels().get(0).getHost() + ":"
+                + uri.getSentinels().get(0).getPort();
         this.client = RedisClient.create(uri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(false)
@@ -400,7 +402,10 @@ public final class RedisBroker implements Broker {
     }
 
     /**
-     * Runs {@code op} on the command connection. On a Redis Cluster, a failure saying a node
+     * Runs {@code op} on the command connection. A {@code READONLY} error reply (the Redis it is
+     * connected to was demoted to a replica under the live connection, e.g. by Sentinel) closes
+     * the connection, so the next command connects again, to the master the Sentinels name now,
+     * and reads its fence. On a Redis Cluster, a failure saying a node
      * connection was lost (Lettuce's cluster client reconnects nothing: auto-reconnect is off) drops
      * the whole cluster connection, so the next command opens a new one with a fresh topology; and
      * a node that cannot be reached (a failed master) makes the broker read the topology again (at
@@ -408,6 +413,9 @@ public final class RedisBroker implements Broker {
      */
     private <T> CompletableFuture<T> command(Function<Commands, CompletionStage<T>> op) {
         return commands.get().thenCompose(c -> op.apply(c).toCompletableFuture().whenComplete((ok, error) -> {
+            if (error != null && cluster == null && readOnly(error)) {
+                commands.lost(c.connection());
+            }
             if (error != null && cluster != null) {
                 if (connectionLost(error)) {
                     commands.lost(c.connection());
@@ -417,6 +425,13 @@ public final class RedisBroker implements Broker {
                 }
             }
         }));
+    }
+
+    /** Whether a command failed with a {@code READONLY} error: it reached a replica (plain, or from inside a script). */
+    private static boolean readOnly(Throwable error) {
+        Throwable cause = unwrap(error);
+        return cause instanceof RedisCommandExecutionException && cause.getMessage() != null
+                && cause.getMessage().contains("READONLY");
     }
 
     /** Whether a command failed because its connection closed under it or was found closed. */

@@ -27,7 +27,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -67,7 +69,7 @@ class RedisClusterBrokerTest {
     }
 
     /** What a node's listener saw on one channel: publications, and {@code null} for a lost stream. */
-    private static final class Recorder implements BrokerListener {
+    static final class Recorder implements BrokerListener {
         final Map<String, List<Publication>> seen = new ConcurrentHashMap<>();
 
         @Override
@@ -175,7 +177,7 @@ class RedisClusterBrokerTest {
     }
 
     /** What happens to the cluster mid-publish; returns the port of a master serving the moved channels now. */
-    private interface Event {
+    interface Event {
         int run() throws Exception;
     }
 
@@ -277,12 +279,12 @@ class RedisClusterBrokerTest {
             }
         }
         Set<String> moved = ConcurrentHashMap.newKeySet();
-        RedisBroker b = publishThrough(shared, channels, moved, () -> {
+        RedisBroker b = publishThrough(listener -> node(shared, listener), channels, moved, () -> {
             Set<Integer> slots = new java.util.HashSet<>(shared.reshard(from, to, 500));
             assertThat(slots).hasSize(500);
             channels.stream().filter(c -> slots.contains(SlotHash.getSlot("{" + c + "}"))).forEach(moved::add);
             return to;
-        }, true, 1);
+        }, true, 1, this::shardNumSub);
         assertThat(moved).as("channels in the moved slots").hasSize(8);
         assertThat(b.stats().moves()).as("channels re-homed on the slots' new master").isGreaterThanOrEqualTo(8);
     }
@@ -299,8 +301,14 @@ class RedisClusterBrokerTest {
      */
     private RedisBroker publishThrough(RedisClusterProcess cluster, Map<Integer, List<String>> byMaster, Set<String> affected,
                                        Event event) throws Exception {
-        return publishThrough(cluster, byMaster.values().stream().flatMap(List::stream).toList(), affected, event, false,
-                Integer.MAX_VALUE);
+        return publishThrough(listener -> node(cluster, listener), byMaster.values().stream().flatMap(List::stream).toList(),
+                affected, event, false, Integer.MAX_VALUE, this::shardNumSub);
+    }
+
+    /** PUBSUB SHARDNUMSUB of {@code channel}'s pub/sub channel on the master on {@code port}, in one line. */
+    private String shardNumSub(String channel, int port) {
+        return "SHARDNUMSUB on its master now: "
+                + RedisClusterProcess.redisCli(port, "PUBSUB", "SHARDNUMSUB", prefix + ":c:{" + channel + "}").replace('\n', ' ');
     }
 
     /**
@@ -308,14 +316,17 @@ class RedisClusterBrokerTest {
      * publications (about 1,000 publications/s in all over many channels); with
      * {@code subscribersOnBoth}, node A is subscribed too and its deliveries are checked as B's.
      * {@code affected} may be filled by the event, and each of them resets at most
-     * {@code maxResets} times on each node.
+     * {@code maxResets} times on each node. Nodes come from {@code node}; when a node has not
+     * delivered everything, {@code diagnose} (an affected channel, the port the event returned)
+     * says more. Also used by {@code RedisSentinelBrokerTest}.
      */
-    private RedisBroker publishThrough(RedisClusterProcess cluster, List<String> channels, Set<String> affected,
-                                       Event event, boolean subscribersOnBoth, int maxResets) throws Exception {
+    static RedisBroker publishThrough(Function<BrokerListener, RedisBroker> node, List<String> channels, Set<String> affected,
+                                      Event event, boolean subscribersOnBoth, int maxResets,
+                                      BiFunction<String, Integer, String> diagnose) throws Exception {
         Recorder onA = new Recorder();
         Recorder onB = new Recorder();
-        RedisBroker a = node(cluster, onA);
-        RedisBroker b = node(cluster, onB);
+        RedisBroker a = node.apply(onA);
+        RedisBroker b = node.apply(onB);
         for (String channel : channels) {
             b.subscribe(channel).get(5, TimeUnit.SECONDS);
             if (subscribersOnBoth) {
@@ -365,7 +376,7 @@ class RedisClusterBrokerTest {
             tops.put(channel, a.history(channel, null, 0, OPTIONS).get(5, TimeUnit.SECONDS).top());
         }
         for (Map.Entry<RedisBroker, Recorder> subscriber : subscribers.entrySet()) {
-            RedisBroker node = subscriber.getKey();
+            RedisBroker subscribed = subscriber.getKey();
             Recorder on = subscriber.getValue();
             try {
                 await("a node delivered every channel up to its top", () -> channels.stream().allMatch(c -> {
@@ -380,13 +391,12 @@ class RedisClusterBrokerTest {
                     Publication last = seen.isEmpty() ? null : seen.get(seen.size() - 1);
                     state.append("\n").append(c).append(affected.contains(c) ? " (moved)" : "").append(": top ")
                             .append(tops.get(c)).append(", delivered ").append(seen.size()).append(", last ")
-                            .append(last == null ? "none or lost" : last.position()).append(", ").append(node.subscriptions().channel(c));
+                            .append(last == null ? "none or lost" : last.position()).append(", ").append(subscribed.subscriptions().channel(c));
                 }
                 for (String c : affected) {
-                    state.append("\nSHARDNUMSUB on its master now: ").append(RedisClusterProcess.redisCli(servingNow, "PUBSUB",
-                            "SHARDNUMSUB", prefix + ":c:{" + c + "}").replace('\n', ' '));
+                    state.append("\n").append(c).append(": ").append(diagnose.apply(c, servingNow));
                 }
-                throw new AssertionError(state.append("\n").append(node.stats()).toString(), e);
+                throw new AssertionError(state.append("\n").append(subscribed.stats()).toString(), e);
             }
 
             for (String channel : channels) {

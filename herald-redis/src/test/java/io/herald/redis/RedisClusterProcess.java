@@ -428,7 +428,8 @@ public final class RedisClusterProcess implements AutoCloseable {
         });
     }
 
-    private void awaitUntil(String what, java.util.function.BooleanSupplier condition) {
+    /** Polls {@code condition} every 50 ms until it holds; throws after 30 s (also used by {@link RedisSentinelProcess}). */
+    static void awaitUntil(String what, java.util.function.BooleanSupplier condition) {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
