@@ -284,7 +284,7 @@ class RedisClusterBrokerTest {
             assertThat(slots).hasSize(500);
             channels.stream().filter(c -> slots.contains(SlotHash.getSlot("{" + c + "}"))).forEach(moved::add);
             return to;
-        }, true, 1, this::shardNumSub);
+        }, true, 1, this::shardNumSub, new AtomicInteger());
         assertThat(moved).as("channels in the moved slots").hasSize(8);
         assertThat(b.stats().moves()).as("channels re-homed on the slots' new master").isGreaterThanOrEqualTo(8);
     }
@@ -302,7 +302,7 @@ class RedisClusterBrokerTest {
     private RedisBroker publishThrough(RedisClusterProcess cluster, Map<Integer, List<String>> byMaster, Set<String> affected,
                                        Event event) throws Exception {
         return publishThrough(listener -> node(cluster, listener), byMaster.values().stream().flatMap(List::stream).toList(),
-                affected, event, false, Integer.MAX_VALUE, this::shardNumSub);
+                affected, event, false, Integer.MAX_VALUE, this::shardNumSub, new AtomicInteger());
     }
 
     /** PUBSUB SHARDNUMSUB of {@code channel}'s pub/sub channel on the master on {@code port}, in one line. */
@@ -318,11 +318,12 @@ class RedisClusterBrokerTest {
      * {@code affected} may be filled by the event, and each of them resets at most
      * {@code maxResets} times on each node. Nodes come from {@code node}; when a node has not
      * delivered everything, {@code diagnose} (an affected channel, the port the event returned)
-     * says more. Also used by {@code RedisSentinelBrokerTest}.
+     * says more; {@code unavailable} counts the publishes that answered 503 {@code broker_unavailable}
+     * (every other failure fails the test). Also used by {@code RedisSentinelBrokerTest}.
      */
     static RedisBroker publishThrough(Function<BrokerListener, RedisBroker> node, List<String> channels, Set<String> affected,
                                       Event event, boolean subscribersOnBoth, int maxResets,
-                                      BiFunction<String, Integer, String> diagnose) throws Exception {
+                                      BiFunction<String, Integer, String> diagnose, AtomicInteger unavailable) throws Exception {
         Recorder onA = new Recorder();
         Recorder onB = new Recorder();
         RedisBroker a = node.apply(onA);
@@ -358,6 +359,7 @@ class RedisClusterBrokerTest {
                         }
                     } catch (RuntimeException e) {
                         assertThat(HeraldException.of(e).code()).isEqualTo(ErrorCode.BROKER_UNAVAILABLE);
+                        unavailable.incrementAndGet();
                     }
                     pause(pauseMs);
                 }
@@ -370,6 +372,16 @@ class RedisClusterBrokerTest {
         stop.set(true);
         CompletableFuture.allOf(publishers.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
         threads.shutdown();
+        // one more on each channel once publishing is over and every node is subscribed again: a
+        // node whose pub/sub connection came back after the last publications finds the stream
+        // lost (and tells its subscribers, who resume from history) and has nothing of the new
+        // stream to deliver until its next publication
+        await("every channel subscribed on Redis again", () -> subscribers.keySet().stream().allMatch(n -> channels.stream()
+                .allMatch(c -> n.subscriptions().channel(c) != null && n.subscriptions().channel(c).state == Channel.State.SUBSCRIBED)), 30);
+        for (String channel : channels) {
+            await("a last publication on " + channel, () -> a.publish(channel, "message", Payload.text("last"), OPTIONS)
+                    .handle((p, e) -> p != null && acked.get(channel).add(p)).join());
+        }
 
         Map<String, StreamPosition> tops = new HashMap<>();
         for (String channel : channels) {
@@ -391,7 +403,8 @@ class RedisClusterBrokerTest {
                     Publication last = seen.isEmpty() ? null : seen.get(seen.size() - 1);
                     state.append("\n").append(c).append(affected.contains(c) ? " (moved)" : "").append(": top ")
                             .append(tops.get(c)).append(", delivered ").append(seen.size()).append(", last ")
-                            .append(last == null ? "none or lost" : last.position()).append(", ").append(subscribed.subscriptions().channel(c));
+                            .append(last == null ? "none or lost" : last.position()).append(", ").append(subscribed.subscriptions().channel(c))
+                            .append(": ").append(summary(seen));
                 }
                 for (String c : affected) {
                     state.append("\n").append(c).append(": ").append(diagnose.apply(c, servingNow));

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.Timeout;
  * RedisBroker on a standalone Redis with high availability: a master, its replica and three
  * Sentinels ({@link RedisSentinelProcess}), the broker given the Sentinels' address
  * ({@code redis-sentinel://.../?sentinelMasterId=mymaster}). Scenario 6 with Sentinel: a failover
- * mid-publish; publishes answer 503 while it runs and succeed on the new master after it;
+ * ({@code SENTINEL FAILOVER}, or the master killed) mid-publish; publishes answer 503 (or are
+ * answered) while it runs and succeed on the new master after it;
  * subscribers on both nodes get a reset (the new master's fence) and resume; nothing is skipped
  * silently.
  */
@@ -51,14 +53,38 @@ class RedisSentinelBrokerTest {
         return broker;
     }
 
+    /** {@code SENTINEL FAILOVER} mid-publish: Sentinel closes the clients of both Redis as it swaps their roles. */
     @Test
     void aSentinelFailoverMidPublishResetsEveryChannelOnceAndPublishesGoToTheNewMaster() throws Exception {
+        failoverMidPublish(RedisSentinelProcess::failover, 0);
+    }
+
+    /**
+     * The master killed mid-publish: publishes answer 503 until the Sentinels have promoted the
+     * replica (at least their 1 s {@code down-after-milliseconds}), then go to it.
+     */
+    @Test
+    void aMasterKilledMidPublishAnswers503UntilTheSentinelsPromoteItsReplicaThenResetsOnce() throws Exception {
+        failoverMidPublish(RedisSentinelProcess::killMaster, 1);
+    }
+
+    /** What happens to the Redis mid-publish; returns the new master's port. */
+    private interface Switch {
+        int run(RedisSentinelProcess ha);
+    }
+
+    private void failoverMidPublish(Switch how, int minUnavailable) throws Exception {
         try (RedisSentinelProcess ha = RedisSentinelProcess.start()) {
             int before = ha.masterPort();
             List<String> channels = IntStream.range(0, 6).mapToObj(i -> "s" + i).toList();
+            AtomicInteger unavailable = new AtomicInteger();
             RedisBroker b = RedisClusterBrokerTest.publishThrough(listener -> node(ha, listener), channels, Set.copyOf(channels),
-                    ha::failover, true, 1, (c, port) -> "served by " + port);
+                    () -> how.run(ha), true, 1, (c, port) -> "served by " + port + ", NUMSUB there: "
+                    + RedisClusterProcess.redisCli(port, "PUBSUB", "NUMSUB", "st:c:{" + c + "}").replace('\n', ' ')
+                    + ", pub/sub clients there: " + RedisClusterProcess.redisCli(port, "CLIENT", "LIST", "TYPE", "pubsub").replace("\n", " | "),
+                    unavailable);
             assertThat(ha.masterPort()).isNotEqualTo(before);
+            assertThat(unavailable.get()).as("publishes answered 503 while the master changed").isGreaterThanOrEqualTo(minUnavailable);
             assertThat(b.health().get(5, TimeUnit.SECONDS)).isEqualTo(BrokerHealth.UP);
             assertThat(b.stats().reconnects()).as("the pub/sub connection reconnected to the new master").isGreaterThanOrEqualTo(1);
         }

@@ -125,6 +125,34 @@ public final class RedisSentinelProcess implements AutoCloseable {
         return promoted;
     }
 
+    /**
+     * Kills the master (SIGKILL) and waits until every Sentinel names its replica, which then says
+     * it is a master (after the Sentinels' {@code down-after-milliseconds}, 1 s here, and an
+     * election).
+     *
+     * @return the port of the new master
+     */
+    public int killMaster() {
+        int old = masterPort();
+        int promoted = redisPorts.get(0) == old ? redisPorts.get(1) : redisPorts.get(0);
+        Process master = processes.get(redisPorts.indexOf(old));
+        master.destroyForcibly();
+        try {
+            master.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        awaitUntil("the replica " + promoted + " promoted by every Sentinel after " + old + " was killed", () -> {
+            for (int port : sentinelPorts) {
+                if (!redisCli(port, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER).contains(Integer.toString(promoted))) {
+                    return false;
+                }
+            }
+            return redisCli(promoted, "ROLE").startsWith("master");
+        });
+        return promoted;
+    }
+
     /** Stops every process (SIGKILL: there is nothing to save) and waits until they have exited. */
     public void stop() {
         for (Process p : processes) {
