@@ -24,7 +24,9 @@ import java.util.function.Supplier;
  * failed attempt rather than waiting, unless that failure is older than {@value #RETRY_MS} ms, in
  * which case it tries again now. A connection that was lost (rather than an attempt that failed) is
  * no evidence that Redis is down (a killed connection, a restarted Redis already back): the next
- * {@link #get()} tries again at once. Thread-safe; no lock is held while connecting.
+ * {@link #get()} tries again at once. Each attempt resolves the address anew, so with a Sentinel
+ * address ({@code redis-sentinel://...}) every connection and reconnection goes to the master the
+ * Sentinels name at that moment. Thread-safe; no lock is held while connecting.
  *
  * @param <T> what a connection attempt yields (the connection, or the connection and what was read
  *            on it before use)

@@ -62,7 +62,8 @@ import java.util.function.Supplier;
  * channel's keys are in one slot):
  * <ul>
  *   <li>{@code P:m:{ch}}, a hash: {@code e} the epoch, {@code s} the top offset, {@code r} the
- *       {@code run_id} of the Redis process that last wrote it; expires after the history age plus
+ *       fence of the Redis master that last wrote it ({@link Script}: {@code master_replid}, which
+ *       changes at every restart and promotion); expires after the history age plus
  *       {@link MemoryBroker#STREAM_TTL_MS} unused.</li>
  *   <li>{@code P:s:{ch}}, a stream, the history: entry id {@code <offset>-0}, fields {@code t} (the
  *       publish time in ms, from Redis's clock) and {@code d} (the publication); bounded by the
@@ -74,8 +75,9 @@ import java.util.function.Supplier;
  * and per broker {@code P:probe:<random id>}, the pub/sub channel of its connection's probe.
  * Publish and history are one Lua script each ({@link Script}), so offsets, history and delivery
  * order agree: the order in which Redis ran the scripts. A stream's epoch is random and changes when
- * its meta is missing or was written by another Redis process ({@code run_id}): a Redis restarted or
- * flushed, with or without its data, never serves reused offsets under an old epoch.
+ * its meta is missing or was written by another Redis process or term as master (the fence): a Redis
+ * restarted, flushed or failed over, with or without its data, never serves reused offsets under an
+ * old epoch.
  *
  * <p>Connections: one command connection (pipelined) and one pub/sub connection, each kept up by a
  * {@link Link} with Lettuce's auto-reconnect off (no command replay) and reconnected by Herald.
@@ -96,7 +98,7 @@ import java.util.function.Supplier;
  * "Between nodes"): the three names of a channel share its hash tag, hence one slot and one master;
  * commands go through Lettuce's {@link RedisClusterClient} with auto-reconnect off (no command replay;
  * a lost node connection drops the whole cluster connection, which the {@link Link} opens again after a
- * fresh topology read), so the scripts read the master's {@code run_id} with {@code INFO server}
+ * fresh topology read), so the scripts read the master's fence ({@code master_replid}) with {@code INFO replication}
  * themselves; the publish script SPUBLISHes; and the subscriptions are a {@link ShardedPubSub}, one
  * SSUBSCRIBE connection per master, moving channels (with their delivery position, then a catch-up)
  * when their slot changes master.
@@ -136,12 +138,12 @@ public final class RedisBroker implements Broker {
     private volatile RedisPresence presence;
 
     /**
-     * The command connection, its commands, and the {@code run_id} of the Redis process it is
-     * connected to: empty on a Redis Cluster, whose node connections Lettuce's cluster client opens,
+     * The command connection, its commands, and the fence of the Redis master it is connected to
+     * ({@code run_id:master_replid}, read on connecting; {@link Script}): empty on a Redis Cluster, whose node connections Lettuce's cluster client opens,
      * so the scripts read it themselves ({@link Script}).
      */
     private record Commands(StatefulConnection<byte[], byte[]> connection, RedisClusterAsyncCommands<byte[], byte[]> async,
-                            byte[] runId) {
+                            byte[] fence) {
     }
 
     /**
@@ -152,7 +154,9 @@ public final class RedisBroker implements Broker {
         this.config = config;
         RedisURI uri = RedisURI.create(config.address());
         uri.setTimeout(config.timeout());
-        this.where = (config.isCluster() ? "redis cluster " : "redis ") + uri.getHost() + ":" + uri.getPort();
+        this.where = uri.getSentinels().isEmpty() ? (config.isCluster() ? "redis cluster " : "redis ") + uri.getHost() + ":" + uri.getPort()
+                : "redis " + uri.getSentinelMasterId() + " via sentinel " + uri.getSentinels().get(0).getHost() + ":"
+                + uri.getSentinels().get(0).getPort();
         this.resources = resources();
         this.client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
@@ -178,8 +182,8 @@ public final class RedisBroker implements Broker {
             this.publishCommand = bytes("PUBLISH");
             this.commands = new Link<>(
                     () -> client.connectAsync(ByteArrayCodec.INSTANCE, uri).toCompletableFuture()
-                            .thenCompose(c -> c.async().info("server").toCompletableFuture()
-                                    .thenApply(info -> new Commands(c, c.async(), runId(info)))
+                            .thenCompose(c -> c.async().info().toCompletableFuture()
+                                    .thenApply(info -> new Commands(c, c.async(), fence(info)))
                                     .whenComplete((ok, error) -> {
                                         if (error != null) {
                                             c.closeAsync();
@@ -351,7 +355,7 @@ public final class RedisBroker implements Broker {
         }
         long age = Math.max(1, options.historyAge().toMillis());
         return guard("publish to " + channel, command(c -> Script.PUBLISH.run(c.async(),
-                idempotencyKey == null ? keys(channel) : keys(channel, idempotencyKey), c.runId(), bytes(newEpoch()),
+                idempotencyKey == null ? keys(channel) : keys(channel, idempotencyKey), c.fence(), bytes(newEpoch()),
                 bytes(options.historySize()), bytes(age), bytes(age + MemoryBroker.STREAM_TTL_MS), key("c", channel), body,
                 publishCommand, bytes(IDEMPOTENCY_WINDOW.toMillis())))
                 .thenApply(out -> new Publication(channel, (Long) out.get(0), string(out.get(1)), event, data, (Long) out.get(2))));
@@ -382,7 +386,7 @@ public final class RedisBroker implements Broker {
         long age = Math.max(1, options.historyAge().toMillis());
         Read key = new Read(channel, since, limit, options.historySize(), age);
         return guard("history of " + channel, reads.run(key, () -> counted(key, () -> command(c -> Script.HISTORY.run(c.async(),
-                keys(channel), c.runId(), bytes(newEpoch()), bytes(age), bytes(age + MemoryBroker.STREAM_TTL_MS),
+                keys(channel), c.fence(), bytes(newEpoch()), bytes(age), bytes(age + MemoryBroker.STREAM_TTL_MS),
                 bytes(since), bytes(limit)))
                 .thenApply(out -> {
                     String epoch = string(out.get(0));
@@ -489,7 +493,10 @@ public final class RedisBroker implements Broker {
     }
 
     /**
-     * Runs {@code op} on the command connection. On a Redis Cluster, a failure saying a node
+     * Runs {@code op} on the command connection. A {@code READONLY} error reply (the Redis it is
+     * connected to was demoted to a replica under the live connection, e.g. by Sentinel) closes
+     * the connection, so the next command connects again, to the master the Sentinels name now,
+     * and reads its fence. On a Redis Cluster, a failure saying a node
      * connection was lost (Lettuce's cluster client reconnects nothing: auto-reconnect is off) drops
      * the whole cluster connection, so the next command opens a new one with a fresh topology; and
      * a node that cannot be reached (a failed master) makes the broker read the topology again (at
@@ -497,6 +504,9 @@ public final class RedisBroker implements Broker {
      */
     private <T> CompletableFuture<T> command(Function<Commands, CompletionStage<T>> op) {
         return commands.get().thenCompose(c -> op.apply(c).toCompletableFuture().whenComplete((ok, error) -> {
+            if (error != null && cluster == null && readOnly(error)) {
+                commands.lost(c.connection());
+            }
             if (error != null && cluster != null) {
                 if (connectionLost(error)) {
                     commands.lost(c.connection());
@@ -506,6 +516,13 @@ public final class RedisBroker implements Broker {
                 }
             }
         }));
+    }
+
+    /** Whether a command failed with a {@code READONLY} error: it reached a replica (plain, or from inside a script). */
+    private static boolean readOnly(Throwable error) {
+        Throwable cause = unwrap(error);
+        return cause instanceof RedisCommandExecutionException && cause.getMessage() != null
+                && cause.getMessage().contains("READONLY");
     }
 
     /** Whether a command failed because its connection closed under it or was found closed. */
@@ -584,13 +601,22 @@ public final class RedisBroker implements Broker {
         return (config.prefix() + ":" + kind + ":{" + channel + "}").getBytes(StandardCharsets.UTF_8);
     }
 
-    private static byte[] runId(String info) {
+    /**
+     * The fence of a standalone master from its {@code INFO}: {@code run_id:master_replid}, so that a
+     * restart (a new {@code run_id}, whatever the version does with the replication id) and a
+     * promotion (a new {@code master_replid}) both change it.
+     */
+    static byte[] fence(String info) {
+        return bytes(infoField(info, "run_id") + ":" + infoField(info, "master_replid"));
+    }
+
+    private static String infoField(String info, String field) {
         for (String line : info.split("\r?\n")) {
-            if (line.startsWith("run_id:")) {
-                return bytes(line.substring("run_id:".length()).trim());
+            if (line.startsWith(field + ":")) {
+                return line.substring(field.length() + 1).trim();
             }
         }
-        throw new IllegalStateException("INFO server has no run_id");
+        throw new IllegalStateException("INFO has no " + field);
     }
 
     /**

@@ -11,7 +11,10 @@ import java.util.Objects;
  *
  * @param address          a Redis URI, e.g. {@code redis://127.0.0.1:6379} (standalone Redis; a
  *                         password or database may be given the usual way,
- *                         {@code redis://:secret@host:6379/0})
+ *                         {@code redis://:secret@host:6379/0}), or the Sentinels of a standalone
+ *                         Redis with high availability in Lettuce's syntax,
+ *                         {@code redis-sentinel://HOST:PORT[,HOST:PORT...]/?sentinelMasterId=NAME}:
+ *                         the master is asked of the Sentinels at every connection and reconnection
  * @param prefix           the prefix of every key and pub/sub channel the broker uses, so several
  *                         Herald deployments (or tests) can share one Redis; letters, digits,
  *                         {@code _.:-}
@@ -50,6 +53,8 @@ import java.util.Objects;
 public record RedisBrokerConfig(String address, String prefix, Duration timeout, Duration linger, int processors,
                                 int processorQueue, Duration topCheckInterval, Duration probeInterval,
                                 List<String> clusterSeeds, Duration presenceTtl) {
+    /** The shape of a Sentinel address, for error messages. */
+    static final String SENTINEL_FORM = "redis-sentinel://HOST:PORT[,HOST:PORT...]/?sentinelMasterId=NAME";
     /** The default key prefix. */
     public static final String DEFAULT_PREFIX = "herald";
     /** The default operation timeout. */
@@ -77,11 +82,17 @@ public record RedisBrokerConfig(String address, String prefix, Duration timeout,
         Objects.requireNonNull(presenceTtl, "presenceTtl");
         clusterSeeds = List.copyOf(clusterSeeds);
         for (String seed : clusterSeeds.isEmpty() ? List.of(address) : clusterSeeds) {
+            boolean sentinel = seed.startsWith("redis-sentinel");
+            String expected = !clusterSeeds.isEmpty() ? "a Redis Cluster node URI such as redis://127.0.0.1:7001"
+                    : sentinel ? SENTINEL_FORM : "a Redis URI such as redis://127.0.0.1:6379";
             try {
-                RedisURI.create(seed);
+                RedisURI uri = RedisURI.create(seed);
+                if (!clusterSeeds.isEmpty() && !uri.getSentinels().isEmpty()) {
+                    throw new IllegalArgumentException("Sentinel in a Redis Cluster");
+                }
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException((clusterSeeds.isEmpty() ? "address" : "clusterSeeds") + ": \"" + seed
-                        + "\" (expected: a Redis URI such as redis://127.0.0.1:6379)", e);
+                        + "\" (expected: " + expected + ")", e);
             }
         }
         if (!clusterSeeds.isEmpty() && !clusterSeeds.get(0).equals(address)) {

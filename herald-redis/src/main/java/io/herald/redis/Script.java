@@ -21,13 +21,19 @@ final class Script {
     /**
      * Shared by both scripts. {@code state} returns the channel's epoch and top, starting a new epoch
      * (and dropping the history) when the meta is missing (flushed, restarted without data, expired,
-     * evicted) or was last written by another Redis process: fencing by {@code run_id}, so offsets
-     * are never reused after Redis lost part of its data. The caller passes the {@code run_id} it
-     * read when it opened the connection the script runs on (bound to that connection: it can never
-     * reach another Redis process), or an empty string when it does not own the connection (Redis
-     * Cluster through Lettuce's cluster client, whose node connections Lettuce opens), and the
-     * script reads it with {@code INFO server} (about 5 µs more per call: docs/benchmarks.md, "the
-     * cost of the fence"). {@code trim_age} drops history entries whose time ({@code t}, ms) is
+     * evicted) or was last written by another Redis process or another term of this one as master:
+     * fencing, so offsets are never reused after Redis lost part of its data. The fence is the
+     * master's {@code master_replid} (INFO replication), which Redis draws anew at every start
+     * (with or without its data) and every promotion, so it also sees a master demoted and promoted
+     * again without a restart, which kept its {@code run_id} and may have missed writes acknowledged
+     * on the other master in between (docs/architecture.md, "Between nodes"). The caller passes the
+     * fence it read when it opened the connection the script runs on ({@code run_id:master_replid},
+     * bound to that connection: it can never reach another Redis process, and a role change closes
+     * it), or an empty string when it does not own the connection (Redis Cluster through Lettuce's
+     * cluster client, whose node connections Lettuce opens), and the script reads
+     * {@code master_replid} with {@code INFO replication} (about 6 µs per call, less than
+     * {@code INFO server}'s {@code run_id}: docs/benchmarks.md, "the cost of the fence on Redis
+     * Cluster"). {@code trim_age} drops history entries whose time ({@code t}, ms) is
      * before {@code cutoff}; entries are in time order. It reads the oldest entry alone first and
      * returns when it is recent, the usual case on every publish: reading a page of 16 entries each
      * time cost Redis about 20 µs of CPU per publication (docs/benchmarks.md, "issue 11, the Redis broker").
@@ -37,13 +43,13 @@ final class Script {
               local t = redis.call('TIME')
               return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             end
-            local function server_run_id(given)
+            local function fence(given)
               if given ~= '' then return given end
-              local info = redis.call('INFO', 'server')
-              return string.match(info, 'run_id:(%x+)')
+              local info = redis.call('INFO', 'replication')
+              return string.match(info, 'master_replid:(%x+)')
             end
-            local function state(meta, stream, given_run_id, new_epoch)
-              local run_id = server_run_id(given_run_id)
+            local function state(meta, stream, given_fence, new_epoch)
+              local run_id = fence(given_fence)
               local m = redis.call('HMGET', meta, 'e', 'r', 's')
               if m[1] and m[2] == run_id then
                 return m[1], tonumber(m[3])
@@ -73,7 +79,7 @@ final class Script {
             """;
 
     /**
-     * KEYS meta, stream. ARGV run_id (or empty), new epoch, history size, history age ms, meta TTL
+     * KEYS meta, stream. ARGV fence (or empty), new epoch, history size, history age ms, meta TTL
      * ms, pub/sub channel, body, publish command ({@code PUBLISH}, the default when absent, or
      * {@code SPUBLISH} for a Redis Cluster's sharded pub/sub: the channel is in the keys' slot). Returns {offset, epoch, time
      * ms}. The PUBLISH is part of the script, so delivery order is offset order
@@ -108,7 +114,7 @@ final class Script {
             """);
 
     /**
-     * KEYS meta, stream. ARGV run_id (or empty), new epoch, history age ms, meta TTL ms, since offset (-1 for
+     * KEYS meta, stream. ARGV fence (or empty), new epoch, history age ms, meta TTL ms, since offset (-1 for
      * the latest), limit. Returns {epoch, top, oldest, then offset, time, body per publication in
      * offset order}.
      */

@@ -225,6 +225,106 @@ public final class RedisClusterProcess implements AutoCloseable {
         });
     }
 
+    /**
+     * Fails the master on {@code masterPort} over to one of its replicas without stopping anything:
+     * {@code CLUSTER FAILOVER} on the replica (coordinated: the replica catches up first, the old
+     * master becomes its replica), then waits until the replica says it is a master, the old master
+     * says it is a replica, and every node reports {@code cluster_state:ok}.
+     *
+     * @return the port of the promoted replica
+     */
+    public int failover(int masterPort) {
+        int replica = -1;
+        for (Node node : nodes) {
+            if (node.port != masterPort && node.process.isAlive() && role(node.port).equals("slave")
+                    && redisCli(node.port, "INFO", "replication").contains("master_port:" + masterPort)) {
+                replica = node.port;
+            }
+        }
+        if (replica < 0) {
+            throw new IllegalStateException("the master on port " + masterPort + " has no replica");
+        }
+        int promoted = replica;
+        // the master takes a manual failover only from a replica it knows as its own, in sync
+        String replicaId = redisCli(replica, "CLUSTER", "MYID").trim();
+        String masterId = redisCli(masterPort, "CLUSTER", "MYID").trim();
+        awaitUntil("the replica " + promoted + " in sync with " + masterPort + " and known to it", () ->
+                redisCli(promoted, "INFO", "replication").contains("master_link_status:up")
+                        && redisCli(masterPort, "CLUSTER", "REPLICAS", masterId).contains(replicaId));
+        long[] askedAt = {0};
+        awaitUntil("the replica " + promoted + " of " + masterPort + " promoted and the cluster ok", () -> {
+            if (!role(promoted).equals("master")) {
+                if (System.nanoTime() - askedAt[0] > TimeUnit.SECONDS.toNanos(6)) { // a manual failover times out after 5 s
+                    expectOk(redisCli(promoted, "CLUSTER", "FAILOVER"));
+                    askedAt[0] = System.nanoTime();
+                }
+                return false;
+            }
+            if (!role(masterPort).equals("slave")) {
+                return false;
+            }
+            for (Node node : nodes) {
+                if (node.process.isAlive() && !clusterInfo(node.port).contains("cluster_state:ok")) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        return promoted;
+    }
+
+    /**
+     * Moves {@code slots} hash slots, with their keys, from the master on {@code fromPort} to the
+     * master on {@code toPort} with {@code redis-cli --cluster reshard ... --cluster-slots N
+     * --cluster-yes} (slot by slot: SETSLOT IMPORTING / MIGRATING, MIGRATE of the keys in batches,
+     * SETSLOT NODE), then waits until every live node reports {@code cluster_state:ok}.
+     *
+     * @return the slots moved ({@code fromPort}'s slots before that are now {@code toPort}'s)
+     */
+    public List<Integer> reshard(int fromPort, int toPort, int slots) {
+        String from = redisCli(fromPort, "CLUSTER", "MYID").trim();
+        String to = redisCli(toPort, "CLUSTER", "MYID").trim();
+        List<Integer> before = slotsOf(fromPort, from);
+        Path log = node(fromPort).dir.resolve("reshard.log");
+        try {
+            Process p = new ProcessBuilder("redis-cli", "--cluster", "reshard", "127.0.0.1:" + fromPort,
+                    "--cluster-from", from, "--cluster-to", to, "--cluster-slots", Integer.toString(slots), "--cluster-yes")
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IllegalStateException("redis-cli --cluster reshard failed; see " + log);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run redis-cli (" + e.getMessage() + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while resharding", e);
+        }
+        awaitUntil("cluster_state:ok on every node after the reshard", () -> {
+            for (Node node : nodes) {
+                if (node.process.isAlive() && !clusterInfo(node.port).contains("cluster_state:ok")) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        List<Integer> moved = new ArrayList<>(before);
+        moved.retainAll(slotsOf(toPort, to));
+        return moved;
+    }
+
+    /** The slots the node {@code id} serves, as the node on {@code port} sees it ({@code CLUSTER NODES}). */
+    private static List<Integer> slotsOf(int port, String id) {
+        String line = redisCli(port, "CLUSTER", "NODES").lines().filter(l -> l.startsWith(id + " ")).findFirst().orElse("");
+        List<Integer> out = new ArrayList<>();
+        for (int slot = 0; slot < 16384 && !line.isEmpty(); slot++) {
+            if (servesSlot(line, slot)) {
+                out.add(slot);
+            }
+        }
+        return out;
+    }
+
     /** Whether a {@code CLUSTER NODES} line lists {@code slot} among the node's slots (not counting migrations). */
     private static boolean servesSlot(String clusterNodesLine, int slot) {
         String[] f = clusterNodesLine.trim().split(" ");
@@ -328,7 +428,8 @@ public final class RedisClusterProcess implements AutoCloseable {
         });
     }
 
-    private void awaitUntil(String what, java.util.function.BooleanSupplier condition) {
+    /** Polls {@code condition} every 50 ms until it holds; throws after 30 s (also used by {@link RedisSentinelProcess}). */
+    static void awaitUntil(String what, java.util.function.BooleanSupplier condition) {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

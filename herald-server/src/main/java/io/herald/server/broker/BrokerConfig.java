@@ -5,6 +5,7 @@ import static io.herald.server.ConfigRules.positive;
 
 import io.herald.redis.RedisBrokerConfig;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -17,7 +18,9 @@ import java.util.Objects;
  *
  * @param type           {@link #MEMORY}, {@link #REDIS} or {@link #REDIS_CLUSTER}
  * @param redisAddresses with {@link #REDIS}, exactly one Redis URI ({@code redis://host:port},
- *                       {@code rediss://} for TLS); with {@link #REDIS_CLUSTER}, one or more seed
+ *                       {@code rediss://} for TLS), or the Sentinels of a Redis with high
+ *                       availability, {@code redis-sentinel://HOST:PORT[,HOST:PORT...]/?sentinelMasterId=NAME}
+ *                       (the master is asked of them at every connection); with {@link #REDIS_CLUSTER}, one or more seed
  *                       nodes of the cluster, from which the broker learns the rest; ignored by the
  *                       memory broker
  * @param redisPrefix    the prefix of every Redis key and pub/sub channel, so several deployments
@@ -41,7 +44,7 @@ public record BrokerConfig(String type, List<String> redisAddresses, String redi
 
     public BrokerConfig {
         Objects.requireNonNull(type, "type");
-        redisAddresses = List.copyOf(redisAddresses);
+        redisAddresses = sentinelsJoined(redisAddresses);
         Objects.requireNonNull(redisPrefix, "redisPrefix");
         positive("redisTimeout", redisTimeout);
         Objects.requireNonNull(redisPresenceTtl, "redisPresenceTtl");
@@ -56,6 +59,26 @@ public record BrokerConfig(String type, List<String> redisAddresses, String redi
                     "one or more seed node URIs such as redis://127.0.0.1:7001 when broker.type is redis-cluster");
         }
         redis(type, redisAddresses, redisPrefix, redisTimeout, redisPresenceTtl); // the Redis broker's own checks, under this record's names
+    }
+
+    /**
+     * The addresses with a Sentinel address split at its commas joined again: a list given in the
+     * environment (comma-separated) or as a YAML flow sequence turns
+     * {@code redis-sentinel://a:26379,b:26379/?sentinelMasterId=m} into
+     * {@code [redis-sentinel://a:26379, b:26379/?sentinelMasterId=m]}; the parts after it that have no
+     * scheme are its other Sentinels.
+     */
+    private static List<String> sentinelsJoined(List<String> addresses) {
+        List<String> out = new ArrayList<>();
+        for (String address : addresses) {
+            int last = out.size() - 1;
+            if (last >= 0 && out.get(last).startsWith("redis-sentinel://") && !address.contains("://")) {
+                out.set(last, out.get(last) + "," + address);
+            } else {
+                out.add(address);
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** Whether this is the Redis broker, on one Redis or on a Redis Cluster. */
@@ -78,8 +101,10 @@ public record BrokerConfig(String type, List<String> redisAddresses, String redi
                                            Duration redisPresenceTtl) {
         List<String> addresses = redisAddresses.isEmpty() ? List.of("redis://127.0.0.1:6379") : redisAddresses;
         for (String address : addresses) {
-            check("redisAddresses", address, address.startsWith("redis://") || address.startsWith("rediss://"),
-                    "a Redis URI starting redis:// or rediss://");
+            boolean sentinel = type.equals(REDIS) && address.startsWith("redis-sentinel://");
+            check("redisAddresses", address, address.startsWith("redis://") || address.startsWith("rediss://") || sentinel,
+                    type.equals(REDIS) ? "a Redis URI starting redis:// or rediss://, or redis-sentinel://HOST:PORT/?sentinelMasterId=NAME"
+                            : "a Redis URI starting redis:// or rediss://");
         }
         try {
             RedisBrokerConfig redis = type.equals(REDIS_CLUSTER) ? RedisBrokerConfig.cluster(addresses)

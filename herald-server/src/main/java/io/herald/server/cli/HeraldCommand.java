@@ -151,7 +151,8 @@ public final class HeraldCommand implements Callable<Integer> {
     String broker;
 
     @Option(names = "--redis-address", paramLabel = "URI",
-            description = "The Redis of --broker redis, e.g. redis://127.0.0.1:6379 (rediss:// for TLS); with --broker "
+            description = "The Redis of --broker redis, e.g. redis://127.0.0.1:6379 (rediss:// for TLS), or its Sentinels, "
+                    + "redis-sentinel://HOST:PORT[,HOST:PORT...]/?sentinelMasterId=NAME; with --broker "
                     + "redis-cluster, a seed node of the cluster (repeat the flag for several).")
     List<String> redisAddresses;
 

@@ -89,6 +89,21 @@ class ConfigurationTest {
     }
 
     @Test
+    void aSentinelAddressSplitAtItsCommasInTheFileOrTheEnvironmentIsJoinedAgain() throws IOException {
+        String sentinels = "redis-sentinel://127.0.0.1:26379,127.0.0.1:26380/?sentinelMasterId=mymaster";
+        ServerConfig fromFile = load("broker:\n  type: redis\n  redis:\n    addresses:\n      - redis-sentinel://127.0.0.1:26379\n"
+                + "      - 127.0.0.1:26380/?sentinelMasterId=mymaster\n", Map.of(), Map.of()).serverConfig();
+        assertThat(fromFile.broker().redis().address()).isEqualTo(sentinels);
+        ServerConfig fromEnv = load("broker:\n  type: redis\n", Map.of("HERALD_BROKER_REDIS_ADDRESSES", sentinels), Map.of()).serverConfig();
+        assertThat(fromEnv.broker().redisAddresses()).containsExactly(sentinels);
+        assertThat(fromEnv.broker().redis().address()).isEqualTo(sentinels);
+        assertThatThrownBy(() -> load("broker:\n  type: redis\n  redis:\n    addresses: [\"redis-sentinel://127.0.0.1:26379\"]\n",
+                Map.of(), Map.of()).serverConfig())
+                .hasMessage("herald.yml:4: broker.redis.addresses: \"redis-sentinel://127.0.0.1:26379\" (expected: "
+                        + "redis-sentinel://HOST:PORT[,HOST:PORT...]/?sentinelMasterId=NAME)");
+    }
+
+    @Test
     void presenceAndJoinLeaveAreSetByDefaultAndPerNamespace() throws IOException {
         ServerConfig c = load("presence: true\nnamespaces:\n  chat:\n    join-leave: true\n  feed:\n    presence: false\n",
                 Map.of("HERALD_JOIN_LEAVE", "false"), Map.of()).serverConfig();
