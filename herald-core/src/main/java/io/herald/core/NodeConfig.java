@@ -21,7 +21,7 @@ import java.util.TreeMap;
  *                          stream lost live (an epoch change after a Redis restart, a gap) are spread:
  *                          each subscription stops forwarding at once and its session is disconnected
  *                          after a uniformly random delay in {@code [0, resetSpread]}, so the
- *                          subscribers do not all resume at once (docs/protocol.md, "Close codes");
+ *                          subscribers do not all resume at once (docs/protocol.md, "Disconnect codes");
  *                          0 for at once; 5 s by default, at most 5 minutes
  */
 public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, NamespaceOptions> namespaces,

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * a gap seen by a live subscription, or the broker's {@link io.herald.core.broker.BrokerListener#onStreamLost})
  * over a window: each session is disconnected after a delay drawn uniformly from
  * {@code [0, spread]}, so that after a Redis restart the subscribers of every channel do not all
- * reconnect, and read history, at the same instant (docs/protocol.md, "Close codes", 4001;
+ * reconnect, and read history, at the same instant (docs/protocol.md, "Disconnect codes", 4001;
  * docs/architecture.md, "Between nodes: the Redis broker's fan-out").
  *
  * <p>One scheduler thread per node (owned by the {@link Hub}, stopped by {@link #close}), no thread

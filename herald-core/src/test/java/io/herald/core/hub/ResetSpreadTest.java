@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The reset spread (NodeConfig.resetSpread; docs/protocol.md, "Close codes", 4001): the 4001s of a
+ * The reset spread (NodeConfig.resetSpread; docs/protocol.md, "Disconnect codes", 4001): the 4001s of a
  * stream lost live are spread over the window, nothing of the new epoch reaches a subscriber before
  * its 4001, and a session that closes meanwhile leaves no task behind.
  */
