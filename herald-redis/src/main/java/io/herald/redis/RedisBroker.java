@@ -593,12 +593,16 @@ public final class RedisBroker implements Broker {
      * {@code PREFIX:i:{CHANNEL}:KEY} (the channel's hash tag first, so all three share a slot).
      */
     private byte[][] keys(String channel, String idempotencyKey) {
-        return new byte[][] {key("m", channel), key("s", channel),
-                (config.prefix() + ":i:{" + channel + "}:" + idempotencyKey).getBytes(StandardCharsets.UTF_8)};
+        return new byte[][] {key("m", channel), key("s", channel), key("i", channel, ":" + idempotencyKey)};
     }
 
     private byte[] key(String kind, String channel) {
-        return (config.prefix() + ":" + kind + ":{" + channel + "}").getBytes(StandardCharsets.UTF_8);
+        return key(kind, channel, "");
+    }
+
+    /** {@code PREFIX:KIND:{CHANNEL}SUFFIX}: the channel's hash tag comes first, so every key of a channel shares its slot. */
+    private byte[] key(String kind, String channel, String suffix) {
+        return (config.prefix() + ":" + kind + ":{" + channel + "}" + suffix).getBytes(StandardCharsets.UTF_8);
     }
 
     /**

@@ -100,8 +100,7 @@ public final class WebSocketRoute implements Route {
         }
         Principal who = principal;
         if (since != null || node.optionsOf(channel).historySize() == 0) {
-            upgrade(ctx, request, new RawWebSocketTransport(ctx.channel(), node, config.heartbeat(), channel, since,
-                    access, who, new FloodGuard(config)));
+            upgrade(ctx, request, raw(ctx, channel, since, who));
             return;
         }
         // Without since the client expects every publication made after its 101: the subscription
@@ -111,21 +110,21 @@ public final class WebSocketRoute implements Route {
         ctx.channel().config().setAutoRead(false);
         node.history(channel, null, 0).whenComplete((page, error) -> ctx.executor().execute(() -> {
             ctx.channel().config().setAutoRead(true);
-            if (error != null) {
-                try {
-                    HttpResponses.error(ctx, false, error, "GET " + target.path());
-                } finally {
-                    held.release();
-                }
-                return;
-            }
             try {
-                upgrade(ctx, held, new RawWebSocketTransport(ctx.channel(), node, config.heartbeat(), channel, page.next(),
-                        access, who, new FloodGuard(config)));
+                if (error != null) {
+                    HttpResponses.error(ctx, false, error, "GET " + target.path());
+                } else {
+                    upgrade(ctx, held, raw(ctx, channel, page.next(), who));
+                }
             } finally {
                 held.release();
             }
         }));
+    }
+
+    private RawWebSocketTransport raw(ChannelHandlerContext ctx, String channel, StreamPosition since, Principal who) {
+        return new RawWebSocketTransport(ctx.channel(), node, config.heartbeat(), channel, since, access, who,
+                new FloodGuard(config));
     }
 
     /** Adapts the pipeline to WebSocket and passes the request on to the handshake (see the class comment). */
