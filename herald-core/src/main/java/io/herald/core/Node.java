@@ -369,9 +369,10 @@ public final class Node implements AutoCloseable {
 
     private void sessionClosed(Session session) {
         hub.removeAll(session);
-        sessions.remove(session);
+        // Counted before the session leaves the live set: whoever sees the session gone sees why.
         Disconnect reason = session.disconnectReason();
         (reason == null ? clientClosed : disconnects.get(reason)).increment();
+        sessions.remove(session);
     }
 
     /**

@@ -356,9 +356,13 @@ final class Fanout {
         drain(ch);
     }
 
-    /** The top check's answer for one channel. */
-    private void checked(Channel ch, StreamPosition top) {
-        if (ch.filling || ch.removed) {
+    /**
+     * The top check's answer for one channel, read while the channel's epoch was {@code asked}.
+     * An answer that crossed a change of epoch (a publication of the new stream delivered live, a
+     * loss) is stale and ignored: acting on it would reset the channel's subscribers a second time.
+     */
+    private void checked(Channel ch, StreamPosition top, String asked) {
+        if (ch.filling || ch.removed || !java.util.Objects.equals(asked, ch.epoch)) {
             return;
         }
         if (ch.epoch == null) {
@@ -405,10 +409,11 @@ final class Fanout {
             return;
         }
         stats.topChecks.increment();
+        String asked = ch.epoch;
         limiter.run(() -> reader.top(ch.name)).whenComplete((top, error) -> {
             ch.checking.set(false);
             if (error == null) {
-                ch.processor.submit(() -> checked(ch, top));
+                ch.processor.submit(() -> checked(ch, top, asked));
             } else if (ch.state == Channel.State.SUBSCRIBED) {
                 // Redis is unreachable for now: the next top check (or a live gap) catches up
                 log.debug("top check of {} failed", ch.name, error);
