@@ -41,13 +41,13 @@ public final class PublishRoute implements Route {
     private final Node node;
     private final LongConsumer latencyNanos;
 
+    /** The request header naming a publication's idempotency key. */
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
     /**
      * @param node         the node
      * @param latencyNanos receives the latency of each stored publication, in nanoseconds
      */
-    /** The request header naming a publication's idempotency key. */
-    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
-
     public PublishRoute(Node node, LongConsumer latencyNanos) {
         this.node = node;
         this.latencyNanos = latencyNanos;

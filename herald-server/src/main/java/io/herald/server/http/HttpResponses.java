@@ -161,7 +161,11 @@ public final class HttpResponses {
 
     /**
      * The head of a streaming response (SSE, XHR streaming, forever iframe): 200, chunked, not
-     * cached, not buffered by proxies ({@code X-Accel-Buffering: no}), kept alive.
+     * cached, not buffered by proxies ({@code X-Accel-Buffering: no}), and {@code Connection: close}:
+     * a stream ends only with its connection (a goodbye closes it), so a client must not pool the
+     * connection for another request once the last chunk arrived (RFC 9112, section 9.6). With
+     * {@code keep-alive} a client could reuse it in the moment before the close reached it, and its
+     * next request would get no answer. HTTP/2 drops the header (RFC 9113, section 8.2.2).
      */
     public static HttpResponse streamHead(CharSequence contentType) {
         return streamHead(contentType, Privacy.PUBLIC);
@@ -175,7 +179,7 @@ public final class HttpResponses {
         privacy.apply(h);
         h.set(X_ACCEL_BUFFERING, NO);
         h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
-        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         HttpUtil.setTransferEncodingChunked(response, true);
         return response;
     }

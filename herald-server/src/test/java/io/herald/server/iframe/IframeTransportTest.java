@@ -31,6 +31,8 @@ class IframeTransportTest {
             assertThat(r.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
             assertThat(r.headers().firstValue("cache-control")).hasValue("no-cache");
             assertThat(r.headers().firstValue("x-accel-buffering")).hasValue("no");
+            // a stream ends only with its connection: no client may pool it (docs/protocol.md, "HTTP conventions")
+            assertThat(r.headers().firstValue("connection")).hasValue("close");
             assertThat(r.headers().firstValue("transfer-encoding")).hasValue("chunked");
             InputStream in = r.body();
             String prelude = HEAD + "<!--" + " ".repeat(2048) + "-->\n";

@@ -22,6 +22,8 @@ class SseTransportTest {
             assertThat(r.headers().firstValue("content-type")).hasValue("text/event-stream; charset=utf-8");
             assertThat(r.headers().firstValue("cache-control")).hasValue("no-cache");
             assertThat(r.headers().firstValue("x-accel-buffering")).hasValue("no");
+            // a stream ends only with its connection: no client may pool it (docs/protocol.md, "HTTP conventions")
+            assertThat(r.headers().firstValue("connection")).hasValue("close");
             InputStream in = r.body();
             assertThat(readExactly(in, "retry: 1500\n\n".length())).isEqualTo("retry: 1500\n\n");
             TestServer.await("subscribed", Duration.ofSeconds(5), () -> t.server().node().subscriptionCount() == 1);

@@ -23,6 +23,8 @@ class XhrStreamTransportTest {
             assertThat(r.headers().firstValue("content-type")).hasValue("application/x-ndjson; charset=utf-8");
             assertThat(r.headers().firstValue("cache-control")).hasValue("no-cache");
             assertThat(r.headers().firstValue("x-accel-buffering")).hasValue("no");
+            // a stream ends only with its connection: no client may pool it (docs/protocol.md, "HTTP conventions")
+            assertThat(r.headers().firstValue("connection")).hasValue("close");
             assertThat(r.headers().firstValue("transfer-encoding")).hasValue("chunked");
             InputStream in = r.body();
             String prelude = " ".repeat(2048) + "\n";
