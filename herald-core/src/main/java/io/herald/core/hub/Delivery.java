@@ -163,6 +163,7 @@ final class Delivery {
             Conflatable c = queue.conflate(p);
             if (c.replacedBytes > 0) {
                 backlog.add(-1, -c.replacedBytes);
+                counts.conflated(1);
             }
             push = c;
         }
