@@ -72,6 +72,7 @@ public final class Settings {
                     (b, v) -> b.server.perIpConnectRate((Integer) v)),
             s("limits.per-ip.connect-burst", Type.INT, 50, null, "perIpConnectBurst",
                     (b, v) -> b.server.perIpConnectBurst((Integer) v)),
+            s("limits.socket-send-buffer", Type.INT, 0, null, "socketSendBuffer", (b, v) -> b.server.socketSendBuffer((Integer) v)),
             s("limits.request-head-timeout", Type.DURATION, Duration.ofSeconds(10), null, "requestHeadTimeout",
                     (b, v) -> b.server.requestHeadTimeout((Duration) v)),
             s("limits.request-body-timeout", Type.DURATION, Duration.ofSeconds(30), null, "requestBodyTimeout",
