@@ -53,6 +53,13 @@ export interface HeraldPublication {
   epoch: string;
   /** The event type, "message" by default. */
   event: string;
+  /** The publication's key, when its publisher gave one (docs/protocol.md, "Conflation"). */
+  key?: string;
+  /**
+   * On a slow connection to a namespace with conflation: how many earlier publications of this
+   * channel and key the server skipped in favour of this one. Not a gap to repair: `id` resumes as usual.
+   */
+  conflated?: number;
   /** The JSON value as published, a string for text, or bytes for a binary payload. */
   data: unknown;
   /** For binary payloads: the base64 text the bytes in `data` came from. */

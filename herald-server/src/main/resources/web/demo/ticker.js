@@ -1,13 +1,15 @@
 /*
- * The stock ticker (ticker.html): the last minute of demo:ticker from history, then the live feed
- * (with --demo), one chart per symbol drawn on a canvas.
+ * The stock ticker (ticker.html): the latest demo:quotes from history, then the live feed (with
+ * --demo), one chart per symbol drawn on a canvas. Each publication is one symbol's price, keyed by
+ * the symbol: on a slow connection the server replaces queued prices by newer ones of the same
+ * symbol (conflation, docs/protocol.md) and says how many it skipped, which the page shows.
  */
 (function () {
   'use strict';
-  var CHANNEL = 'demo:ticker';
+  var CHANNEL = 'demo:quotes';
   var WINDOW_MS = 60000;   // what a chart shows at most
   var MIN_SPAN_MS = 5000;  // and at least
-  var BACKFILL = 300;      // a minute at five publications a second
+  var BACKFILL = 1000;     // the most a history read gives: half a minute at six symbols five times a second
 
   var badge = document.getElementById('state');
   if (!Demo.heraldLoaded(badge)) return;
@@ -16,6 +18,7 @@
   var symbols = {};        // symbol -> {points: [{t, p}], open, card parts}
   var order = [];
   var received = 0;
+  var skipped = 0;         // publications the server skipped for us (conflated), on a slow connection
   var arrivals = [];       // arrival times of the last live publications, for the rate
   var firstLive = 0;       // arrival time of the first live publication
   var framePending = false;
@@ -66,6 +69,12 @@
     });
     received++;
     document.getElementById('count').textContent = String(received);
+    if (env.conflated > 0) {
+      // never a silent gap: the envelope says how many older prices of its symbol were dropped
+      skipped += env.conflated;
+      document.getElementById('skipped').textContent = skipped + (skipped === 1 ? ' update' : ' updates') + ' skipped';
+      document.getElementById('skipped-note').hidden = false;
+    }
     document.getElementById('last').textContent = Demo.clockTime(t);
     return true;
   }
@@ -85,6 +94,7 @@
     var open = q.open === null ? q.points[0].p : q.open;
     var up = last.p >= open;
     q.priceEl.textContent = last.p.toFixed(2);
+    q.priceEl.dataset.time = String(last.t); // when the price shown was published (ms), for tests
     q.changeEl.textContent = sign(last.p - open) + '  ' + sign((last.p - open) / open * 100) + '%';
     q.changeEl.className = 'change ' + (up ? 'up' : 'down');
 

@@ -2,7 +2,7 @@ package io.herald.core;
 
 /**
  * Validation of the names of the wire contract (docs/protocol.md, "Vocabulary"): channels,
- * event types and idempotency keys, and the namespace of a channel.
+ * event types, idempotency keys and publication keys, and the namespace of a channel.
  *
  * <p>Stateless and thread-safe. The checks are hand-rolled loops rather than regular expressions
  * because they run on every publish and subscribe; the patterns in the javadoc are the rule.
@@ -38,6 +38,25 @@ public final class Names {
             }
         }
         return true;
+    }
+
+    /** Whether {@code key} matches {@code ^[A-Za-z0-9_.:@-]{1,64}$}: a publication's conflation key. */
+    public static boolean isPublicationKey(String key) {
+        return key != null && matches(key, 64, true);
+    }
+
+    /**
+     * Returns {@code key} when it is null or a valid conflation key of a publication: 1 to 64 of
+     * {@code A-Z a-z 0-9 _ . : @ -} (docs/protocol.md, "Conflation").
+     *
+     * @throws HeraldException {@link ErrorCode#INVALID_PARAMETER} otherwise
+     */
+    public static String checkPublicationKey(String key) {
+        if (key != null && !isPublicationKey(key)) {
+            throw new HeraldException(ErrorCode.INVALID_PARAMETER,
+                    "key " + quote(key) + " (expected: ^[A-Za-z0-9_.:@-]{1,64}$)");
+        }
+        return key;
     }
 
     /**

@@ -24,17 +24,20 @@ import java.util.Objects;
  *                           (docs/protocol.md, "Presence")
  * @param joinLeave          whether the WebSocket protocol's subscribers receive join and leave events
  *                           (independent of {@code presence})
+ * @param conflation         whether a slow subscriber's queued publications with a key are replaced by the
+ *                           newest of the same channel and key instead of the subscriber being disconnected
+ *                           (docs/protocol.md, "Conflation")
  */
 public record NamespaceOptions(int historySize, Duration historyAge, boolean allowClientPublish,
                                AccessLevel subscribe, AccessLevel publish, AccessLevel history,
-                               boolean presence, boolean joinLeave) {
+                               boolean presence, boolean joinLeave, boolean conflation) {
 
     /**
      * The defaults: 1000 publications, 10 minutes, clients may publish; with access control on,
-     * only what a token grants (docs/security.md, "Channel permissions"); no presence.
+     * only what a token grants (docs/security.md, "Channel permissions"); no presence; no conflation.
      */
     public static final NamespaceOptions DEFAULTS = new NamespaceOptions(1000, Duration.ofMinutes(10), true,
-            AccessLevel.GRANT, AccessLevel.GRANT, null, false, false);
+            AccessLevel.GRANT, AccessLevel.GRANT, null, false, false, false);
 
     public NamespaceOptions {
         if (historySize < 0) {
@@ -87,6 +90,7 @@ public record NamespaceOptions(int historySize, Duration historyAge, boolean all
         private AccessLevel history;
         private boolean presence;
         private boolean joinLeave;
+        private boolean conflation;
 
         private Builder(NamespaceOptions from) {
             this.historySize = from.historySize;
@@ -97,6 +101,7 @@ public record NamespaceOptions(int historySize, Duration historyAge, boolean all
             this.history = from.history;
             this.presence = from.presence;
             this.joinLeave = from.joinLeave;
+            this.conflation = from.conflation;
         }
 
         /** Sets {@link NamespaceOptions#historySize()}; see there for units and bounds. */
@@ -147,10 +152,16 @@ public record NamespaceOptions(int historySize, Duration historyAge, boolean all
             return this;
         }
 
+        /** Sets {@link NamespaceOptions#conflation()}. */
+        public Builder conflation(boolean conflation) {
+            this.conflation = conflation;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public NamespaceOptions build() {
             return new NamespaceOptions(historySize, historyAge, allowClientPublish, subscribe, publish, history,
-                    presence, joinLeave);
+                    presence, joinLeave, conflation);
         }
     }
 }

@@ -143,10 +143,24 @@ public final class Node implements AutoCloseable {
      *         {@code invalid_parameter} for a malformed key
      */
     public CompletableFuture<Publication> publish(String channel, String event, Payload data, String idempotencyKey) {
+        return publish(channel, event, data, idempotencyKey, null);
+    }
+
+    /**
+     * As {@link #publish(String, String, Payload, String)}, with a conflation key stored with the
+     * publication ({@link Publication#key()}; docs/protocol.md, "Conflation").
+     *
+     * @param key null for none
+     * @return as {@link #publish(String, String, Payload, String)}; also fails with
+     *         {@code invalid_parameter} for a malformed key
+     */
+    public CompletableFuture<Publication> publish(String channel, String event, Payload data, String idempotencyKey,
+                                                  String key) {
         return attempt(() -> {
             Names.checkChannel(channel);
             String type = Names.checkEvent(event);
             Names.checkIdempotencyKey(idempotencyKey);
+            Names.checkPublicationKey(key);
             if (data.size() > config.maxPayloadBytes()) {
                 throw new HeraldException(ErrorCode.PAYLOAD_TOO_LARGE, "payload of " + data.size()
                         + " bytes (expected: at most " + config.maxPayloadBytes() + ")");
@@ -159,7 +173,7 @@ public final class Node implements AutoCloseable {
                 throw new HeraldException(ErrorCode.OVERLOADED, "the server is past its delivery capacity ("
                         + queued + " pushes queued for subscribers, bound " + maxBacklog + "); retry later");
             }
-            return fromBroker(broker.publish(channel, type, data, optionsOf(channel), idempotencyKey), "publication not stored")
+            return fromBroker(broker.publish(channel, type, data, optionsOf(channel), idempotencyKey, key), "publication not stored")
                     .whenComplete((p, e) -> {
                         if (e == null) {
                             published.increment();
@@ -184,6 +198,12 @@ public final class Node implements AutoCloseable {
     /** As {@link #publishFromClient(Session, String, String, Payload)}, once per idempotency key (null for none). */
     public CompletableFuture<Publication> publishFromClient(Session session, String channel, String event, Payload data,
                                                             String idempotencyKey) {
+        return publishFromClient(session, channel, event, data, idempotencyKey, null);
+    }
+
+    /** As {@link #publishFromClient(Session, String, String, Payload, String)}, with a conflation key (null for none). */
+    public CompletableFuture<Publication> publishFromClient(Session session, String channel, String event, Payload data,
+                                                            String idempotencyKey, String key) {
         return attempt(() -> {
             if (Names.isChannel(channel) && !optionsOf(channel).allowClientPublish()) {
                 throw new HeraldException(ErrorCode.PUBLISH_FORBIDDEN, "namespace " + Names.quote(Names.namespaceOf(channel))
@@ -192,7 +212,7 @@ public final class Node implements AutoCloseable {
             if (authorizer.enforcing()) {
                 authorize(session.principal(), Action.PUBLISH, channel, session);
             }
-            return publish(channel, event, data, idempotencyKey);
+            return publish(channel, event, data, idempotencyKey, key);
         });
     }
 
@@ -209,11 +229,17 @@ public final class Node implements AutoCloseable {
     /** As {@link #publishAs(Principal, String, String, Payload)}, once per idempotency key (null for none). */
     public CompletableFuture<Publication> publishAs(Principal who, String channel, String event, Payload data,
                                                     String idempotencyKey) {
+        return publishAs(who, channel, event, data, idempotencyKey, null);
+    }
+
+    /** As {@link #publishAs(Principal, String, String, Payload, String)}, with a conflation key (null for none). */
+    public CompletableFuture<Publication> publishAs(Principal who, String channel, String event, Payload data,
+                                                    String idempotencyKey, String key) {
         return attempt(() -> {
             if (authorizer.enforcing()) {
                 authorize(who, Action.PUBLISH, channel, null);
             }
-            return publish(channel, event, data, idempotencyKey);
+            return publish(channel, event, data, idempotencyKey, key);
         });
     }
 

@@ -19,6 +19,10 @@ public final class Publication implements Push {
     private final String event;
     private final Payload data;
     private final long time;
+    /** The conflation key (docs/protocol.md, "Conflation"), or null. */
+    private final String key;
+    /** How many earlier publications of the same channel and key this one replaced in one session's queue. */
+    private final int conflated;
     private final AtomicReferenceArray<Object> encodings = new AtomicReferenceArray<>(Encoding.MAX_SLOTS);
 
     /**
@@ -30,6 +34,23 @@ public final class Publication implements Push {
      * @param time    the publish time, milliseconds since the Unix epoch
      */
     public Publication(String channel, long offset, String epoch, String event, Payload data, long time) {
+        this(channel, offset, epoch, event, data, time, null);
+    }
+
+    /**
+     * A publication with a conflation key (docs/protocol.md, "Conflation").
+     *
+     * @param key the conflation key (valid per {@link Names#isPublicationKey}), or null for none
+     * @see #Publication(String, long, String, String, Payload, long)
+     */
+    public Publication(String channel, long offset, String epoch, String event, Payload data, long time, String key) {
+        this(channel, offset, epoch, event, data, time, key, 0);
+    }
+
+    private Publication(String channel, long offset, String epoch, String event, Payload data, long time, String key,
+                        int conflated) {
+        this.key = key;
+        this.conflated = conflated;
         this.channel = Objects.requireNonNull(channel, "channel");
         this.epoch = Objects.requireNonNull(epoch, "epoch");
         this.event = Objects.requireNonNull(event, "event");
@@ -69,6 +90,39 @@ public final class Publication implements Push {
     /** Publish time in milliseconds since the Unix epoch. */
     public long time() {
         return time;
+    }
+
+    /**
+     * The conflation key given by the publisher, or null for none: in a namespace with
+     * {@code conflation} on, a slow subscriber's queued publication of the same channel and key may
+     * be replaced by a newer one (docs/protocol.md, "Conflation").
+     */
+    public String key() {
+        return key;
+    }
+
+    /**
+     * How many publications of this channel and {@link #key()} this one replaced in the queue of the
+     * session it is written to: 0 for a publication as published (shared by every subscriber), at
+     * least 1 for the session's own copy made by {@link #conflated(int)}.
+     */
+    public int conflated() {
+        return conflated;
+    }
+
+    /**
+     * A copy of this publication that says it replaced {@code n} earlier ones of its channel and
+     * key, with an encoding cache of its own: its wire encodings (which carry {@code "conflated":n})
+     * are made for the one session it is queued for, while every other subscriber keeps sharing
+     * this publication's.
+     *
+     * @param n at least 1
+     */
+    public Publication conflated(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("n: " + n + " (expected: >= 1)");
+        }
+        return new Publication(channel, offset, epoch, event, data, time, key, n);
     }
 
     /** This publication's stream position. */
@@ -112,7 +166,8 @@ public final class Publication implements Push {
 
     @Override
     public String toString() {
-        return "Publication[" + channel + " " + id() + " " + event + " " + data + "]";
+        return "Publication[" + channel + " " + id() + " " + event + (key == null ? "" : " key=" + key)
+                + (conflated == 0 ? "" : " conflated=" + conflated) + " " + data + "]";
     }
 
     /**

@@ -342,10 +342,10 @@ public final class RedisBroker implements Broker {
 
     @Override
     public CompletableFuture<Publication> publish(String channel, String event, Payload data, NamespaceOptions options,
-                                                  String idempotencyKey) {
+                                                  String idempotencyKey, String key) {
         byte[] body;
         try {
-            body = Wire.body(event, data);
+            body = Wire.body(event, data, key);
         } catch (HeraldException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -358,7 +358,8 @@ public final class RedisBroker implements Broker {
                 idempotencyKey == null ? keys(channel) : keys(channel, idempotencyKey), c.fence(), bytes(newEpoch()),
                 bytes(options.historySize()), bytes(age), bytes(age + MemoryBroker.STREAM_TTL_MS), key("c", channel), body,
                 publishCommand, bytes(IDEMPOTENCY_WINDOW.toMillis())))
-                .thenApply(out -> new Publication(channel, (Long) out.get(0), string(out.get(1)), event, data, (Long) out.get(2))));
+                .thenApply(out -> new Publication(channel, (Long) out.get(0), string(out.get(1)), event, data, (Long) out.get(2),
+                        key)));
     }
 
     @Override

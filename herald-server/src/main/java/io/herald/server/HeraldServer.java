@@ -210,6 +210,10 @@ public final class HeraldServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(WRITE_LOW_WATER, WRITE_HIGH_WATER));
+        if (config.socketSendBuffer() > 0) {
+            // a fixed SO_SNDBUF (no autotuning): a slow client's backlog stays in its outbound queue (docs/protocol.md, "Conflation")
+            bootstrap.childOption(ChannelOption.SO_SNDBUF, config.socketSendBuffer());
+        }
         Duration idle = config.heartbeat().multipliedBy(2).plusSeconds(5);
         try {
             if (adminRouter != null) {

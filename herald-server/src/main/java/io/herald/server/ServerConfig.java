@@ -92,6 +92,11 @@ import java.util.Objects;
  * @param broker              the broker channel streams live in: in memory (one node, the default) or
  *                            Redis, shared by several nodes ({@link BrokerConfig}); read by
  *                            {@link HeraldServer#create(ServerConfig)}
+ * @param socketSendBuffer    the kernel send buffer of each client connection ({@code SO_SNDBUF}), bytes;
+ *                            0 (the default) leaves it to the operating system's autotuning. A small one
+ *                            keeps a slow client's backlog in its outbound queue, where conflation acts
+ *                            and the queue bound counts it, instead of in the kernel (docs/protocol.md,
+ *                            "Conflation")
  */
 public record ServerConfig(String host, int port, int ioThreads, NodeConfig node, Duration sseRetry,
                            Duration heartbeat, Duration longPollTimeout, Duration longPollMaxTimeout,
@@ -102,7 +107,8 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
                            boolean h2c, AuthConfig auth, List<String> corsAllowedOrigins, List<String> trustedProxies,
                            int perIpConnections, int perIpConnectRate, int perIpConnectBurst,
                            Duration requestHeadTimeout, Duration requestBodyTimeout, int wsCommandRate,
-                           int wsCommandBurst, int wsPublishRate, int wsPublishBurst, BrokerConfig broker) {
+                           int wsCommandBurst, int wsPublishRate, int wsPublishBurst, BrokerConfig broker,
+                           int socketSendBuffer) {
 
     /** The values of {@link #logFormat()}. */
     public static final List<String> LOG_FORMATS = List.of("text", "json");
@@ -149,6 +155,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         positive("requestBodyTimeout", requestBodyTimeout);
         rate("wsCommandRate", wsCommandRate, "wsCommandBurst", wsCommandBurst);
         rate("wsPublishRate", wsPublishRate, "wsPublishBurst", wsPublishBurst);
+        check("socketSendBuffer", socketSendBuffer, socketSendBuffer >= 0, ">= 0 bytes; 0 for the system's default");
     }
 
     /** A token bucket's settings: a rate of 0 (no limit) or more, and a burst of at least 1. */
@@ -225,6 +232,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         private int wsCommandBurst = 200;
         private int wsPublishRate = 20;
         private int wsPublishBurst = 50;
+        private int socketSendBuffer = 0;
 
         /** Sets {@link ServerConfig#host()}; see there for units and bounds. */
         public Builder host(String host) {
@@ -448,6 +456,12 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
             return this;
         }
 
+        /** Sets {@link ServerConfig#socketSendBuffer()}; see there for units and bounds. */
+        public Builder socketSendBuffer(int socketSendBuffer) {
+            this.socketSendBuffer = socketSendBuffer;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public ServerConfig build() {
             return new ServerConfig(host, port, ioThreads, node, sseRetry, heartbeat, longPollTimeout,
@@ -455,7 +469,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
                     writeStallTimeout, adminListen, metricsOnPublicPort, shutdownDrain, shutdownSpread,
                     accessLog, logFormat, tlsCert, tlsKey, http2, h2c, auth, corsAllowedOrigins, trustedProxies,
                     perIpConnections, perIpConnectRate, perIpConnectBurst, requestHeadTimeout, requestBodyTimeout,
-                    wsCommandRate, wsCommandBurst, wsPublishRate, wsPublishBurst, broker);
+                    wsCommandRate, wsCommandBurst, wsPublishRate, wsPublishBurst, broker, socketSendBuffer);
         }
     }
 }

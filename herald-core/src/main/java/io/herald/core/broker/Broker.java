@@ -68,8 +68,27 @@ public interface Broker extends AutoCloseable {
      * @param idempotencyKey null for none, else a key {@link io.herald.core.Names#checkIdempotencyKey} accepts
      * @return the stored (or earlier stored) publication, with its offset, epoch and time
      */
+    default CompletableFuture<Publication> publish(String channel, String event, Payload data, NamespaceOptions options,
+                                                   String idempotencyKey) {
+        return publish(channel, event, data, options, idempotencyKey, null);
+    }
+
+    /**
+     * Publishes to a channel once per idempotency key (as
+     * {@link #publish(String, String, Payload, NamespaceOptions, String)}), with a conflation key
+     * that is stored with the publication: history and every node's delivery carry it
+     * ({@link Publication#key()}; docs/protocol.md, "Conflation").
+     *
+     * @param channel        a valid channel name
+     * @param event          a valid event type
+     * @param data           the payload
+     * @param options        the channel's namespace options (history size and age)
+     * @param idempotencyKey null for none, else a key {@link io.herald.core.Names#checkIdempotencyKey} accepts
+     * @param key            null for none, else a key {@link io.herald.core.Names#checkPublicationKey} accepts
+     * @return the stored (or earlier stored) publication, with its offset, epoch, time and key
+     */
     CompletableFuture<Publication> publish(String channel, String event, Payload data, NamespaceOptions options,
-                                           String idempotencyKey);
+                                           String idempotencyKey, String key);
 
     /**
      * Reads a channel's history.

@@ -79,41 +79,41 @@ public final class MemoryBroker implements Broker {
 
     @Override
     public CompletableFuture<Publication> publish(String channel, String event, Payload data, NamespaceOptions options,
-                                                  String idempotencyKey) {
+                                                  String idempotencyKey, String key) {
         for (;;) {
             Stream stream = streams.computeIfAbsent(channel, c -> new Stream(newEpoch(), clock.getAsLong()));
             synchronized (stream) {
                 if (!stream.dead) {
-                    return publish(stream, channel, event, data, options, idempotencyKey);
+                    return publish(stream, channel, event, data, options, idempotencyKey, key);
                 }
             }
         }
     }
 
     /**
-     * Appends and delivers, or answers the publication stored earlier under {@code key}; the caller
-     * holds {@code stream}'s monitor.
+     * Appends and delivers, or answers the publication stored earlier under {@code idempotencyKey};
+     * the caller holds {@code stream}'s monitor.
      */
     private CompletableFuture<Publication> publish(Stream stream, String channel, String event, Payload data,
-                                                   NamespaceOptions options, String key) {
+                                                   NamespaceOptions options, String idempotencyKey, String key) {
         long now = clock.getAsLong();
         stream.lastUsed = now;
-        if (key != null) {
-            Publication earlier = stream.keyed(key, now);
+        if (idempotencyKey != null) {
+            Publication earlier = stream.keyed(idempotencyKey, now);
             if (earlier != null) {
                 return CompletableFuture.completedFuture(new Publication(channel, earlier.offset(), earlier.epoch(), event,
-                        data, earlier.time()));
+                        data, earlier.time(), key));
             }
         }
-        Publication publication = new Publication(channel, stream.top + 1, stream.epoch, event, data, now);
+        Publication publication = new Publication(channel, stream.top + 1, stream.epoch, event, data, now, key);
         stream.top++;
         stream.options = options;
         if (options.historySize() > 0) {
             stream.items.addLast(publication);
         }
         stream.trim(options, now);
-        if (key != null) {
-            stream.remember(key, publication);
+        if (idempotencyKey != null) {
+            stream.remember(idempotencyKey, publication);
         }
         listener.onPublication(publication);
         return CompletableFuture.completedFuture(publication);

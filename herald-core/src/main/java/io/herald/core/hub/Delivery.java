@@ -1,6 +1,7 @@
 package io.herald.core.hub;
 
 import io.herald.core.Disconnect;
+import io.herald.core.Publication;
 import io.herald.core.presence.PresenceEvent;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -32,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * budget a drain starts at once: coalescing adds no latency at low rates, at most the budget at high
  * rates, and never changes order (one queue, one drain).
  *
+ * <p><b>Conflation.</b> A publication with a key of a conflating channel, offered to a transport that
+ * {@link Transport#showsConflation shows conflation}, is queued replaceable (see {@link OutboundQueue}):
+ * past half the queue bound, it replaces the queued one of its channel and key, which leaves the
+ * backlog at once. A publication handed to an idle drain directly is never replaced (it is written next).
+ *
  * <p>Control flows one way: the session offers, the delivery writes to the transport; the transport
  * only reports writability ({@link #onWritable}). Thread-safe; {@link #drain} and
  * {@link #onWritable} run on the transport's executor.
@@ -59,6 +65,8 @@ final class Delivery {
     private final Transport transport;
     private final Executor executor;
     private final CoalescingExecutor coalescing;
+    /** Whether the transport's wire format says how many publications a conflated one replaced. */
+    private final boolean conflates;
     private final long coalesceNanos;
     private final OutboundQueue queue;
     private final Backlog backlog;
@@ -90,6 +98,7 @@ final class Delivery {
         this.session = session;
         this.transport = transport;
         this.executor = transport.executor();
+        this.conflates = transport.showsConflation();
         this.coalescing = coalesceNanos > 0 && executor instanceof CoalescingExecutor c ? c : null;
         this.coalesceNanos = coalescing == null ? 0 : coalesceNanos;
         this.queue = new OutboundQueue(queueMaxBytes);
@@ -126,12 +135,16 @@ final class Delivery {
     /**
      * Queues {@code push} (or hands it to the drain) and makes sure a drain will run. Never blocks.
      *
+     * @param conflate whether {@code push}, when it is a publication with a key, is of a channel whose
+     *                 namespace has {@code conflation} on: it may then replace the queued one of its
+     *                 channel and key past the conflation threshold (see {@link OutboundQueue}), when
+     *                 the transport {@link Transport#showsConflation shows conflation}
      * @param nowNanos {@link System#nanoTime()} read by the caller when this delivery
      *                 {@link #coalesces()}, else ignored
      * @param batch    the fan-out's batch, which collects the drain this starts and counts the push
      *                 into the backlog, or null to schedule and count here
      */
-    Offer offer(Push push, long nowNanos, DrainBatch batch) {
+    Offer offer(Push push, boolean conflate, long nowNanos, DrainBatch batch) {
         if (closed) {
             return Offer.CLOSED;
         }
@@ -145,6 +158,14 @@ final class Delivery {
             batch.count(size);
             batch.add(this);
             return Offer.ACCEPTED;
+        }
+        if (conflate && conflates && push instanceof Publication p && p.key() != null) {
+            Conflatable c = queue.conflate(p);
+            if (c.replacedBytes > 0) {
+                backlog.add(-1, -c.replacedBytes);
+                counts.conflated(1);
+            }
+            push = c;
         }
         if (!queue.offer(push)) {
             return Offer.FULL;
@@ -240,8 +261,9 @@ final class Delivery {
      * a delivered publication), else 0.
      */
     private int write(Push push) {
-        // History replayed on subscribe is queued wrapped (see Recovered); transports see the publication.
-        transport.write(push instanceof Recovered r ? r.publication() : push);
+        // History replayed on subscribe and conflatable publications are queued wrapped (see
+        // Recovered, Conflatable); transports see the publication.
+        transport.write(push instanceof Recovered r ? r.publication() : push instanceof Conflatable c ? c.publication : push);
         return push instanceof Subscribed || push instanceof PresenceEvent ? 1 : 0;
     }
 

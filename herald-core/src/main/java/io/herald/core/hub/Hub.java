@@ -218,6 +218,7 @@ public final class Hub implements BrokerListener, PresenceListener, AutoCloseabl
             return CompletableFuture.failedFuture(new HeraldException(ErrorCode.ALREADY_SUBSCRIBED,
                     "channel " + Names.quote(channel) + " is already subscribed on this session"));
         }
+        sub.conflation = options.conflation();
         CompletableFuture<Void> ready = add(sub, options);
         if (session.isClosed()) {
             // The session ended while we registered: its cleanup may have missed this subscription.

@@ -116,18 +116,21 @@ public final class Session {
      *         case the session disconnects with {@link Disconnect#SLOW}
      */
     public boolean send(Push push) {
-        return send(push, delivery.coalesces() ? System.nanoTime() : 0, null);
+        return send(push, false, delivery.coalesces() ? System.nanoTime() : 0, null);
     }
 
     /**
      * {@link #send(Push)} from a fan-out: with the {@link System#nanoTime()} it read once per
      * publication, and with its {@link DrainBatch}, which collects the drain this push starts.
+     *
+     * @param conflate whether the push is of a channel whose namespace has {@code conflation} on
+     *                 (docs/protocol.md, "Conflation"; see {@link Delivery#offer})
      */
-    boolean send(Push push, long nowNanos, DrainBatch batch) {
+    boolean send(Push push, boolean conflate, long nowNanos, DrainBatch batch) {
         if (closed != 0 || disconnecting != 0) {
             return false;
         }
-        switch (delivery.offer(push, nowNanos, batch)) {
+        switch (delivery.offer(push, conflate, nowNanos, batch)) {
             case ACCEPTED:
                 return true;
             case FULL:

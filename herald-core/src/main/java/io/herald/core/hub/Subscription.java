@@ -29,6 +29,11 @@ public final class Subscription {
     private String epoch;
     private long offset;
     private boolean closed;
+    /**
+     * Whether the channel's namespace has {@code conflation} on (docs/protocol.md, "Conflation"); set
+     * by the hub before the subscription is registered for publications.
+     */
+    boolean conflation;
     /** This subscription's presence entry while it is listed or announced (see {@link #join}); else null. */
     private ClientInfo member;
     /** Whether {@link #member} was added to the presence store (namespace {@code presence}). */
@@ -81,7 +86,7 @@ public final class Subscription {
                 pending = null;
             } else if (p.offset() == offset + 1) {
                 offset = p.offset();
-                session.send(p, nowNanos, batch);
+                session.send(p, conflation, nowNanos, batch);
                 return;
             } else {
                 return;

@@ -29,6 +29,17 @@ public interface Transport {
     }
 
     /**
+     * Whether this transport's wire format tells the client how many publications a conflated one
+     * replaced ({@link io.herald.core.Publication#conflated()}; docs/protocol.md, "Conflation"):
+     * only then are its sessions' queued publications conflated; a transport that cannot say so
+     * (payload-only formats) has its slow sessions disconnected instead, so a skip is never
+     * silent. False by default.
+     */
+    default boolean showsConflation() {
+        return false;
+    }
+
+    /**
      * The single thread on which {@link #write} and {@link #flush} run, e.g. the connection's event
      * loop. Connections of one thread should return the same instance, so that a fan-out hands
      * their drains to it together. When it is a {@link CoalescingExecutor}, sessions that flushed

@@ -55,6 +55,7 @@ public final class TransportStats {
         private final LongAdder sessions = new LongAdder();
         private final LongAdder subscriptions = new LongAdder();
         private final LongAdder deliveries = new LongAdder();
+        private final LongAdder conflated = new LongAdder();
 
         Counts(String transport) {
             this.transport = transport;
@@ -78,6 +79,19 @@ public final class TransportStats {
         /** Publications written to this transport's sessions since the node started. */
         public long deliveries() {
             return deliveries.sum();
+        }
+
+        /**
+         * Publications skipped by conflation in this transport's sessions since the node started:
+         * each replaced in a session's queue by a newer one of its channel and key (docs/protocol.md,
+         * "Conflation").
+         */
+        public long conflated() {
+            return conflated.sum();
+        }
+
+        void conflated(int publications) {
+            conflated.add(publications);
         }
 
         void sessionOpened() {

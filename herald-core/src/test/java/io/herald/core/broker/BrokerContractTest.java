@@ -85,6 +85,27 @@ public abstract class BrokerContractTest {
     }
 
     @Test
+    void aPublicationsConflationKeyIsStoredInHistoryAndDelivered() {
+        broker.subscribe("a").join();
+        Publication keyed = broker.publish("a", "quote", Payload.json("{\"p\":1.5}"), OPTIONS, null, "AAPL").join();
+        Publication plain = publish("a", "no key");
+        Publication both = broker.publish("a", "message", Payload.binary(new byte[] {'K', 1, 2}), OPTIONS, "req-k", "x.y:z@w-_").join();
+        assertThat(keyed.key()).isEqualTo("AAPL");
+        assertThat(plain.key()).isNull();
+        assertThat(both.key()).isEqualTo("x.y:z@w-_");
+        assertThat(broker.history("a", null, 10, OPTIONS).join().publications())
+                .extracting(Publication::key, Publication::event, p -> p.data().kind())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("AAPL", "quote", Payload.Kind.JSON),
+                        org.assertj.core.groups.Tuple.tuple(null, "message", Payload.Kind.TEXT),
+                        org.assertj.core.groups.Tuple.tuple("x.y:z@w-_", "message", Payload.Kind.BINARY));
+        awaitDelivered(3);
+        assertThat(delivered).extracting(Publication::key).containsExactly("AAPL", null, "x.y:z@w-_");
+        assertThat(delivered.get(0).data()).isEqualTo(Payload.json("{\"p\":1.5}"));
+        assertThat(delivered.get(2).data().bytes()).containsExactly(new byte[] {'K', 1, 2});
+        assertThat(delivered).allSatisfy(p -> assertThat(p.conflated()).isZero());
+    }
+
+    @Test
     void oneEpochPerStream() {
         Publication first = publish("a", "1");
         Publication second = publish("a", "2");

@@ -54,8 +54,8 @@ public final class FaultyBroker implements Broker {
 
     @Override
     public CompletableFuture<Publication> publish(String channel, String event, Payload data, NamespaceOptions options,
-                                                      String idempotencyKey) {
-        return orFail(() -> memory.publish(channel, event, data, options, idempotencyKey));
+                                                      String idempotencyKey, String key) {
+        return orFail(() -> memory.publish(channel, event, data, options, idempotencyKey, key));
     }
 
     @Override

@@ -71,8 +71,8 @@ public final class SharedMemoryBroker {
 
         @Override
         public CompletableFuture<Publication> publish(String channel, String event, Payload data, NamespaceOptions options,
-                                                      String idempotencyKey) {
-            return store.publish(channel, event, data, options, idempotencyKey);
+                                                      String idempotencyKey, String key) {
+            return store.publish(channel, event, data, options, idempotencyKey, key);
         }
 
         @Override

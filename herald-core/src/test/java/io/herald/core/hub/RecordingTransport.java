@@ -32,6 +32,8 @@ public final class RecordingTransport implements Transport {
     public volatile Disconnect closedWith;
     /** When the session closed this transport ({@link System#nanoTime()}), or 0. */
     public volatile long closedNanos;
+    /** What {@link #showsConflation()} answers. */
+    public volatile boolean showsConflation;
     /** The session, set by the test after {@code node.newSession(this)}. */
     public Session session;
 
@@ -50,6 +52,11 @@ public final class RecordingTransport implements Transport {
         return "recording";
     }
 
+
+    @Override
+    public boolean showsConflation() {
+        return showsConflation;
+    }
 
     @Override
     public Executor executor() {

@@ -23,7 +23,7 @@ import java.util.Locale;
 import java.util.function.LongConsumer;
 
 /**
- * {@code POST /pub/{channel}?event=TYPE}: publishes the request body as the request's principal
+ * {@code POST /pub/{channel}?event=TYPE&key=KEY}: publishes the request body as the request's principal
  * ({@link Node#publishAs}; who may publish is checked before, by
  * {@link io.herald.server.auth.HttpAccess#publish}) and answers
  * {@code 200 {"channel":"c","id":"ID","offset":N}} once the broker stored it.
@@ -61,7 +61,9 @@ public final class PublishRoute implements Route {
         // The Idempotency-Key request header (IETF draft-ietf-httpapi-idempotency-key-header; docs/protocol.md,
         // "Idempotent publishing"): a retry within the window answers the first publication's id.
         String key = request.headers().get(IDEMPOTENCY_KEY);
-        node.publishAs(target.principal(), target.channel(), target.query().get("event"), payload, key).whenComplete((p, error) -> {
+        // ?key=: the conflation key stored with the publication (docs/protocol.md, "Conflation")
+        node.publishAs(target.principal(), target.channel(), target.query().get("event"), payload, key,
+                target.query().get("key")).whenComplete((p, error) -> {
             if (error == null) {
                 latencyNanos.accept(System.nanoTime() - started);
                 HttpResponses.json(ctx, keepAlive, reply(p));

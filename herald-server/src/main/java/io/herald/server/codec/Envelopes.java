@@ -18,7 +18,9 @@ import java.util.Base64;
  * The JSON envelope of a publication (docs/protocol.md, "Envelope"), encoded once per publication and
  * shared by every JSON-speaking transport (polling, long polling, XHR streaming, the WebSocket
  * protocol, history):
- * {@code {"channel":"c","id":"e-42","offset":42,"epoch":"e","event":"message","data":<payload>,"time":1732190000000}}.
+ * {@code {"channel":"c","id":"e-42","offset":42,"epoch":"e","event":"message","data":<payload>,"time":1732190000000}},
+ * with {@code "key"} after {@code "event"} for a publication with a key and {@code "conflated":n}
+ * last in the one session's copy of a conflated publication (docs/protocol.md, "Conflation").
  *
  * <p>JSON payloads are embedded as their JSON value, re-serialized compactly so an envelope is
  * always one line; text payloads become a JSON string; binary payloads go base64 in
@@ -48,8 +50,14 @@ public final class Envelopes {
             g.writeNumberField("offset", p.offset());
             g.writeStringField("epoch", p.epoch());
             g.writeStringField("event", p.event());
+            if (p.key() != null) {
+                g.writeStringField("key", p.key());
+            }
             writeData(g, p.data());
             g.writeNumberField("time", p.time());
+            if (p.conflated() > 0) {
+                g.writeNumberField("conflated", p.conflated());
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

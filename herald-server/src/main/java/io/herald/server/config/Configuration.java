@@ -292,8 +292,10 @@ public final class Configuration {
         if (Boolean.TRUE.equals(get("demo")) && !namespaces.containsKey(DEMO_NAMESPACE)) {
             // The demo pages start from history (the sign-up count, the chat): keep at least a day of it.
             Duration age = defaults.historyAge().compareTo(DEMO_HISTORY_AGE) >= 0 ? defaults.historyAge() : DEMO_HISTORY_AGE;
-            // The chat page shows who is here: presence and join/leave events (docs/protocol.md, "Presence").
-            b.node.namespace(DEMO_NAMESPACE, defaults.toBuilder().historyAge(age).presence(true).joinLeave(true).build());
+            // The chat page shows who is here: presence and join/leave events (docs/protocol.md, "Presence");
+            // the ticker publishes one keyed publication per symbol, conflated for slow clients ("Conflation").
+            b.node.namespace(DEMO_NAMESPACE, defaults.toBuilder().historyAge(age).presence(true).joinLeave(true)
+                    .conflation(true).build());
         }
         namespaces.forEach((name, options) -> {
             NamespaceOptions.Builder nb = defaults.toBuilder();
@@ -307,6 +309,7 @@ public final class Configuration {
                     case "history" -> nb.history((AccessLevel) v);
                     case "presence" -> nb.presence((Boolean) v);
                     case "join-leave" -> nb.joinLeave((Boolean) v);
+                    case "conflation" -> nb.conflation((Boolean) v);
                     default -> nb.allowClientPublish((Boolean) v);
                 }
             }
@@ -428,7 +431,7 @@ public final class Configuration {
                 case "historySize" -> "history-size";
                 case "historyAge" -> "history-age";
                 case "allowClientPublish" -> "client-publish";
-                case "subscribe", "publish", "history", "presence" -> field;
+                case "subscribe", "publish", "history", "presence", "conflation" -> field;
                 case "joinLeave" -> "join-leave";
                 default -> null;
             };

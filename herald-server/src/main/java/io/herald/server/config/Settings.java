@@ -18,7 +18,7 @@ import java.util.function.BiConsumer;
  * them: the one table the configuration file, the environment, the command line, the docs test and
  * {@code herald.example.yml} are checked against. Per-namespace options are the keys
  * {@code namespaces.NAME.history-size}, {@code .history-age}, {@code .client-publish}, {@code .subscribe},
- * {@code .publish}, {@code .history}, {@code .presence} and {@code .join-leave} ({@link #NAMESPACE_OPTIONS}); the lists of mappings
+ * {@code .publish}, {@code .history}, {@code .presence}, {@code .join-leave} and {@code .conflation} ({@link #NAMESPACE_OPTIONS}); the lists of mappings
  * {@code auth.keys} and {@code api-keys} are {@link #LIST_SECTIONS}. Stateless and thread-safe.
  */
 public final class Settings {
@@ -28,7 +28,7 @@ public final class Settings {
     /** The options one namespace may set, with their types; what it leaves out it takes from the defaults. */
     public static final Map<String, Type> NAMESPACE_OPTIONS = Map.of("history-size", Type.INT, "history-age", Type.DURATION,
             "client-publish", Type.BOOLEAN, "subscribe", Type.ACCESS, "publish", Type.ACCESS, "history", Type.ACCESS,
-            "presence", Type.BOOLEAN, "join-leave", Type.BOOLEAN);
+            "presence", Type.BOOLEAN, "join-leave", Type.BOOLEAN, "conflation", Type.BOOLEAN);
 
     /** The token verification keys: a list of mappings, each item with these fields (docs/configuration.md, "Access control"). */
     public static final String AUTH_KEYS = "auth.keys";
@@ -54,6 +54,8 @@ public final class Settings {
             // Presence (docs/protocol.md, "Presence"): per namespace, off by default
             s("presence", Type.BOOLEAN, false, null, "presence", (b, v) -> b.defaults.presence((Boolean) v)),
             s("join-leave", Type.BOOLEAN, false, null, "joinLeave", (b, v) -> b.defaults.joinLeave((Boolean) v)),
+            // Conflation for slow subscribers (docs/protocol.md, "Conflation"): per namespace, off by default
+            s("conflation", Type.BOOLEAN, false, null, "conflation", (b, v) -> b.defaults.conflation((Boolean) v)),
             s("limits.max-payload", Type.INT, 64 * 1024, "--max-payload", "maxPayloadBytes",
                     (b, v) -> b.node.maxPayloadBytes((Integer) v)),
             s("limits.queue-max-bytes", Type.LONG, 1024L * 1024, "--queue-max-bytes", "queueMaxBytes",
@@ -70,6 +72,7 @@ public final class Settings {
                     (b, v) -> b.server.perIpConnectRate((Integer) v)),
             s("limits.per-ip.connect-burst", Type.INT, 50, null, "perIpConnectBurst",
                     (b, v) -> b.server.perIpConnectBurst((Integer) v)),
+            s("limits.socket-send-buffer", Type.INT, 0, null, "socketSendBuffer", (b, v) -> b.server.socketSendBuffer((Integer) v)),
             s("limits.request-head-timeout", Type.DURATION, Duration.ofSeconds(10), null, "requestHeadTimeout",
                     (b, v) -> b.server.requestHeadTimeout((Duration) v)),
             s("limits.request-body-timeout", Type.DURATION, Duration.ofSeconds(30), null, "requestBodyTimeout",

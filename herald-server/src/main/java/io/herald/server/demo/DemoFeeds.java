@@ -20,7 +20,12 @@ import org.slf4j.LoggerFactory;
  *   <li>{@value #CLOCK_CHANNEL}: the server time once a second, on the second
  *       ({@link ServerClock#payload});</li>
  *   <li>{@value #TICKER_CHANNEL}: a simulated random-walk feed of six symbols, one publication
- *       carrying all of them every {@link #TICKER_PERIOD} ({@link StockTicker#tick}).</li>
+ *       carrying all of them every {@link #TICKER_PERIOD} ({@link StockTicker#tick});</li>
+ *   <li>{@value #QUOTES_CHANNEL}: the same prices, one publication per symbol every
+ *       {@link #TICKER_PERIOD} ({@link StockTicker#quote}) with the symbol as its key, so that in a
+ *       namespace with conflation (the {@code demo} namespace of {@code --demo}) a slow subscriber
+ *       gets each symbol's latest price instead of being disconnected (docs/protocol.md,
+ *       "Conflation"). The ticker page shows this one.</li>
  * </ul>
  * Both use the default event type {@code message} and JSON payloads.
  *
@@ -34,6 +39,8 @@ public final class DemoFeeds implements AutoCloseable {
     public static final String CLOCK_CHANNEL = "demo:clock";
     /** The channel of the stock ticker. */
     public static final String TICKER_CHANNEL = "demo:ticker";
+    /** The channel of the ticker's prices one symbol per publication, keyed by symbol. */
+    public static final String QUOTES_CHANNEL = "demo:quotes";
     /** How often the ticker publishes. */
     public static final Duration TICKER_PERIOD = Duration.ofMillis(200);
     /** The name of the feeds' one thread. */
@@ -75,7 +82,8 @@ public final class DemoFeeds implements AutoCloseable {
         feeds.scheduleClock(now);
         long period = TICKER_PERIOD.toMillis();
         feeds.scheduler.scheduleAtFixedRate(feeds::tickerTick, period, period, TimeUnit.MILLISECONDS);
-        log.info("Demo feeds on {} (every second) and {} (every {} ms)", CLOCK_CHANNEL, TICKER_CHANNEL, period);
+        log.info("Demo feeds on {} (every second), {} and {} (every {} ms)", CLOCK_CHANNEL, TICKER_CHANNEL, QUOTES_CHANNEL,
+                period);
         return feeds;
     }
 
@@ -102,13 +110,22 @@ public final class DemoFeeds implements AutoCloseable {
     }
 
     private void tickerTick() {
-        publish(TICKER_CHANNEL, () -> ticker.tick(clock.millis()));
+        long now = clock.millis();
+        publish(TICKER_CHANNEL, () -> ticker.tick(now));
+        for (int i = 0; i < StockTicker.OPENING.size(); i++) {
+            int index = i;
+            publish(QUOTES_CHANNEL, StockTicker.OPENING.get(i).symbol(), () -> ticker.quote(index, now));
+        }
     }
 
-    /** Publishes, never throwing: an exception would end a periodic task for good. */
     private void publish(String channel, Supplier<String> json) {
+        publish(channel, null, json);
+    }
+
+    /** Publishes with {@code key} (null for none), never throwing: an exception would end a periodic task for good. */
+    private void publish(String channel, String key, Supplier<String> json) {
         try {
-            node.publish(channel, null, Payload.json(json.get())).whenComplete((p, error) -> {
+            node.publish(channel, null, Payload.json(json.get()), null, key).whenComplete((p, error) -> {
                 if (error != null) {
                     log.debug("demo publication on {} failed: {}", channel, error.toString());
                 }

@@ -55,18 +55,38 @@ public final class StockTicker {
             double open = OPENING.get(i).price();
             double logDistance = Math.log(prices[i] / open);
             prices[i] *= Math.exp(-REVERSION * logDistance + VOLATILITY * random.nextGaussian());
-            double price = cents(prices[i]);
             if (i > 0) {
                 json.append(',');
             }
-            json.append("{\"symbol\":\"").append(OPENING.get(i).symbol())
-                    .append("\",\"price\":").append(decimal(price))
-                    .append(",\"open\":").append(decimal(open))
-                    .append(",\"change\":").append(decimal(price - open))
-                    .append(",\"changePercent\":").append(decimal((price - open) / open * 100))
-                    .append('}');
+            appendQuote(json, i);
         }
         return json.append("]}").toString();
+    }
+
+    /**
+     * The payload of one symbol at its current price (as the last {@link #tick} left it), in the
+     * shape of {@link #tick}'s with one quote: {@code {"time":T,"quotes":[{"symbol":...}]}}. What the
+     * demo publishes per symbol, with the symbol as the publication's key (docs/protocol.md, "Conflation").
+     *
+     * @param index       the symbol's index in {@link #OPENING}
+     * @param epochMillis the time to stamp the payload with
+     */
+    public String quote(int index, long epochMillis) {
+        StringBuilder json = new StringBuilder(128);
+        json.append("{\"time\":").append(epochMillis).append(",\"quotes\":[");
+        appendQuote(json, index);
+        return json.append("]}").toString();
+    }
+
+    private void appendQuote(StringBuilder json, int i) {
+        double open = OPENING.get(i).price();
+        double price = cents(prices[i]);
+        json.append("{\"symbol\":\"").append(OPENING.get(i).symbol())
+                .append("\",\"price\":").append(decimal(price))
+                .append(",\"open\":").append(decimal(open))
+                .append(",\"change\":").append(decimal(price - open))
+                .append(",\"changePercent\":").append(decimal((price - open) / open * 100))
+                .append('}');
     }
 
     /** The current unrounded price of the symbol at {@code index} in {@link #OPENING}. */

@@ -65,6 +65,12 @@ public final class IframeTransport extends StreamTransport {
         return "iframe";
     }
 
+    /** Its envelopes carry {@code "conflated":n} (docs/protocol.md, "Conflation"). */
+    @Override
+    public boolean showsConflation() {
+        return true;
+    }
+
     @Override
     protected void writePublication(Publication publication) {
         writeBuffer(Unpooled.wrappedBuffer(prefix, publication.encoded(Envelopes.SCRIPT_SAFE_ENVELOPE), SUFFIX));

@@ -32,7 +32,7 @@ import java.util.function.ToDoubleFunction;
  * {@code herald_outbound_queue_bytes} (the node's incremental backlog count),
  * {@code herald_publications_total}, {@code herald_disconnects_total{reason}} ({@code client} when
  * the client went away); by transport ({@link TransportStats}) {@code herald_transport_sessions},
- * {@code herald_transport_subscriptions}, {@code herald_deliveries_total}; the bytes written to
+ * {@code herald_transport_subscriptions}, {@code herald_deliveries_total}, {@code herald_conflated_total}; the bytes written to
  * connections ({@code herald_sent_bytes_total}, {@link ConnectionCounter}); responses by status
  * ({@code herald_http_responses_total{status}}, {@link ResponseCounter}); the publish latency of
  * {@code POST /pub} as a histogram ({@code herald_publish_latency_seconds}, {@link #publishLatency()});
@@ -131,6 +131,8 @@ public final class HeraldMetrics implements AutoCloseable {
                 .description("Subscriptions by transport").register(registry);
         FunctionCounter.builder("herald.deliveries", counts, TransportStats.Counts::deliveries).tag("transport", transport)
                 .description("Publications written to subscribers, by transport").register(registry);
+        FunctionCounter.builder("herald.conflated", counts, TransportStats.Counts::conflated).tag("transport", transport)
+                .description("Publications skipped by conflation in slow subscribers' queues, by transport").register(registry);
     }
 
     /**

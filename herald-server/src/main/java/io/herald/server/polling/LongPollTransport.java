@@ -110,6 +110,12 @@ public final class LongPollTransport extends ChannelTransport {
         return "long-polling";
     }
 
+    /** Its envelopes carry {@code "conflated":n} (docs/protocol.md, "Conflation"). */
+    @Override
+    public boolean showsConflation() {
+        return true;
+    }
+
     /** A poll is listed in presence while it is held, but comes and goes too often to announce (docs/protocol.md, "Presence"). */
     @Override
     public boolean announcesPresence() {

@@ -77,6 +77,16 @@ public final class SseTransport extends StreamTransport {
         return "sse";
     }
 
+    /**
+     * With {@code format=envelope}, whose envelopes carry {@code "conflated":n}; a plain event stream
+     * cannot say it to an {@code EventSource}, so its slow sessions are disconnected instead
+     * (docs/protocol.md, "Conflation").
+     */
+    @Override
+    public boolean showsConflation() {
+        return envelopes;
+    }
+
     @Override
     protected void writePublication(Publication publication) {
         if (envelopes) {

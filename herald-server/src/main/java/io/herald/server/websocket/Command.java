@@ -127,6 +127,11 @@ record Command(Long id, String op, JsonNode fields) {
         return optionalText("idempotency_key");
     }
 
+    /** The {@code publish} command's conflation {@code key}, or null (docs/protocol.md, "Conflation"); the node validates it. */
+    String key() {
+        return optionalText("key");
+    }
+
     /** The {@code limit}, {@code def} when absent. @throws HeraldException {@code invalid_parameter} */
     int limit(int def, int max) {
         JsonNode limit = fields.get("limit");

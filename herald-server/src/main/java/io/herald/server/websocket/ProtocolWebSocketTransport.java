@@ -94,6 +94,12 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
         super(channel, node, heartbeat, access, flood);
     }
 
+    /** Its envelopes carry {@code "conflated":n} (docs/protocol.md, "Conflation"). */
+    @Override
+    public boolean showsConflation() {
+        return true;
+    }
+
     @Override
     protected void started(Session session) {
         // Nothing until the first command; with access control on, that must be connect within auth.timeout.
@@ -271,7 +277,8 @@ final class ProtocolWebSocketTransport extends WebSocketTransport {
 
     private void publish(Command command) {
         Long id = command.id();
-        node.publishFromClient(session(), command.channel(), command.event(), command.payload(), command.idempotencyKey())
+        node.publishFromClient(session(), command.channel(), command.event(), command.payload(), command.idempotencyKey(),
+                        command.key())
                 .whenComplete((p, error) ->
                 onEventLoop(() -> {
                     if (error == null) {

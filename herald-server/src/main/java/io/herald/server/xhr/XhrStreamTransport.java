@@ -57,6 +57,12 @@ public final class XhrStreamTransport extends StreamTransport {
         return "xhr-streaming";
     }
 
+    /** Its envelopes carry {@code "conflated":n} (docs/protocol.md, "Conflation"). */
+    @Override
+    public boolean showsConflation() {
+        return true;
+    }
+
     @Override
     protected void writePublication(Publication publication) {
         writeSharedChunk(publication.encoded(CHUNK), publication.encoded(Envelopes.ENVELOPE), NEWLINE);

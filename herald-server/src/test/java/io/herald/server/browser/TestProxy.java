@@ -24,6 +24,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *   connected and stay silent; whole responses (polling) get through.</li>
  *   <li>{@link #relaying}: relays everything as it comes; {@link #refuseWebSockets} switches it to
  *   answering WebSocket upgrades 404 from then on, and {@link #relayTo} to another server.</li>
+ *   <li>{@link #throttled}: relays as it comes until {@link #throttle} sets a rate, then relays
+ *   responses (and upgraded sockets' frames, open ones included) at that rate; it reads from the
+ *   server through a 4 KiB receive buffer, like a slow mobile link: the server sees its client fall
+ *   behind within seconds (Chromium's own network throttling delays what the page sees
+ *   but lets the loopback socket buffers absorb megabytes first).</li>
  * </ul>
  */
 final class TestProxy implements AutoCloseable {
@@ -34,10 +39,19 @@ final class TestProxy implements AutoCloseable {
     private final ServerSocket server;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile boolean refuseWebSockets;
+    /** Whether the server is read through a small receive buffer (a {@link #throttled} proxy). */
+    private final boolean smallBuffer;
+    /** Response bytes per second once {@link #throttle}d, else 0. */
+    private volatile int bytesPerSecond;
 
     private TestProxy(int upstreamPort, boolean buffering) throws IOException {
+        this(upstreamPort, buffering, false);
+    }
+
+    private TestProxy(int upstreamPort, boolean buffering, boolean smallBuffer) throws IOException {
         this.upstreamPort = upstreamPort;
         this.buffering = buffering;
+        this.smallBuffer = smallBuffer;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread accept = new Thread(this::acceptLoop, "test-proxy-accept");
         accept.setDaemon(true);
@@ -52,6 +66,17 @@ final class TestProxy implements AutoCloseable {
     /** A proxy that relays responses as they come. */
     static TestProxy relaying(int upstreamPort) throws IOException {
         return new TestProxy(upstreamPort, false);
+    }
+
+    /** A proxy that reads from the server through a small buffer and relays as it comes until {@link #throttle}d. */
+    static TestProxy throttled(int upstreamPort) throws IOException {
+        return new TestProxy(upstreamPort, false, true);
+    }
+
+    /** From now on, relays responses at {@code bytesPerSecond} ({@link #throttled} proxies), open ones included. */
+    TestProxy throttle(int bytesPerSecond) {
+        this.bytesPerSecond = bytesPerSecond;
+        return this;
     }
 
     /**
@@ -104,6 +129,9 @@ final class TestProxy implements AutoCloseable {
                         + body.length() + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
                 return;
             }
+            if (smallBuffer) {
+                upstream.setReceiveBufferSize(4096); // before connecting: a small TCP window from the start
+            }
             upstream.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), upstreamPort));
             OutputStream toUpstream = upstream.getOutputStream();
             toUpstream.write((upgrade ? head : closeAfter(head)).getBytes(StandardCharsets.ISO_8859_1));
@@ -130,7 +158,20 @@ final class TestProxy implements AutoCloseable {
         ByteArrayOutputStream held = new ByteArrayOutputStream();
         byte[] buf = new byte[8192];
         int n;
-        while ((n = in.read(buf)) > 0) {
+        // throttled: a twentieth of a second's bytes per read, then the pause they take at the rate
+        while ((n = in.read(buf, 0, bytesPerSecond > 0 ? Math.min(buf.length, Math.max(1, bytesPerSecond / 20)) : buf.length)) > 0) {
+            int rate = bytesPerSecond;
+            if (rate > 0) {
+                out.write(buf, 0, n);
+                out.flush();
+                try {
+                    Thread.sleep(n * 1000L / rate);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                continue;
+            }
             if (!buffering) {
                 out.write(buf, 0, n);
                 out.flush();

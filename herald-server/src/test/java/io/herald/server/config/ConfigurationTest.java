@@ -134,7 +134,7 @@ class ConfigurationTest {
     @CsvSource(delimiter = '|', value = {
             "history:\\n  age: 10 minutes | herald.yml:2: history.age: \"10 minutes\" is not a duration (use 10m)",
             "server:\\n  prot: 80 | herald.yml:2: server.prot: unknown key (server has: host, io-threads, port)",
-            "srever:\\n  port: 80 | herald.yml:2: srever.port: unknown key (keys: admin, api-keys, auth, broker, client-publish, cors, delivery, demo, h2c, history, http2, join-leave, limits, logging, namespaces, permissions, presence, server, shutdown, tls, transports)",
+            "srever:\\n  port: 80 | herald.yml:2: srever.port: unknown key (keys: admin, api-keys, auth, broker, client-publish, conflation, cors, delivery, demo, h2c, history, http2, join-leave, limits, logging, namespaces, permissions, presence, server, shutdown, tls, transports)",
             "server: 8080 | herald.yml:1: server: a section (server.*), not a value",
             "server:\\n  port: abc | herald.yml:2: server.port: \"abc\" is not a whole number (at most 2147483647)",
             "server:\\n  port: 70000 | herald.yml:2: server.port: 70000 (expected: 0..65535)",
@@ -143,7 +143,7 @@ class ConfigurationTest {
             "history:\\n  size: -1 | herald.yml:2: history.size: -1 (expected: >= 0)",
             "limits:\\n  max-payload: 2000000 | default: limits.queue-max-bytes: 1048576 (expected: >= maxPayloadBytes + 1024 = 2001024)",
             "namespaces:\\n  chat:\\n    history-size: -5 | herald.yml:3: namespaces.chat.history-size: -5 (expected: >= 0)",
-            "namespaces:\\n  chat:\\n    size: 5 | herald.yml:3: namespaces.chat.size: unknown key (a namespace has: client-publish, history, history-age, history-size, join-leave, presence, publish, subscribe)",
+            "namespaces:\\n  chat:\\n    size: 5 | herald.yml:3: namespaces.chat.size: unknown key (a namespace has: client-publish, conflation, history, history-age, history-size, join-leave, presence, publish, subscribe)",
             "namespaces:\\n  'bad name':\\n    history-size: 5 | herald.yml:3: namespaces.bad name: 'bad name' (expected: a channel-name prefix without ':')",
             "server:\\n  port: 1\\n  port: 2 | herald.yml:3: Duplicate field 'port'",
             "server:\\n  - 1 | herald.yml:1: server: a list is not a value of any setting",

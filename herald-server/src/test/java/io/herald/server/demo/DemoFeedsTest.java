@@ -68,6 +68,23 @@ class DemoFeedsTest {
     }
 
     @Test
+    void theQuotesChannelCarriesEverySymbolOncePerTickKeyedBySymbol() {
+        try (TestServer t = TestServer.start(cfg -> cfg.demo(true)); Recording quotes = record(t, DemoFeeds.QUOTES_CHANNEL)) {
+            List<Publication> got = quotes.got();
+            int symbols = StockTicker.OPENING.size();
+            TestServer.await("two ticks of quotes", Duration.ofSeconds(5), () -> got.size() >= 2 * symbols);
+            for (int i = 0; i < 2 * symbols; i++) {
+                Publication p = got.get(i);
+                JsonNode quote = TestServer.json(p.data().text()).get("quotes");
+                assertThat(quote).hasSize(1);
+                assertThat(p.key()).isEqualTo(quote.get(0).get("symbol").asText());
+            }
+            assertThat(got.subList(0, symbols)).extracting(Publication::key)
+                    .containsExactlyInAnyOrderElementsOf(StockTicker.OPENING.stream().map(StockTicker.Quote::symbol).toList());
+        }
+    }
+
+    @Test
     void withoutDemoNothingIsPublishedAndNoThreadExists() {
         try (TestServer t = TestServer.start(cfg -> cfg.demo(false))) {
             sleep(1300);

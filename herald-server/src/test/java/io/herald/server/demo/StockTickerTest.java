@@ -30,6 +30,18 @@ class StockTickerTest {
     }
 
     @Test
+    void aQuoteIsOneSymbolOfTheLastTickInTheSameShape() {
+        StockTicker ticker = new StockTicker(new Random(7));
+        JsonNode tick = TestServer.json(ticker.tick(1_732_190_000_000L));
+        for (int i = 0; i < StockTicker.OPENING.size(); i++) {
+            JsonNode quote = TestServer.json(ticker.quote(i, 1_732_190_000_000L));
+            assertThat(quote.get("time").asLong()).isEqualTo(1_732_190_000_000L);
+            assertThat(quote.get("quotes")).hasSize(1);
+            assertThat(quote.get("quotes").get(0)).isEqualTo(tick.get("quotes").get(i));
+        }
+    }
+
+    @Test
     void aLongWalkMovesButStaysInAPlausibleRange() {
         StockTicker ticker = new StockTicker(new Random(42));
         double first = StockTicker.OPENING.get(0).price();
