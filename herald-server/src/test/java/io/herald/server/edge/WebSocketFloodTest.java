@@ -48,6 +48,7 @@ class WebSocketFloodTest {
     void aPingFloodGetsTooManyRequestsThenClose4429WhileAnotherClientIsServed() throws Exception {
         try (TestServer t = server(); WsClient hostile = WsClient.connect(t, "/ws"); WsClient other = WsClient.connect(t, "/ws");
              Edges.Witness witness = new Edges.Witness(t, "chat:a")) {
+            long start = System.nanoTime();
             flood(hostile, 1000, i -> "{\"id\":" + i + ",\"op\":\"ping\"}");
             int ok = 0;
             int tooMany = 0;
@@ -62,9 +63,12 @@ class WebSocketFloodTest {
                     tooMany++;
                 }
             }
+            double seconds = (System.nanoTime() - start) / 1e9;
             assertClosed4429(t, f);
             assertThat(tooMany).isEqualTo(2);
-            assertThat(ok).isBetween(50, 60);
+            // the burst, plus what the rate (50 a second) refilled while the flood was read: the
+            // limiter's promise whatever the machine's speed (a loaded machine reads it more slowly)
+            assertThat(ok).isBetween(50, (int) (50 * seconds) + 50);
             // The other client: prompt answers, and the witness lost nothing.
             long worst = 0;
             for (int i = 0; i < 20; i++) {
