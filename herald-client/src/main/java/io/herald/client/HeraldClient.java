@@ -252,6 +252,7 @@ public final class HeraldClient implements AutoCloseable {
         for (ChannelSubscription s : subscriptions.values()) {
             s.close();
         }
+        webSocket.close();
         timer.shutdownNow();
         if (ownedListenerExecutor != null) {
             ownedListenerExecutor.shutdown();

@@ -77,6 +77,18 @@ final class WebSocketSession {
         }
     }
 
+    /** Closes the socket, whatever subscriptions remain (the client is closing). */
+    void close() {
+        synchronized (this) {
+            subs.clear();
+            Socket s = current;
+            current = null;
+            if (s != null) {
+                s.close();
+            }
+        }
+    }
+
     void checkIdle(long limitNanos) {
         Socket s;
         synchronized (this) {
@@ -199,9 +211,10 @@ final class WebSocketSession {
 
         // guarded by the session
         void unsubscribe(ChannelSubscription sub) {
-            confirmed.remove(sub.channel(), sub);
-            pendingSubscribes.values().remove(sub);
-            send(HeraldClient.JSON.createObjectNode().put("id", nextId++).put("op", "unsubscribe").put("channel", sub.channel()));
+            boolean subscribed = confirmed.remove(sub.channel(), sub) | pendingSubscribes.values().remove(sub);
+            if (subscribed) {
+                send(HeraldClient.JSON.createObjectNode().put("id", nextId++).put("op", "unsubscribe").put("channel", sub.channel()));
+            }
             if (blocked == sub) {
                 resume(sub);
             }
@@ -352,10 +365,7 @@ final class WebSocketSession {
                     }
                 }, client.backoff().delayNanos(Math.min(10, attempts)));
             } else {
-                synchronized (WebSocketSession.this) {
-                    subs.remove(sub.channel(), sub);
-                }
-                sub.fail(e);
+                sub.fail(e); // detaches it: the socket closes when it was the last
             }
         }
 
