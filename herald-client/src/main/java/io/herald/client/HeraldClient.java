@@ -335,6 +335,7 @@ public final class HeraldClient implements AutoCloseable {
             }
             SseStream stream = new SseStream(this, sub);
             sub.sse = stream;
+            sub.state(ConnectionState.CONNECTING);
             if (sub.closed()) {
                 stream.close();
                 return;

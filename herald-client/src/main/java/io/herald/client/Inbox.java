@@ -14,8 +14,9 @@ import java.util.concurrent.RejectedExecutionException;
  * when there is room ({@link #offer} says whether room is left after it); when there is none it
  * stops reading and leaves a {@code resume} action, which runs (on the delivery thread) as soon as
  * the listener has taken one publication off the full queue. Resets, errors and state changes are
- * queued beside the publications, in order, and are bounded by other means: consecutive state
- * changes collapse into the newest, and nothing is queued after {@code CLOSED}.
+ * queued beside the publications, in order, and are bounded by other means: a run of state changes
+ * waiting for the listener holds each state at most once (a reconnect cycle that failed while the
+ * listener was busy is dropped from it), and nothing is queued after {@code CLOSED}.
  *
  * <p>Thread-safe: one lock guards the queue; the listener runs outside it.
  */
@@ -83,14 +84,29 @@ final class Inbox {
         control(new Item(null, null, error, null));
     }
 
-    /** Queues a state change, unless it is the state last queued; collapses into a state change still waiting. */
+    /** Queues a state change, unless it is the state last queued (see the class comment for cycles). */
     void state(ConnectionState state) {
         synchronized (this) {
             if (closedQueued || state == lastQueuedState) {
                 return;
             }
-            Item last = queue.peekLast();
-            if (last != null && last.state() != null) {
+            // the trailing run of state changes not delivered yet holds each state at most once: a state
+            // seen again there ends a cycle (a failed reconnect: DISCONNECTED, CONNECTING, DISCONNECTED),
+            // which is dropped, so a listener held up during many attempts finds at most four waiting
+            java.util.Iterator<Item> back = queue.descendingIterator();
+            int run = 0;
+            int cut = -1;
+            while (back.hasNext()) {
+                Item item = back.next();
+                if (item.state() == null) {
+                    break;
+                }
+                run++;
+                if (item.state() == state) {
+                    cut = run;
+                }
+            }
+            for (int i = 0; i < cut; i++) {
                 queue.pollLast();
             }
             queue.add(new Item(null, null, null, state));

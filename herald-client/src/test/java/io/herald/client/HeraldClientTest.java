@@ -191,7 +191,9 @@ class HeraldClientTest {
                 if (i % 150 == 0) {
                     // the session is ended with 4003 forced reconnect (docs/protocol.md, "Admin switch")
                     assertThat(TestServer.json(t.adminPost("/admin/disconnect").body()).get("disconnected").asInt()).isEqualTo(1);
-                    disconnects.incrementAndGet();
+                    int n = disconnects.incrementAndGet();
+                    TestServer.await("disconnect " + n + " seen", WAIT,
+                            () -> r.states().stream().filter(st -> st == ConnectionState.DISCONNECTED).count() == n);
                     r.awaitState(ConnectionState.CONNECTED);
                 }
             });
@@ -315,7 +317,7 @@ class HeraldClientTest {
     @EnumSource(Transport.class)
     void aSlowListenerHoldsTheConnectionBackWithinTheQueueBoundAndLosesNothing(Transport transport) {
         int capacity = 8;
-        int n = 3000;
+        int n = 2000;
         NodeConfig node = NodeConfig.builder().defaultNamespace(NamespaceOptions.builder().historySize(5000).build())
                 .queueMaxBytes(80_000).build();
         CountDownLatch gate = new CountDownLatch(1);
@@ -347,6 +349,11 @@ class HeraldClientTest {
             r.awaitCount(n);
             r.assertExactly(1, n);
             assertThat(inbox.highWater()).as("never more than the bound queued").isEqualTo(capacity);
+            // the server's queue for the held-back connection filled: it cut the session as slow (4000), the
+            // client resumed from what it had received (docs/protocol.md, "Backpressure")
+            assertThat(t.server().node().disconnectCounts().get(io.herald.core.Disconnect.SLOW)).isGreaterThanOrEqualTo(1L);
+            assertThat(r.states()).containsSubsequence(ConnectionState.CONNECTED, ConnectionState.DISCONNECTED,
+                    ConnectionState.CONNECTING, ConnectionState.CONNECTED);
         }
     }
 
