@@ -317,7 +317,7 @@ class HeraldClientTest {
     @EnumSource(Transport.class)
     void aSlowListenerHoldsTheConnectionBackWithinTheQueueBoundAndLosesNothing(Transport transport) {
         int capacity = 8;
-        int n = 2000;
+        int n = 1000;
         NodeConfig node = NodeConfig.builder().defaultNamespace(NamespaceOptions.builder().historySize(5000).build())
                 .queueMaxBytes(80_000).build();
         CountDownLatch gate = new CountDownLatch(1);
@@ -337,7 +337,7 @@ class HeraldClientTest {
             };
             c.subscribe("slow", r, null);
             r.awaitState(ConnectionState.CONNECTED);
-            String pad = "x".repeat(2000);
+            String pad = "x".repeat(8000);
             Inbox inbox = c.inboxOf("slow");
             for (int i = 1; i <= n; i++) {
                 publisher.publish("slow", "m" + i + ":" + pad).join();
