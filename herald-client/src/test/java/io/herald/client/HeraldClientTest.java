@@ -3,6 +3,7 @@ package io.herald.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.herald.core.Disconnect;
 import io.herald.core.NamespaceOptions;
 import io.herald.core.NodeConfig;
 import io.herald.server.testing.TestServer;
@@ -250,6 +251,57 @@ class HeraldClientTest {
             c.subscribe("trim2", served, null);
             served.awaitState(ConnectionState.CONNECTED);
             assertThat(served.resets()).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void aDisconnect4001IsResumedAndAGapMeanwhileArrivesAsAReset(Transport transport) throws Exception {
+        NodeConfig fiveKept = NodeConfig.builder().defaultNamespace(NamespaceOptions.builder().historySize(5).build()).build();
+        try (TestServer t = TestServer.start(cfg -> cfg.node(fiveKept)); TcpProxy proxy = new TcpProxy(t.port(), false);
+             HeraldClient publisher = client(t, Transport.WEBSOCKET);
+             HeraldClient c = builder(proxy.uri(), transport).build()) {
+            Recorder r = new Recorder();
+            Subscription s = c.subscribe("gap", r, null);
+            r.awaitState(ConnectionState.CONNECTED);
+            publish(publisher, "gap", 1, 3, i -> { });
+            r.awaitCount(3);
+            String epoch = r.publications().get(0).epoch();
+
+            proxy.refuseNew(true); // the client cannot come back before the position it resumes from is trimmed
+            assertThat(t.server().node().disconnectAll(Disconnect.INSUFFICIENT_STATE)).isEqualTo(1);
+            TestServer.await("the 4001 seen", WAIT, () -> r.saw(ConnectionState.DISCONNECTED));
+            publish(publisher, "gap", 4, 20, i -> { });
+            proxy.refuseNew(false);
+            TestServer.await("a reset", WAIT, () -> !r.resets().isEmpty());
+            assertThat(r.resets()).containsExactly("gap@" + epoch + "-20");
+            r.awaitState(ConnectionState.CONNECTED);
+            publish(publisher, "gap", 21, 21, i -> { });
+            r.awaitCount(4);
+            assertThat(r.publications()).extracting(Envelope::offset).containsExactly(1L, 2L, 3L, 21L);
+            assertThat(s.lastId()).isEqualTo(epoch + "-21");
+            c.close();
+            proxy.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void aDisconnectAdvisingNoReconnectEndsTheSubscriptionWithItsCode(Transport transport) {
+        try (TestServer t = TestServer.start(); HeraldClient c = client(t, transport)) {
+            Recorder r = new Recorder();
+            Subscription s = c.subscribe("end", r, null);
+            r.awaitState(ConnectionState.CONNECTED);
+            assertThat(t.server().node().disconnectAll(Disconnect.FORBIDDEN)).isEqualTo(1);
+            r.awaitState(ConnectionState.CLOSED);
+            assertThat(s.state()).isEqualTo(ConnectionState.CLOSED);
+            assertThat(r.errors()).singleElement().satisfies(e -> {
+                HeraldClientException h = (HeraldClientException) e;
+                assertThat(h.code()).isEqualTo("disconnected");
+                assertThat(h.disconnectCode()).isEqualTo(4403);
+            });
+            t.awaitNoSessions();
+            assertThat(r.states()).doesNotContain(ConnectionState.DISCONNECTED);
         }
     }
 

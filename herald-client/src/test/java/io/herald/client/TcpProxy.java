@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * connections under a client ({@link #killAll()}: closed with {@code SO_LINGER 0}, a reset, no
  * goodbye), or play a proxy that refuses WebSocket upgrades ({@code refuseWebSocket}: a request whose
  * first line starts with {@code GET /ws} is answered {@code 403} and closed, every other one is relayed
- * as it is). Thread-safe; a thread per direction per connection.
+ * as it is), or a server that is down ({@link #refuseNew}). Thread-safe; a thread per direction per connection.
  */
 final class TcpProxy implements AutoCloseable {
     private final ServerSocket server;
@@ -29,6 +29,7 @@ final class TcpProxy implements AutoCloseable {
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
     private volatile boolean closed;
+    private volatile boolean refusing;
 
     TcpProxy(int targetPort, boolean refuseWebSocket) throws IOException {
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -52,6 +53,11 @@ final class TcpProxy implements AutoCloseable {
     /** WebSocket upgrades refused so far. */
     int refused() {
         return refused.get();
+    }
+
+    /** While on, new connections are reset as soon as they are accepted (a server that is down). */
+    void refuseNew(boolean on) {
+        refusing = on;
     }
 
     /** Resets every relayed connection, both sides (the relay keeps accepting new ones). */
@@ -78,6 +84,11 @@ final class TcpProxy implements AutoCloseable {
         while (!closed) {
             try {
                 Socket client = server.accept();
+                if (refusing) {
+                    client.setSoLinger(true, 0);
+                    client.close();
+                    continue;
+                }
                 accepted.incrementAndGet();
                 Socket upstream = new Socket();
                 upstream.connect(target, 5000);
