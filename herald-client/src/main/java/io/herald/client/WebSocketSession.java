@@ -27,6 +27,8 @@ import java.util.concurrent.CompletionStage;
  * as java.net.http requires). Nothing blocks under the monitor.
  */
 final class WebSocketSession {
+    /** The longest message read (the server's are envelopes of at most its payload limit, 64 KiB by default, plus their fields). */
+    private static final int MAX_MESSAGE_CHARS = 16 << 20;
     private final HeraldClient client;
     /** The subscriptions on the socket, by channel; guarded by this. */
     private final Map<String, ChannelSubscription> subs = new LinkedHashMap<>();
@@ -94,7 +96,7 @@ final class WebSocketSession {
         synchronized (this) {
             s = current;
         }
-        if (s != null && s.ws != null && s.blocked == null && System.nanoTime() - s.lastFrame > limitNanos) {
+        if (s != null && s.ws != null && s.blocked.get() == null && System.nanoTime() - s.lastFrame > limitNanos) {
             s.ws.abort();
             lost(s, true, 1006, "no frame for " + client.idleTimeout().toMillis() + " ms", new IOException("idle connection"));
         }
@@ -163,8 +165,8 @@ final class WebSocketSession {
         /** Set in onOpen; read by other threads. */
         volatile WebSocket ws;
         volatile long lastFrame = System.nanoTime();
-        /** The subscription whose full inbox holds reading, or null. */
-        volatile ChannelSubscription blocked;
+        /** The subscription whose full inbox holds reading, or null; cleared by the one resume that asks for more. */
+        final java.util.concurrent.atomic.AtomicReference<ChannelSubscription> blocked = new java.util.concurrent.atomic.AtomicReference<>();
         private CompletableFuture<?> sends = CompletableFuture.completedFuture(null);
         private long nextId;
         /** Commands awaiting their reply, by id; guarded by the session. */
@@ -215,9 +217,7 @@ final class WebSocketSession {
             if (subscribed) {
                 send(HeraldClient.JSON.createObjectNode().put("id", nextId++).put("op", "unsubscribe").put("channel", sub.channel()));
             }
-            if (blocked == sub) {
-                resume(sub);
-            }
+            resume(sub); // when its full inbox held reading: the others read on
         }
 
         /** Ends the socket: a normal close (the last subscription went). */
@@ -275,6 +275,12 @@ final class WebSocketSession {
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
             lastFrame = System.nanoTime();
+            if (partial.length() + data.length() > MAX_MESSAGE_CHARS) {
+                webSocket.abort();
+                lost(this, true, 1009, "message too big", new HeraldClientException("protocol_error",
+                        "a message over " + MAX_MESSAGE_CHARS + " characters", 0, null));
+                return null;
+            }
             partial.append(data);
             if (!last) {
                 webSocket.request(1);
@@ -311,20 +317,21 @@ final class WebSocketSession {
                         lost(this, true, 1006, "unreadable envelope", e);
                         return null;
                     }
+                    blocked.set(sub); // before the offer: its resume may run at once on the delivery thread
                     if (!sub.deliver(envelope, () -> resume(sub))) {
-                        blocked = sub;
                         return null;
                     }
+                    blocked.set(null);
                 }
             } // join and leave events: not for this client
             webSocket.request(1);
             return null;
         }
 
+        /** Asks for the next message when {@code sub}'s full inbox was what held reading; once per block. */
         private void resume(ChannelSubscription sub) {
             WebSocket w = ws;
-            if (w != null) {
-                blocked = null;
+            if (w != null && blocked.compareAndSet(sub, null)) {
                 lastFrame = System.nanoTime();
                 w.request(1);
             }
