@@ -2,7 +2,7 @@ package io.herald.client;
 
 /**
  * How {@link HeraldClient#subscribe} reaches the server (docs/protocol.md, "WebSocket protocol",
- * "Server-Sent Events").
+ * "Server-Sent Events"). Immutable (an enum): thread-safe.
  */
 public enum Transport {
     /**
