@@ -27,6 +27,8 @@ import java.util.concurrent.CompletableFuture;
  * epoch answers {@code "reset":true} with no messages and the current id as {@code next}.
  * {@code limit} defaults to 100, at most 1000. Errors: 400 {@code invalid_since},
  * {@code invalid_parameter}; 503 {@code broker_unavailable} (docs/protocol.md, "History and short polling").
+ * Short polling of several channels, {@code GET /poll?channel=a&channel=b&since=CURSOR}: see docs/protocol.md,
+ * "Several channels on one request".
  */
 public final class HistoryRoute implements Route {
     /** The default page size. */

@@ -39,6 +39,12 @@ import java.util.concurrent.TimeUnit;
  * held ends the session. A server-side disconnect (shutdown, slow consumer) answers 200 with what
  * was collected; for {@link Disconnect#SHUTDOWN} the connection is closed after the answer.
  *
+ * <p>A long poll of several channels ({@code GET /longpoll?channel=a&channel=b}, docs/protocol.md,
+ * "Several channels on one request") is one session with a subscription per channel: it answers once
+ * every channel's notice and recovered publications are in and any channel has something, with the
+ * publications and reset items in the order they came and {@code next} the {@link Cursor} after them;
+ * at the timeout, {@code next} is the start cursor.
+ *
  * <p>One instance per request, used on the connection's event loop except {@link #close}.
  *
  * <p>Wire contract: docs/protocol.md, "Long polling".
