@@ -226,6 +226,30 @@ class MultiChannelTest {
         }
     }
 
+    /** Over a raw socket: heartbeats as on the single endpoint, and the goodbye without an id (the browser keeps its cursor). */
+    @Test
+    void heartbeatsAndTheGoodbyeAreThoseOfTheSingleEndpoint() throws Exception {
+        try (TestServer t = TestServer.start(cfg -> cfg.adminEnabled(true).heartbeat(Duration.ofMillis(200)));
+             java.net.Socket s = new java.net.Socket("127.0.0.1", t.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("GET /sse?channel=ma&channel=mb&heartbeat=event HTTP/1.1\r\nHost: a\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            String head = readUntil(in, "event: herald-heartbeat\ndata: {}\n\n");
+            assertThat(head).startsWith("HTTP/1.1 200 OK");
+            readUntil(in, "id: ");
+            assertThat(readUntil(in, "\n\n")).as("the start cursor").matches("[a-z0-9]+-0,[a-z0-9]+-0\n\n");
+            // A periodic heartbeat after the prelude's.
+            readUntil(in, "event: herald-heartbeat\ndata: {}\n\n");
+            assertThat(t.adminPost("/admin/disconnect").statusCode()).isEqualTo(200);
+            String rest = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            int goodbye = rest.indexOf("event: herald-disconnect\n");
+            assertThat(goodbye).as(rest).isGreaterThanOrEqualTo(0);
+            assertThat(rest.substring(goodbye, rest.indexOf("\n\n", goodbye) + 2))
+                    .isEqualTo("event: herald-disconnect\ndata: {\"code\":4003,\"reason\":\"forced reconnect\",\"reconnect\":true}\n\n");
+        }
+    }
+
     @Test
     void hostileInputGetsItsDocumentedErrorAndStartsNothing() throws Exception {
         try (TestServer t = TestServer.start()) {
