@@ -207,7 +207,7 @@ class AccessLogTest {
             try (Socket s = new Socket("127.0.0.1", t.port())) {
                 s.setSoTimeout(10_000);
                 send(s, "GET /sse/logs?token=abc HTTP/1.1\r\nHost: a\r\n\r\n");
-                TestServer.await("the stream's session", Duration.ofSeconds(10), () -> t.server().node().sessionCount() == 1);
+                TestServer.await("the stream's subscription", Duration.ofSeconds(10), () -> t.server().node().subscriptionCount() == 1);
                 long started = System.nanoTime();
                 t.publish("logs", "hello");
                 long disconnecting = System.nanoTime();
