@@ -19,8 +19,17 @@
     pollInterval: 2000,
     remember: true,
     onStateChange: null,
-    getToken: null
+    getToken: null,
+    share: true,
+    sharedWorker: true,
+    workerUrl: null
   };
+
+  /** The options a shared connection is made with: tabs share one only when these are equal. */
+  var SHARED_OPTIONS = ['transports', 'timeout', 'heartbeatTimeout', 'minReconnectDelay', 'maxReconnectDelay',
+    'longPollTimeout', 'pollInterval'];
+  /** The version of the messages between tabs and the shared connection; part of the sharing key. */
+  var SHARE_VERSION = 1;
 
   var CHANNEL = /^[A-Za-z0-9_.:@-]{1,128}$/;
   var EVENT = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -156,12 +165,33 @@
     /** The channel. */
     this.channel = channel;
     /** The id of the last publication received (or the position to resume after); null until known. */
-    this.lastId = since || null;
+    this.lastId = null;
     this._handlers = handlers || {};
     this._epoch = null;
     this._offset = null;
     this._closed = false;
     this._gotState = false;
+    moveTo(this, since || null, true);
+  }
+
+  /** An id "EPOCH-OFFSET" as {epoch, offset}, or null when it is not one. */
+  function parseId(id) {
+    var m = typeof id === 'string' && /^([a-z0-9]{1,32})-([0-9]{1,19})$/.exec(id);
+    return m ? { epoch: m[1], offset: Number(m[2]) } : null;
+  }
+
+  /**
+   * Sets a subscription's position to id: publications at or before it are dropped from then on.
+   * Unless forced (a reset, a given since), a position never moves back within an epoch.
+   */
+  function moveTo(sub, id, force) {
+    var p = parseId(id);
+    if (!force && p && p.epoch === sub._epoch && p.offset < sub._offset) {
+      return;
+    }
+    sub.lastId = id;
+    sub._epoch = p ? p.epoch : null;
+    sub._offset = p ? p.offset : null;
   }
 
   /** Stops receiving this channel. Idempotent. */
@@ -813,6 +843,618 @@
     'short-polling': function (client) { return new HttpConnection(client, 'short-polling', ShortPollLeg); }
   };
 
+
+  // ---------------------------------------------------------------------------------------------
+  // Sharing one connection among the tabs of an origin (docs/architecture.md, "herald.js: one
+  // connection per browser"). A hub runs one engine (a Herald with share off) for every Herald
+  // client of the tabs with the same server and connection options: in a SharedWorker, or else in
+  // the tab holding a Web Lock, relaying over a BroadcastChannel. Each tab has one router per key;
+  // each Herald client is a member of the hub. Tab to hub: hello, sub, unsub, call, bye, r (the
+  // events of a connection a tab runs for the worker). Hub to tabs: hub (a new hub: register again),
+  // state, subbed, pub, reset, pos, adv, error, presence, ret, and run/radd/rrem/rstop.
+
+  var TAB_ID = Math.random().toString(36).slice(2) + now().toString(36);
+  var memberSeq = 0;
+  var PRUNE_EVERY = 2000;
+
+  function locks() {
+    return global.navigator && global.navigator.locks && typeof global.navigator.locks.request === 'function'
+      ? global.navigator.locks : null;
+  }
+
+  /** Holds the Web Lock name until the returned function is called; granted() runs when it is held. */
+  function holdLock(name, granted) {
+    var release = null;
+    var released = false;
+    locks().request(name, function () {
+      if (released) {
+        return null;
+      }
+      if (granted) {
+        granted();
+      }
+      return new Promise(function (resolve) { release = resolve; });
+    }).catch(function () {});
+    return function () {
+      released = true;
+      if (release) {
+        release();
+      }
+    };
+  }
+
+  /** The older of two positions (same epoch: the smaller offset; otherwise the first); null counts as none. */
+  function older(a, b) {
+    var pa = parseId(a);
+    var pb = parseId(b);
+    if (a == null || (pa && pb && pa.epoch === pb.epoch && pb.offset < pa.offset)) {
+      return b;
+    }
+    return a;
+  }
+
+  function plainError(e) {
+    return { code: e && e.code, message: e && e.message, status: e && e.status };
+  }
+
+  function values(o) {
+    return Object.keys(o).map(function (k) { return o[k]; });
+  }
+
+  /**
+   * The hub: one engine for its members. post(msg, member, channel) sends msg to member, else to
+   * the members subscribed to channel, else to every member.
+   */
+  function Hub(post) {
+    this.post = post;
+    this.members = {};
+    this.channels = {};
+    this.remotes = {};
+    this.engine = null;
+    this.startedAt = now();
+    var self = this;
+    if (locks()) {
+      this.pruner = setInterval(function () { self.prune(); }, PRUNE_EVERY);
+    }
+  }
+
+  Hub.prototype.receive = function (msg, port) {
+    var m = this.members[msg.m];
+    if (msg.t === 'hello') {
+      this.hello(msg, port);
+    } else if (msg.t === 'r') {
+      var remote = this.remotes[msg.cid];
+      if (remote) {
+        remote.event(msg);
+      }
+    } else if (m && msg.t === 'sub') {
+      this.sub(m, msg.channel, msg.since);
+    } else if (m && msg.t === 'unsub') {
+      this.unsub(m, msg.channel);
+    } else if (m && msg.t === 'call') {
+      this.call(m, msg);
+    } else if (m && msg.t === 'bye') {
+      this.drop(m);
+    }
+  };
+
+  Hub.prototype.hello = function (msg, port) {
+    var m = this.members[msg.m];
+    if (!m) {
+      m = this.members[msg.m] = { id: msg.m, tab: msg.tab, port: port, channels: {}, joined: now() };
+    }
+    if (!this.engine) {
+      this.start(msg);
+    }
+    var engine = this.engine;
+    if (engine._state) {
+      this.post({ t: 'state', m: m.id, event: engine._state, transport: engine.transport }, m);
+    }
+  };
+
+  Hub.prototype.start = function (msg) {
+    var self = this;
+    var options = {};
+    SHARED_OPTIONS.forEach(function (k) { options[k] = msg.options[k]; });
+    options.share = false;
+    options.remember = false;
+    options.onStateChange = function (event) {
+      if (self.engine === engine) {
+        self.post({ t: 'state', event: event, transport: engine.transport }, null, null);
+        if (event.state === 'closed') {
+          self.engine = null;
+          self.channels = {};
+        }
+      }
+    };
+    var engine = this.engine = new Herald(msg.base, options);
+    engine._hub = this;
+    engine._index = Math.max(0, options.transports.indexOf(msg.remembered));
+    this.channels = {};
+  };
+
+  Hub.prototype.sub = function (m, channel, since) {
+    m.channels[channel] = true;
+    var ch = this.channels[channel];
+    if (ch && ch.sub) {
+      return this.post({ t: 'subbed', m: m.id, channel: channel, fresh: false, pos: ch.sub.lastId }, m);
+    }
+    var self = this;
+    if (!ch) {
+      ch = this.channels[channel] = { sub: null, since: null, waiting: [] };
+      // A new hub waits a little for the tabs registering again, to start each channel from the oldest position.
+      setTimeout(function () { self.open(channel, ch); }, now() - this.startedAt < 500 ? 100 : 0);
+    }
+    ch.waiting.push(m.id);
+    ch.since = older(ch.since, since);
+  };
+
+  Hub.prototype.open = function (channel, ch) {
+    var self = this;
+    if (this.channels[channel] !== ch || !this.engine) {
+      return;
+    }
+    var waiting = ch.waiting.filter(function (id) { return self.members[id] && self.members[id].channels[channel]; });
+    if (!waiting.length) {
+      delete this.channels[channel];
+      return;
+    }
+    waiting.forEach(function (id) {
+      self.post({ t: 'subbed', m: id, channel: channel, fresh: true }, self.members[id]);
+    });
+    function relay(t, extra) {
+      return function (x) {
+        var msg = { t: t, channel: channel };
+        msg[extra] = x;
+        self.post(msg, null, channel);
+      };
+    }
+    ch.sub = this.engine.subscribe(channel, {
+      onPublication: relay('pub', 'p'),
+      onReset: function (r) { self.post({ t: 'reset', channel: channel, id: r.id }, null, channel); },
+      onJoin: function (e) { self.post({ t: 'presence', channel: channel, e: e, join: true }, null, channel); },
+      onLeave: function (e) { self.post({ t: 'presence', channel: channel, e: e, join: false }, null, channel); },
+      onError: function (e) {
+        self.post({ t: 'error', channel: channel, error: plainError(e) }, null, channel);
+        if (self.channels[channel] === ch) {
+          delete self.channels[channel];
+        }
+        values(self.members).forEach(function (member) { delete member.channels[channel]; });
+      },
+      _onPosition: relay('pos', 'id'),
+      _onAdvance: relay('adv', 'id')
+    }, { since: ch.since || undefined });
+  };
+
+  Hub.prototype.unsub = function (m, channel) {
+    delete m.channels[channel];
+    var ch = this.channels[channel];
+    if (ch && !values(this.members).some(function (o) { return o.channels[channel]; })) {
+      delete this.channels[channel];
+      if (ch.sub) {
+        ch.sub.unsubscribe();
+      }
+    }
+  };
+
+  Hub.prototype.call = function (m, msg) {
+    var self = this;
+    var engine = this.engine;
+    var result = engine ? Promise.resolve().then(function () { return engine[msg.op].apply(engine, msg.args); })
+      : Promise.reject(heraldError({ code: 'closed', message: 'the shared connection is closed' }, 0));
+    result.then(function (value) {
+      self.post({ t: 'ret', m: m.id, rid: msg.rid, value: value }, m);
+    }, function (e) {
+      self.post({ t: 'ret', m: m.id, rid: msg.rid, error: plainError(e) }, m);
+    });
+  };
+
+  Hub.prototype.drop = function (m) {
+    var self = this;
+    Object.keys(m.channels).forEach(function (channel) { self.unsub(m, channel); });
+    delete this.members[m.id];
+    values(this.remotes).forEach(function (r) {
+      if (r.member === m) {
+        r.fail('the page running the ' + r.name + ' connection went away');
+      }
+    });
+    if (!Object.keys(this.members).length && this.engine) {
+      var engine = this.engine;
+      this.engine = null;
+      this.channels = {};
+      engine.close();
+    }
+  };
+
+  /** Drops the members whose tab no longer holds its lock (closed without a word). */
+  Hub.prototype.prune = function () {
+    var self = this;
+    locks().query().then(function (state) {
+      var held = {};
+      (state.held || []).concat(state.pending || []).forEach(function (l) { held[l.name] = true; });
+      values(self.members).forEach(function (m) {
+        if (!held['herald tab ' + m.tab] && now() - m.joined > PRUNE_EVERY) {
+          self.drop(m);
+        }
+      });
+    }, function () {});
+  };
+
+  /** The member whose page runs a connection that needs a document: the newest. */
+  Hub.prototype.host = function () {
+    var best = null;
+    values(this.members).forEach(function (m) {
+      if (!best || m.joined >= best.joined) {
+        best = m;
+      }
+    });
+    return best;
+  };
+
+  /**
+   * A connection run by a tab for the hub in a SharedWorker, for a transport that needs a document
+   * (the forever iframe). The tab watches it (timeouts, heartbeats) and reports its events.
+   */
+  var remoteSeq = 0;
+  function RemoteConnection(client, name, hub) {
+    Connection.call(this, client, name);
+    this.hub = hub;
+    this.cid = TAB_ID + '.' + (++remoteSeq);
+  }
+  RemoteConnection.prototype = Object.create(Connection.prototype);
+
+  RemoteConnection.prototype.start = function () {
+    var self = this;
+    var m = this.member = this.hub.host();
+    if (!m) {
+      return defer(function () { self.fail('no page to run the ' + self.name + ' connection in'); });
+    }
+    this.hub.remotes[this.cid] = this;
+    var options = {};
+    SHARED_OPTIONS.forEach(function (k) { options[k] = self.client._options[k]; });
+    this.send({ t: 'run', transport: this.name, base: this.client._base, options: options,
+      subs: this.client._subscriptions().map(function (s) { return { channel: s.channel, lastId: s.lastId }; }) });
+  };
+
+  RemoteConnection.prototype.send = function (msg) {
+    msg.m = this.member.id;
+    msg.cid = this.cid;
+    this.hub.post(msg, this.member);
+  };
+
+  RemoteConnection.prototype.add = function (sub) {
+    this.send({ t: 'radd', channel: sub.channel, lastId: sub.lastId });
+  };
+
+  RemoteConnection.prototype.remove = function (sub) {
+    this.send({ t: 'rrem', channel: sub.channel });
+  };
+
+  RemoteConnection.prototype.check = function (t, options) {
+    return !this.opened && t - this.startedAt > options.timeout * 2 ? 'nothing received within ' + options.timeout + ' ms' : null;
+  };
+
+  RemoteConnection.prototype.stop = function () {
+    this.stopped = true;
+    if (this.hub.remotes[this.cid] === this) {
+      delete this.hub.remotes[this.cid];
+      this.send({ t: 'rstop' });
+    }
+  };
+
+  RemoteConnection.prototype.event = function (msg) {
+    var client = this.client;
+    var sub = client._subs[msg.channel];
+    if (this.stopped) {
+      return;
+    }
+    switch (msg.ev) {
+      case 'opened': return this.alive();
+      case 'failed': return this.fail(msg.reason, msg.advice);
+      case 'pub': return client._publication(msg.p);
+      case 'reset': return client._reset(sub, msg.id);
+      case 'pos': return client._position(sub, msg.id);
+      case 'adv': return client._advance(sub, msg.id);
+      case 'subfail': return client._subscriptionFailed(sub, heraldError(msg.error, msg.error.status));
+      case 'presence': return client._presenceEvent(msg.e, msg.join);
+    }
+  };
+
+  /** The tab's side of a RemoteConnection: a stand-in for the client a connection reports to. */
+  function RemoteHost(router, msg) {
+    var self = this;
+    this.router = router;
+    this.cid = msg.cid;
+    this._base = msg.base;
+    this._options = msg.options;
+    this._subs = {};
+    msg.subs.forEach(function (s) { self._subs[s.channel] = { channel: s.channel, lastId: s.lastId }; });
+    this.conn = CONNECTIONS[msg.transport](this);
+    this.ticker = setInterval(function () {
+      var why = self.conn.check(now(), self._options);
+      if (why) {
+        self.conn.fail(why);
+      }
+    }, TICK);
+    this.conn.start();
+  }
+
+  RemoteHost.prototype.up = function (ev, msg) {
+    msg.t = 'r';
+    msg.cid = this.cid;
+    msg.ev = ev;
+    this.router.send(msg);
+  };
+  RemoteHost.prototype._withToken = function (channel, owner, fn) { fn(null); };
+  RemoteHost.prototype._subscriptions = function () { return values(this._subs); };
+  RemoteHost.prototype._opened = function (conn) {
+    conn.opened = true;
+    this.up('opened', {});
+  };
+  RemoteHost.prototype._failed = function (conn, reason, advice) {
+    this.stop();
+    this.up('failed', { reason: reason, advice: advice });
+  };
+  RemoteHost.prototype._publication = function (p) {
+    var sub = this._subs[p.channel];
+    if (sub) {
+      sub.lastId = p.id;
+      this.up('pub', { p: p });
+    }
+  };
+  RemoteHost.prototype._reset = function (sub, id) {
+    sub.lastId = id;
+    this.up('reset', { channel: sub.channel, id: id });
+  };
+  RemoteHost.prototype._position = function (sub, id) {
+    if (sub.lastId == null) {
+      sub.lastId = id;
+    }
+    this.up('pos', { channel: sub.channel, id: id });
+  };
+  RemoteHost.prototype._advance = function (sub, id) {
+    sub.lastId = id;
+    this.up('adv', { channel: sub.channel, id: id });
+  };
+  RemoteHost.prototype._subscriptionFailed = function (sub, error) {
+    this.remove(sub.channel);
+    this.up('subfail', { channel: sub.channel, error: plainError(error) });
+  };
+  RemoteHost.prototype._presenceEvent = function (e, join) { this.up('presence', { e: e, join: join }); };
+  RemoteHost.prototype.add = function (channel, lastId) {
+    var sub = this._subs[channel] = { channel: channel, lastId: lastId };
+    this.conn.add(sub);
+  };
+  RemoteHost.prototype.remove = function (channel) {
+    var sub = this._subs[channel];
+    if (sub) {
+      delete this._subs[channel];
+      this.conn.remove(sub);
+    }
+  };
+  RemoteHost.prototype.stop = function () {
+    clearInterval(this.ticker);
+    this.conn.stop();
+    delete this.router.hosted[this.cid];
+  };
+
+  /**
+   * A tab's end of a hub, one per sharing key: in the SharedWorker, or else (no SharedWorker, or
+   * it failed) over BroadcastChannels to the tab holding the leader lock, maybe this one.
+   */
+  var routers = {};
+
+  function Router(key, client) {
+    this.key = key;
+    this.clients = {};
+    this.hosted = {};
+    this.calls = {};
+    this.callSeq = 0;
+    this.releases = [];
+    var self = this;
+    this.releases.push(holdLock('herald tab ' + TAB_ID));
+    var o = client._options;
+    var workerUrl = new URL(o.workerUrl || client._base + '/herald-worker.js', global.location.href);
+    if (o.sharedWorker && typeof SharedWorker === 'function' && workerUrl.origin === global.location.origin) {
+      try {
+        var worker = new SharedWorker(workerUrl.href, { name: key });
+        worker.onerror = function () { self.viaLeader(); };
+        this.port = worker.port;
+        this.port.onmessage = function (e) { self.receive(e.data); };
+        this.port.start();
+        this.mode = 'worker';
+      } catch (e) {
+        this.port = null;
+      }
+    }
+    if (!this.port) {
+      this.viaLeader();
+    }
+    this.onHide = function () { self.bye(); };
+    global.addEventListener('pagehide', this.onHide);
+  }
+
+  /** Whether a client with these options can share here (a page with SharedWorker or Web Locks and BroadcastChannel). */
+  Router.possible = function (o) {
+    return !!(o.share && !o.getToken && global.document && global.location && locks() && typeof BroadcastChannel === 'function');
+  };
+
+  Router.of = function (client) {
+    var o = client._options;
+    var key = JSON.stringify(['herald', SHARE_VERSION, client._base, o.sharedWorker].concat(SHARED_OPTIONS.map(function (k) { return o[k]; })));
+    var router = routers[key] || (routers[key] = new Router(key, client));
+    router.clients[client._mid] = client;
+    router.hello(client);
+    return router;
+  };
+
+  /** Leaves the worker for a hub in the tab holding the leader lock (maybe this one). */
+  Router.prototype.viaLeader = function () {
+    var self = this;
+    if (this.mode === 'leader') {
+      return;
+    }
+    if (this.port) {
+      this.port.onmessage = null;
+      this.port.close();
+    }
+    this.mode = 'leader';
+    this.port = new BroadcastChannel(this.key + ' up');
+    this.down = new BroadcastChannel(this.key + ' down');
+    this.down.onmessage = function (e) { self.receive(e.data); };
+    this.releases.push(holdLock('herald leader ' + this.key, function () {
+      var up = self.hubUp = new BroadcastChannel(self.key + ' up');
+      var down = self.hubDown = new BroadcastChannel(self.key + ' down');
+      var hub = self.hub = new Hub(function (msg) { down.postMessage(msg); });
+      up.onmessage = function (e) { hub.receive(e.data, null); };
+      down.postMessage({ t: 'hub' });
+    }));
+    this.rejectCalls();
+    values(this.clients).forEach(function (c) { self.hello(c); });
+  };
+
+  Router.prototype.send = function (msg) {
+    this.port.postMessage(msg);
+  };
+
+  /** Registers a client (again): hello, then each subscription from its current position. */
+  Router.prototype.hello = function (client) {
+    var self = this;
+    var store = client._options.remember && storage();
+    this.send({ t: 'hello', m: client._mid, tab: TAB_ID, base: client._base, options: client._options && (function () {
+      var o = {};
+      SHARED_OPTIONS.forEach(function (k) { o[k] = client._options[k]; });
+      return o;
+    })(), remembered: store ? store.getItem(client._storageKey) : null });
+    client._subscriptions().forEach(function (sub) { self.sub(client, sub); });
+  };
+
+  Router.prototype.sub = function (client, sub) {
+    this.send({ t: 'sub', m: client._mid, channel: sub.channel, since: sub.lastId });
+  };
+
+  Router.prototype.call = function (client, op, args) {
+    var self = this;
+    return new Promise(function (resolve, reject) {
+      var rid = ++self.callSeq;
+      self.calls[rid] = { resolve: resolve, reject: reject };
+      self.send({ t: 'call', m: client._mid, rid: rid, op: op, args: args });
+    });
+  };
+
+  Router.prototype.rejectCalls = function () {
+    var calls = this.calls;
+    this.calls = {};
+    values(calls).forEach(function (c) {
+      c.reject(heraldError({ code: 'disconnected', message: 'the shared connection changed before the reply' }, 0));
+    });
+  };
+
+  Router.prototype.receive = function (msg) {
+    var self = this;
+    var clients = this.clients;
+    if (msg.t === 'hub') {
+      this.rejectCalls();
+      return values(clients).forEach(function (c) { self.hello(c); });
+    }
+    if (msg.t === 'ret') {
+      var c = clients[msg.m] && this.calls[msg.rid];
+      if (c) {
+        delete this.calls[msg.rid];
+        if (msg.error) {
+          c.reject(heraldError(msg.error, msg.error.status));
+        } else {
+          c.resolve(msg.value);
+        }
+      }
+      return;
+    }
+    if (msg.t === 'run' || msg.t === 'radd' || msg.t === 'rrem' || msg.t === 'rstop') {
+      return clients[msg.m] && this.remote(msg);
+    }
+    if (msg.m) {
+      if (clients[msg.m]) {
+        clients[msg.m]._fromHub(msg);
+      }
+    } else {
+      values(clients).forEach(function (client) {
+        if (!msg.channel || client._subs[msg.channel]) {
+          client._fromHub(msg);
+        }
+      });
+    }
+  };
+
+  Router.prototype.remote = function (msg) {
+    var host = this.hosted[msg.cid];
+    if (msg.t === 'run') {
+      this.hosted[msg.cid] = new RemoteHost(this, msg);
+    } else if (host && msg.t === 'radd') {
+      host.add(msg.channel, msg.lastId);
+    } else if (host && msg.t === 'rrem') {
+      host.remove(msg.channel);
+    } else if (host) {
+      host.stop();
+    }
+  };
+
+  /** A client leaves; the last one ends the router (and its leadership). */
+  Router.prototype.remove = function (client) {
+    if (this.clients[client._mid] !== client) {
+      return;
+    }
+    delete this.clients[client._mid];
+    this.send({ t: 'bye', m: client._mid });
+    if (!Object.keys(this.clients).length) {
+      this.end();
+    }
+  };
+
+  Router.prototype.bye = function () {
+    var self = this;
+    Object.keys(this.clients).forEach(function (m) { self.send({ t: 'bye', m: m }); });
+  };
+
+  Router.prototype.end = function () {
+    delete routers[this.key];
+    global.removeEventListener('pagehide', this.onHide);
+    values(this.hosted).forEach(function (h) { h.stop(); });
+    this.releases.forEach(function (release) { release(); });
+    if (this.hub) {
+      clearInterval(this.hub.pruner);
+      if (this.hub.engine) {
+        this.hub.engine.close();
+      }
+      this.hubUp.close();
+      this.hubDown.close();
+    }
+    if (this.down) {
+      this.down.close();
+    }
+    this.port.close();
+  };
+
+  /** The entry of herald-worker.js: this SharedWorker runs one hub for every tab that connects. */
+  function serveSharedWorker(scope) {
+    var hub = new Hub(function (msg, member, channel) {
+      if (member) {
+        return member.port.postMessage(msg);
+      }
+      var ports = [];
+      values(hub.members).forEach(function (m) {
+        if ((!channel || m.channels[channel]) && ports.indexOf(m.port) < 0) {
+          ports.push(m.port);
+        }
+      });
+      ports.forEach(function (port) { port.postMessage(msg); });
+    });
+    scope.onconnect = function (e) {
+      var port = e.ports[0];
+      port.onmessage = function (ev) { hub.receive(ev.data, port); };
+      port.start();
+    };
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   /**
@@ -855,6 +1497,12 @@
     this._token = null;
     var remembered = o.remember && storage() ? storage().getItem(this._storageKey) : null;
     this._index = Math.max(0, o.transports.indexOf(remembered));
+    /** Sharing: this client's id as a member of the hub, and the tab's router to it once used. */
+    this._mid = TAB_ID + '.' + (++memberSeq);
+    this._shared = Router.possible(o);
+    this._router = null;
+    this._hubTransport = null;
+    this._hub = null;
   }
 
   /** Every transport name, in the default order. */
@@ -884,7 +1532,13 @@
     var sub = new Subscription(this, channel, handlers, options && options.since);
     this._subs[channel] = sub;
     var self = this;
-    if (this._conn) {
+    if (this._shared) {
+      if (this._router) {
+        this._router.sub(this, sub);
+      } else {
+        this._link(); // registers this client with its subscriptions
+      }
+    } else if (this._conn) {
       this._conn.add(sub);
     } else if (!this._timer) {
       this._timer = setTimeout(function () { self._connect(); }, 0);
@@ -917,6 +1571,9 @@
     var event = options && options.event;
     if (event != null) {
       check('event', event, EVENT);
+    }
+    if (this._shared && !this._closed) {
+      return this._link().call(this, 'publish', [channel, data, options && { event: event }]);
     }
     var conn = this._conn;
     var blob = typeof Blob !== 'undefined' && data instanceof Blob;
@@ -965,6 +1622,9 @@
   Herald.prototype.presence = function (channel, options) {
     check('channel', channel, CHANNEL);
     var count = !!(options && options.count);
+    if (this._shared && !this._closed) {
+      return this._link().call(this, 'presence', [channel, { count: count }]);
+    }
     var conn = this._conn;
     if (conn && conn.name === 'websocket' && conn.opened && conn.isOpen()) {
       return conn.presence(channel, count);
@@ -999,8 +1659,16 @@
 
   /** The transport of the open connection, or null. */
   Object.defineProperty(Herald.prototype, 'transport', {
-    get: function () { return this._conn && this._conn.opened ? this._conn.name : null; }
+    get: function () {
+      if (this._shared) {
+        return this._state && this._state.state === 'open' ? this._hubTransport : null;
+      }
+      return this._conn && this._conn.opened ? this._conn.name : null;
+    }
   });
+
+  /** The entry point of herald-worker.js (the SharedWorker of a shared connection); not an API. */
+  Herald._serveSharedWorker = serveSharedWorker;
 
   Herald.prototype._subscriptions = function () {
     var subs = this._subs;
@@ -1023,7 +1691,9 @@
     }
     var name = this._options.transports[this._index];
     this._emit({ state: 'connecting', transport: name });
-    var conn = this._conn = CONNECTIONS[name](this);
+    var hub = this._hub;
+    var conn = this._conn = hub && name === 'iframe' && !global.document ? new RemoteConnection(this, name, hub)
+      : CONNECTIONS[name](this);
     var self = this;
     if (!this._ticker) {
       this._ticker = setInterval(function () { self._tick(); }, TICK);
@@ -1151,6 +1821,9 @@
       this._conn.stop();
       this._conn = null;
     }
+    if (this._router) {
+      this._router.remove(this);
+    }
     event.state = 'closed';
     this._emit(event);
     this._subscriptions().forEach(function (sub) { sub._closed = true; });
@@ -1163,9 +1836,99 @@
     }
     sub._closed = true;
     delete this._subs[sub.channel];
-    if (this._conn) {
+    if (this._router) {
+      this._router.send({ t: 'unsub', m: this._mid, channel: sub.channel });
+    } else if (this._conn) {
       this._conn.remove(sub);
     }
+  };
+
+  /** The tab's router to the shared connection, joined on first use. */
+  Herald.prototype._link = function () {
+    return this._router || (this._router = Router.of(this));
+  };
+
+  /**
+   * A message of the hub for this client: state events, its subscriptions' publications, resets
+   * and positions (filtered by this client's own positions, as from a connection of its own).
+   */
+  Herald.prototype._fromHub = function (msg) {
+    if (this._closed) {
+      return;
+    }
+    if (msg.t === 'state') {
+      this._hubTransport = msg.transport;
+      var event = {};
+      Object.keys(msg.event).forEach(function (k) { event[k] = msg.event[k]; });
+      if (event.state === 'closed') {
+        return this._shutdown(event);
+      }
+      var store = event.state === 'open' && this._options.remember && storage();
+      if (store) {
+        try {
+          store.setItem(this._storageKey, event.transport);
+        } catch (e) {
+          // full or blocked: not remembered
+        }
+      }
+      return this._emit(event);
+    }
+    var sub = this._subs[msg.channel];
+    if (!this._live(sub)) {
+      return;
+    }
+    if (sub._pending && msg.t !== 'error') {
+      return sub._pending.push(msg);
+    }
+    switch (msg.t) {
+      case 'subbed':
+        if (!msg.fresh && sub.lastId != null) {
+          return this._catchUp(sub, sub.lastId);
+        }
+        return msg.pos && this._position(sub, msg.pos);
+      case 'pub': return this._publication(msg.p);
+      case 'reset': return this._reset(sub, msg.id);
+      case 'pos': return this._position(sub, msg.id);
+      case 'adv': return this._advance(sub, msg.id);
+      case 'presence': return this._presenceEvent(msg.e, msg.join);
+      case 'error': return this._subscriptionFailed(sub, heraldError(msg.error, msg.error.status));
+    }
+  };
+
+  /**
+   * A subscription with a position joined a channel the shared connection already carries from a
+   * later one: it reads what it missed with GET /poll/{channel}?since= (pages of 1000, a reset when
+   * the position cannot be served, docs/protocol.md "Resume rule"), holding the hub's messages for
+   * it meanwhile, then goes on with them (its own position drops what it already has).
+   */
+  Herald.prototype._catchUp = function (sub, since) {
+    var self = this;
+    sub._pending = sub._pending || [];
+    var url = this._base + '/poll/' + encodeURIComponent(sub.channel) + query({ since: since, limit: 1000 });
+    getJson(url, this._options.timeout, function (err, status, body) {
+      if (!self._live(sub)) {
+        return;
+      }
+      if (!err && status === 200 && body) {
+        if (body.reset) {
+          var first = body.messages[0];
+          self._reset(sub, first ? first.epoch + '-' + (first.offset - 1) : body.next);
+        }
+        body.messages.forEach(function (p) { self._publication(p); });
+        self._advance(sub, body.next);
+        if (body.messages.length >= 1000) {
+          return self._catchUp(sub, sub.lastId);
+        }
+      } else if (!err && status >= 400 && status < 500 && body && body.error) {
+        return self._subscriptionFailed(sub, heraldError(body.error, status));
+      } else {
+        call(sub._handlers.onError, heraldError({ code: 'catch_up_failed', message: 'could not read what was missed: ' +
+          (err ? err.message : 'HTTP ' + status) }, status || 0));
+      }
+      var pending = sub._pending;
+      sub._pending = null;
+      pending.forEach(function (m) { self._fromHub(m); });
+    });
   };
 
   Herald.prototype._subscriptionFailed = function (sub, error) {
@@ -1188,7 +1951,7 @@
     sub._epoch = p.epoch;
     sub._offset = p.offset;
     sub.lastId = p.id;
-    if (p.data_b64 !== undefined) {
+    if (p.data_b64 !== undefined && p.data === undefined) {
       p.data = fromBase64(p.data_b64);
     }
     call(sub._handlers.onPublication, p);
@@ -1205,9 +1968,7 @@
   /** The server could not resume: history is lost up to id. */
   Herald.prototype._reset = function (sub, id) {
     if (this._live(sub)) {
-      sub.lastId = id;
-      sub._epoch = null;
-      sub._offset = null;
+      moveTo(sub, id, true);
       call(sub._handlers.onReset, { channel: sub.channel, id: id });
     }
   };
@@ -1215,14 +1976,16 @@
   /** The position a subscription without since starts at. */
   Herald.prototype._position = function (sub, id) {
     if (this._live(sub) && sub.lastId == null) {
-      sub.lastId = id;
+      moveTo(sub, id, false);
+      call(sub._handlers._onPosition, id);
     }
   };
 
   /** A polling page's next position. */
   Herald.prototype._advance = function (sub, id) {
     if (this._live(sub)) {
-      sub.lastId = id;
+      moveTo(sub, id, false);
+      call(sub._handlers._onAdvance, id);
     }
   };
 
