@@ -1,0 +1,216 @@
+package io.herald.server.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.microsoft.playwright.Page;
+import io.herald.server.testing.TestServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * herald.js shares one connection among the tabs of an origin (docs/architecture.md, "herald.js: one
+ * connection per browser"): several tabs of one Chromium context, each a page of
+ * {@code web-test/tabs.html}, in the two ways it shares: {@code worker} (a SharedWorker, the default)
+ * and {@code leader} (the tab holding a Web Lock, relaying over a BroadcastChannel; SharedWorker off).
+ */
+@Tag("browser")
+class SharedConnectionBrowserTest {
+    @RegisterExtension
+    static final BrowserFixture browser = new BrowserFixture(Harness::clientTestServer);
+
+    private static final double WAIT_MS = 60_000;
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    /** The fixture's page (blank here) to the front, so that its screenshot after the test is taken at once. */
+    @AfterEach
+    void front() {
+        browser.page().bringToFront();
+    }
+
+    /** Client options: one transport, short timeouts, and the way of sharing. */
+    private static Map<String, Object> options(String mode, String transport) {
+        Map<String, Object> o = new HashMap<>(ClientTransportsTest.only(transport));
+        if (mode.equals("leader")) {
+            o.put("sharedWorker", false);
+        } else if (mode.equals("none")) {
+            o.put("share", false);
+        }
+        return o;
+    }
+
+    /** A tab of the test's context with a client subscribed to channels (each "name" or "name@since"). */
+    private static Page tab(Map<String, Object> options, String... channels) {
+        Page tab = browser.newTab();
+        browser.open(tab, browser.origin(), "tabs.html", Map.of("LIB", "herald.js"));
+        List<Map<String, String>> subs = new ArrayList<>();
+        for (String c : channels) {
+            String[] parts = c.split("@", 2);
+            Map<String, String> s = new HashMap<>();
+            s.put("channel", parts[0]);
+            s.put("since", parts.length > 1 ? parts[1] : null);
+            subs.add(s);
+        }
+        tab.evaluate("a => start(a.options, a.subs)", Map.of("options", options, "subs", subs));
+        tab.waitForFunction("() => ready()", null, new Page.WaitForFunctionOptions().setTimeout(WAIT_MS).setPollingInterval(50));
+        return tab;
+    }
+
+    /** The publications a tab received on channel, as "ID DATA". */
+    @SuppressWarnings("unchecked")
+    private static List<String> received(Page tab, String channel) {
+        return (List<String>) tab.evaluate("c => received[c]", channel);
+    }
+
+    private static void awaitCount(Page tab, String channel, int n) {
+        tab.waitForFunction("a => received[a.c].length >= a.n", Map.of("c", channel, "n", n),
+                new Page.WaitForFunctionOptions().setTimeout(WAIT_MS).setPollingInterval(50));
+    }
+
+    /** Publishes m1..mN (from .. to) on channel, returning "ID DATA" for each. */
+    private static List<String> publish(String channel, int from, int to) {
+        List<String> sent = new ArrayList<>();
+        for (int i = from; i <= to; i++) {
+            sent.add(browser.server().publish(channel, "m" + i).get("id").asText() + " m" + i);
+        }
+        return sent;
+    }
+
+    private static void awaitSessions(int n) {
+        TestServer.await(n + " session(s) on the server", DEADLINE, () -> browser.server().server().node().sessionCount() == n);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"worker", "leader"})
+    void threeTabsWithOverlappingChannelsMakeOneConnectionAndEachGetsExactlyItsChannels(String mode) {
+        String a = "three." + mode + ".a";
+        String b = "three." + mode + ".b";
+        String c = "three." + mode + ".c";
+        Map<String, Object> o = options(mode, "websocket");
+        Page one = tab(o, a, b);
+        Page two = tab(o, b, c);
+        Page three = tab(o, a, c);
+        awaitSessions(1);
+        var ws = browser.server().server().node().transportStats().of("websocket");
+        assertThat(ws.sessions()).as("websocket sessions").isEqualTo(1);
+        assertThat(ws.subscriptions()).as("one subscription per channel").isEqualTo(3);
+        List<String> sa = new ArrayList<>();
+        List<String> sb = new ArrayList<>();
+        List<String> sc = new ArrayList<>();
+        for (int i = 1; i <= 30; i++) {
+            sa.addAll(publish(a, i, i));
+            sb.addAll(publish(b, i, i));
+            sc.addAll(publish(c, i, i));
+        }
+        for (Page t : List.of(one, two, three)) {
+            for (String ch : List.of(a, b, c)) {
+                if (t.evaluate("c => !!subs[c]", ch).equals(true)) {
+                    awaitCount(t, ch, 30);
+                }
+            }
+        }
+        assertThat(received(one, a)).isEqualTo(sa);
+        assertThat(received(one, b)).isEqualTo(sb);
+        assertThat(received(two, b)).isEqualTo(sb);
+        assertThat(received(two, c)).isEqualTo(sc);
+        assertThat(received(three, a)).isEqualTo(sa);
+        assertThat(received(three, c)).isEqualTo(sc);
+        for (Page t : List.of(one, two, three)) {
+            assertThat(t.evaluate("() => Object.keys(received).sort()")).as("only its channels")
+                    .isEqualTo(t.evaluate("() => Object.keys(subs).sort()"));
+            assertThat(t.evaluate("() => errors")).isEqualTo(List.of());
+            assertThat(t.evaluate("() => client.transport")).isEqualTo("websocket");
+        }
+        assertThat(browser.server().server().node().sessionCount()).as("still one session").isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"worker", "leader"})
+    void closingTheTabThatRunsTheConnectionMidStreamLosesNothingInTheOthers(String mode) throws Exception {
+        String x = "close." + mode + ".x";
+        String y = "close." + mode + ".y";
+        Map<String, Object> o = options(mode, "websocket");
+        List<Page> tabs = new ArrayList<>(List.of(tab(o, x, y), tab(o, x), tab(o, x, y)));
+        awaitSessions(1);
+        Page closing = tabs.get(0);
+        if (mode.equals("leader")) {
+            closing = tabs.stream().filter(t -> t.evaluate("() => leads()").equals(true)).findFirst().orElseThrow();
+        }
+        List<String> sx = new ArrayList<>();
+        List<String> sy = new ArrayList<>();
+        CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
+            for (int i = 1; i <= 150; i++) {
+                sx.addAll(publish(x, i, i));
+                sy.addAll(publish(y, i, i));
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        awaitCount(closing, x, 40);
+        closing.close();
+        tabs.remove(closing);
+        publishing.get();
+        for (Page t : tabs) {
+            awaitCount(t, x, 150);
+            assertThat(received(t, x)).isEqualTo(sx);
+            if (t.evaluate("c => !!subs[c]", y).equals(true)) {
+                awaitCount(t, y, 150);
+                assertThat(received(t, y)).isEqualTo(sy);
+            }
+        }
+        if (mode.equals("leader")) {
+            assertThat(tabs.stream().filter(t -> t.evaluate("() => leads()").equals(true)).count())
+                    .as("another tab took the lead").isEqualTo(1);
+        }
+        awaitSessions(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"worker", "leader"})
+    void aTabOpenedLaterGetsOnlyNewPublicationsUnlessItAsksForAPosition(String mode) {
+        String x = "later." + mode + ".x";
+        Map<String, Object> o = options(mode, "websocket");
+        Page first = tab(o, x);
+        List<String> sent = publish(x, 1, 10);
+        awaitCount(first, x, 10);
+        Page fresh = tab(o, x);
+        String third = sent.get(2).split(" ")[0];
+        Page resuming = tab(o, x + "@" + third);
+        sent.addAll(publish(x, 11, 15));
+        awaitCount(first, x, 15);
+        awaitCount(fresh, x, 5);
+        awaitCount(resuming, x, 12);
+        assertThat(received(first, x)).isEqualTo(sent);
+        assertThat(received(fresh, x)).as("only what was published after it subscribed").isEqualTo(sent.subList(10, 15));
+        assertThat(received(resuming, x)).as("caught up from its position").isEqualTo(sent.subList(3, 15));
+        assertThat(browser.server().server().node().sessionCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shareFalseGivesEachTabItsOwnConnection() {
+        String x = "own.x";
+        Map<String, Object> o = options("none", "websocket");
+        Page one = tab(o, x);
+        Page two = tab(o, x);
+        awaitSessions(2);
+        List<String> sent = publish(x, 1, 20);
+        awaitCount(one, x, 20);
+        awaitCount(two, x, 20);
+        assertThat(received(one, x)).isEqualTo(sent);
+        assertThat(received(two, x)).isEqualTo(sent);
+        assertThat(IntStream.of(browser.server().server().node().sessionCount())).containsExactly(2);
+    }
+}
