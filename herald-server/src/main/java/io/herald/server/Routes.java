@@ -45,15 +45,15 @@ final class Routes {
                         access.read(Use.READ, Action.HISTORY, new HistoryRoute(node, Action.HISTORY)))
                 .route(HttpMethod.GET, "presence", ChannelSegment.REQUIRED,
                         access.read(Use.READ, Action.HISTORY, new PresenceRoute(node)))
-                .route(HttpMethod.GET, "poll", ChannelSegment.REQUIRED,
+                .route(HttpMethod.GET, "poll", ChannelSegment.REQUIRED_OR_PARAMETERS,
                         access.read(Use.READ, Action.SUBSCRIBE, new HistoryRoute(node, Action.SUBSCRIBE)))
-                .route(HttpMethod.GET, "longpoll", ChannelSegment.REQUIRED,
+                .route(HttpMethod.GET, "longpoll", ChannelSegment.REQUIRED_OR_PARAMETERS,
                         access.read(Use.READ, Action.SUBSCRIBE, new LongPollRoute(node, config)))
-                .route(HttpMethod.GET, "sse", ChannelSegment.REQUIRED,
+                .route(HttpMethod.GET, "sse", ChannelSegment.REQUIRED_OR_PARAMETERS,
                         access.read(Use.READ_WITH_TICKET, Action.SUBSCRIBE, new SseRoute(node, config)))
-                .route(HttpMethod.GET, "stream", ChannelSegment.REQUIRED,
+                .route(HttpMethod.GET, "stream", ChannelSegment.REQUIRED_OR_PARAMETERS,
                         access.read(Use.READ, Action.SUBSCRIBE, new XhrStreamRoute(node, config)))
-                .route(HttpMethod.GET, "iframe", ChannelSegment.REQUIRED,
+                .route(HttpMethod.GET, "iframe", ChannelSegment.REQUIRED_OR_PARAMETERS,
                         access.read(Use.READ_WITH_TICKET, Action.SUBSCRIBE, new IframeRoute(node, config)))
                 .route(HttpMethod.GET, "ws", ChannelSegment.OPTIONAL, new WebSocketRoute(node, config, credentials));
         StaticRoute files = new StaticRoute();

@@ -1,8 +1,11 @@
 package io.herald.server.api;
 
+import io.herald.core.HistoryPage;
 import io.herald.core.Node;
+import io.herald.core.Publication;
 import io.herald.core.StreamPosition;
 import io.herald.core.auth.Action;
+import io.herald.server.codec.Cursor;
 import io.herald.server.codec.Envelopes;
 import io.herald.server.http.HttpResponses;
 import io.herald.server.http.Route;
@@ -10,6 +13,9 @@ import io.herald.server.http.RouteTarget;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code GET /history/{channel}?since=ID&limit=N} and short polling, {@code GET /poll/{channel}}
@@ -48,6 +54,10 @@ public final class HistoryRoute implements Route {
 
     @Override
     public void handle(ChannelHandlerContext ctx, FullHttpRequest request, RouteTarget target) {
+        if (target.multi()) {
+            pollSeveral(ctx, request, target);
+            return;
+        }
         StreamPosition since = target.query().position("since");
         int limit = target.query().intParam("limit", DEFAULT_LIMIT, 0, MAX_LIMIT);
         boolean keepAlive = HttpUtil.isKeepAlive(request);
@@ -58,6 +68,46 @@ public final class HistoryRoute implements Route {
             } else {
                 HttpResponses.error(ctx, keepAlive, error, "GET " + target.path());
             }
+        });
+    }
+
+    /**
+     * {@code GET /poll?channel=a&channel=b&since=CURSOR&limit=N} (docs/protocol.md, "Several channels
+     * on one request"): each channel's page, read as {@code /poll/{channel}} reads it but with nothing
+     * for a channel without a position (its current position only), placed one after another,
+     * a reset item before a reset channel's publications, and {@code next} the cursor after them.
+     */
+    private void pollSeveral(ChannelHandlerContext ctx, FullHttpRequest request, RouteTarget target) {
+        Cursor cursor = Cursor.parse(target.channels(), target.query().get("since"));
+        int limit = target.query().intParam("limit", DEFAULT_LIMIT, 0, MAX_LIMIT);
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        @SuppressWarnings("unchecked")
+        CompletableFuture<HistoryPage>[] pages = new CompletableFuture[cursor.size()];
+        for (int i = 0; i < pages.length; i++) {
+            StreamPosition since = cursor.position(i);
+            pages[i] = node.history(target.principal(), as, cursor.channel(i), since, since == null ? 0 : limit);
+        }
+        CompletableFuture.allOf(pages).whenComplete((done, error) -> {
+            if (error != null) {
+                HttpResponses.error(ctx, keepAlive, error, "GET " + target.path());
+                return;
+            }
+            List<Object> items = new ArrayList<>();
+            boolean reset = false;
+            for (int i = 0; i < pages.length; i++) {
+                HistoryPage page = pages[i].join();
+                List<Publication> pubs = page.publications();
+                if (page.reset()) {
+                    reset = true;
+                    // The position the page's publications follow: before the first, or the top when none.
+                    StreamPosition current = pubs.isEmpty() ? page.next()
+                            : new StreamPosition(pubs.get(0).epoch(), pubs.get(0).offset() - 1);
+                    items.add(Envelopes.reset(cursor.channel(i), current));
+                }
+                items.addAll(pubs);
+                cursor.set(i, page.next());
+            }
+            HttpResponses.json(ctx, keepAlive, Envelopes.page(items, cursor.toString(), reset), target.privacy());
         });
     }
 }

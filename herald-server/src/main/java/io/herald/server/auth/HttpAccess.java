@@ -57,9 +57,14 @@ public final class HttpAccess {
         if (!enforcing()) {
             return route;
         }
-        return guarded(route, (request, target) -> requests.principal(request, use, target.channel(),
+        return guarded(route, (request, target) -> requests.principal(request, use, ticketChannel(target),
                         use == RequestCredentials.Use.READ_WITH_TICKET ? ticket(target) : null),
-                (who, target) -> node.authorize(who, action, target.channel(), null));
+                (who, target) -> {
+                    // Several channels: each is checked as its single endpoint checks it; the first refusal refuses all.
+                    for (String channel : target.channels()) {
+                        node.authorize(who, action, channel, null);
+                    }
+                });
     }
 
     /**
@@ -134,6 +139,11 @@ public final class HttpAccess {
             Privacy privacy = ticket(target) != null ? Privacy.TICKET : who.authenticated() ? Privacy.PRIVATE : Privacy.PUBLIC;
             route.handle(ctx, request, target.admitted(who, privacy));
         };
+    }
+
+    /** The channel a ticket must be for: the request's one channel, or null for several (a ticket is never for several). */
+    private static String ticketChannel(RouteTarget target) {
+        return target.channels().size() == 1 ? target.channels().get(0) : null;
     }
 
     private static String ticket(RouteTarget target) {

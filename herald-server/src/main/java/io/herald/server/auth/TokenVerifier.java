@@ -311,6 +311,7 @@ public final class TokenVerifier implements AutoCloseable {
      * Verifies a query-string "ticket": a subscription token for {@code channel} whose lifetime
      * ({@code exp - iat}) is at most {@link AuthConfig#queryTicketMaxTtl()} (docs/security.md, "Tickets").
      *
+     * @param channel the request's channel, or null for a request of several channels (which no ticket serves)
      * @throws HeraldException {@code unauthorized} when it is not such a ticket (a connection token, a
      *                         ticket of another channel, one that lives too long), {@code token_expired}
      */
@@ -320,6 +321,10 @@ public final class TokenVerifier implements AutoCloseable {
         }
         Verified v = check(token);
         Principal p = v.principal();
+        if (channel == null) {
+            throw invalid("a token in the query string is for one channel (a ticket); a request of several channels"
+                    + " takes its token in the Authorization header or the cookie");
+        }
         if (!channel.equals(p.channel())) {
             throw invalid("a token in the query string must be a subscription token for this channel (a ticket)");
         }

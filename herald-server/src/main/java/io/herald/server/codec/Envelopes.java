@@ -10,6 +10,7 @@ import io.herald.core.HeraldException;
 import io.herald.core.Payload;
 import io.herald.core.Publication;
 import io.herald.core.StreamPosition;
+import io.herald.core.hub.Subscribed;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Base64;
@@ -160,19 +161,39 @@ public final class Envelopes {
      * @param reset        whether the requested position could not be served
      */
     public static byte[] page(java.util.List<Publication> publications, StreamPosition next, boolean reset) {
-        int size = 48;
-        for (Publication p : publications) {
-            size += p.encoded(ENVELOPE).length + 1;
+        return page(publications, next.id(), reset);
+    }
+
+    /**
+     * Writes a page body: {@code {"messages":[ITEM...],"next":"NEXT","reset":bool}}, where an item is
+     * a publication's shared envelope, or, on a request of several channels, a reset item
+     * ({@link #reset}) for a {@link Subscribed} reset notice or a reset {@link String} already
+     * written (docs/protocol.md, "Several channels on one request").
+     *
+     * @param items a page's items, in order: {@link Publication}s, {@link Subscribed} resets, reset JSON strings
+     * @param next  the id (one channel) or cursor (several) to poll from next; {@code [a-z0-9,-]} only
+     * @param reset whether a requested position could not be served
+     */
+    public static byte[] page(java.util.List<?> items, String next, boolean reset) {
+        int size = 48 + next.length();
+        for (Object item : items) {
+            size += (item instanceof Publication p ? p.encoded(ENVELOPE).length : 96) + 1;
         }
         ByteArrayBuilder out = new ByteArrayBuilder(size);
         out.write(MESSAGES_OPEN);
-        for (int i = 0; i < publications.size(); i++) {
+        for (int i = 0; i < items.size(); i++) {
             if (i > 0) {
                 out.append(',');
             }
-            out.write(publications.get(i).encoded(ENVELOPE));
+            Object item = items.get(i);
+            if (item instanceof Publication p) {
+                out.write(p.encoded(ENVELOPE));
+            } else {
+                String json = item instanceof Subscribed n ? reset(n.channel(), n.position()) : (String) item;
+                out.write(json.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            }
         }
-        out.write(("],\"next\":\"" + next.id() + "\",\"reset\":" + reset + "}").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.write(("],\"next\":\"" + next + "\",\"reset\":" + reset + "}").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         return out.toByteArray();
     }
 
@@ -186,6 +207,15 @@ public final class Envelopes {
     public static String reset(String channel, StreamPosition current) {
         // A valid channel name ([A-Za-z0-9_.:@-]) and an id need no escaping, in JSON or in a script.
         return "{\"reset\":true,\"channel\":\"" + channel + "\",\"id\":\"" + current.id() + "\"}";
+    }
+
+    /**
+     * The start cursor of a streaming request of several channels (docs/protocol.md, "Several
+     * channels on one request"): {@code {"cursor":"CURSOR"}}; a cursor is {@code [a-z0-9,-]} only, safe in
+     * JSON and in a script.
+     */
+    public static String cursor(Cursor cursor) {
+        return "{\"cursor\":\"" + cursor + "\"}";
     }
 
     private static final byte[] MESSAGES_OPEN = "{\"messages\":[".getBytes(java.nio.charset.StandardCharsets.US_ASCII);

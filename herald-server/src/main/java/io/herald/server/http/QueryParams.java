@@ -26,6 +26,12 @@ public final class QueryParams {
         return values == null || values.isEmpty() ? null : values.get(0);
     }
 
+    /** Every value of {@code name}, in order; empty when absent. */
+    public List<String> all(String name) {
+        List<String> values = params.get(name);
+        return values == null ? List.of() : values;
+    }
+
     /**
      * An integer parameter.
      *

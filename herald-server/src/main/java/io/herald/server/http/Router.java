@@ -11,8 +11,12 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.herald.server.codec.Cursor;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +42,12 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
         /** {@code /name/{channel}} only. */
         REQUIRED,
         /** {@code /name} or {@code /name/{channel}}. */
-        OPTIONAL
+        OPTIONAL,
+        /**
+         * {@code /name/{channel}}, or {@code /name?channel=a&channel=b...} (docs/protocol.md, "Several
+         * channels on one request"); {@code /name} without a {@code channel} parameter is 404.
+         */
+        REQUIRED_OR_PARAMETERS
     }
 
     private record Entry(HttpMethod method, ChannelSegment segment, Route route) {
@@ -137,7 +146,8 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
         Entry entry = routes.get(name);
         if (entry == null
                 || (rest != null && entry.segment == ChannelSegment.NONE)
-                || (rest == null && entry.segment == ChannelSegment.REQUIRED)) {
+                || (rest == null && entry.segment == ChannelSegment.REQUIRED)
+                || (rest == null && entry.segment == ChannelSegment.REQUIRED_OR_PARAMETERS && query.get("channel") == null)) {
             throw new HeraldException(ErrorCode.NOT_FOUND, "no route for " + Names.quote(path) + " (" + endpoints + ")");
         }
         if (request.method().equals(HttpMethod.OPTIONS)) {
@@ -148,8 +158,35 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
             throw new HeraldException(ErrorCode.METHOD_NOT_ALLOWED, request.method() + " " + Names.quote(path)
                     + " (expected: " + entry.method + ")");
         }
+        if (rest == null && entry.segment == ChannelSegment.REQUIRED_OR_PARAMETERS) {
+            entry.route.handle(ctx, request, new RouteTarget(path, channels(query.all("channel")), query));
+            return;
+        }
         String channel = rest == null ? null : Names.checkChannel(rest);
         entry.route.handle(ctx, request, new RouteTarget(path, channel, query));
+    }
+
+    /**
+     * The {@code channel} parameters of a request of several channels: 1..{@link Cursor#MAX_CHANNELS}
+     * valid, distinct names (docs/protocol.md, "Several channels on one request").
+     *
+     * @throws HeraldException {@code invalid_parameter} for more or a repeated one, {@code invalid_channel}
+     *                         for a name that is not valid
+     */
+    static List<String> channels(List<String> names) {
+        if (names.size() > Cursor.MAX_CHANNELS) {
+            throw new HeraldException(ErrorCode.INVALID_PARAMETER, names.size() + " channel parameters (expected: 1.."
+                    + Cursor.MAX_CHANNELS + ")");
+        }
+        Set<String> seen = new HashSet<>();
+        for (String name : names) {
+            Names.checkChannel(name);
+            if (!seen.add(name)) {
+                throw new HeraldException(ErrorCode.INVALID_PARAMETER, "channel " + Names.quote(name)
+                        + " given twice (expected: each channel once)");
+            }
+        }
+        return List.copyOf(names);
     }
 
     @Override

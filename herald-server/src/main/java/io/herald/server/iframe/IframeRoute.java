@@ -6,6 +6,7 @@ import io.herald.core.Names;
 import io.herald.core.Node;
 import io.herald.core.StreamPosition;
 import io.herald.server.ServerConfig;
+import io.herald.server.codec.Cursor;
 import io.herald.server.http.Route;
 import io.herald.server.http.RouteTarget;
 import io.netty.channel.ChannelHandlerContext;
@@ -13,7 +14,8 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import java.util.regex.Pattern;
 
 /**
- * {@code GET /iframe/{channel}?since=ID&callback=NAME}: starts an {@link IframeTransport}.
+ * {@code GET /iframe/{channel}?since=ID&callback=NAME}, and {@code GET /iframe?channel=a&channel=b&since=CURSOR}
+ * (docs/protocol.md, "Several channels on one request"): starts an {@link IframeTransport}.
  *
  * <p>{@code callback} is the function of the parent page each publication is passed to,
  * {@value #DEFAULT_CALLBACK} when absent or empty; it must be a dotted JavaScript identifier path
@@ -50,9 +52,14 @@ public final class IframeRoute implements Route {
     public void handle(ChannelHandlerContext ctx, FullHttpRequest request, RouteTarget target) {
         String raw = target.query().get("callback");
         String callback = raw == null || raw.isEmpty() ? DEFAULT_CALLBACK : checkCallback(raw);
-        StreamPosition since = target.query().position("since");
-        new IframeTransport(ctx.channel(), prelude, callback).start(ctx, node, config, IframeTransport.CONTENT_TYPE,
-                target, since);
+        IframeTransport transport = new IframeTransport(ctx.channel(), prelude, callback);
+        if (target.multi()) {
+            transport.start(ctx, node, config, IframeTransport.CONTENT_TYPE, target,
+                    Cursor.parse(target.channels(), target.query().get("since")));
+        } else {
+            StreamPosition since = target.query().position("since");
+            transport.start(ctx, node, config, IframeTransport.CONTENT_TYPE, target, since);
+        }
     }
 
     /**

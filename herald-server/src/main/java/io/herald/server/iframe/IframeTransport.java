@@ -66,15 +66,19 @@ public final class IframeTransport extends StreamTransport {
     }
 
     @Override
-    protected void writePublication(Publication publication) {
+    protected void writeEvent(Publication publication) {
         writeBuffer(Unpooled.wrappedBuffer(prefix, publication.encoded(Envelopes.SCRIPT_SAFE_ENVELOPE), SUFFIX));
     }
 
     @Override
-    protected void writeSubscribed(Subscribed notice) {
-        if (notice.reset()) {
-            writeText(call(Envelopes.reset(notice.channel(), notice.position())) + "\n");
-        }
+    protected void writeReset(Subscribed notice) {
+        writeText(call(Envelopes.reset(notice.channel(), notice.position())) + "\n");
+    }
+
+    /** The start cursor of a request of several channels: {@code parent.NAME({"cursor":"CURSOR"})}. */
+    @Override
+    protected void writeCursor() {
+        writeText(call(Envelopes.cursor(cursor())) + "\n");
     }
 
     @Override

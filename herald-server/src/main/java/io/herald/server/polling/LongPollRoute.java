@@ -3,6 +3,7 @@ package io.herald.server.polling;
 import io.herald.core.Node;
 import io.herald.core.StreamPosition;
 import io.herald.server.ServerConfig;
+import io.herald.server.codec.Cursor;
 import io.herald.server.http.Route;
 import io.herald.server.http.RouteTarget;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,7 +12,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import java.time.Duration;
 
 /**
- * {@code GET /longpoll/{channel}?since=ID&timeout=S}: starts a {@link LongPollTransport}.
+ * {@code GET /longpoll/{channel}?since=ID&timeout=S} and {@code GET /longpoll?channel=a&channel=b&since=CURSOR}
+ * (docs/protocol.md, "Several channels on one request"): starts a {@link LongPollTransport}.
  *
  * <p>{@code since} is the id to resume after (absent: wait for the next publication);
  * {@code timeout} how many seconds to hold the request, an integer in
@@ -37,10 +39,21 @@ public final class LongPollRoute implements Route {
 
     @Override
     public void handle(ChannelHandlerContext ctx, FullHttpRequest request, RouteTarget target) {
+        if (target.multi()) {
+            Cursor cursor = Cursor.parse(target.channels(), target.query().get("since"));
+            Duration wait = timeout(target);
+            new LongPollTransport(ctx, HttpUtil.isKeepAlive(request), cursor, target.privacy())
+                    .start(node, target.principal(), wait);
+            return;
+        }
         StreamPosition since = target.query().position("since");
-        int seconds = target.query().intParam("timeout", -1, 1, maxTimeoutSeconds);
-        Duration wait = seconds < 0 ? defaultTimeout : Duration.ofSeconds(seconds);
+        Duration wait = timeout(target);
         new LongPollTransport(ctx, HttpUtil.isKeepAlive(request), since, target.privacy())
                 .start(node, target.channel(), target.principal(), wait);
+    }
+
+    private Duration timeout(RouteTarget target) {
+        int seconds = target.query().intParam("timeout", -1, 1, maxTimeoutSeconds);
+        return seconds < 0 ? defaultTimeout : Duration.ofSeconds(seconds);
     }
 }

@@ -9,6 +9,7 @@ import io.herald.core.StreamPosition;
 import io.herald.core.auth.Principal;
 import io.herald.core.hub.Session;
 import io.herald.core.hub.Subscribed;
+import io.herald.server.codec.Cursor;
 import io.herald.server.codec.Envelopes;
 import io.herald.server.http.HttpResponses;
 import io.herald.server.http.Privacy;
@@ -49,6 +50,17 @@ public final class LongPollTransport extends ChannelTransport {
     private final Privacy privacy;
     private List<Publication> collected = new ArrayList<>();
     private Subscribed notice;
+    /**
+     * A request of several channels (docs/protocol.md, "Several channels on one request"): the
+     * cursor at what was collected; null on {@code /longpoll/{channel}}.
+     */
+    private final Cursor cursor;
+    /** With {@link #cursor}: the page's items in order, publications and reset notices. */
+    private List<Object> items;
+    /** With {@link #cursor}: per channel, whether its notice came and how many recovered publications are still to come. */
+    private boolean[] started;
+    private int[] owed;
+    private boolean anyReset;
     private ScheduledFuture<?> timeout;
     private boolean answered;
 
@@ -69,10 +81,29 @@ public final class LongPollTransport extends ChannelTransport {
      * @param privacy   the caching headers of the answer (an authenticated poll's is never stored)
      */
     public LongPollTransport(ChannelHandlerContext ctx, boolean keepAlive, StreamPosition since, Privacy privacy) {
+        this(ctx, keepAlive, since, null, privacy);
+    }
+
+    /**
+     * A long poll of several channels (docs/protocol.md, "Several channels on one request"): it
+     * answers as soon as any channel has something, with {@code next} the cursor after the page.
+     *
+     * @param cursor the request's channels and positions; {@link #start(Node, Principal, Duration)} subscribes each
+     */
+    public LongPollTransport(ChannelHandlerContext ctx, boolean keepAlive, Cursor cursor, Privacy privacy) {
+        this(ctx, keepAlive, null, cursor, privacy);
+        this.items = new ArrayList<>();
+        this.started = new boolean[cursor.size()];
+        this.owed = new int[cursor.size()];
+    }
+
+    private LongPollTransport(ChannelHandlerContext ctx, boolean keepAlive, StreamPosition since, Cursor cursor,
+                              Privacy privacy) {
         super(ctx.channel());
         this.ctx = ctx;
         this.keepAlive = keepAlive;
         this.since = since;
+        this.cursor = cursor;
         this.privacy = privacy;
     }
 
@@ -94,15 +125,37 @@ public final class LongPollTransport extends ChannelTransport {
      * the subscription checks again).
      */
     public void start(Node node, String channelName, Principal who, Duration wait) {
+        begin(node, who, wait, new String[] {channelName}, new StreamPosition[] {since});
+    }
+
+    /**
+     * Starts a long poll of several channels (the constructor's cursor) as {@code who}: one session,
+     * one subscription per channel from its entry. Call once, on the event loop.
+     *
+     * @throws HeraldException {@code shutting_down} when the node is closing (nothing was started)
+     */
+    public void start(Node node, Principal who, Duration wait) {
+        String[] channels = new String[cursor.size()];
+        StreamPosition[] positions = new StreamPosition[cursor.size()];
+        for (int i = 0; i < channels.length; i++) {
+            channels[i] = cursor.channel(i);
+            positions[i] = cursor.position(i);
+        }
+        begin(node, who, wait, channels, positions);
+    }
+
+    private void begin(Node node, Principal who, Duration wait, String[] channels, StreamPosition[] positions) {
         Session session = node.newSession(this);
         session.principal(who);
         attach(session);
         timeout = channel.eventLoop().schedule(() -> answer(null), wait.toMillis(), TimeUnit.MILLISECONDS);
-        node.subscribe(session, channelName, since).whenComplete((subscribed, error) -> {
-            if (error != null) {
-                channel.eventLoop().execute(() -> fail(error));
-            }
-        });
+        for (int i = 0; i < channels.length; i++) {
+            node.subscribe(session, channels[i], positions[i]).whenComplete((subscribed, error) -> {
+                if (error != null) {
+                    channel.eventLoop().execute(() -> fail(error));
+                }
+            });
+        }
     }
 
     @Override
@@ -128,22 +181,59 @@ public final class LongPollTransport extends ChannelTransport {
 
     @Override
     protected void writePublication(Publication publication) {
-        if (!answered) {
+        if (answered) {
+            return;
+        }
+        if (cursor == null) {
             collected.add(publication);
+            return;
+        }
+        int i = cursor.advance(publication);
+        if (i >= 0) {
+            items.add(publication);
+            owed[i]--;
         }
     }
 
     @Override
     protected void writeSubscribed(Subscribed subscribed) {
-        if (!answered) {
+        if (answered) {
+            return;
+        }
+        if (cursor == null) {
             notice = subscribed;
+            return;
+        }
+        int i = cursor.indexOf(subscribed.channel());
+        if (i >= 0 && !started[i]) {
+            started[i] = true;
+            owed[i] = subscribed.recovered();
+            cursor.set(i, subscribed.position());
+            if (subscribed.reset()) {
+                anyReset = true;
+                items.add(subscribed);
+            }
         }
     }
 
-    /** Answers when the collected publications are enough; see the class comment. */
+    /**
+     * Answers when the collected publications are enough; see the class comment. Several channels:
+     * once every channel's notice and recovered publications are in and there is anything to give.
+     */
     @Override
     public void flush() {
-        if (notice != null && (notice.reset() || collected.size() >= Math.max(1, notice.recovered()))) {
+        if (cursor == null) {
+            if (notice != null && (notice.reset() || collected.size() >= Math.max(1, notice.recovered()))) {
+                answer(null);
+            }
+            return;
+        }
+        for (int i = 0; i < started.length; i++) {
+            if (!started[i] || owed[i] > 0) {
+                return;
+            }
+        }
+        if (!items.isEmpty()) {
             answer(null);
         }
     }
@@ -168,6 +258,7 @@ public final class LongPollTransport extends ChannelTransport {
             timeout = null;
         }
         collected = List.of();
+        items = List.of();
         super.ended();
     }
 
@@ -183,10 +274,15 @@ public final class LongPollTransport extends ChannelTransport {
         if (answered) {
             return;
         }
-        StreamPosition next = !collected.isEmpty() ? collected.get(collected.size() - 1).position()
-                : notice != null ? notice.position() : since;
-        if (next != null) {
-            byte[] body = Envelopes.page(collected, next, notice != null && notice.reset());
+        byte[] body;
+        if (cursor == null) {
+            StreamPosition next = !collected.isEmpty() ? collected.get(collected.size() - 1).position()
+                    : notice != null ? notice.position() : since;
+            body = next == null ? null : Envelopes.page(collected, next, notice != null && notice.reset());
+        } else {
+            body = cursor.full() ? Envelopes.page(items, cursor.toString(), anyReset) : null;
+        }
+        if (body != null) {
             HttpResponses.json(ctx, keepAlive && reason != Disconnect.SHUTDOWN, body, privacy);
         } else if (reason == Disconnect.SHUTDOWN) {
             HttpResponses.error(ctx, false, ErrorCode.SHUTTING_DOWN, "the server is shutting down");

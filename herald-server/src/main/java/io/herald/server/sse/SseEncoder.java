@@ -32,6 +32,15 @@ public final class SseEncoder {
     public static final Publication.Encoding<byte[]> ENVELOPE_EVENT =
             Publication.Encoding.of("sse-envelope", SseEncoder::encodeEnvelope);
 
+    /**
+     * The shared part of an event of a request of several channels (docs/protocol.md, "Several
+     * channels on one request"): {@code event: TYPE} (omitted for {@code message}) and one
+     * {@code data:} line holding the envelope, which names the channel; each session follows it
+     * with its own {@code id: CURSOR} and the blank line. Cached on the publication.
+     */
+    public static final Publication.Encoding<byte[]> MULTI_EVENT =
+            Publication.Encoding.of("sse-multi", SseEncoder::encodeMulti);
+
     private static final byte[] ID = "id: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EVENT_FIELD = "event: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
@@ -80,6 +89,20 @@ public final class SseEncoder {
         out.writeBytes(DATA);
         out.writeBytes(envelope);
         out.write('\n');
+        out.write('\n');
+        return out.toByteArray();
+    }
+
+    static byte[] encodeMulti(Publication p) {
+        byte[] envelope = p.encoded(Envelopes.ENVELOPE);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(envelope.length + 32);
+        if (!Names.DEFAULT_EVENT.equals(p.event())) {
+            out.writeBytes(EVENT_FIELD);
+            out.writeBytes(p.event().getBytes(StandardCharsets.US_ASCII));
+            out.write('\n');
+        }
+        out.writeBytes(DATA);
+        out.writeBytes(envelope);
         out.write('\n');
         return out.toByteArray();
     }

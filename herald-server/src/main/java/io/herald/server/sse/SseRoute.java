@@ -6,13 +6,15 @@ import io.herald.core.Names;
 import io.herald.core.Node;
 import io.herald.core.StreamPosition;
 import io.herald.server.ServerConfig;
+import io.herald.server.codec.Cursor;
 import io.herald.server.http.Route;
 import io.herald.server.http.RouteTarget;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 
 /**
- * {@code GET /sse/{channel}}: starts an {@link SseTransport}. The resume position is, in order of
+ * {@code GET /sse/{channel}} and {@code GET /sse?channel=a&channel=b} (a {@link Cursor} of
+ * several channels, docs/protocol.md "Several channels on one request"): starts an {@link SseTransport}. The resume position is, in order of
  * precedence, the {@code Last-Event-ID} header (sent by the browser on reconnect, so it is newer
  * than anything in the URL), the {@code lastEventId} parameter, then {@code since}. The opt-in
  * {@code format=envelope} and {@code heartbeat=event} are described on {@link SseTransport}.
@@ -37,15 +39,24 @@ public final class SseRoute implements Route {
     @Override
     public void handle(ChannelHandlerContext ctx, FullHttpRequest request, RouteTarget target) {
         String header = request.headers().get("Last-Event-ID");
-        StreamPosition since = header != null && !header.isEmpty()
-                ? StreamPosition.parse(header.trim())
+        String position = header != null && !header.isEmpty()
+                ? header.trim()
                 : target.query().get("lastEventId") != null
-                        ? target.query().position("lastEventId")
-                        : target.query().position("since");
+                        ? target.query().get("lastEventId")
+                        : target.query().get("since");
         boolean envelopes = option(target, "format", "envelope");
         boolean heartbeatEvents = option(target, "heartbeat", "event");
-        new SseTransport(ctx.channel(), heartbeatEvents ? preludeWithHeartbeat : prelude, envelopes, heartbeatEvents)
-                .start(ctx, node, config, SseTransport.CONTENT_TYPE, target, since);
+        byte[] first = heartbeatEvents ? preludeWithHeartbeat : prelude;
+        if (target.multi()) {
+            // Several channels: always envelopes, which name their channel (docs/protocol.md, "Several channels on one request").
+            Cursor cursor = Cursor.parse(target.channels(), position);
+            new SseTransport(ctx.channel(), first, true, heartbeatEvents)
+                    .start(ctx, node, config, SseTransport.CONTENT_TYPE, target, cursor);
+        } else {
+            StreamPosition since = StreamPosition.parseOrNull(position);
+            new SseTransport(ctx.channel(), first, envelopes, heartbeatEvents)
+                    .start(ctx, node, config, SseTransport.CONTENT_TYPE, target, since);
+        }
     }
 
     /** Whether the parameter {@code name} is {@code value}; absent is false, anything else is an error. */

@@ -43,6 +43,9 @@ public final class SseTransport extends StreamTransport {
     /** The same for {@code ?format=envelope} streams: the envelope event as a whole HTTP chunk. */
     static final Publication.Encoding<ByteBuf> ENVELOPE_CHUNK = Publication.Encoding.of("sse-envelope-chunk",
             p -> SharedBytes.chunk(p.encoded(SseEncoder.ENVELOPE_EVENT)));
+    /** The shared part of an event of a request of several channels as a whole HTTP chunk ({@link SseEncoder#MULTI_EVENT}). */
+    static final Publication.Encoding<ByteBuf> MULTI_CHUNK = Publication.Encoding.of("sse-multi-chunk",
+            p -> SharedBytes.chunk(p.encoded(SseEncoder.MULTI_EVENT)));
     private static final byte[] HEARTBEAT = ":\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HEARTBEAT_EVENT = SseEncoder.control("herald-heartbeat", null, "{}")
             .getBytes(StandardCharsets.US_ASCII);
@@ -77,21 +80,34 @@ public final class SseTransport extends StreamTransport {
         return "sse";
     }
 
+    /**
+     * On a request of several channels: the event's shared bytes ({@link SseEncoder#MULTI_EVENT},
+     * framed once per publication) and this session's {@code id: CURSOR} line ending the event, as
+     * a small chunk of its own.
+     */
     @Override
-    protected void writePublication(Publication publication) {
-        if (envelopes) {
+    protected void writeEvent(Publication publication) {
+        if (cursor() != null) {
+            writeSharedChunk(publication.encoded(MULTI_CHUNK), publication.encoded(SseEncoder.MULTI_EVENT));
+            writeBytes(cursor().idLine(true));
+        } else if (envelopes) {
             writeSharedChunk(publication.encoded(ENVELOPE_CHUNK), publication.encoded(SseEncoder.ENVELOPE_EVENT));
         } else {
             writeSharedChunk(publication.encoded(CHUNK), publication.encoded(SseEncoder.EVENT));
         }
     }
 
+    /** {@code event: herald-reset} whose {@code id:} is the channel's current id, or the cursor holding it. */
     @Override
-    protected void writeSubscribed(Subscribed notice) {
-        if (notice.reset()) {
-            String id = notice.position().id();
-            writeText(SseEncoder.control("herald-reset", id, Envelopes.reset(notice.channel(), notice.position())));
-        }
+    protected void writeReset(Subscribed notice) {
+        String id = cursor() != null ? cursor().toString() : notice.position().id();
+        writeText(SseEncoder.control("herald-reset", id, Envelopes.reset(notice.channel(), notice.position())));
+    }
+
+    /** The start cursor: an event of only {@code id: CURSOR}, which sets the browser's last event id and dispatches nothing. */
+    @Override
+    protected void writeCursor() {
+        writeBytes(cursor().idLine(true));
     }
 
     @Override

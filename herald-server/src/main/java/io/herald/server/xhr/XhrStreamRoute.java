@@ -2,14 +2,16 @@ package io.herald.server.xhr;
 
 import io.herald.core.Node;
 import io.herald.server.ServerConfig;
+import io.herald.server.codec.Cursor;
 import io.herald.server.http.Route;
 import io.herald.server.http.RouteTarget;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 
 /**
- * {@code GET /stream/{channel}?since=ID}: starts an {@link XhrStreamTransport}, resuming after
- * {@code since} when given. Errors: 400 {@code invalid_since}, 503 {@code shutting_down}.
+ * {@code GET /stream/{channel}?since=ID} and {@code GET /stream?channel=a&channel=b&since=CURSOR}
+ * (docs/protocol.md, "Several channels on one request"): starts an {@link XhrStreamTransport},
+ * resuming after {@code since} when given. Errors: 400 {@code invalid_since}, 503 {@code shutting_down}.
  *
  * <p>Wire contract: docs/protocol.md, "XHR streaming".
  */
@@ -30,7 +32,12 @@ public final class XhrStreamRoute implements Route {
 
     @Override
     public void handle(ChannelHandlerContext ctx, FullHttpRequest request, RouteTarget target) {
-        new XhrStreamTransport(ctx.channel(), prelude).start(ctx, node, config, XhrStreamTransport.CONTENT_TYPE,
-                target, target.query().position("since"));
+        XhrStreamTransport transport = new XhrStreamTransport(ctx.channel(), prelude);
+        if (target.multi()) {
+            transport.start(ctx, node, config, XhrStreamTransport.CONTENT_TYPE, target,
+                    Cursor.parse(target.channels(), target.query().get("since")));
+        } else {
+            transport.start(ctx, node, config, XhrStreamTransport.CONTENT_TYPE, target, target.query().position("since"));
+        }
     }
 }

@@ -58,15 +58,19 @@ public final class XhrStreamTransport extends StreamTransport {
     }
 
     @Override
-    protected void writePublication(Publication publication) {
+    protected void writeEvent(Publication publication) {
         writeSharedChunk(publication.encoded(CHUNK), publication.encoded(Envelopes.ENVELOPE), NEWLINE);
     }
 
     @Override
-    protected void writeSubscribed(Subscribed notice) {
-        if (notice.reset()) {
-            writeText(Envelopes.reset(notice.channel(), notice.position()) + "\n");
-        }
+    protected void writeReset(Subscribed notice) {
+        writeText(Envelopes.reset(notice.channel(), notice.position()) + "\n");
+    }
+
+    /** The start cursor of a request of several channels: the line {@code {"cursor":"CURSOR"}}. */
+    @Override
+    protected void writeCursor() {
+        writeText(Envelopes.cursor(cursor()) + "\n");
     }
 
     @Override
