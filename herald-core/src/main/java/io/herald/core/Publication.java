@@ -122,7 +122,7 @@ public final class Publication implements Push {
      * @param <T> the encoded form
      */
     public static final class Encoding<T> {
-        static final int MAX_SLOTS = 12;
+        static final int MAX_SLOTS = 16;
         private static final java.util.concurrent.atomic.AtomicInteger NEXT = new java.util.concurrent.atomic.AtomicInteger();
         private final int slot;
         private final Function<Publication, T> encoder;
