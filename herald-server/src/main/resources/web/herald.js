@@ -443,13 +443,17 @@
   };
 
   /**
-   * The HTTP transports: one leg (request or stream) per subscribed channel. The connection is open
-   * when every leg has shown a sign of life; a leg that fails fails the whole connection.
+   * The HTTP transports: one stream (or one request at a time) for every subscription of the client,
+   * on the multi-channel endpoints (docs/protocol.md, "Several channels on one request"), resuming from the
+   * cursor of the channels' last ids. Subscribing or unsubscribing reopens it from the current cursor,
+   * at most once per macrotask (ten subscribe calls in a row open one stream). The connection is open
+   * once its first stream has shown a sign of life.
    */
   function HttpConnection(client, name, Leg) {
     Connection.call(this, client, name);
     this.Leg = Leg;
-    this.legs = {};
+    this.leg = null;
+    this.timer = null;
   }
   HttpConnection.prototype = Object.create(Connection.prototype);
 
@@ -458,72 +462,79 @@
     this.client._withToken(null, this, function (token) {
       self.token = token;
       self.ready = true;
-      self.client._subscriptions().forEach(function (sub) { self.add(sub); });
+      self.reopen();
     });
   };
 
-  HttpConnection.prototype.add = function (sub) {
-    if (!this.stopped && this.ready) {
-      var leg = new this.Leg(this, sub);
-      this.legs[sub.channel] = leg;
-      leg.start();
+  /** A change of the subscriptions: the stream is reopened with them, after the current macrotask. */
+  HttpConnection.prototype.changed = function () {
+    var self = this;
+    if (!this.stopped && this.ready && !this.timer) {
+      this.timer = setTimeout(function () {
+        self.timer = null;
+        self.reopen();
+      }, 0);
     }
   };
+  HttpConnection.prototype.add = HttpConnection.prototype.changed;
+  HttpConnection.prototype.remove = HttpConnection.prototype.changed;
 
-  HttpConnection.prototype.remove = function (sub) {
-    var leg = this.legs[sub.channel];
-    if (leg) {
-      delete this.legs[sub.channel];
-      leg.stop();
-      this.legAlive(null);
+  /** Stops the current stream and opens one for the current subscriptions (none: no stream). */
+  HttpConnection.prototype.reopen = function () {
+    if (this.stopped) {
+      return;
     }
-  };
-
-  HttpConnection.prototype.each = function (fn) {
-    var legs = this.legs;
-    Object.keys(legs).forEach(function (k) { fn(legs[k]); });
+    if (this.leg) {
+      this.leg.stop();
+      this.leg = null;
+    }
+    var subs = this.client._subscriptions();
+    if (subs.length) {
+      this.leg = new this.Leg(this, subs);
+      this.leg.start();
+    }
   };
 
   HttpConnection.prototype.legAlive = function (leg) {
-    if (leg) {
-      leg.opened = true;
-      leg.lastActivity = now();
-    }
-    var all = Object.keys(this.legs).length > 0;
-    this.each(function (l) { all = all && l.opened; });
-    if (all || this.opened) {
-      this.alive();
-    }
+    leg.opened = true;
+    leg.lastActivity = now();
+    this.alive();
   };
 
   HttpConnection.prototype.check = function (t, options) {
-    var why = null;
-    this.each(function (leg) {
-      if (why || leg.stopped) {
-        return;
-      }
-      if (leg.tick) {
-        leg.tick();
-      }
-      if (!leg.opened && t - leg.startedAt > options.timeout) {
-        why = 'nothing received within ' + options.timeout + ' ms';
-      } else if (leg.opened && leg.watched && t - leg.lastActivity > options.heartbeatTimeout) {
-        why = 'no heartbeat for ' + (t - leg.lastActivity) + ' ms';
-      }
-    });
-    return why;
+    var leg = this.leg;
+    if (!leg || leg.stopped) {
+      return null;
+    }
+    if (leg.tick) {
+      leg.tick();
+    }
+    if (!leg.opened && t - leg.startedAt > options.timeout) {
+      return 'nothing received within ' + options.timeout + ' ms';
+    }
+    if (leg.opened && leg.watched && t - leg.lastActivity > options.heartbeatTimeout) {
+      return 'no heartbeat for ' + (t - leg.lastActivity) + ' ms';
+    }
+    return null;
   };
 
   HttpConnection.prototype.stop = function () {
     this.stopped = true;
-    this.each(function (leg) { leg.stop(); });
+    clearTimeout(this.timer);
+    if (this.leg) {
+      this.leg.stop();
+    }
   };
 
-  /** The common part of the legs; a subclass defines open() and may define tick() and close(). */
-  function Leg(conn, sub) {
+  /**
+   * One request or stream of an HTTP transport, for the subscriptions subs (in this order: the order
+   * of its channel parameters and cursor entries). A subclass defines open() and may define tick()
+   * and close().
+   */
+  function Leg(conn, subs) {
     this.conn = conn;
     this.client = conn.client;
-    this.sub = sub;
+    this.subs = subs;
     this.opened = false;
     this.stopped = false;
     this.watched = true; // streaming legs are expected to hear a heartbeat
@@ -544,22 +555,81 @@
     }
   };
 
-  Leg.prototype.url = function (path, params) {
-    return this.client._base + path + encodeURIComponent(this.sub.channel) + query(params);
+  /** The cursor: each subscription's last id, or empty, joined by commas (docs/protocol.md, "The cursor"). */
+  Leg.prototype.cursor = function () {
+    var c = this.subs.map(function (sub) { return sub.lastId || ''; }).join(',');
+    return /[^,]/.test(c) ? c : null;
   };
 
-  /** Starts the stream after learning the channel's current position, so a reconnect resumes from it. */
+  /** path?channel=a&channel=b&params... */
+  Leg.prototype.url = function (path, params) {
+    var q = query(params);
+    return this.client._base + path + '?' + this.subs.map(function (sub) {
+      return 'channel=' + encodeURIComponent(sub.channel);
+    }).join('&') + (q ? '&' + q.slice(1) : '');
+  };
+
+  /** The credential of SSE and the iframe: a ticket for the one channel, else the connection token. */
+  Leg.prototype.ticketChannel = function () {
+    return this.subs.length === 1 ? this.subs[0].channel : null;
+  };
+
+  /**
+   * Starts the stream after learning the positions it lacks, so a reconnect resumes from them. A
+   * subscription whose since is not a position fails here: in the cursor it would refuse them all.
+   */
   Leg.prototype.start = function () {
     var self = this;
-    if (this.sub.lastId != null) {
+    var client = this.client;
+    var bad = this.subs.filter(function (sub) { return sub.lastId != null && !parseId(sub.lastId); });
+    if (bad.length) {
+      return defer(function () {
+        bad.forEach(function (sub) {
+          client._subscriptionFailed(sub, heraldError({ code: 'invalid_since',
+            message: 'since ' + JSON.stringify(sub.lastId) + ' is not a position (expected: EPOCH-OFFSET)' }, 400));
+        });
+      });
+    }
+    var unknown = this.subs.filter(function (sub) { return sub.lastId == null; });
+    if (!unknown.length) {
       return this.open();
     }
-    this.request = getJson(this.url('/poll/', { limit: 0 }), this.client._options.timeout, function (err, status, body) {
+    var probe = new Leg(this.conn, unknown);
+    this.request = getJson(probe.url('/poll', { limit: 0 }), this.client._options.timeout, function (err, status, body) {
       if (self.answered(err, status, body)) {
-        self.client._position(self.sub, body.next);
+        probe.advance(body.next, true);
         self.open();
       }
     }, this.conn.token);
+  };
+
+  /** Sets the positions of a cursor's entries (start: only of the subscriptions without one). */
+  Leg.prototype.advance = function (cursor, start) {
+    var client = this.client;
+    var entries = typeof cursor === 'string' ? cursor.split(',') : [];
+    this.subs.forEach(function (sub, i) {
+      if (entries[i]) {
+        if (start) {
+          client._position(sub, entries[i]);
+        } else {
+          client._advance(sub, entries[i]);
+        }
+      }
+    });
+  };
+
+  /** The subscriptions an error names (its message quotes the channel), else all of them. */
+  Leg.prototype.culprits = function (error) {
+    var named = this.subs.filter(function (sub) {
+      return error && typeof error.message === 'string' && error.message.indexOf(JSON.stringify(sub.channel)) >= 0;
+    });
+    return named.length ? named : this.subs;
+  };
+
+  /** A refusal of the request: the subscriptions it names fail (the others reopen without them). */
+  Leg.prototype.refused = function (body, status) {
+    var client = this.client;
+    this.culprits(body.error).forEach(function (sub) { client._subscriptionFailed(sub, heraldError(body.error, status)); });
   };
 
   /** Handles a JSON answer's failure cases; true when it is a 200 to go on with. */
@@ -570,7 +640,7 @@
     if (err) {
       this.fail(err.message);
     } else if (status === 400 && body && body.error) {
-      this.client._subscriptionFailed(this.sub, heraldError(body.error, status));
+      this.refused(body, status);
     } else if (status === 401 && body && body.error && body.error.code === 'token_expired') {
       // As the streams' goodbye 4004: a new token, then resume from the last id.
       this.advice = { code: 4004, reason: 'token expired', reconnect: true };
@@ -579,7 +649,7 @@
       this.advice = { code: 4401, reason: body.error.message, reconnect: false };
       this.fail('unauthorized');
     } else if (status === 403 && body && body.error) {
-      this.client._subscriptionFailed(this.sub, heraldError(body.error, status));
+      this.refused(body, status);
     } else if (status !== 200 || !body) {
       this.fail('HTTP ' + status);
     } else {
@@ -588,31 +658,42 @@
     return false;
   };
 
-  /** A message of the streaming formats: an envelope, a reset notice or the goodbye. */
+  Leg.prototype.sub = function (channel) {
+    var subs = this.subs;
+    for (var i = 0; i < subs.length; i++) {
+      if (subs[i].channel === channel) {
+        return subs[i];
+      }
+    }
+    return null;
+  };
+
+  /** A message of the streaming formats: an envelope, a reset notice, the start cursor or the goodbye. */
   Leg.prototype.message = function (m) {
     if (m.disconnect) {
       this.advice = m.disconnect;
+    } else if (typeof m.cursor === 'string') {
+      this.advance(m.cursor, false);
     } else if (m.reset) {
-      this.client._reset(this.sub, m.id);
+      var sub = this.sub(m.channel);
+      if (sub) {
+        this.client._reset(sub, m.id);
+      }
     } else {
       this.client._publication(m);
     }
   };
 
   /**
-   * A page of the polling formats: {messages, next, reset}. A reset page's messages follow the reset:
-   * it resets to the position before the first of them (a replaced stream's start, EPOCH-0), else to next.
+   * A page of the polling formats: {messages, next}, each message an envelope or a channel's reset
+   * item (before that channel's messages); next is the cursor after the page.
    */
   Leg.prototype.page = function (body) {
-    if (body.reset) {
-      var first = body.messages[0];
-      this.client._reset(this.sub, first ? first.epoch + '-' + (first.offset - 1) : body.next);
-    }
     for (var i = 0; i < body.messages.length && !this.stopped; i++) {
-      this.client._publication(body.messages[i]);
+      this.message(body.messages[i]);
     }
     if (!this.stopped) {
-      this.client._advance(this.sub, body.next);
+      this.advance(body.next, false);
     }
   };
 
@@ -627,8 +708,8 @@
   };
 
   function legType(open, proto) {
-    function L(conn, sub) {
-      Leg.call(this, conn, sub);
+    function L(conn, subs) {
+      Leg.call(this, conn, subs);
     }
     L.prototype = Object.create(Leg.prototype);
     L.prototype.open = open;
@@ -636,14 +717,14 @@
     return L;
   }
 
-  /** Server-Sent Events with the envelope format and heartbeat events, which EventSource can see. */
+  /** Server-Sent Events with heartbeat events, which EventSource can see; the envelopes name their channels. */
   var SseLeg = legType(function () {
     var self = this;
-    this.client._withToken(this.sub.channel, this, function (ticket) { self.stream(ticket); });
+    this.client._withToken(this.ticketChannel(), this, function (ticket) { self.stream(ticket); });
   }, {
     stream: function (ticket) {
       var self = this;
-      var es = this.es = new EventSource(this.url('/sse/', { format: 'envelope', heartbeat: 'event', since: this.sub.lastId,
+      var es = this.es = new EventSource(this.url('/sse', { format: 'envelope', heartbeat: 'event', since: this.cursor(),
         token: ticket }));
       function on(fn) {
         return function (e) {
@@ -670,7 +751,7 @@
     }
   });
 
-  /** XHR streaming: newline-delimited envelopes read as they arrive. */
+  /** XHR streaming: newline-delimited envelopes (and the start cursor) read as they arrive. */
   var XhrStreamLeg = legType(function () {
     var self = this;
     var xhr = this.request = new XMLHttpRequest();
@@ -700,7 +781,7 @@
         self.open();
       }
     }
-    xhr.open('GET', this.url('/stream/', { since: this.sub.lastId }));
+    xhr.open('GET', this.url('/stream', { since: this.cursor() }));
     authorize(xhr, this.conn.token);
     xhr.onreadystatechange = function () {
       if (xhr.readyState === 3) {
@@ -734,7 +815,7 @@
     if (!global.location || base.origin !== global.location.origin) {
       return defer(function () { self.fail('the forever iframe needs the page and the server on one origin'); });
     }
-    this.client._withToken(this.sub.channel, this, function (ticket) { self.frameWith(ticket); });
+    this.client._withToken(this.ticketChannel(), this, function (ticket) { self.frameWith(ticket); });
   }, {
     frameWith: function (ticket) {
       var self = this;
@@ -757,7 +838,7 @@
       };
       var frame = this.frame = document.createElement('iframe');
       frame.style.display = 'none';
-      frame.src = this.url('/iframe/', { callback: name, since: this.sub.lastId, token: ticket });
+      frame.src = this.url('/iframe', { callback: name, since: this.cursor(), token: ticket });
       frame.onload = function () { self.fail('iframe stream ended'); };
       this.nodes = 0;
       (document.body || document.documentElement).appendChild(frame);
@@ -786,13 +867,12 @@
   });
 
   /**
-   * Long polling: a quick poll first (it confirms the path, learns the position or catches up),
+   * Long polling: a quick poll first (it confirms the path, learns the positions or catches up),
    * then held requests.
    */
   var LongPollLeg = legType(function () {
     this.watched = false; // each request has its own timeout
-    var since = this.sub.lastId;
-    this.poll('/poll/', { since: since, limit: since == null ? 0 : 1000 }, this.client._options.timeout);
+    this.poll('/poll', { since: this.cursor(), limit: 1000 }, this.client._options.timeout);
   }, {
     start: function () { this.open(); },
     poll: function (path, params, timeoutMs) {
@@ -803,7 +883,7 @@
           self.page(body);
           var seconds = self.client._options.longPollTimeout;
           if (!self.stopped) {
-            self.poll('/longpoll/', { since: self.sub.lastId, timeout: seconds }, seconds * 1000 + self.client._options.timeout);
+            self.poll('/longpoll', { since: self.cursor(), timeout: seconds }, seconds * 1000 + self.client._options.timeout);
           }
         }
       }, this.conn.token);
@@ -811,21 +891,27 @@
   });
 
   /**
-   * Short polling: GET /poll every pollInterval, at once again while pages come back full. Without a
-   * position yet, the first poll asks for none (limit 0) and learns it.
+   * Short polling: GET /poll every pollInterval, at once again while a channel's page comes back full.
+   * A channel without a position yet gets none and learns it (docs/protocol.md, "Several channels on one request").
    */
   var ShortPollLeg = legType(function () {
     var self = this;
     this.watched = false;
-    var limit = this.sub.lastId == null ? 0 : POLL_LIMIT;
-    this.request = getJson(this.url('/poll/', { since: this.sub.lastId, limit: limit }), this.client._options.timeout,
+    this.request = getJson(this.url('/poll', { since: this.cursor(), limit: POLL_LIMIT }), this.client._options.timeout,
       function (err, status, body) {
         if (self.answered(err, status, body)) {
           self.alive();
           self.page(body);
           if (!self.stopped) {
-            self.timer = setTimeout(function () { self.open(); },
-              limit > 0 && body.messages.length >= limit ? 0 : self.client._options.pollInterval);
+            var full = {};
+            var again = false;
+            body.messages.forEach(function (m) {
+              if (!m.reset) {
+                full[m.channel] = (full[m.channel] || 0) + 1;
+                again = again || full[m.channel] >= POLL_LIMIT;
+              }
+            });
+            self.timer = setTimeout(function () { self.open(); }, again ? 0 : self.client._options.pollInterval);
           }
         }
       }, this.conn.token);
@@ -1459,7 +1545,9 @@
 
   /**
    * A Herald client: subscriptions to channels over the first transport that works, with
-   * reconnection, resume without loss or duplicates, and fallback.
+   * reconnection, resume without loss or duplicates, and fallback. One connection carries all its
+   * subscriptions; with share on (the default) one connection serves every tab of the origin
+   * (docs/architecture.md, "herald.js: one connection per browser").
    *
    * @param {string} [baseUrl] the server, e.g. "https://push.example.com"; empty for this page's origin
    * @param {object} [options] see herald.d.ts (HeraldOptions)

@@ -90,20 +90,24 @@ class SharedConnectionBrowserTest {
         TestServer.await(n + " session(s) on the server", DEADLINE, () -> browser.server().server().node().sessionCount() == n);
     }
 
+    /** MODE:TRANSPORT; in the worker the iframe runs in a tab for it. */
     @ParameterizedTest
-    @ValueSource(strings = {"worker", "leader"})
-    void threeTabsWithOverlappingChannelsMakeOneConnectionAndEachGetsExactlyItsChannels(String mode) {
-        String a = "three." + mode + ".a";
-        String b = "three." + mode + ".b";
-        String c = "three." + mode + ".c";
-        Map<String, Object> o = options(mode, "websocket");
+    @ValueSource(strings = {"worker:websocket", "leader:websocket", "worker:sse", "leader:sse", "worker:xhr-streaming",
+            "worker:iframe", "leader:iframe"})
+    void threeTabsWithOverlappingChannelsMakeOneConnectionAndEachGetsExactlyItsChannels(String modeAndTransport) {
+        String mode = modeAndTransport.split(":")[0];
+        String transport = modeAndTransport.split(":")[1];
+        String a = "three." + mode + "." + transport + ".a";
+        String b = "three." + mode + "." + transport + ".b";
+        String c = "three." + mode + "." + transport + ".c";
+        Map<String, Object> o = options(mode, transport);
         Page one = tab(o, a, b);
         Page two = tab(o, b, c);
         Page three = tab(o, a, c);
         awaitSessions(1);
-        var ws = browser.server().server().node().transportStats().of("websocket");
-        assertThat(ws.sessions()).as("websocket sessions").isEqualTo(1);
-        assertThat(ws.subscriptions()).as("one subscription per channel").isEqualTo(3);
+        var stats = browser.server().server().node().transportStats().of(transport);
+        assertThat(stats.sessions()).as(transport + " sessions").isEqualTo(1);
+        assertThat(stats.subscriptions()).as("one subscription per channel").isEqualTo(3);
         List<String> sa = new ArrayList<>();
         List<String> sb = new ArrayList<>();
         List<String> sc = new ArrayList<>();
@@ -129,7 +133,7 @@ class SharedConnectionBrowserTest {
             assertThat(t.evaluate("() => Object.keys(received).sort()")).as("only its channels")
                     .isEqualTo(t.evaluate("() => Object.keys(subs).sort()"));
             assertThat(t.evaluate("() => errors")).isEqualTo(List.of());
-            assertThat(t.evaluate("() => client.transport")).isEqualTo("websocket");
+            assertThat(t.evaluate("() => client.transport")).isEqualTo(transport);
         }
         assertThat(browser.server().server().node().sessionCount()).as("still one session").isEqualTo(1);
     }
@@ -197,6 +201,59 @@ class SharedConnectionBrowserTest {
         assertThat(received(fresh, x)).as("only what was published after it subscribed").isEqualTo(sent.subList(10, 15));
         assertThat(received(resuming, x)).as("caught up from its position").isEqualTo(sent.subList(3, 15));
         assertThat(browser.server().server().node().sessionCount()).isEqualTo(1);
+    }
+
+    /**
+     * Ten subscribe calls in a row open one stream carrying the ten channels (share off: the page
+     * runs it and counts its EventSources); an eleventh reopens it from the cursor while publishing,
+     * and nothing is lost or repeated.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sse", "xhr-streaming", "iframe", "long-polling", "short-polling"})
+    void tenSubscribesInARowOpenOneStreamAndAnotherReopensItWithoutLoss(String transport) throws Exception {
+        Map<String, Object> o = options("none", transport);
+        String[] channels = IntStream.rangeClosed(1, 10).mapToObj(i -> "ten." + transport + "." + i).toArray(String[]::new);
+        Page page = tab(o, channels);
+        boolean streaming = !transport.endsWith("polling");
+        if (streaming) {
+            awaitSessions(1);
+            var stats = browser.server().server().node().transportStats().of(transport);
+            assertThat(stats.subscriptions()).as("ten channels on one session").isEqualTo(10);
+        }
+        if (transport.equals("sse")) {
+            assertThat(page.evaluate("() => eventSources")).as("EventSources opened").isEqualTo(1);
+        }
+        List<String> first = new ArrayList<>();
+        CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
+            for (int i = 1; i <= 60; i++) {
+                first.addAll(publish(channels[0], i, i));
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        awaitCount(page, channels[0], 10);
+        page.evaluate("c => add(c)", "ten." + transport + ".11");
+        publishing.get();
+        List<String> last = publish(channels[9], 1, 3);
+        awaitCount(page, channels[0], 60);
+        awaitCount(page, channels[9], 3);
+        assertThat(received(page, channels[0])).isEqualTo(first);
+        assertThat(received(page, channels[9])).isEqualTo(last);
+        page.waitForFunction("() => ready()", null, new Page.WaitForFunctionOptions().setTimeout(WAIT_MS).setPollingInterval(50));
+        List<String> eleventh = publish("ten." + transport + ".11", 1, 2);
+        awaitCount(page, "ten." + transport + ".11", 2);
+        assertThat(received(page, "ten." + transport + ".11")).isEqualTo(eleventh);
+        if (streaming) {
+            awaitSessions(1);
+            assertThat(browser.server().server().node().transportStats().of(transport).subscriptions()).isEqualTo(11);
+        }
+        if (transport.equals("sse")) {
+            assertThat(page.evaluate("() => eventSources")).as("one reopen for the eleventh").isEqualTo(2);
+        }
+        page.evaluate("() => client.close()");
     }
 
     @Test
