@@ -123,7 +123,28 @@ final class SseSubscriberHandler extends SubscriberHandler<HttpObject> implement
         if (resume != null && "herald-reset".equals(type)) {
             state.onReset();
         }
-        onMessage(type, data, 0, length);
+        // An envelope (format=envelope, or a request of several channels): the payload is its "data" string.
+        int from = envelopeData(data, length);
+        onMessage(type, data, from, length - from);
+    }
+
+    private static final byte[] DATA_STRING = "\"data\":\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** Where the {@code "data"} string of a JSON envelope starts in {@code data}, or 0 when it is no envelope. */
+    static int envelopeData(byte[] data, int length) {
+        if (length == 0 || data[0] != '{') {
+            return 0;
+        }
+        outer:
+        for (int i = 1; i + DATA_STRING.length <= length; i++) {
+            for (int j = 0; j < DATA_STRING.length; j++) {
+                if (data[i + j] != DATA_STRING[j]) {
+                    continue outer;
+                }
+            }
+            return i + DATA_STRING.length;
+        }
+        return 0;
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.herald.core.NamespaceOptions;
 import io.herald.core.NodeConfig;
 import io.herald.server.testing.BackgroundPublisher;
+import io.herald.server.testing.TestCertificate;
 import io.herald.server.testing.TestServer;
 import io.herald.server.testing.TestTokens;
 import io.herald.server.transport.MultiChannelClient.Item;
@@ -13,6 +14,7 @@ import io.herald.server.transport.MultiChannelClient.Reset;
 import io.herald.server.transport.MultiChannelClient.Start;
 import io.herald.server.transport.MultiChannelClient.Technique;
 import java.io.InputStream;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +37,15 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(90)
 class MultiChannelTest {
     private static final List<String> ABC = List.of("ma", "mb", "mc");
+    private static final TestCertificate CERTIFICATE;
+
+    static {
+        try {
+            CERTIFICATE = TestCertificate.create(java.nio.file.Files.createTempDirectory("herald-h2-multi"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     @ParameterizedTest
     @EnumSource(Technique.class)
@@ -54,6 +65,38 @@ class MultiChannelTest {
             for (String c : ABC) {
                 assertThat(received.get(c)).extracting(Pub::data).containsExactlyElementsOf(published.get(c));
                 assertThat(received.get(c)).extracting(Pub::id).isSortedAccordingTo(MultiChannelTest::byOffset);
+            }
+        }
+    }
+
+    /**
+     * Over HTTP/2 (TLS, ALPN h2; docs/protocol.md, "TLS and HTTP/2") the streams have no chunked
+     * codec: the shared event bytes and the session's id line go out unframed, as DATA frames.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Technique.class, names = {"SSE", "XHR", "IFRAME"})
+    void overHttp2TheStreamsCarryThreeChannelsAndResumeFromTheCursor(Technique technique) throws Exception {
+        try (TestServer t = TestServer.startTls(CERTIFICATE, HttpClient.Version.HTTP_2, cfg -> { })) {
+            String cursor;
+            try (MultiChannelClient client = MultiChannelClient.open(t, technique, ABC, null)) {
+                client.awaitStart();
+                for (String c : ABC) {
+                    t.publish(c, c + "-1");
+                }
+                Map<String, List<Pub>> got = read(client, 3);
+                for (String c : ABC) {
+                    assertThat(got.get(c)).extracting(Pub::data).containsExactly(c + "-1");
+                }
+                cursor = client.cursor();
+            }
+            for (String c : ABC) {
+                t.publish(c, c + "-2");
+            }
+            try (MultiChannelClient client = MultiChannelClient.open(t, technique, ABC, cursor)) {
+                Map<String, List<Pub>> got = read(client, 3);
+                for (String c : ABC) {
+                    assertThat(got.get(c)).extracting(Pub::data).containsExactly(c + "-2");
+                }
             }
         }
     }
