@@ -447,13 +447,15 @@
    * on the multi-channel endpoints (docs/protocol.md, "Several channels on one request"), resuming from the
    * cursor of the channels' last ids. Subscribing or unsubscribing reopens it from the current cursor,
    * at most once per macrotask (ten subscribe calls in a row open one stream). The connection is open
-   * once its first stream has shown a sign of life.
+   * once its streams have shown a sign of life. SSE and the iframe with getToken keep one stream per
+   * channel: their credential is a ticket, which is for one channel (docs/protocol.md, "Access control").
    */
   function HttpConnection(client, name, Leg) {
     Connection.call(this, client, name);
     this.Leg = Leg;
-    this.leg = null;
+    this.legs = [];
     this.timer = null;
+    this.perChannel = !!(Leg.ticketed && client._options.getToken);
   }
   HttpConnection.prototype = Object.create(Connection.prototype);
 
@@ -481,49 +483,47 @@
 
   /** Stops the current stream and opens one for the current subscriptions (none: no stream). */
   HttpConnection.prototype.reopen = function () {
+    var self = this;
     if (this.stopped) {
       return;
     }
-    if (this.leg) {
-      this.leg.stop();
-      this.leg = null;
-    }
+    this.legs.forEach(function (leg) { leg.stop(); });
     var subs = this.client._subscriptions();
-    if (subs.length) {
-      this.leg = new this.Leg(this, subs);
-      this.leg.start();
-    }
+    var groups = this.perChannel ? subs.map(function (sub) { return [sub]; }) : subs.length ? [subs] : [];
+    this.legs = groups.map(function (group) { return new self.Leg(self, group); });
+    this.legs.forEach(function (leg) { leg.start(); });
   };
 
   HttpConnection.prototype.legAlive = function (leg) {
     leg.opened = true;
     leg.lastActivity = now();
-    this.alive();
+    if (this.opened || this.legs.every(function (l) { return l.opened; })) {
+      this.alive();
+    }
   };
 
   HttpConnection.prototype.check = function (t, options) {
-    var leg = this.leg;
-    if (!leg || leg.stopped) {
-      return null;
-    }
-    if (leg.tick) {
-      leg.tick();
-    }
-    if (!leg.opened && t - leg.startedAt > options.timeout) {
-      return 'nothing received within ' + options.timeout + ' ms';
-    }
-    if (leg.opened && leg.watched && t - leg.lastActivity > options.heartbeatTimeout) {
-      return 'no heartbeat for ' + (t - leg.lastActivity) + ' ms';
-    }
-    return null;
+    var why = null;
+    this.legs.forEach(function (leg) {
+      if (why || leg.stopped) {
+        return;
+      }
+      if (leg.tick) {
+        leg.tick();
+      }
+      if (!leg.opened && t - leg.startedAt > options.timeout) {
+        why = 'nothing received within ' + options.timeout + ' ms';
+      } else if (leg.opened && leg.watched && t - leg.lastActivity > options.heartbeatTimeout) {
+        why = 'no heartbeat for ' + (t - leg.lastActivity) + ' ms';
+      }
+    });
+    return why;
   };
 
   HttpConnection.prototype.stop = function () {
     this.stopped = true;
     clearTimeout(this.timer);
-    if (this.leg) {
-      this.leg.stop();
-    }
+    this.legs.forEach(function (leg) { leg.stop(); });
   };
 
   /**
@@ -707,10 +707,11 @@
     }
   };
 
-  function legType(open, proto) {
+  function legType(open, proto, ticketed) {
     function L(conn, subs) {
       Leg.call(this, conn, subs);
     }
+    L.ticketed = !!ticketed;
     L.prototype = Object.create(Leg.prototype);
     L.prototype.open = open;
     Object.keys(proto || {}).forEach(function (k) { L.prototype[k] = proto[k]; });
@@ -749,7 +750,7 @@
         this.es.close();
       }
     }
-  });
+  }, true);
 
   /** XHR streaming: newline-delimited envelopes (and the start cursor) read as they arrive. */
   var XhrStreamLeg = legType(function () {
@@ -864,7 +865,7 @@
         delete global[this.callback];
       }
     }
-  });
+  }, true);
 
   /**
    * Long polling: a quick poll first (it confirms the path, learns the positions or catches up),
