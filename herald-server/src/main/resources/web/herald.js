@@ -1358,7 +1358,14 @@
       this.viaLeader();
     }
     this.onHide = function () { self.bye(); };
+    // A page restored from the back-forward cache registers again (it said bye when it was hidden).
+    this.onShow = function (e) {
+      if (e.persisted) {
+        values(self.clients).forEach(function (c) { self.hello(c); });
+      }
+    };
     global.addEventListener('pagehide', this.onHide);
+    global.addEventListener('pageshow', this.onShow);
   }
 
   /** Whether a client with these options can share here (a page with SharedWorker or Web Locks and BroadcastChannel). */
@@ -1408,11 +1415,10 @@
   Router.prototype.hello = function (client) {
     var self = this;
     var store = client._options.remember && storage();
-    this.send({ t: 'hello', m: client._mid, tab: TAB_ID, base: client._base, options: client._options && (function () {
-      var o = {};
-      SHARED_OPTIONS.forEach(function (k) { o[k] = client._options[k]; });
-      return o;
-    })(), remembered: store ? store.getItem(client._storageKey) : null });
+    var options = {};
+    SHARED_OPTIONS.forEach(function (k) { options[k] = client._options[k]; });
+    this.send({ t: 'hello', m: client._mid, tab: TAB_ID, base: client._base, options: options,
+      remembered: store ? store.getItem(client._storageKey) : null });
     client._subscriptions().forEach(function (sub) { self.sub(client, sub); });
   };
 
@@ -1505,12 +1511,16 @@
   Router.prototype.end = function () {
     delete routers[this.key];
     global.removeEventListener('pagehide', this.onHide);
+    global.removeEventListener('pageshow', this.onShow);
     values(this.hosted).forEach(function (h) { h.stop(); });
     this.releases.forEach(function (release) { release(); });
     if (this.hub) {
+      // The hub leaves without a word to the other tabs (its "closed" is not theirs): the next leader announces itself.
+      var engine = this.hub.engine;
+      this.hub.engine = null;
       clearInterval(this.hub.pruner);
-      if (this.hub.engine) {
-        this.hub.engine.close();
+      if (engine) {
+        engine.close();
       }
       this.hubUp.close();
       this.hubDown.close();

@@ -138,11 +138,13 @@ class SharedConnectionBrowserTest {
         assertThat(browser.server().server().node().sessionCount()).as("still one session").isEqualTo(1);
     }
 
+    /** leader-client: the leading tab stays, its client closes (the lead passes on all the same). */
     @ParameterizedTest
-    @ValueSource(strings = {"worker", "leader"})
-    void closingTheTabThatRunsTheConnectionMidStreamLosesNothingInTheOthers(String mode) throws Exception {
-        String x = "close." + mode + ".x";
-        String y = "close." + mode + ".y";
+    @ValueSource(strings = {"worker", "leader", "leader-client"})
+    void closingTheTabThatRunsTheConnectionMidStreamLosesNothingInTheOthers(String how) throws Exception {
+        String mode = how.split("-")[0];
+        String x = "close." + how + ".x";
+        String y = "close." + how + ".y";
         Map<String, Object> o = options(mode, "websocket");
         List<Page> tabs = new ArrayList<>(List.of(tab(o, x, y), tab(o, x), tab(o, x, y)));
         awaitSessions(1);
@@ -164,11 +166,16 @@ class SharedConnectionBrowserTest {
             }
         });
         awaitCount(closing, x, 40);
-        closing.close();
+        if (how.equals("leader-client")) {
+            closing.evaluate("() => client.close()");
+        } else {
+            closing.close();
+        }
         tabs.remove(closing);
         publishing.get();
         for (Page t : tabs) {
             awaitCount(t, x, 150);
+            assertThat(t.evaluate("() => client.state")).isEqualTo("open");
             assertThat(received(t, x)).isEqualTo(sx);
             if (t.evaluate("c => !!subs[c]", y).equals(true)) {
                 awaitCount(t, y, 150);
