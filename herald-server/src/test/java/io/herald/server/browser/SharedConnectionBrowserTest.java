@@ -263,6 +263,31 @@ class SharedConnectionBrowserTest {
         page.evaluate("() => client.close()");
     }
 
+    /**
+     * Why the worker is a file the server serves (/herald-worker.js) and not a Blob URL: a SharedWorker
+     * is found by its script URL, and each document's Blob URL is its own, so two tabs building the
+     * same script get two workers (each counting one connection). (With the served file the tabs get
+     * one worker: the three-tab test counts one session.)
+     */
+    @Test
+    void aBlobUrlWouldGiveEachTabItsOwnSharedWorker() {
+        String count = "var n = 0; onconnect = function (e) { n++; e.ports[0].postMessage(n); };";
+        List<Object> viaBlob = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Page tab = browser.newTab();
+            browser.open(tab, browser.origin(), "tabs.html", Map.of("LIB", "herald.js"));
+            viaBlob.add(tab.evaluate("code => new Promise(r => { var w = new SharedWorker(URL.createObjectURL("
+                    + "new Blob([code], {type: 'text/javascript'})), {name: 'blob-check'}); w.port.onmessage = e => r(e.data); })", count));
+        }
+        assertThat(viaBlob).as("each tab's Blob URL worker has one connection: two workers").isEqualTo(List.of(1, 1));
+        // The control: one document connecting twice to its own Blob URL reaches one worker (2 connections).
+        Page tab = browser.newTab();
+        browser.open(tab, browser.origin(), "tabs.html", Map.of("LIB", "herald.js"));
+        assertThat(tab.evaluate("code => { var url = URL.createObjectURL(new Blob([code], {type: 'text/javascript'}));"
+                + " var connect = () => new Promise(r => { new SharedWorker(url, {name: 'blob-check'}).port.onmessage = e => r(e.data); });"
+                + " return connect().then(a => connect().then(b => [a, b])); }", count)).isEqualTo(List.of(1, 2));
+    }
+
     @Test
     void shareFalseGivesEachTabItsOwnConnection() {
         String x = "own.x";
