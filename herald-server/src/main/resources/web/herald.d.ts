@@ -41,6 +41,19 @@ export interface HeraldOptions {
    * 4401/4403: the client closes with that code. Without it no token is sent (as before).
    */
   getToken?: (request: { channel: string | null; ticket: boolean }) => Promise<string> | string;
+  /**
+   * Whether the tabs of this origin that use the same server URL and options share one connection
+   * (one per browser): run by a SharedWorker (`/herald-worker.js` of the server, when it shares the
+   * page's origin), else by one tab elected with the Web Locks API, relaying over a BroadcastChannel.
+   * When that tab closes, another takes over and resumes with no loss and no duplicate. Off with
+   * `getToken` (a token is the page's) and where the browser lacks Web Locks or BroadcastChannel.
+   * Default true.
+   */
+  share?: boolean;
+  /** With `share`: whether a SharedWorker may run the shared connection (false: a leader tab always). Default true. */
+  sharedWorker?: boolean;
+  /** With `share`: the SharedWorker's script. Default: the server's `/herald-worker.js`. */
+  workerUrl?: string;
 }
 
 /** A publication as delivered: the wire envelope, with binary payloads decoded. */
@@ -150,7 +163,10 @@ export interface HeraldPublishResult {
 
 /**
  * A Herald client: subscriptions over the first transport that works, reconnection with backoff,
- * resume without loss or duplicates (also across a change of transport), and fallback.
+ * resume without loss or duplicates (also across a change of transport), and fallback. All its
+ * subscriptions travel on one connection on every transport (on HTTP, the multi-channel endpoints:
+ * subscribing or unsubscribing reopens it from the current cursor, once per macrotask), and with
+ * `share` one connection serves every tab of the origin.
  */
 export declare class Herald {
   /** Every transport, in the default order. */

@@ -19,8 +19,17 @@
     pollInterval: 2000,
     remember: true,
     onStateChange: null,
-    getToken: null
+    getToken: null,
+    share: true,
+    sharedWorker: true,
+    workerUrl: null
   };
+
+  /** The options a shared connection is made with: tabs share one only when these are equal. */
+  var SHARED_OPTIONS = ['transports', 'timeout', 'heartbeatTimeout', 'minReconnectDelay', 'maxReconnectDelay',
+    'longPollTimeout', 'pollInterval'];
+  /** The version of the messages between tabs and the shared connection; part of the sharing key. */
+  var SHARE_VERSION = 1;
 
   var CHANNEL = /^[A-Za-z0-9_.:@-]{1,128}$/;
   var EVENT = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -156,12 +165,33 @@
     /** The channel. */
     this.channel = channel;
     /** The id of the last publication received (or the position to resume after); null until known. */
-    this.lastId = since || null;
+    this.lastId = null;
     this._handlers = handlers || {};
     this._epoch = null;
     this._offset = null;
     this._closed = false;
     this._gotState = false;
+    moveTo(this, since || null, true);
+  }
+
+  /** An id "EPOCH-OFFSET" as {epoch, offset}, or null when it is not one. */
+  function parseId(id) {
+    var m = typeof id === 'string' && /^([a-z0-9]{1,32})-([0-9]{1,19})$/.exec(id);
+    return m ? { epoch: m[1], offset: Number(m[2]) } : null;
+  }
+
+  /**
+   * Sets a subscription's position to id: publications at or before it are dropped from then on.
+   * Unless forced (a reset, a given since), a position never moves back within an epoch.
+   */
+  function moveTo(sub, id, force) {
+    var p = parseId(id);
+    if (!force && p && p.epoch === sub._epoch && p.offset < sub._offset) {
+      return;
+    }
+    sub.lastId = id;
+    sub._epoch = p ? p.epoch : null;
+    sub._offset = p ? p.offset : null;
   }
 
   /** Stops receiving this channel. Idempotent. */
@@ -413,13 +443,19 @@
   };
 
   /**
-   * The HTTP transports: one leg (request or stream) per subscribed channel. The connection is open
-   * when every leg has shown a sign of life; a leg that fails fails the whole connection.
+   * The HTTP transports: one stream (or one request at a time) for every subscription of the client,
+   * on the multi-channel endpoints (docs/protocol.md, "Several channels on one request"), resuming from the
+   * cursor of the channels' last ids. Subscribing or unsubscribing reopens it from the current cursor,
+   * at most once per macrotask (ten subscribe calls in a row open one stream). The connection is open
+   * once its streams have shown a sign of life. SSE and the iframe with getToken keep one stream per
+   * channel: their credential is a ticket, which is for one channel (docs/protocol.md, "Access control").
    */
   function HttpConnection(client, name, Leg) {
     Connection.call(this, client, name);
     this.Leg = Leg;
-    this.legs = {};
+    this.legs = [];
+    this.timer = null;
+    this.perChannel = !!(Leg.ticketed && client._options.getToken);
   }
   HttpConnection.prototype = Object.create(Connection.prototype);
 
@@ -428,47 +464,47 @@
     this.client._withToken(null, this, function (token) {
       self.token = token;
       self.ready = true;
-      self.client._subscriptions().forEach(function (sub) { self.add(sub); });
+      self.reopen();
     });
   };
 
-  HttpConnection.prototype.add = function (sub) {
-    if (!this.stopped && this.ready) {
-      var leg = new this.Leg(this, sub);
-      this.legs[sub.channel] = leg;
-      leg.start();
+  /** A change of the subscriptions: the stream is reopened with them, after the current macrotask. */
+  HttpConnection.prototype.changed = function () {
+    var self = this;
+    if (!this.stopped && this.ready && !this.timer) {
+      this.timer = setTimeout(function () {
+        self.timer = null;
+        self.reopen();
+      }, 0);
     }
   };
+  HttpConnection.prototype.add = HttpConnection.prototype.changed;
+  HttpConnection.prototype.remove = HttpConnection.prototype.changed;
 
-  HttpConnection.prototype.remove = function (sub) {
-    var leg = this.legs[sub.channel];
-    if (leg) {
-      delete this.legs[sub.channel];
-      leg.stop();
-      this.legAlive(null);
+  /** Stops the current stream and opens one for the current subscriptions (none: no stream). */
+  HttpConnection.prototype.reopen = function () {
+    var self = this;
+    if (this.stopped) {
+      return;
     }
-  };
-
-  HttpConnection.prototype.each = function (fn) {
-    var legs = this.legs;
-    Object.keys(legs).forEach(function (k) { fn(legs[k]); });
+    this.legs.forEach(function (leg) { leg.stop(); });
+    var subs = this.client._subscriptions();
+    var groups = this.perChannel ? subs.map(function (sub) { return [sub]; }) : subs.length ? [subs] : [];
+    this.legs = groups.map(function (group) { return new self.Leg(self, group); });
+    this.legs.forEach(function (leg) { leg.start(); });
   };
 
   HttpConnection.prototype.legAlive = function (leg) {
-    if (leg) {
-      leg.opened = true;
-      leg.lastActivity = now();
-    }
-    var all = Object.keys(this.legs).length > 0;
-    this.each(function (l) { all = all && l.opened; });
-    if (all || this.opened) {
+    leg.opened = true;
+    leg.lastActivity = now();
+    if (this.opened || this.legs.every(function (l) { return l.opened; })) {
       this.alive();
     }
   };
 
   HttpConnection.prototype.check = function (t, options) {
     var why = null;
-    this.each(function (leg) {
+    this.legs.forEach(function (leg) {
       if (why || leg.stopped) {
         return;
       }
@@ -486,14 +522,19 @@
 
   HttpConnection.prototype.stop = function () {
     this.stopped = true;
-    this.each(function (leg) { leg.stop(); });
+    clearTimeout(this.timer);
+    this.legs.forEach(function (leg) { leg.stop(); });
   };
 
-  /** The common part of the legs; a subclass defines open() and may define tick() and close(). */
-  function Leg(conn, sub) {
+  /**
+   * One request or stream of an HTTP transport, for the subscriptions subs (in this order: the order
+   * of its channel parameters and cursor entries). A subclass defines open() and may define tick()
+   * and close().
+   */
+  function Leg(conn, subs) {
     this.conn = conn;
     this.client = conn.client;
-    this.sub = sub;
+    this.subs = subs;
     this.opened = false;
     this.stopped = false;
     this.watched = true; // streaming legs are expected to hear a heartbeat
@@ -514,22 +555,81 @@
     }
   };
 
-  Leg.prototype.url = function (path, params) {
-    return this.client._base + path + encodeURIComponent(this.sub.channel) + query(params);
+  /** The cursor: each subscription's last id, or empty, joined by commas (docs/protocol.md, "The cursor"). */
+  Leg.prototype.cursor = function () {
+    var c = this.subs.map(function (sub) { return sub.lastId || ''; }).join(',');
+    return /[^,]/.test(c) ? c : null;
   };
 
-  /** Starts the stream after learning the channel's current position, so a reconnect resumes from it. */
+  /** path?channel=a&channel=b&params... */
+  Leg.prototype.url = function (path, params) {
+    var q = query(params);
+    return this.client._base + path + '?' + this.subs.map(function (sub) {
+      return 'channel=' + encodeURIComponent(sub.channel);
+    }).join('&') + (q ? '&' + q.slice(1) : '');
+  };
+
+  /** The credential of SSE and the iframe: a ticket for the one channel, else the connection token. */
+  Leg.prototype.ticketChannel = function () {
+    return this.subs.length === 1 ? this.subs[0].channel : null;
+  };
+
+  /**
+   * Starts the stream after learning the positions it lacks, so a reconnect resumes from them. A
+   * subscription whose since is not a position fails here: in the cursor it would refuse them all.
+   */
   Leg.prototype.start = function () {
     var self = this;
-    if (this.sub.lastId != null) {
+    var client = this.client;
+    var bad = this.subs.filter(function (sub) { return sub.lastId != null && !parseId(sub.lastId); });
+    if (bad.length) {
+      return defer(function () {
+        bad.forEach(function (sub) {
+          client._subscriptionFailed(sub, heraldError({ code: 'invalid_since',
+            message: 'since ' + JSON.stringify(sub.lastId) + ' is not a position (expected: EPOCH-OFFSET)' }, 400));
+        });
+      });
+    }
+    var unknown = this.subs.filter(function (sub) { return sub.lastId == null; });
+    if (!unknown.length) {
       return this.open();
     }
-    this.request = getJson(this.url('/poll/', { limit: 0 }), this.client._options.timeout, function (err, status, body) {
+    var probe = new Leg(this.conn, unknown);
+    this.request = getJson(probe.url('/poll', { limit: 0 }), this.client._options.timeout, function (err, status, body) {
       if (self.answered(err, status, body)) {
-        self.client._position(self.sub, body.next);
+        probe.advance(body.next, true);
         self.open();
       }
     }, this.conn.token);
+  };
+
+  /** Sets the positions of a cursor's entries (start: only of the subscriptions without one). */
+  Leg.prototype.advance = function (cursor, start) {
+    var client = this.client;
+    var entries = typeof cursor === 'string' ? cursor.split(',') : [];
+    this.subs.forEach(function (sub, i) {
+      if (entries[i]) {
+        if (start) {
+          client._position(sub, entries[i]);
+        } else {
+          client._advance(sub, entries[i]);
+        }
+      }
+    });
+  };
+
+  /** The subscriptions an error names (its message quotes the channel), else all of them. */
+  Leg.prototype.culprits = function (error) {
+    var named = this.subs.filter(function (sub) {
+      return error && typeof error.message === 'string' && error.message.indexOf(JSON.stringify(sub.channel)) >= 0;
+    });
+    return named.length ? named : this.subs;
+  };
+
+  /** A refusal of the request: the subscriptions it names fail (the others reopen without them). */
+  Leg.prototype.refused = function (body, status) {
+    var client = this.client;
+    this.culprits(body.error).forEach(function (sub) { client._subscriptionFailed(sub, heraldError(body.error, status)); });
   };
 
   /** Handles a JSON answer's failure cases; true when it is a 200 to go on with. */
@@ -540,7 +640,7 @@
     if (err) {
       this.fail(err.message);
     } else if (status === 400 && body && body.error) {
-      this.client._subscriptionFailed(this.sub, heraldError(body.error, status));
+      this.refused(body, status);
     } else if (status === 401 && body && body.error && body.error.code === 'token_expired') {
       // As the streams' goodbye 4004: a new token, then resume from the last id.
       this.advice = { code: 4004, reason: 'token expired', reconnect: true };
@@ -549,7 +649,7 @@
       this.advice = { code: 4401, reason: body.error.message, reconnect: false };
       this.fail('unauthorized');
     } else if (status === 403 && body && body.error) {
-      this.client._subscriptionFailed(this.sub, heraldError(body.error, status));
+      this.refused(body, status);
     } else if (status !== 200 || !body) {
       this.fail('HTTP ' + status);
     } else {
@@ -558,31 +658,42 @@
     return false;
   };
 
-  /** A message of the streaming formats: an envelope, a reset notice or the goodbye. */
+  Leg.prototype.sub = function (channel) {
+    var subs = this.subs;
+    for (var i = 0; i < subs.length; i++) {
+      if (subs[i].channel === channel) {
+        return subs[i];
+      }
+    }
+    return null;
+  };
+
+  /** A message of the streaming formats: an envelope, a reset notice, the start cursor or the goodbye. */
   Leg.prototype.message = function (m) {
     if (m.disconnect) {
       this.advice = m.disconnect;
+    } else if (typeof m.cursor === 'string') {
+      this.advance(m.cursor, false);
     } else if (m.reset) {
-      this.client._reset(this.sub, m.id);
+      var sub = this.sub(m.channel);
+      if (sub) {
+        this.client._reset(sub, m.id);
+      }
     } else {
       this.client._publication(m);
     }
   };
 
   /**
-   * A page of the polling formats: {messages, next, reset}. A reset page's messages follow the reset:
-   * it resets to the position before the first of them (a replaced stream's start, EPOCH-0), else to next.
+   * A page of the polling formats: {messages, next}, each message an envelope or a channel's reset
+   * item (before that channel's messages); next is the cursor after the page.
    */
   Leg.prototype.page = function (body) {
-    if (body.reset) {
-      var first = body.messages[0];
-      this.client._reset(this.sub, first ? first.epoch + '-' + (first.offset - 1) : body.next);
-    }
     for (var i = 0; i < body.messages.length && !this.stopped; i++) {
-      this.client._publication(body.messages[i]);
+      this.message(body.messages[i]);
     }
     if (!this.stopped) {
-      this.client._advance(this.sub, body.next);
+      this.advance(body.next, false);
     }
   };
 
@@ -596,24 +707,25 @@
     }
   };
 
-  function legType(open, proto) {
-    function L(conn, sub) {
-      Leg.call(this, conn, sub);
+  function legType(open, proto, ticketed) {
+    function L(conn, subs) {
+      Leg.call(this, conn, subs);
     }
+    L.ticketed = !!ticketed;
     L.prototype = Object.create(Leg.prototype);
     L.prototype.open = open;
     Object.keys(proto || {}).forEach(function (k) { L.prototype[k] = proto[k]; });
     return L;
   }
 
-  /** Server-Sent Events with the envelope format and heartbeat events, which EventSource can see. */
+  /** Server-Sent Events with heartbeat events, which EventSource can see; the envelopes name their channels. */
   var SseLeg = legType(function () {
     var self = this;
-    this.client._withToken(this.sub.channel, this, function (ticket) { self.stream(ticket); });
+    this.client._withToken(this.ticketChannel(), this, function (ticket) { self.stream(ticket); });
   }, {
     stream: function (ticket) {
       var self = this;
-      var es = this.es = new EventSource(this.url('/sse/', { format: 'envelope', heartbeat: 'event', since: this.sub.lastId,
+      var es = this.es = new EventSource(this.url('/sse', { format: 'envelope', heartbeat: 'event', since: this.cursor(),
         token: ticket }));
       function on(fn) {
         return function (e) {
@@ -638,9 +750,9 @@
         this.es.close();
       }
     }
-  });
+  }, true);
 
-  /** XHR streaming: newline-delimited envelopes read as they arrive. */
+  /** XHR streaming: newline-delimited envelopes (and the start cursor) read as they arrive. */
   var XhrStreamLeg = legType(function () {
     var self = this;
     var xhr = this.request = new XMLHttpRequest();
@@ -670,7 +782,7 @@
         self.open();
       }
     }
-    xhr.open('GET', this.url('/stream/', { since: this.sub.lastId }));
+    xhr.open('GET', this.url('/stream', { since: this.cursor() }));
     authorize(xhr, this.conn.token);
     xhr.onreadystatechange = function () {
       if (xhr.readyState === 3) {
@@ -704,7 +816,7 @@
     if (!global.location || base.origin !== global.location.origin) {
       return defer(function () { self.fail('the forever iframe needs the page and the server on one origin'); });
     }
-    this.client._withToken(this.sub.channel, this, function (ticket) { self.frameWith(ticket); });
+    this.client._withToken(this.ticketChannel(), this, function (ticket) { self.frameWith(ticket); });
   }, {
     frameWith: function (ticket) {
       var self = this;
@@ -727,7 +839,7 @@
       };
       var frame = this.frame = document.createElement('iframe');
       frame.style.display = 'none';
-      frame.src = this.url('/iframe/', { callback: name, since: this.sub.lastId, token: ticket });
+      frame.src = this.url('/iframe', { callback: name, since: this.cursor(), token: ticket });
       frame.onload = function () { self.fail('iframe stream ended'); };
       this.nodes = 0;
       (document.body || document.documentElement).appendChild(frame);
@@ -753,16 +865,15 @@
         delete global[this.callback];
       }
     }
-  });
+  }, true);
 
   /**
-   * Long polling: a quick poll first (it confirms the path, learns the position or catches up),
+   * Long polling: a quick poll first (it confirms the path, learns the positions or catches up),
    * then held requests.
    */
   var LongPollLeg = legType(function () {
     this.watched = false; // each request has its own timeout
-    var since = this.sub.lastId;
-    this.poll('/poll/', { since: since, limit: since == null ? 0 : 1000 }, this.client._options.timeout);
+    this.poll('/poll', { since: this.cursor(), limit: 1000 }, this.client._options.timeout);
   }, {
     start: function () { this.open(); },
     poll: function (path, params, timeoutMs) {
@@ -773,7 +884,7 @@
           self.page(body);
           var seconds = self.client._options.longPollTimeout;
           if (!self.stopped) {
-            self.poll('/longpoll/', { since: self.sub.lastId, timeout: seconds }, seconds * 1000 + self.client._options.timeout);
+            self.poll('/longpoll', { since: self.cursor(), timeout: seconds }, seconds * 1000 + self.client._options.timeout);
           }
         }
       }, this.conn.token);
@@ -781,21 +892,27 @@
   });
 
   /**
-   * Short polling: GET /poll every pollInterval, at once again while pages come back full. Without a
-   * position yet, the first poll asks for none (limit 0) and learns it.
+   * Short polling: GET /poll every pollInterval, at once again while a channel's page comes back full.
+   * A channel without a position yet gets none and learns it (docs/protocol.md, "Several channels on one request").
    */
   var ShortPollLeg = legType(function () {
     var self = this;
     this.watched = false;
-    var limit = this.sub.lastId == null ? 0 : POLL_LIMIT;
-    this.request = getJson(this.url('/poll/', { since: this.sub.lastId, limit: limit }), this.client._options.timeout,
+    this.request = getJson(this.url('/poll', { since: this.cursor(), limit: POLL_LIMIT }), this.client._options.timeout,
       function (err, status, body) {
         if (self.answered(err, status, body)) {
           self.alive();
           self.page(body);
           if (!self.stopped) {
-            self.timer = setTimeout(function () { self.open(); },
-              limit > 0 && body.messages.length >= limit ? 0 : self.client._options.pollInterval);
+            var full = {};
+            var again = false;
+            body.messages.forEach(function (m) {
+              if (!m.reset) {
+                full[m.channel] = (full[m.channel] || 0) + 1;
+                again = again || full[m.channel] >= POLL_LIMIT;
+              }
+            });
+            self.timer = setTimeout(function () { self.open(); }, again ? 0 : self.client._options.pollInterval);
           }
         }
       }, this.conn.token);
@@ -813,11 +930,635 @@
     'short-polling': function (client) { return new HttpConnection(client, 'short-polling', ShortPollLeg); }
   };
 
+
+  // ---------------------------------------------------------------------------------------------
+  // Sharing one connection among the tabs of an origin (docs/architecture.md, "herald.js: one
+  // connection per browser"). A hub runs one engine (a Herald with share off) for every Herald
+  // client of the tabs with the same server and connection options: in a SharedWorker, or else in
+  // the tab holding a Web Lock, relaying over a BroadcastChannel. Each tab has one router per key;
+  // each Herald client is a member of the hub. Tab to hub: hello, sub, unsub, call, bye, r (the
+  // events of a connection a tab runs for the worker). Hub to tabs: hub (a new hub: register again),
+  // state, subbed, pub, reset, pos, adv, error, presence, ret, and run/radd/rrem/rstop.
+
+  var TAB_ID = Math.random().toString(36).slice(2) + now().toString(36);
+  var memberSeq = 0;
+  var PRUNE_EVERY = 2000;
+
+  function locks() {
+    return global.navigator && global.navigator.locks && typeof global.navigator.locks.request === 'function'
+      ? global.navigator.locks : null;
+  }
+
+  /** Holds the Web Lock name until the returned function is called; granted() runs when it is held. */
+  function holdLock(name, granted) {
+    var release = null;
+    var released = false;
+    locks().request(name, function () {
+      if (released) {
+        return null;
+      }
+      if (granted) {
+        granted();
+      }
+      return new Promise(function (resolve) { release = resolve; });
+    }).catch(function () {});
+    return function () {
+      released = true;
+      if (release) {
+        release();
+      }
+    };
+  }
+
+  /** The older of two positions (same epoch: the smaller offset; otherwise the first); null counts as none. */
+  function older(a, b) {
+    var pa = parseId(a);
+    var pb = parseId(b);
+    if (a == null || (pa && pb && pa.epoch === pb.epoch && pb.offset < pa.offset)) {
+      return b;
+    }
+    return a;
+  }
+
+  function plainError(e) {
+    return { code: e && e.code, message: e && e.message, status: e && e.status };
+  }
+
+  function values(o) {
+    return Object.keys(o).map(function (k) { return o[k]; });
+  }
+
+  /**
+   * The hub: one engine for its members. post(msg, member, channel) sends msg to member, else to
+   * the members subscribed to channel, else to every member.
+   */
+  function Hub(post) {
+    this.post = post;
+    this.members = {};
+    this.channels = {};
+    this.remotes = {};
+    this.engine = null;
+    this.startedAt = now();
+    var self = this;
+    if (locks()) {
+      this.pruner = setInterval(function () { self.prune(); }, PRUNE_EVERY);
+    }
+  }
+
+  Hub.prototype.receive = function (msg, port) {
+    var m = this.members[msg.m];
+    if (msg.t === 'hello') {
+      this.hello(msg, port);
+    } else if (msg.t === 'r') {
+      var remote = this.remotes[msg.cid];
+      if (remote) {
+        remote.event(msg);
+      }
+    } else if (m && msg.t === 'sub') {
+      this.sub(m, msg.channel, msg.since);
+    } else if (m && msg.t === 'unsub') {
+      this.unsub(m, msg.channel);
+    } else if (m && msg.t === 'call') {
+      this.call(m, msg);
+    } else if (m && msg.t === 'bye') {
+      this.drop(m);
+    }
+  };
+
+  Hub.prototype.hello = function (msg, port) {
+    var m = this.members[msg.m];
+    if (!m) {
+      m = this.members[msg.m] = { id: msg.m, tab: msg.tab, port: port, channels: {}, joined: now() };
+    }
+    if (!this.engine) {
+      this.start(msg);
+    }
+    var engine = this.engine;
+    if (engine._state) {
+      this.post({ t: 'state', m: m.id, event: engine._state, transport: engine.transport }, m);
+    }
+  };
+
+  Hub.prototype.start = function (msg) {
+    var self = this;
+    var options = {};
+    SHARED_OPTIONS.forEach(function (k) { options[k] = msg.options[k]; });
+    options.share = false;
+    options.remember = false;
+    options.onStateChange = function (event) {
+      if (self.engine === engine) {
+        self.post({ t: 'state', event: event, transport: engine.transport }, null, null);
+        if (event.state === 'closed') {
+          self.engine = null;
+          self.channels = {};
+        }
+      }
+    };
+    var engine = this.engine = new Herald(msg.base, options);
+    engine._hub = this;
+    engine._index = Math.max(0, options.transports.indexOf(msg.remembered));
+    this.channels = {};
+  };
+
+  Hub.prototype.sub = function (m, channel, since) {
+    m.channels[channel] = true;
+    var ch = this.channels[channel];
+    if (ch && ch.sub) {
+      return this.post({ t: 'subbed', m: m.id, channel: channel, fresh: false, pos: ch.sub.lastId }, m);
+    }
+    var self = this;
+    if (!ch) {
+      ch = this.channels[channel] = { sub: null, since: null, waiting: [] };
+      // A new hub waits a little for the tabs registering again, to start each channel from the oldest position.
+      setTimeout(function () { self.open(channel, ch); }, now() - this.startedAt < 500 ? 100 : 0);
+    }
+    ch.waiting.push(m.id);
+    ch.since = older(ch.since, since);
+  };
+
+  Hub.prototype.open = function (channel, ch) {
+    var self = this;
+    if (this.channels[channel] !== ch || !this.engine) {
+      return;
+    }
+    var waiting = ch.waiting.filter(function (id) { return self.members[id] && self.members[id].channels[channel]; });
+    if (!waiting.length) {
+      delete this.channels[channel];
+      return;
+    }
+    waiting.forEach(function (id) {
+      self.post({ t: 'subbed', m: id, channel: channel, fresh: true }, self.members[id]);
+    });
+    function relay(t, extra) {
+      return function (x) {
+        var msg = { t: t, channel: channel };
+        msg[extra] = x;
+        self.post(msg, null, channel);
+      };
+    }
+    ch.sub = this.engine.subscribe(channel, {
+      onPublication: relay('pub', 'p'),
+      onReset: function (r) { self.post({ t: 'reset', channel: channel, id: r.id }, null, channel); },
+      onJoin: function (e) { self.post({ t: 'presence', channel: channel, e: e, join: true }, null, channel); },
+      onLeave: function (e) { self.post({ t: 'presence', channel: channel, e: e, join: false }, null, channel); },
+      onError: function (e) {
+        self.post({ t: 'error', channel: channel, error: plainError(e) }, null, channel);
+        if (self.channels[channel] === ch) {
+          delete self.channels[channel];
+        }
+        values(self.members).forEach(function (member) { delete member.channels[channel]; });
+      },
+      _onPosition: relay('pos', 'id'),
+      _onAdvance: relay('adv', 'id')
+    }, { since: ch.since || undefined });
+  };
+
+  Hub.prototype.unsub = function (m, channel) {
+    delete m.channels[channel];
+    var ch = this.channels[channel];
+    if (ch && !values(this.members).some(function (o) { return o.channels[channel]; })) {
+      delete this.channels[channel];
+      if (ch.sub) {
+        ch.sub.unsubscribe();
+      }
+    }
+  };
+
+  Hub.prototype.call = function (m, msg) {
+    var self = this;
+    var engine = this.engine;
+    var result = engine ? Promise.resolve().then(function () { return engine[msg.op].apply(engine, msg.args); })
+      : Promise.reject(heraldError({ code: 'closed', message: 'the shared connection is closed' }, 0));
+    result.then(function (value) {
+      self.post({ t: 'ret', m: m.id, rid: msg.rid, value: value }, m);
+    }, function (e) {
+      self.post({ t: 'ret', m: m.id, rid: msg.rid, error: plainError(e) }, m);
+    });
+  };
+
+  Hub.prototype.drop = function (m) {
+    var self = this;
+    Object.keys(m.channels).forEach(function (channel) { self.unsub(m, channel); });
+    delete this.members[m.id];
+    values(this.remotes).forEach(function (r) {
+      if (r.member === m) {
+        r.fail('the page running the ' + r.name + ' connection went away');
+      }
+    });
+    if (!Object.keys(this.members).length && this.engine) {
+      var engine = this.engine;
+      this.engine = null;
+      this.channels = {};
+      engine.close();
+    }
+  };
+
+  /** Drops the members whose tab no longer holds its lock (closed without a word). */
+  Hub.prototype.prune = function () {
+    var self = this;
+    locks().query().then(function (state) {
+      var held = {};
+      (state.held || []).concat(state.pending || []).forEach(function (l) { held[l.name] = true; });
+      values(self.members).forEach(function (m) {
+        if (!held['herald tab ' + m.tab] && now() - m.joined > PRUNE_EVERY) {
+          self.drop(m);
+        }
+      });
+    }, function () {});
+  };
+
+  /** The member whose page runs a connection that needs a document: the newest. */
+  Hub.prototype.host = function () {
+    var best = null;
+    values(this.members).forEach(function (m) {
+      if (!best || m.joined >= best.joined) {
+        best = m;
+      }
+    });
+    return best;
+  };
+
+  /**
+   * A connection run by a tab for the hub in a SharedWorker, for a transport that needs a document
+   * (the forever iframe). The tab watches it (timeouts, heartbeats) and reports its events.
+   */
+  var remoteSeq = 0;
+  function RemoteConnection(client, name, hub) {
+    Connection.call(this, client, name);
+    this.hub = hub;
+    this.cid = TAB_ID + '.' + (++remoteSeq);
+  }
+  RemoteConnection.prototype = Object.create(Connection.prototype);
+
+  RemoteConnection.prototype.start = function () {
+    var self = this;
+    var m = this.member = this.hub.host();
+    if (!m) {
+      return defer(function () { self.fail('no page to run the ' + self.name + ' connection in'); });
+    }
+    this.hub.remotes[this.cid] = this;
+    var options = {};
+    SHARED_OPTIONS.forEach(function (k) { options[k] = self.client._options[k]; });
+    this.send({ t: 'run', transport: this.name, base: this.client._base, options: options,
+      subs: this.client._subscriptions().map(function (s) { return { channel: s.channel, lastId: s.lastId }; }) });
+  };
+
+  RemoteConnection.prototype.send = function (msg) {
+    msg.m = this.member.id;
+    msg.cid = this.cid;
+    this.hub.post(msg, this.member);
+  };
+
+  RemoteConnection.prototype.add = function (sub) {
+    this.send({ t: 'radd', channel: sub.channel, lastId: sub.lastId });
+  };
+
+  RemoteConnection.prototype.remove = function (sub) {
+    this.send({ t: 'rrem', channel: sub.channel });
+  };
+
+  RemoteConnection.prototype.check = function (t, options) {
+    return !this.opened && t - this.startedAt > options.timeout * 2 ? 'nothing received within ' + options.timeout + ' ms' : null;
+  };
+
+  RemoteConnection.prototype.stop = function () {
+    this.stopped = true;
+    if (this.hub.remotes[this.cid] === this) {
+      delete this.hub.remotes[this.cid];
+      this.send({ t: 'rstop' });
+    }
+  };
+
+  RemoteConnection.prototype.event = function (msg) {
+    var client = this.client;
+    var sub = client._subs[msg.channel];
+    if (this.stopped) {
+      return;
+    }
+    switch (msg.ev) {
+      case 'opened': return this.alive();
+      case 'failed': return this.fail(msg.reason, msg.advice);
+      case 'pub': return client._publication(msg.p);
+      case 'reset': return client._reset(sub, msg.id);
+      case 'pos': return client._position(sub, msg.id);
+      case 'adv': return client._advance(sub, msg.id);
+      case 'subfail': return client._subscriptionFailed(sub, heraldError(msg.error, msg.error.status));
+      case 'presence': return client._presenceEvent(msg.e, msg.join);
+    }
+  };
+
+  /** The tab's side of a RemoteConnection: a stand-in for the client a connection reports to. */
+  function RemoteHost(router, msg) {
+    var self = this;
+    this.router = router;
+    this.cid = msg.cid;
+    this._base = msg.base;
+    this._options = msg.options;
+    this._subs = {};
+    msg.subs.forEach(function (s) { self._subs[s.channel] = { channel: s.channel, lastId: s.lastId }; });
+    this.conn = CONNECTIONS[msg.transport](this);
+    this.ticker = setInterval(function () {
+      var why = self.conn.check(now(), self._options);
+      if (why) {
+        self.conn.fail(why);
+      }
+    }, TICK);
+    this.conn.start();
+  }
+
+  RemoteHost.prototype.up = function (ev, msg) {
+    msg.t = 'r';
+    msg.cid = this.cid;
+    msg.ev = ev;
+    this.router.send(msg);
+  };
+  RemoteHost.prototype._withToken = function (channel, owner, fn) { fn(null); };
+  RemoteHost.prototype._subscriptions = function () { return values(this._subs); };
+  RemoteHost.prototype._opened = function (conn) {
+    conn.opened = true;
+    this.up('opened', {});
+  };
+  RemoteHost.prototype._failed = function (conn, reason, advice) {
+    this.stop();
+    this.up('failed', { reason: reason, advice: advice });
+  };
+  RemoteHost.prototype._publication = function (p) {
+    var sub = this._subs[p.channel];
+    if (sub) {
+      sub.lastId = p.id;
+      this.up('pub', { p: p });
+    }
+  };
+  RemoteHost.prototype._reset = function (sub, id) {
+    sub.lastId = id;
+    this.up('reset', { channel: sub.channel, id: id });
+  };
+  RemoteHost.prototype._position = function (sub, id) {
+    if (sub.lastId == null) {
+      sub.lastId = id;
+    }
+    this.up('pos', { channel: sub.channel, id: id });
+  };
+  RemoteHost.prototype._advance = function (sub, id) {
+    sub.lastId = id;
+    this.up('adv', { channel: sub.channel, id: id });
+  };
+  RemoteHost.prototype._subscriptionFailed = function (sub, error) {
+    this.remove(sub.channel);
+    this.up('subfail', { channel: sub.channel, error: plainError(error) });
+  };
+  RemoteHost.prototype._presenceEvent = function (e, join) { this.up('presence', { e: e, join: join }); };
+  RemoteHost.prototype.add = function (channel, lastId) {
+    var sub = this._subs[channel] = { channel: channel, lastId: lastId };
+    this.conn.add(sub);
+  };
+  RemoteHost.prototype.remove = function (channel) {
+    var sub = this._subs[channel];
+    if (sub) {
+      delete this._subs[channel];
+      this.conn.remove(sub);
+    }
+  };
+  RemoteHost.prototype.stop = function () {
+    clearInterval(this.ticker);
+    this.conn.stop();
+    delete this.router.hosted[this.cid];
+  };
+
+  /**
+   * A tab's end of a hub, one per sharing key: in the SharedWorker, or else (no SharedWorker, or
+   * it failed) over BroadcastChannels to the tab holding the leader lock, maybe this one.
+   */
+  var routers = {};
+
+  function Router(key, client) {
+    this.key = key;
+    this.clients = {};
+    this.hosted = {};
+    this.calls = {};
+    this.callSeq = 0;
+    this.releases = [];
+    var self = this;
+    this.releases.push(holdLock('herald tab ' + TAB_ID));
+    var o = client._options;
+    var workerUrl = new URL(o.workerUrl || client._base + '/herald-worker.js', global.location.href);
+    if (o.sharedWorker && typeof SharedWorker === 'function' && workerUrl.origin === global.location.origin) {
+      try {
+        var worker = new SharedWorker(workerUrl.href, { name: key });
+        worker.onerror = function () { self.viaLeader(); };
+        this.port = worker.port;
+        this.port.onmessage = function (e) { self.receive(e.data); };
+        this.port.start();
+        this.mode = 'worker';
+      } catch (e) {
+        this.port = null;
+      }
+    }
+    if (!this.port) {
+      this.viaLeader();
+    }
+    this.onHide = function () { self.bye(); };
+    // A page restored from the back-forward cache registers again (it said bye when it was hidden).
+    this.onShow = function (e) {
+      if (e.persisted) {
+        values(self.clients).forEach(function (c) { self.hello(c); });
+      }
+    };
+    global.addEventListener('pagehide', this.onHide);
+    global.addEventListener('pageshow', this.onShow);
+  }
+
+  /** Whether a client with these options can share here (a page with SharedWorker or Web Locks and BroadcastChannel). */
+  Router.possible = function (o) {
+    return !!(o.share && !o.getToken && global.document && global.location && locks() && typeof BroadcastChannel === 'function');
+  };
+
+  Router.of = function (client) {
+    var o = client._options;
+    var key = JSON.stringify(['herald', SHARE_VERSION, client._base, o.sharedWorker].concat(SHARED_OPTIONS.map(function (k) { return o[k]; })));
+    var router = routers[key] || (routers[key] = new Router(key, client));
+    router.clients[client._mid] = client;
+    router.hello(client);
+    return router;
+  };
+
+  /** Leaves the worker for a hub in the tab holding the leader lock (maybe this one). */
+  Router.prototype.viaLeader = function () {
+    var self = this;
+    if (this.mode === 'leader') {
+      return;
+    }
+    if (this.port) {
+      this.port.onmessage = null;
+      this.port.close();
+    }
+    this.mode = 'leader';
+    this.port = new BroadcastChannel(this.key + ' up');
+    this.down = new BroadcastChannel(this.key + ' down');
+    this.down.onmessage = function (e) { self.receive(e.data); };
+    this.releases.push(holdLock('herald leader ' + this.key, function () {
+      var up = self.hubUp = new BroadcastChannel(self.key + ' up');
+      var down = self.hubDown = new BroadcastChannel(self.key + ' down');
+      var hub = self.hub = new Hub(function (msg) { down.postMessage(msg); });
+      up.onmessage = function (e) { hub.receive(e.data, null); };
+      down.postMessage({ t: 'hub' });
+    }));
+    this.rejectCalls();
+    values(this.clients).forEach(function (c) { self.hello(c); });
+  };
+
+  Router.prototype.send = function (msg) {
+    this.port.postMessage(msg);
+  };
+
+  /** Registers a client (again): hello, then each subscription from its current position. */
+  Router.prototype.hello = function (client) {
+    var self = this;
+    var store = client._options.remember && storage();
+    var options = {};
+    SHARED_OPTIONS.forEach(function (k) { options[k] = client._options[k]; });
+    this.send({ t: 'hello', m: client._mid, tab: TAB_ID, base: client._base, options: options,
+      remembered: store ? store.getItem(client._storageKey) : null });
+    client._subscriptions().forEach(function (sub) { self.sub(client, sub); });
+  };
+
+  Router.prototype.sub = function (client, sub) {
+    this.send({ t: 'sub', m: client._mid, channel: sub.channel, since: sub.lastId });
+  };
+
+  Router.prototype.call = function (client, op, args) {
+    var self = this;
+    return new Promise(function (resolve, reject) {
+      var rid = ++self.callSeq;
+      self.calls[rid] = { resolve: resolve, reject: reject };
+      self.send({ t: 'call', m: client._mid, rid: rid, op: op, args: args });
+    });
+  };
+
+  Router.prototype.rejectCalls = function () {
+    var calls = this.calls;
+    this.calls = {};
+    values(calls).forEach(function (c) {
+      c.reject(heraldError({ code: 'disconnected', message: 'the shared connection changed before the reply' }, 0));
+    });
+  };
+
+  Router.prototype.receive = function (msg) {
+    var self = this;
+    var clients = this.clients;
+    if (msg.t === 'hub') {
+      this.rejectCalls();
+      return values(clients).forEach(function (c) { self.hello(c); });
+    }
+    if (msg.t === 'ret') {
+      var c = clients[msg.m] && this.calls[msg.rid];
+      if (c) {
+        delete this.calls[msg.rid];
+        if (msg.error) {
+          c.reject(heraldError(msg.error, msg.error.status));
+        } else {
+          c.resolve(msg.value);
+        }
+      }
+      return;
+    }
+    if (msg.t === 'run' || msg.t === 'radd' || msg.t === 'rrem' || msg.t === 'rstop') {
+      return clients[msg.m] && this.remote(msg);
+    }
+    if (msg.m) {
+      if (clients[msg.m]) {
+        clients[msg.m]._fromHub(msg);
+      }
+    } else {
+      values(clients).forEach(function (client) {
+        if (!msg.channel || client._subs[msg.channel]) {
+          client._fromHub(msg);
+        }
+      });
+    }
+  };
+
+  Router.prototype.remote = function (msg) {
+    var host = this.hosted[msg.cid];
+    if (msg.t === 'run') {
+      this.hosted[msg.cid] = new RemoteHost(this, msg);
+    } else if (host && msg.t === 'radd') {
+      host.add(msg.channel, msg.lastId);
+    } else if (host && msg.t === 'rrem') {
+      host.remove(msg.channel);
+    } else if (host) {
+      host.stop();
+    }
+  };
+
+  /** A client leaves; the last one ends the router (and its leadership). */
+  Router.prototype.remove = function (client) {
+    if (this.clients[client._mid] !== client) {
+      return;
+    }
+    delete this.clients[client._mid];
+    this.send({ t: 'bye', m: client._mid });
+    if (!Object.keys(this.clients).length) {
+      this.end();
+    }
+  };
+
+  Router.prototype.bye = function () {
+    var self = this;
+    Object.keys(this.clients).forEach(function (m) { self.send({ t: 'bye', m: m }); });
+  };
+
+  Router.prototype.end = function () {
+    delete routers[this.key];
+    global.removeEventListener('pagehide', this.onHide);
+    global.removeEventListener('pageshow', this.onShow);
+    values(this.hosted).forEach(function (h) { h.stop(); });
+    this.releases.forEach(function (release) { release(); });
+    if (this.hub) {
+      // The hub leaves without a word to the other tabs (its "closed" is not theirs): the next leader announces itself.
+      var engine = this.hub.engine;
+      this.hub.engine = null;
+      clearInterval(this.hub.pruner);
+      if (engine) {
+        engine.close();
+      }
+      this.hubUp.close();
+      this.hubDown.close();
+    }
+    if (this.down) {
+      this.down.close();
+    }
+    this.port.close();
+  };
+
+  /** The entry of herald-worker.js: this SharedWorker runs one hub for every tab that connects. */
+  function serveSharedWorker(scope) {
+    var hub = new Hub(function (msg, member, channel) {
+      if (member) {
+        return member.port.postMessage(msg);
+      }
+      var ports = [];
+      values(hub.members).forEach(function (m) {
+        if ((!channel || m.channels[channel]) && ports.indexOf(m.port) < 0) {
+          ports.push(m.port);
+        }
+      });
+      ports.forEach(function (port) { port.postMessage(msg); });
+    });
+    scope.onconnect = function (e) {
+      var port = e.ports[0];
+      port.onmessage = function (ev) { hub.receive(ev.data, port); };
+      port.start();
+    };
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   /**
    * A Herald client: subscriptions to channels over the first transport that works, with
-   * reconnection, resume without loss or duplicates, and fallback.
+   * reconnection, resume without loss or duplicates, and fallback. One connection carries all its
+   * subscriptions; with share on (the default) one connection serves every tab of the origin
+   * (docs/architecture.md, "herald.js: one connection per browser").
    *
    * @param {string} [baseUrl] the server, e.g. "https://push.example.com"; empty for this page's origin
    * @param {object} [options] see herald.d.ts (HeraldOptions)
@@ -855,6 +1596,12 @@
     this._token = null;
     var remembered = o.remember && storage() ? storage().getItem(this._storageKey) : null;
     this._index = Math.max(0, o.transports.indexOf(remembered));
+    /** Sharing: this client's id as a member of the hub, and the tab's router to it once used. */
+    this._mid = TAB_ID + '.' + (++memberSeq);
+    this._shared = Router.possible(o);
+    this._router = null;
+    this._hubTransport = null;
+    this._hub = null;
   }
 
   /** Every transport name, in the default order. */
@@ -884,7 +1631,13 @@
     var sub = new Subscription(this, channel, handlers, options && options.since);
     this._subs[channel] = sub;
     var self = this;
-    if (this._conn) {
+    if (this._shared) {
+      if (this._router) {
+        this._router.sub(this, sub);
+      } else {
+        this._link(); // registers this client with its subscriptions
+      }
+    } else if (this._conn) {
       this._conn.add(sub);
     } else if (!this._timer) {
       this._timer = setTimeout(function () { self._connect(); }, 0);
@@ -917,6 +1670,9 @@
     var event = options && options.event;
     if (event != null) {
       check('event', event, EVENT);
+    }
+    if (this._shared && !this._closed) {
+      return this._link().call(this, 'publish', [channel, data, options && { event: event }]);
     }
     var conn = this._conn;
     var blob = typeof Blob !== 'undefined' && data instanceof Blob;
@@ -965,6 +1721,9 @@
   Herald.prototype.presence = function (channel, options) {
     check('channel', channel, CHANNEL);
     var count = !!(options && options.count);
+    if (this._shared && !this._closed) {
+      return this._link().call(this, 'presence', [channel, { count: count }]);
+    }
     var conn = this._conn;
     if (conn && conn.name === 'websocket' && conn.opened && conn.isOpen()) {
       return conn.presence(channel, count);
@@ -999,8 +1758,16 @@
 
   /** The transport of the open connection, or null. */
   Object.defineProperty(Herald.prototype, 'transport', {
-    get: function () { return this._conn && this._conn.opened ? this._conn.name : null; }
+    get: function () {
+      if (this._shared) {
+        return this._state && this._state.state === 'open' ? this._hubTransport : null;
+      }
+      return this._conn && this._conn.opened ? this._conn.name : null;
+    }
   });
+
+  /** The entry point of herald-worker.js (the SharedWorker of a shared connection); not an API. */
+  Herald._serveSharedWorker = serveSharedWorker;
 
   Herald.prototype._subscriptions = function () {
     var subs = this._subs;
@@ -1023,7 +1790,9 @@
     }
     var name = this._options.transports[this._index];
     this._emit({ state: 'connecting', transport: name });
-    var conn = this._conn = CONNECTIONS[name](this);
+    var hub = this._hub;
+    var conn = this._conn = hub && name === 'iframe' && !global.document ? new RemoteConnection(this, name, hub)
+      : CONNECTIONS[name](this);
     var self = this;
     if (!this._ticker) {
       this._ticker = setInterval(function () { self._tick(); }, TICK);
@@ -1151,6 +1920,9 @@
       this._conn.stop();
       this._conn = null;
     }
+    if (this._router) {
+      this._router.remove(this);
+    }
     event.state = 'closed';
     this._emit(event);
     this._subscriptions().forEach(function (sub) { sub._closed = true; });
@@ -1163,9 +1935,99 @@
     }
     sub._closed = true;
     delete this._subs[sub.channel];
-    if (this._conn) {
+    if (this._router) {
+      this._router.send({ t: 'unsub', m: this._mid, channel: sub.channel });
+    } else if (this._conn) {
       this._conn.remove(sub);
     }
+  };
+
+  /** The tab's router to the shared connection, joined on first use. */
+  Herald.prototype._link = function () {
+    return this._router || (this._router = Router.of(this));
+  };
+
+  /**
+   * A message of the hub for this client: state events, its subscriptions' publications, resets
+   * and positions (filtered by this client's own positions, as from a connection of its own).
+   */
+  Herald.prototype._fromHub = function (msg) {
+    if (this._closed) {
+      return;
+    }
+    if (msg.t === 'state') {
+      this._hubTransport = msg.transport;
+      var event = {};
+      Object.keys(msg.event).forEach(function (k) { event[k] = msg.event[k]; });
+      if (event.state === 'closed') {
+        return this._shutdown(event);
+      }
+      var store = event.state === 'open' && this._options.remember && storage();
+      if (store) {
+        try {
+          store.setItem(this._storageKey, event.transport);
+        } catch (e) {
+          // full or blocked: not remembered
+        }
+      }
+      return this._emit(event);
+    }
+    var sub = this._subs[msg.channel];
+    if (!this._live(sub)) {
+      return;
+    }
+    if (sub._pending && msg.t !== 'error') {
+      return sub._pending.push(msg);
+    }
+    switch (msg.t) {
+      case 'subbed':
+        if (!msg.fresh && sub.lastId != null) {
+          return this._catchUp(sub, sub.lastId);
+        }
+        return msg.pos && this._position(sub, msg.pos);
+      case 'pub': return this._publication(msg.p);
+      case 'reset': return this._reset(sub, msg.id);
+      case 'pos': return this._position(sub, msg.id);
+      case 'adv': return this._advance(sub, msg.id);
+      case 'presence': return this._presenceEvent(msg.e, msg.join);
+      case 'error': return this._subscriptionFailed(sub, heraldError(msg.error, msg.error.status));
+    }
+  };
+
+  /**
+   * A subscription with a position joined a channel the shared connection already carries from a
+   * later one: it reads what it missed with GET /poll/{channel}?since= (pages of 1000, a reset when
+   * the position cannot be served, docs/protocol.md "Resume rule"), holding the hub's messages for
+   * it meanwhile, then goes on with them (its own position drops what it already has).
+   */
+  Herald.prototype._catchUp = function (sub, since) {
+    var self = this;
+    sub._pending = sub._pending || [];
+    var url = this._base + '/poll/' + encodeURIComponent(sub.channel) + query({ since: since, limit: 1000 });
+    getJson(url, this._options.timeout, function (err, status, body) {
+      if (!self._live(sub)) {
+        return;
+      }
+      if (!err && status === 200 && body) {
+        if (body.reset) {
+          var first = body.messages[0];
+          self._reset(sub, first ? first.epoch + '-' + (first.offset - 1) : body.next);
+        }
+        body.messages.forEach(function (p) { self._publication(p); });
+        self._advance(sub, body.next);
+        if (body.messages.length >= 1000) {
+          return self._catchUp(sub, sub.lastId);
+        }
+      } else if (!err && status >= 400 && status < 500 && body && body.error) {
+        return self._subscriptionFailed(sub, heraldError(body.error, status));
+      } else {
+        call(sub._handlers.onError, heraldError({ code: 'catch_up_failed', message: 'could not read what was missed: ' +
+          (err ? err.message : 'HTTP ' + status) }, status || 0));
+      }
+      var pending = sub._pending;
+      sub._pending = null;
+      pending.forEach(function (m) { self._fromHub(m); });
+    });
   };
 
   Herald.prototype._subscriptionFailed = function (sub, error) {
@@ -1188,7 +2050,7 @@
     sub._epoch = p.epoch;
     sub._offset = p.offset;
     sub.lastId = p.id;
-    if (p.data_b64 !== undefined) {
+    if (p.data_b64 !== undefined && p.data === undefined) {
       p.data = fromBase64(p.data_b64);
     }
     call(sub._handlers.onPublication, p);
@@ -1205,9 +2067,7 @@
   /** The server could not resume: history is lost up to id. */
   Herald.prototype._reset = function (sub, id) {
     if (this._live(sub)) {
-      sub.lastId = id;
-      sub._epoch = null;
-      sub._offset = null;
+      moveTo(sub, id, true);
       call(sub._handlers.onReset, { channel: sub.channel, id: id });
     }
   };
@@ -1215,14 +2075,16 @@
   /** The position a subscription without since starts at. */
   Herald.prototype._position = function (sub, id) {
     if (this._live(sub) && sub.lastId == null) {
-      sub.lastId = id;
+      moveTo(sub, id, false);
+      call(sub._handlers._onPosition, id);
     }
   };
 
   /** A polling page's next position. */
   Herald.prototype._advance = function (sub, id) {
     if (this._live(sub)) {
-      sub.lastId = id;
+      moveTo(sub, id, false);
+      call(sub._handlers._onAdvance, id);
     }
   };
 

@@ -62,6 +62,7 @@ final class Routes {
                 .route(HttpMethod.GET, "herald.min.js", ChannelSegment.NONE, files)
                 .route(HttpMethod.GET, "herald.mjs", ChannelSegment.NONE, files)
                 .route(HttpMethod.GET, "herald.d.ts", ChannelSegment.NONE, files)
+                .route(HttpMethod.GET, "herald-worker.js", ChannelSegment.NONE, files)
                 .route(HttpMethod.GET, "demo", ChannelSegment.REQUIRED, files);
         if (config.metricsOnPublicPort()) {
             router.route(HttpMethod.GET, "metrics", ChannelSegment.NONE, access.admin(new MetricsRoute(metrics)));

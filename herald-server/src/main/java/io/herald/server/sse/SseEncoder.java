@@ -41,6 +41,14 @@ public final class SseEncoder {
     public static final Publication.Encoding<byte[]> MULTI_EVENT =
             Publication.Encoding.of("sse-multi", SseEncoder::encodeMulti);
 
+    /**
+     * The same with {@code format=envelope}: only the {@code data:} line, no {@code event:} line, so
+     * that {@code EventSource.onmessage} sees every event type (the envelope names it), as on the
+     * single-channel endpoint. Cached on the publication.
+     */
+    public static final Publication.Encoding<byte[]> MULTI_ENVELOPE_EVENT =
+            Publication.Encoding.of("sse-multi-envelope", p -> encodeMulti(p, false));
+
     private static final byte[] ID = "id: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EVENT_FIELD = "event: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
@@ -94,9 +102,13 @@ public final class SseEncoder {
     }
 
     static byte[] encodeMulti(Publication p) {
+        return encodeMulti(p, true);
+    }
+
+    private static byte[] encodeMulti(Publication p, boolean eventLine) {
         byte[] envelope = p.encoded(Envelopes.ENVELOPE);
         ByteArrayOutputStream out = new ByteArrayOutputStream(envelope.length + 32);
-        if (!Names.DEFAULT_EVENT.equals(p.event())) {
+        if (eventLine && !Names.DEFAULT_EVENT.equals(p.event())) {
             out.writeBytes(EVENT_FIELD);
             out.writeBytes(p.event().getBytes(StandardCharsets.US_ASCII));
             out.write('\n');

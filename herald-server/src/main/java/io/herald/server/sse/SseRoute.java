@@ -48,9 +48,10 @@ public final class SseRoute implements Route {
         boolean heartbeatEvents = option(target, "heartbeat", "event");
         byte[] first = heartbeatEvents ? preludeWithHeartbeat : prelude;
         if (target.multi()) {
-            // Several channels: always envelopes, which name their channel (docs/protocol.md, "Several channels on one request").
+            // Several channels: always envelopes, which name their channel; format=envelope drops the event: line
+            // so that EventSource.onmessage sees every type (docs/protocol.md, "Several channels on one request").
             Cursor cursor = Cursor.parse(target.channels(), position);
-            new SseTransport(ctx.channel(), first, true, heartbeatEvents)
+            new SseTransport(ctx.channel(), first, envelopes, heartbeatEvents)
                     .start(ctx, node, config, SseTransport.CONTENT_TYPE, target, cursor);
         } else {
             StreamPosition since = StreamPosition.parseOrNull(position);

@@ -46,6 +46,9 @@ public final class SseTransport extends StreamTransport {
     /** The shared part of an event of a request of several channels as a whole HTTP chunk ({@link SseEncoder#MULTI_EVENT}). */
     static final Publication.Encoding<ByteBuf> MULTI_CHUNK = Publication.Encoding.of("sse-multi-chunk",
             p -> SharedBytes.chunk(p.encoded(SseEncoder.MULTI_EVENT)));
+    /** The same for {@code ?format=envelope} on several channels ({@link SseEncoder#MULTI_ENVELOPE_EVENT}). */
+    static final Publication.Encoding<ByteBuf> MULTI_ENVELOPE_CHUNK = Publication.Encoding.of("sse-multi-envelope-chunk",
+            p -> SharedBytes.chunk(p.encoded(SseEncoder.MULTI_ENVELOPE_EVENT)));
     private static final byte[] HEARTBEAT = ":\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HEARTBEAT_EVENT = SseEncoder.control("herald-heartbeat", null, "{}")
             .getBytes(StandardCharsets.US_ASCII);
@@ -97,7 +100,10 @@ public final class SseTransport extends StreamTransport {
      */
     @Override
     protected void writeEvent(Publication publication) {
-        if (cursor() != null) {
+        if (cursor() != null && envelopes) {
+            writeSharedChunk(publication.encoded(MULTI_ENVELOPE_CHUNK), publication.encoded(SseEncoder.MULTI_ENVELOPE_EVENT));
+            writeBytes(cursor().idLine(true));
+        } else if (cursor() != null) {
             writeSharedChunk(publication.encoded(MULTI_CHUNK), publication.encoded(SseEncoder.MULTI_EVENT));
             writeBytes(cursor().idLine(true));
         } else if (envelopes) {

@@ -195,6 +195,15 @@ public final class BrowserFixture implements BeforeAllCallback, AfterAllCallback
     }
 
     /**
+     * Another tab of this test's context (the same visitor: the same origin storage, SharedWorkers,
+     * Web Locks and BroadcastChannels as {@link #page()}); its console errors are collected with the
+     * main page's, and it is closed with the context after the test.
+     */
+    public Page newTab() {
+        return watched(context.newPage());
+    }
+
+    /**
      * A page in a context of its own (another visitor: its own storage and connections), for this
      * test only; its console errors are collected with the main page's, and it is closed after the test.
      */
@@ -220,12 +229,17 @@ public final class BrowserFixture implements BeforeAllCallback, AfterAllCallback
      * replaced with the given values.
      */
     public void open(String origin, String resource, Map<String, String> replacements) {
+        open(page, origin, resource, replacements);
+    }
+
+    /** {@link #open(String, String, Map)} in {@code tab} (e.g. one of {@link #newTab()}). */
+    public void open(Page tab, String origin, String resource, Map<String, String> replacements) {
         String html = resource(resource);
         for (Map.Entry<String, String> e : replacements.entrySet()) {
             html = html.replace("@" + e.getKey() + "@", e.getValue());
         }
-        page.navigate(origin + "/herald.d.ts");
-        page.setContent(html);
+        tab.navigate(origin + "/herald.d.ts");
+        tab.setContent(html);
     }
 
     private static String resource(String name) {

@@ -47,6 +47,31 @@ class SseScriptOptionsTest {
         }
     }
 
+    /**
+     * On several channels (docs/protocol.md, "Several channels on one request"), {@code format=envelope}
+     * drops the {@code event:} line too, so herald.js's {@code onmessage} sees a typed publication;
+     * without it the type is the event's; the id is the cursor either way.
+     */
+    @Test
+    void severalChannelsWithFormatEnvelopeSendTypedPublicationsAsUnnamedEvents() throws Exception {
+        try (TestServer t = TestServer.start()) {
+            InputStream envelopes = t.stream("/sse?channel=ea&channel=eb&format=envelope").body();
+            InputStream typed = t.stream("/sse?channel=ea&channel=eb").body();
+            TestServer.await("subscribed", Duration.ofSeconds(5), () -> t.server().node().subscriptionCount() == 4);
+            String id = t.publish("eb", "{\"n\":1}", "application/json", "userlogin").get("id").asText();
+            try (SseReader reader = new SseReader(envelopes); SseReader named = new SseReader(typed)) {
+                SseReader.Event e = nextPublication(reader);
+                assertThat(e.event()).as("no event: field").isEqualTo("message");
+                assertThat(TestServer.json(e.data()).get("event").asText()).isEqualTo("userlogin");
+                assertThat(TestServer.json(e.data()).get("channel").asText()).isEqualTo("eb");
+                assertThat(e.id()).as("the cursor").endsWith("," + id);
+                SseReader.Event n = nextPublication(named);
+                assertThat(n.event()).isEqualTo("userlogin");
+                assertThat(n.data()).isEqualTo(e.data());
+            }
+        }
+    }
+
     @Test
     void rejectsUnknownValues() {
         try (TestServer t = TestServer.start()) {
