@@ -76,4 +76,34 @@ class NodePresenceTest {
                 new PresenceEvent("lobby:1", false, new ClientInfo(id, null)));
         watcher.close();
     }
+
+    /**
+     * Joins announced at the same moment on two threads: each subscription announces under its own
+     * monitor while the event goes to the other's. Delivered on the announcing thread, the two
+     * waited for each other for ever (seen with two browser tabs on the chat demo).
+     */
+    @Test
+    void joinsOnTwoThreadsAtOnceNeverWaitForEachOther() throws Exception {
+        ExecutorService second = Executors.newSingleThreadExecutor();
+        try {
+            for (int round = 0; round < 200; round++) {
+                String channel = "lobby:race" + round;
+                java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+                java.util.concurrent.Callable<LocalSubscriber> open = () -> {
+                    together.await();
+                    return LocalSubscriber.open(node, channel, null, new SubscriptionListener() { }, executor);
+                };
+                java.util.concurrent.Future<LocalSubscriber> a = second.submit(open);
+                LocalSubscriber b = open.call();
+                LocalSubscriber first = a.get(5, java.util.concurrent.TimeUnit.SECONDS);
+                first.subscribed().get(5, java.util.concurrent.TimeUnit.SECONDS);
+                b.subscribed().get(5, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(node.presenceStats(null, channel).join().clients()).isEqualTo(2);
+                first.close();
+                b.close();
+            }
+        } finally {
+            second.shutdownNow();
+        }
+    }
 }
