@@ -102,11 +102,11 @@ public final class EngineSocket {
     }
 
     /**
-     * Whether the session takes more packets now: its WebSocket is writable, or (polling) its queue
-     * is under half its bound. When false, {@link EngineHandler#drained()} is called once it is again.
+     * Whether the session takes more packets now: its queue is under half its bound and, once
+     * upgraded, its WebSocket is writable. When false, {@link EngineHandler#drained()} is called once it is again.
      */
     public boolean writable() {
-        boolean ok = !closed && (webSocket != null ? webSocket.isWritable() && queue.isEmpty()
+        boolean ok = !closed && (webSocket != null ? webSocket.isWritable() && queuedBytes < config.maxQueueBytes() / 2
                 : queuedBytes < config.maxQueueBytes() / 2);
         if (!ok) {
             wasUnwritable = true;
@@ -142,6 +142,7 @@ public final class EngineSocket {
             }
             queuedBytes = 0;
             webSocket.flush();
+            writableAgain();
         } else if (poll != null && !upgrading) {
             answerPoll(drain());
         }
