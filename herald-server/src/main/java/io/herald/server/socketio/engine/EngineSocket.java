@@ -220,12 +220,18 @@ public final class EngineSocket {
         }
     }
 
+    /**
+     * The next ping after the ping interval, and the session's end a ping timeout after that unless a
+     * pong comes first; both timed from now, so a ping sent late does not give the client more time.
+     */
     private void schedulePing() {
+        long interval = config.pingInterval().toMillis();
         pingTask = loop.schedule(() -> {
             send(EnginePacket.PING_PACKET);
             flush();
-            pongDeadline = loop.schedule(() -> close("ping timeout"), config.pingTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        }, config.pingInterval().toMillis(), TimeUnit.MILLISECONDS);
+        }, interval, TimeUnit.MILLISECONDS);
+        pongDeadline = loop.schedule(() -> close("ping timeout"), interval + config.pingTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /** A packet from the client, over whichever transport. */
@@ -285,9 +291,10 @@ public final class EngineSocket {
         } else if (poll != null) {
             EngineError.BAD_REQUEST.answer(ctx, keepAlive); // two polls at once: the session ends
             close("transport error");
-        } else if (probe != null && !upgrading && !bounced && !probe.eventLoop().inEventLoop()) {
-            // A WebSocket probe is open on another event loop: what it already read (its 2probe, its 5)
-            // is handed to this loop before the poll is, as it came first on the wire.
+        } else if (probe != null && !upgrading && !bounced) {
+            // A WebSocket probe is open: what its loop already read (its 2probe, its 5) is handed to
+            // this loop before the poll is, as it came first on the wire (the upgrade must not answer
+            // a poll the client sent after it).
             Channel p = probe;
             p.eventLoop().execute(() -> loop.execute(() -> {
                 bounced = true;
