@@ -23,6 +23,7 @@ import io.herald.server.http.HttpInitializer;
 import io.herald.server.http.ResponseCounter;
 import io.herald.server.http.Router;
 import io.herald.server.metrics.HeraldMetrics;
+import io.herald.server.socketio.SocketIo;
 import io.herald.server.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -223,7 +224,7 @@ public final class HeraldServer implements AutoCloseable {
                         " (the admin listener)");
             }
             serverChannel = bind(bootstrap.clone().childHandler(new HttpInitializer(connections, responses, router,
-                    config.node().maxPayloadBytes(), idle, config.writeStallTimeout(), config.accessLog(), tls,
+                    SocketIo.maxPayload(config), idle, config.writeStallTimeout(), config.accessLog(), tls,
                     config.http2() && config.h2c(), config.shutdownGrace(), edge)),
                     new ListenAddress(config.host(), config.port()), "");
         } catch (IllegalStateException e) {

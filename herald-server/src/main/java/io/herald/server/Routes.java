@@ -17,6 +17,7 @@ import io.herald.server.iframe.IframeRoute;
 import io.herald.server.metrics.HeraldMetrics;
 import io.herald.server.metrics.MetricsRoute;
 import io.herald.server.polling.LongPollRoute;
+import io.herald.server.socketio.SocketIo;
 import io.herald.server.sse.SseRoute;
 import io.herald.server.web.StaticRoute;
 import io.herald.server.websocket.WebSocketRoute;
@@ -56,6 +57,7 @@ final class Routes {
                 .route(HttpMethod.GET, "iframe", ChannelSegment.REQUIRED_OR_PARAMETERS,
                         access.read(Use.READ_WITH_TICKET, Action.SUBSCRIBE, new IframeRoute(node, config)))
                 .route(HttpMethod.GET, "ws", ChannelSegment.OPTIONAL, new WebSocketRoute(node, config, credentials));
+        SocketIo.install(router, node, config, credentials); // /socket.io/ (and /engine.io/ with conformance)
         StaticRoute files = new StaticRoute();
         router.route(HttpMethod.GET, "", ChannelSegment.NONE, files)
                 .route(HttpMethod.GET, "herald.js", ChannelSegment.NONE, files)

@@ -97,6 +97,10 @@ import java.util.Objects;
  *                            keeps a slow client's backlog in its outbound queue, where conflation acts
  *                            and the queue bound counts it, instead of in the kernel (docs/protocol.md,
  *                            "Conflation")
+ * @param conformance         whether the upstream conformance suites' test services are mounted beside
+ *                            the normal endpoints (docs/protocol.md, "Socket.IO": the Engine.IO echo
+ *                            server on {@code /engine.io/}, the suite's behaviours on {@code /socket.io/},
+ *                            with their ping settings and payload limit); false by default, for testing only
  */
 public record ServerConfig(String host, int port, int ioThreads, NodeConfig node, Duration sseRetry,
                            Duration heartbeat, Duration longPollTimeout, Duration longPollMaxTimeout,
@@ -108,7 +112,8 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
                            int perIpConnections, int perIpConnectRate, int perIpConnectBurst,
                            Duration requestHeadTimeout, Duration requestBodyTimeout, int wsCommandRate,
                            int wsCommandBurst, int wsPublishRate, int wsPublishBurst, BrokerConfig broker,
-                           int socketSendBuffer) {
+                           int socketSendBuffer,
+                           boolean conformance) {
 
     /** The values of {@link #logFormat()}. */
     public static final List<String> LOG_FORMATS = List.of("text", "json");
@@ -233,6 +238,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         private int wsPublishRate = 20;
         private int wsPublishBurst = 50;
         private int socketSendBuffer = 0;
+        private boolean conformance;
 
         /** Sets {@link ServerConfig#host()}; see there for units and bounds. */
         public Builder host(String host) {
@@ -462,6 +468,12 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
             return this;
         }
 
+        /** Sets {@link ServerConfig#conformance()}: the conformance suites' test services; see there. */
+        public Builder conformance(boolean conformance) {
+            this.conformance = conformance;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public ServerConfig build() {
             return new ServerConfig(host, port, ioThreads, node, sseRetry, heartbeat, longPollTimeout,
@@ -469,7 +481,8 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
                     writeStallTimeout, adminListen, metricsOnPublicPort, shutdownDrain, shutdownSpread,
                     accessLog, logFormat, tlsCert, tlsKey, http2, h2c, auth, corsAllowedOrigins, trustedProxies,
                     perIpConnections, perIpConnectRate, perIpConnectBurst, requestHeadTimeout, requestBodyTimeout,
-                    wsCommandRate, wsCommandBurst, wsPublishRate, wsPublishBurst, broker, socketSendBuffer);
+                    wsCommandRate, wsCommandBurst, wsPublishRate, wsPublishBurst, broker, socketSendBuffer,
+                    conformance);
         }
     }
 }

@@ -47,7 +47,13 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
          * {@code /name/{channel}}, or {@code /name?channel=a&channel=b...} (docs/protocol.md, "Several
          * channels on one request"); {@code /name} without a {@code channel} parameter is 404.
          */
-        REQUIRED_OR_PARAMETERS
+        REQUIRED_OR_PARAMETERS,
+        /**
+         * {@code /name} and {@code /name/} followed by anything: the route reads the rest of the path
+         * itself (the target's channel is null) and answers every method but {@code OPTIONS} (the
+         * preflight) itself, e.g. the Socket.IO endpoint (docs/protocol.md, "Socket.IO").
+         */
+        SUBTREE
     }
 
     private record Entry(HttpMethod method, ChannelSegment segment, Route route) {
@@ -83,7 +89,7 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     /**
      * Registers a route.
      *
-     * @param method  the one method it answers (others get 405)
+     * @param method  the one method it answers (others get 405); ignored for {@link ChannelSegment#SUBTREE}
      * @param name    the first path segment, e.g. {@code "sse"}; {@code ""} for {@code /}
      * @param segment whether a channel segment follows
      * @param route   the handler
@@ -152,6 +158,10 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         if (request.method().equals(HttpMethod.OPTIONS)) {
             HttpResponses.preflight(ctx, request);
+            return;
+        }
+        if (entry.segment == ChannelSegment.SUBTREE) {
+            entry.route.handle(ctx, request, new RouteTarget(path, (String) null, query));
             return;
         }
         if (!request.method().equals(entry.method)) {

@@ -151,7 +151,11 @@ public final class WebSocketRoute implements Route {
         ctx.fireChannelRead(request.retain());
     }
 
-    private static boolean isUpgrade(HttpHeaders headers) {
+    /**
+     * Whether a request is a WebSocket opening handshake (RFC 6455, section 4.1: {@code Upgrade: websocket},
+     * {@code Connection: Upgrade}, {@code Sec-WebSocket-Key}); also used by the Socket.IO endpoint.
+     */
+    public static boolean isUpgrade(HttpHeaders headers) {
         return headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
                 && headers.contains(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
                 && headers.contains(HttpHeaderNames.SEC_WEBSOCKET_KEY);

@@ -1,0 +1,117 @@
+package io.herald.server.socketio.engine;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * One Engine.IO v4 packet: a type ({@code 0} open, {@code 1} close, {@code 2} ping, {@code 3} pong,
+ * {@code 4} message, {@code 5} upgrade, {@code 6} noop) and its text, or a binary message
+ * (docs/protocol.md, "Socket.IO"). Immutable.
+ *
+ * <p>Over HTTP long polling a payload is packets joined by the record separator {@code 0x1e}, a
+ * binary message as {@code b} and its base64; over WebSocket each packet is one frame, a binary
+ * message a binary frame of its bytes.
+ *
+ * @param type   the type character, {@code '0'} to {@code '6'}; {@code 'b'} for a binary message
+ * @param text   the text after the type, never null ({@code ""} when none)
+ * @param binary the bytes of a binary message, else null
+ */
+public record EnginePacket(char type, String text, byte[] binary) {
+    /** The record separator between packets of a polling payload. */
+    public static final char SEPARATOR = '\u001e';
+
+    static final char OPEN = '0';
+    static final char CLOSE = '1';
+    static final char PING = '2';
+    static final char PONG = '3';
+    /** A message packet. */
+    public static final char MESSAGE = '4';
+    static final char UPGRADE = '5';
+    static final char NOOP = '6';
+    static final char BINARY = 'b';
+
+    static final EnginePacket PING_PACKET = new EnginePacket(PING, "", null);
+    static final EnginePacket NOOP_PACKET = new EnginePacket(NOOP, "", null);
+    static final EnginePacket CLOSE_PACKET = new EnginePacket(CLOSE, "", null);
+
+    /** A text message packet. */
+    public static EnginePacket message(String text) {
+        return new EnginePacket(MESSAGE, text, null);
+    }
+
+    /** A binary message. */
+    public static EnginePacket binary(byte[] bytes) {
+        return new EnginePacket(BINARY, "", bytes);
+    }
+
+    /** The packet as a WebSocket text frame holds it (not for binary messages). */
+    String wireText() {
+        return type + text;
+    }
+
+    /** About how many bytes the packet takes in a queue or on the wire. */
+    int size() {
+        return binary != null ? binary.length + 1 : text.length() + 1;
+    }
+
+    /**
+     * Parses one packet of text, as a WebSocket text frame or one part of a polling payload holds it.
+     *
+     * @param polling whether a {@code b} (base64 binary) packet is allowed
+     * @throws IllegalArgumentException when it is not a packet
+     */
+    static EnginePacket parse(String s, boolean polling) {
+        if (s.isEmpty()) {
+            throw new IllegalArgumentException("empty packet");
+        }
+        char type = s.charAt(0);
+        if (type == BINARY && polling) {
+            try {
+                return binary(Base64.getDecoder().decode(s.substring(1)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("bad base64 in a binary packet");
+            }
+        }
+        if (type < OPEN || type > NOOP) {
+            throw new IllegalArgumentException("unknown packet type " + type);
+        }
+        return new EnginePacket(type, s.substring(1), null);
+    }
+
+    /**
+     * Splits a polling request body into its packets.
+     *
+     * @throws IllegalArgumentException when a part is not a packet
+     */
+    static List<EnginePacket> parsePayload(String body) {
+        List<EnginePacket> packets = new ArrayList<>();
+        int start = 0;
+        while (true) {
+            int end = body.indexOf(SEPARATOR, start);
+            packets.add(parse(end < 0 ? body.substring(start) : body.substring(start, end), true));
+            if (end < 0) {
+                return packets;
+            }
+            start = end + 1;
+        }
+    }
+
+    /** Joins packets into a polling response body, binary ones as {@code b} + base64. */
+    static byte[] encodePayload(List<EnginePacket> packets) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < packets.size(); i++) {
+            if (i > 0) {
+                sb.append(SEPARATOR);
+            }
+            EnginePacket p = packets.get(i);
+            if (p.binary != null) {
+                sb.append(BINARY).append(Base64.getEncoder().encodeToString(p.binary));
+            } else {
+                sb.append(p.type).append(p.text);
+            }
+        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+}

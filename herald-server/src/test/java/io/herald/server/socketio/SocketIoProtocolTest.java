@@ -1,0 +1,173 @@
+package io.herald.server.socketio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.server.testing.TestServer;
+import io.herald.server.testing.TestTokens;
+import io.herald.server.testing.WsClient;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Socket.IO v5 packets on Herald's namespace {@code /} from the specification and docs/protocol.md's
+ * "Socket.IO", over a real WebSocket: CONNECT with {@code sid} and {@code pid}, subscribe /
+ * publish / unsubscribe with acks, {@code publication} events carrying the recovery offset, recovery
+ * from an offset, access control with the token in the CONNECT payload, and bad packets closing only
+ * their own connection.
+ */
+class SocketIoProtocolTest {
+    private static final String WS = "/socket.io/?EIO=4&transport=websocket";
+
+    /** A WebSocket with its Engine.IO open read; returns the client. */
+    private static WsClient open(TestServer server) {
+        WsClient ws = WsClient.connect(server, WS);
+        assertThat(ws.nextText()).startsWith("0{");
+        return ws;
+    }
+
+    /** The next Socket.IO packet (an Engine.IO message), skipping pings. */
+    private static String next(WsClient ws) {
+        while (true) {
+            String t = ws.nextText();
+            if (!t.equals("2")) {
+                assertThat(t).startsWith("4");
+                return t.substring(1);
+            }
+            ws.send("3");
+        }
+    }
+
+    private static JsonNode array(String packet, String prefix) {
+        assertThat(packet).startsWith(prefix);
+        return TestServer.json(packet.substring(prefix.length()));
+    }
+
+    @Test
+    void eventsSubscribePublishAndUnsubscribeWithAcks() {
+        try (TestServer server = TestServer.start(); WsClient ws = open(server)) {
+            ws.send("40");
+            JsonNode connected = TestServer.json(next(ws).substring(1));
+            assertThat(connected.path("sid").asText()).isNotEmpty();
+            assertThat(connected.path("pid").asText()).isNotEmpty();
+
+            ws.send("421[\"subscribe\",{\"channel\":\"news\"}]");
+            JsonNode ack = array(next(ws), "31").get(0);
+            assertThat(ack.path("ok").asBoolean()).isTrue();
+            assertThat(ack.path("reset").asBoolean()).isFalse();
+            String start = ack.path("position").asText();
+            JsonNode subscribed = array(next(ws), "2");
+            assertThat(subscribed.get(0).asText()).isEqualTo("subscribed");
+            assertThat(subscribed.get(2).asText()).isEqualTo("news=" + start);
+
+            String id = server.publish("news", "hello").path("id").asText();
+            JsonNode publication = array(next(ws), "2");
+            assertThat(publication.get(0).asText()).isEqualTo("publication");
+            assertThat(publication.get(1).path("id").asText()).isEqualTo(id);
+            assertThat(publication.get(1).path("data").asText()).isEqualTo("hello");
+            assertThat(publication.get(2).asText()).as("the offset: the socket's cursor").isEqualTo("news=" + id);
+
+            ws.send("422[\"publish\",{\"channel\":\"news\",\"data\":{\"x\":1},\"event\":\"note\"}]");
+            List<String> two = List.of(next(ws), next(ws));
+            String published = two.stream().filter(p -> p.startsWith("32")).findFirst().orElseThrow();
+            assertThat(array(published, "32").get(0).path("offset").asLong()).isEqualTo(2);
+            JsonNode own = array(two.stream().filter(p -> p.startsWith("2[")).findFirst().orElseThrow(), "2");
+            assertThat(own.get(1).path("event").asText()).isEqualTo("note");
+            assertThat(own.get(1).path("data").path("x").asInt()).isEqualTo(1);
+
+            ws.send("423[\"subscribe\",{\"channel\":\"news\"}]");
+            assertThat(array(next(ws), "33").get(0).path("error").path("code").asText()).isEqualTo("already_subscribed");
+            ws.send("424[\"subscribe\",{\"channel\":\"bad channel\"}]");
+            assertThat(array(next(ws), "34").get(0).path("error").path("code").asText()).isEqualTo("invalid_channel");
+            ws.send("425[\"dance\",{}]");
+            assertThat(array(next(ws), "35").get(0).path("error").path("code").asText()).isEqualTo("invalid_command");
+
+            ws.send("426[\"unsubscribe\",{\"channel\":\"news\"}]");
+            assertThat(array(next(ws), "36").get(0).path("ok").asBoolean()).isTrue();
+            JsonNode unsubscribed = array(next(ws), "2");
+            assertThat(unsubscribed.get(0).asText()).isEqualTo("unsubscribed");
+            assertThat(unsubscribed.get(2).asText()).isEmpty();
+        }
+    }
+
+    @Test
+    void aConnectWithPidAndOffsetRecoversWhatFollowedThem() {
+        try (TestServer server = TestServer.start()) {
+            String first = server.publish("a", "1").path("id").asText();
+            server.publish("a", "2");
+            server.publish("b", "x");
+            String b = server.get("/history/b").body();
+            String bTop = TestServer.json(b).path("next").asText();
+            server.publish("a", "3");
+            server.publish("b", "y");
+            try (WsClient ws = open(server)) {
+                ws.send("40{\"pid\":\"p-1\",\"offset\":\"a=" + first + " b=" + bTop + "\"}");
+                assertThat(TestServer.json(next(ws).substring(1)).path("pid").asText()).isEqualTo("p-1");
+                Map<String, List<String>> data = new java.util.HashMap<>();
+                String lastOffset = null;
+                for (int i = 0; i < 5; i++) { // two subscribed events, a:2 a:3 b:y
+                    JsonNode e = array(next(ws), "2");
+                    if (e.get(0).asText().equals("publication")) {
+                        data.computeIfAbsent(e.get(1).path("channel").asText(), k -> new java.util.ArrayList<>())
+                                .add(e.get(1).path("data").asText());
+                    } else {
+                        assertThat(e.get(0).asText()).isEqualTo("subscribed");
+                        assertThat(e.get(1).path("reset").asBoolean()).isFalse();
+                    }
+                    lastOffset = e.get(2).asText();
+                }
+                assertThat(data).isEqualTo(Map.of("a", List.of("2", "3"), "b", List.of("y")));
+                assertThat(lastOffset).contains("a=").contains("b=");
+            }
+        }
+    }
+
+    @Test
+    void theTokenInTheConnectPayloadIsChecked() {
+        TestTokens tokens = TestTokens.create();
+        try (TestServer server = tokens.start(); WsClient ws = open(server)) {
+            ws.send("40");
+            JsonNode refused = TestServer.json(next(ws).substring(1));
+            assertThat(refused.path("message").asText()).isEqualTo("unauthorized");
+            assertThat(refused.path("data").path("code").asText()).isEqualTo("unauthorized");
+            ws.send("40{\"token\":\"forged\"}");
+            assertThat(TestServer.json(next(ws).substring(1)).path("message").asText()).isEqualTo("unauthorized");
+
+            String token = tokens.sign(TestTokens.claims("42", Duration.ofHours(1)).claim("grants",
+                    Map.of("subscribe", List.of("doc:1"))));
+            ws.send("40{\"token\":\"" + token + "\"}");
+            assertThat(next(ws)).startsWith("0{");
+            ws.send("421[\"subscribe\",{\"channel\":\"doc:2\"}]");
+            assertThat(array(next(ws), "31").get(0).path("error").path("code").asText()).isEqualTo("forbidden");
+            ws.send("422[\"subscribe\",{\"channel\":\"doc:1\"}]");
+            assertThat(array(next(ws), "32").get(0).path("ok").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
+    void badPacketsCloseOnlyTheirOwnConnection() {
+        try (TestServer server = TestServer.start(); WsClient good = open(server)) {
+            good.send("40");
+            next(good);
+            good.send("421[\"subscribe\",{\"channel\":\"c\"}]");
+            next(good);
+            next(good);
+            for (String bad : List.of("4abc", "42{}", "42abc[\"x\"]", "40[1]", "45a-[\"x\"]", "42[\"x\"]", "9")) {
+                try (WsClient ws = open(server)) {
+                    ws.send(bad); // 42["x"]: an event before CONNECT
+                    assertThat(ws.nextClose().kind()).as("after %s", bad).isEqualTo(WsClient.Frame.Kind.CLOSE);
+                }
+            }
+            String sid = TestServer.json(server.get("/socket.io/?EIO=4&transport=polling").body().substring(1))
+                    .path("sid").asText();
+            assertThat(server.send(HttpRequest.newBuilder(server.uri("/socket.io/?EIO=4&transport=polling&sid=" + sid))
+                    .POST(HttpRequest.BodyPublishers.ofString("4\u0000garbage")).build()).statusCode()).isEqualTo(200);
+            server.publish("c", "still here");
+            JsonNode publication = array(next(good), "2");
+            assertThat(publication.get(1).path("data").asText()).isEqualTo("still here");
+        }
+    }
+}
