@@ -92,6 +92,8 @@ import java.util.Objects;
  * @param broker              the broker channel streams live in: in memory (one node, the default) or
  *                            Redis, shared by several nodes ({@link BrokerConfig}); read by
  *                            {@link HeraldServer#create(ServerConfig)}
+ * @param conformance         mount the upstream protocol suites' test services beside the normal endpoints
+ *                            (docs/protocol.md, "Conformance services"); false by default, never in production
  */
 public record ServerConfig(String host, int port, int ioThreads, NodeConfig node, Duration sseRetry,
                            Duration heartbeat, Duration longPollTimeout, Duration longPollMaxTimeout,
@@ -102,7 +104,8 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
                            boolean h2c, AuthConfig auth, List<String> corsAllowedOrigins, List<String> trustedProxies,
                            int perIpConnections, int perIpConnectRate, int perIpConnectBurst,
                            Duration requestHeadTimeout, Duration requestBodyTimeout, int wsCommandRate,
-                           int wsCommandBurst, int wsPublishRate, int wsPublishBurst, BrokerConfig broker) {
+                           int wsCommandBurst, int wsPublishRate, int wsPublishBurst, BrokerConfig broker,
+                           boolean conformance) {
 
     /** The values of {@link #logFormat()}. */
     public static final List<String> LOG_FORMATS = List.of("text", "json");
@@ -225,6 +228,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         private int wsCommandBurst = 200;
         private int wsPublishRate = 20;
         private int wsPublishBurst = 50;
+        private boolean conformance;
 
         /** Sets {@link ServerConfig#host()}; see there for units and bounds. */
         public Builder host(String host) {
@@ -448,6 +452,12 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
             return this;
         }
 
+        /** Sets {@link ServerConfig#conformance()}: the suites' test services, off by default. */
+        public Builder conformance(boolean conformance) {
+            this.conformance = conformance;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public ServerConfig build() {
             return new ServerConfig(host, port, ioThreads, node, sseRetry, heartbeat, longPollTimeout,
@@ -455,7 +465,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
                     writeStallTimeout, adminListen, metricsOnPublicPort, shutdownDrain, shutdownSpread,
                     accessLog, logFormat, tlsCert, tlsKey, http2, h2c, auth, corsAllowedOrigins, trustedProxies,
                     perIpConnections, perIpConnectRate, perIpConnectBurst, requestHeadTimeout, requestBodyTimeout,
-                    wsCommandRate, wsCommandBurst, wsPublishRate, wsPublishBurst, broker);
+                    wsCommandRate, wsCommandBurst, wsPublishRate, wsPublishBurst, broker, conformance);
         }
     }
 }

@@ -163,6 +163,10 @@ public final class HeraldCommand implements Callable<Integer> {
     @Option(names = "--tls-key", paramLabel = "FILE", description = "The certificate's private key, PKCS#8 PEM (BEGIN PRIVATE KEY).")
     String tlsKey;
 
+    @Option(names = "--conformance",
+            description = "Mount the upstream protocol suites' test services (SockJS /echo, /close, ...); for conformance runs only.")
+    boolean conformance;
+
     /**
      * The defaults of the options that set a {@link Setting}, read from {@link Settings}: one table
      * of defaults for the flags, the file and the docs. Picocli applies them to the fields (so
