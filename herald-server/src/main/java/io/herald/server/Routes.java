@@ -19,6 +19,7 @@ import io.herald.server.metrics.MetricsRoute;
 import io.herald.server.polling.LongPollRoute;
 import io.herald.server.sse.SseRoute;
 import io.herald.server.web.StaticRoute;
+import io.herald.server.sockjs.SockJsRoute;
 import io.herald.server.websocket.WebSocketRoute;
 import io.herald.server.xhr.XhrStreamRoute;
 import io.netty.handler.codec.http.HttpMethod;
@@ -56,6 +57,8 @@ final class Routes {
                 .route(HttpMethod.GET, "iframe", ChannelSegment.REQUIRED,
                         access.read(Use.READ_WITH_TICKET, Action.SUBSCRIBE, new IframeRoute(node, config)))
                 .route(HttpMethod.GET, "ws", ChannelSegment.OPTIONAL, new WebSocketRoute(node, config, credentials));
+        // SockJS on /sockjs, and with conformance on the suite's services at the root (docs/protocol.md, "SockJS")
+        SockJsRoute.install(router, node, config, credentials);
         StaticRoute files = new StaticRoute();
         router.route(HttpMethod.GET, "", ChannelSegment.NONE, files)
                 .route(HttpMethod.GET, "herald.js", ChannelSegment.NONE, files)
