@@ -117,6 +117,10 @@ final class HttpReceiver implements Receiver {
 
     @Override
     public ChannelFuture frame(ByteBuf body) {
+        if (ended) {
+            body.release(); // a poll carries one frame; the session keeps a close frame for the next request
+            return channel.newSucceededFuture();
+        }
         ByteBuf framed = switch (kind) {
             case XHR, XHR_STREAMING -> Unpooled.wrappedBuffer(body, SockJsSession.ascii("\n"));
             case EVENTSOURCE -> Unpooled.wrappedBuffer(SockJsSession.ascii("data: "), body, SockJsSession.ascii("\r\n\r\n"));

@@ -92,7 +92,10 @@ final class SockJsSession {
      */
     void attach(Receiver r) {
         if (state == State.CLOSED) {
-            r.frame(ascii(closeFrame));
+            if (!outbox.isEmpty()) {
+                r.frame(drain()); // what was queued before the close (e.g. Herald's goodbye), then the close frame
+            }
+            r.frame(ascii(closeFrame)); // a poll that took the messages leaves it to the next request
             r.end();
             return;
         }
@@ -217,8 +220,9 @@ final class SockJsSession {
 
     /**
      * Closes the session with {@code c[code,"reason"]}: written after the outbox to the receiver,
-     * which then ends; every later receiver gets the same frame until the session is forgotten
-     * after the disconnect delay. Idempotent.
+     * which then ends, or, without one, kept with the outbox for the next request; every later
+     * receiver gets the same frame until the session is forgotten after the disconnect delay.
+     * Idempotent.
      */
     void close(int code, String reason) {
         if (state == State.CLOSED) {
@@ -243,7 +247,7 @@ final class SockJsSession {
             r.frame(ascii(closeFrame));
             r.close(code, reason);
         }
-        releaseOutbox();
+        // without a receiver the outbox stays for the next request (until the session is forgotten)
         cancelTimeout();
         timeoutTask = loop.schedule(this::end, disconnectDelay.toMillis(), TimeUnit.MILLISECONDS);
         closeApp();

@@ -366,4 +366,23 @@ class SockJsTest {
             ws.close();
         }
     }
+
+    /** Over polling the goodbye is a message of one poll, the close frame the answer of every later one. */
+    @Test
+    void aHeraldDisconnectOverPollingIsTheGoodbyeThenTheCloseFrame() {
+        try (TestServer t = TestServer.start(c -> c.wsCommandRate(1).wsCommandBurst(1))) {
+            String s = session();
+            assertThat(t.post(s + "/xhr", "", null).body()).isEqualTo("o\n");
+            send(t, s, "{\"id\":1,\"op\":\"ping\"}", "{\"id\":2,\"op\":\"ping\"}", "{\"id\":3,\"op\":\"ping\"}",
+                    "{\"id\":4,\"op\":\"ping\"}");
+            StringBuilder polled = new StringBuilder();
+            TestServer.await("the close frame", Duration.ofSeconds(10), () -> {
+                polled.append(t.post(s + "/xhr", "", null).body());
+                return polled.toString().contains("c[4429,");
+            });
+            assertThat(polled.toString()).contains("{\\\"disconnect\\\":{\\\"code\\\":4429");
+            assertThat(polled.indexOf("disconnect")).isLessThan(polled.indexOf("c[4429,"));
+            assertThat(t.post(s + "/xhr", "", null).body()).startsWith("c[4429,");
+        }
+    }
 }
