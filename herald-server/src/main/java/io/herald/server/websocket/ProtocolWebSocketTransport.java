@@ -17,7 +17,7 @@ import java.time.Duration;
  * The WebSocket protocol transport, {@code GET /ws}: JSON commands in, replies and pushes out, any
  * number of channels per socket, one message per text frame; the command handling itself is
  * {@link CommandProtocol}'s (shared with SockJS). Shapes are in {@link Command} and {@link Replies}; pushes are the
- * publications' envelopes (the shared bytes of {@link Envelopes#ENVELOPE}), one text frame each.
+ * publications' envelopes (the shared bytes of {@link io.herald.server.codec.Envelopes#ENVELOPE}), one text frame each.
  *
  * <p>Ordering: the subscribe reply precedes the subscription's recovered and live publications.
  * The reply is written when the subscription's {@link Subscribed} notice, queued before its
