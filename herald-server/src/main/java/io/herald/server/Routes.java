@@ -20,6 +20,7 @@ import io.herald.server.polling.LongPollRoute;
 import io.herald.server.socketio.SocketIo;
 import io.herald.server.sse.SseRoute;
 import io.herald.server.web.StaticRoute;
+import io.herald.server.sockjs.SockJsRoute;
 import io.herald.server.websocket.WebSocketRoute;
 import io.herald.server.xhr.XhrStreamRoute;
 import io.netty.handler.codec.http.HttpMethod;
@@ -58,6 +59,8 @@ final class Routes {
                         access.read(Use.READ_WITH_TICKET, Action.SUBSCRIBE, new IframeRoute(node, config)))
                 .route(HttpMethod.GET, "ws", ChannelSegment.OPTIONAL, new WebSocketRoute(node, config, credentials));
         SocketIo.install(router, node, config, credentials); // /socket.io/ (and /engine.io/ with conformance)
+        // SockJS on /sockjs, and with conformance on the suite's services at the root (docs/protocol.md, "SockJS")
+        SockJsRoute.install(router, node, config, credentials);
         StaticRoute files = new StaticRoute();
         router.route(HttpMethod.GET, "", ChannelSegment.NONE, files)
                 .route(HttpMethod.GET, "herald.js", ChannelSegment.NONE, files)

@@ -98,9 +98,9 @@ import java.util.Objects;
  *                            and the queue bound counts it, instead of in the kernel (docs/protocol.md,
  *                            "Conflation")
  * @param conformance         whether the upstream conformance suites' test services are mounted beside
- *                            the normal endpoints (docs/protocol.md, "Socket.IO": the Engine.IO echo
- *                            server on {@code /engine.io/}, the suite's behaviours on {@code /socket.io/},
- *                            with their ping settings and payload limit); false by default, for testing only
+ *                            the normal endpoints (docs/protocol.md, "Conformance services" and "Socket.IO":
+ *                            SockJS's services at the root, the Engine.IO echo server on {@code /engine.io/},
+ *                            the suite's behaviours on {@code /socket.io/}); false by default, never in production
  */
 public record ServerConfig(String host, int port, int ioThreads, NodeConfig node, Duration sseRetry,
                            Duration heartbeat, Duration longPollTimeout, Duration longPollMaxTimeout,

@@ -164,7 +164,7 @@ public final class HeraldCommand implements Callable<Integer> {
     String tlsKey;
 
     @Option(names = "--conformance",
-            description = "Mount the upstream conformance suites' test services beside the normal endpoints (testing only).")
+            description = "Mount the upstream conformance suites' test services (SockJS /echo, /close, ...; Engine.IO /engine.io/; Socket.IO's suite on /socket.io/); for conformance runs only.")
     boolean conformance;
 
     /**

@@ -129,6 +129,7 @@ public final class Settings {
             s("tls.key", Type.PATH, "", "--tls-key", "tlsKey", (b, v) -> b.server.tlsKey(path(v))),
             s("http2", Type.BOOLEAN, true, null, "http2", (b, v) -> b.server.http2((Boolean) v)),
             s("h2c", Type.BOOLEAN, false, null, "h2c", (b, v) -> b.server.h2c((Boolean) v)),
+            // The upstream suites' test services (docs/protocol.md, "Conformance services")
             s("conformance", Type.BOOLEAN, false, "--conformance", "conformance",
                     (b, v) -> b.server.conformance((Boolean) v)),
             // Access control (docs/security.md); on when auth.keys or auth.jwks-url is set. The keys

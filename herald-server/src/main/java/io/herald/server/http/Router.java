@@ -106,6 +106,21 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
         return this;
     }
 
+    /**
+     * Mounts a route on a whole prefix: {@code /name} and everything below it, with any method,
+     * OPTIONS included, and no channel check ({@link RouteTarget#channel()} is null); the route
+     * parses the rest of {@link RouteTarget#path()} and answers methods itself. For protocols that
+     * own a URL space (SockJS, docs/protocol.md "SockJS").
+     *
+     * @param name  the first path segment, e.g. {@code "sockjs"}
+     * @param route the handler
+     * @return this
+     * @throws IllegalStateException after the router served its first request, or for a duplicate name
+     */
+    public Router mount(String name, Route route) {
+        return route(null, name, null, route);
+    }
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         frozen = true;
@@ -150,6 +165,10 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
         String name = slash < 0 ? path.substring(1) : path.substring(1, slash);
         String rest = slash < 0 ? null : path.substring(slash + 1);
         Entry entry = routes.get(name);
+        if (entry != null && entry.method == null) {
+            entry.route.handle(ctx, request, new RouteTarget(path, (String) null, query)); // a mount: the route owns the rest
+            return;
+        }
         if (entry == null
                 || (rest != null && entry.segment == ChannelSegment.NONE)
                 || (rest == null && entry.segment == ChannelSegment.REQUIRED)
