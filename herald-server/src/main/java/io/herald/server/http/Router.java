@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,16 +48,22 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
          * {@code /name/{channel}}, or {@code /name?channel=a&channel=b...} (docs/protocol.md, "Several
          * channels on one request"); {@code /name} without a {@code channel} parameter is 404.
          */
-        REQUIRED_OR_PARAMETERS,
-        /**
-         * {@code /name} and {@code /name/} followed by anything: the route reads the rest of the path
-         * itself (the target's channel is null) and answers every method but {@code OPTIONS} (the
-         * preflight) itself, e.g. the Socket.IO endpoint (docs/protocol.md, "Socket.IO").
-         */
-        SUBTREE
+        REQUIRED_OR_PARAMETERS
     }
 
-    private record Entry(HttpMethod method, ChannelSegment segment, Route route) {
+    /** Who answers the CORS preflight ({@code OPTIONS}) of a path prefix {@link #mount mounted} on a route. */
+    public enum Preflight {
+        /**
+         * The router, as for every other route (docs/protocol.md, "HTTP conventions"); the route never
+         * sees an {@code OPTIONS} request (e.g. Socket.IO, docs/protocol.md "Socket.IO").
+         */
+        ROUTER,
+        /** The route itself, whose protocol defines its own {@code OPTIONS} answers (e.g. SockJS, docs/protocol.md "SockJS"). */
+        ROUTE
+    }
+
+    /** A route: a method and channel segment, or (a mount) a preflight and neither of those. */
+    private record Entry(HttpMethod method, ChannelSegment segment, Preflight mount, Route route) {
     }
 
     private final Map<String, Entry> routes = new HashMap<>();
@@ -89,7 +96,7 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     /**
      * Registers a route.
      *
-     * @param method  the one method it answers (others get 405); ignored for {@link ChannelSegment#SUBTREE}
+     * @param method  the one method it answers (others get 405)
      * @param name    the first path segment, e.g. {@code "sse"}; {@code ""} for {@code /}
      * @param segment whether a channel segment follows
      * @param route   the handler
@@ -97,28 +104,36 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
      * @throws IllegalStateException after the router served its first request, or for a duplicate name
      */
     public Router route(HttpMethod method, String name, ChannelSegment segment, Route route) {
+        return add(name, new Entry(method, segment, null, route));
+    }
+
+    private Router add(String name, Entry entry) {
         if (frozen) {
             throw new IllegalStateException("routes are fixed once the server runs");
         }
-        if (routes.putIfAbsent(name, new Entry(method, segment, route)) != null) {
+        if (routes.putIfAbsent(name, entry) != null) {
             throw new IllegalStateException("route /" + name + " registered twice");
         }
         return this;
     }
 
     /**
-     * Mounts a route on a whole prefix: {@code /name} and everything below it, with any method,
-     * OPTIONS included, and no channel check ({@link RouteTarget#channel()} is null); the route
-     * parses the rest of {@link RouteTarget#path()} and answers methods itself. For protocols that
-     * own a URL space (SockJS, docs/protocol.md "SockJS").
+     * Mounts a route on a whole path prefix, for protocols that own a URL space (SockJS, Socket.IO,
+     * Engine.IO): the route receives every request for {@code /name} and {@code /name/} followed by
+     * anything, with any method, the whole path in {@link RouteTarget#path()} (which it parses itself;
+     * no channel check is made and {@link RouteTarget#channel()} is null) and the decoded query; it
+     * answers methods itself (no 405 from the router). {@code OPTIONS} requests reach it only with
+     * {@link Preflight#ROUTE}; with {@link Preflight#ROUTER} the router answers them as the CORS
+     * preflight (docs/protocol.md, "HTTP conventions").
      *
-     * @param name  the first path segment, e.g. {@code "sockjs"}
-     * @param route the handler
+     * @param name      the first path segment, e.g. {@code "sockjs"}
+     * @param route     the handler
+     * @param preflight who answers {@code OPTIONS}
      * @return this
      * @throws IllegalStateException after the router served its first request, or for a duplicate name
      */
-    public Router mount(String name, Route route) {
-        return route(null, name, null, route);
+    public Router mount(String name, Route route, Preflight preflight) {
+        return add(name, new Entry(null, null, Objects.requireNonNull(preflight, "preflight"), route));
     }
 
     @Override
@@ -165,8 +180,12 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
         String name = slash < 0 ? path.substring(1) : path.substring(1, slash);
         String rest = slash < 0 ? null : path.substring(slash + 1);
         Entry entry = routes.get(name);
-        if (entry != null && entry.method == null) {
-            entry.route.handle(ctx, request, new RouteTarget(path, (String) null, query)); // a mount: the route owns the rest
+        if (entry != null && entry.mount != null) {
+            if (entry.mount == Preflight.ROUTER && request.method().equals(HttpMethod.OPTIONS)) {
+                HttpResponses.preflight(ctx, request);
+            } else {
+                entry.route.handle(ctx, request, new RouteTarget(path, (String) null, query)); // the route owns the rest
+            }
             return;
         }
         if (entry == null
@@ -177,10 +196,6 @@ public final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         if (request.method().equals(HttpMethod.OPTIONS)) {
             HttpResponses.preflight(ctx, request);
-            return;
-        }
-        if (entry.segment == ChannelSegment.SUBTREE) {
-            entry.route.handle(ctx, request, new RouteTarget(path, (String) null, query));
             return;
         }
         if (!request.method().equals(entry.method)) {

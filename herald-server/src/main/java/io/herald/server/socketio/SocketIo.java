@@ -4,10 +4,9 @@ import io.herald.core.Node;
 import io.herald.server.ServerConfig;
 import io.herald.server.auth.Credentials;
 import io.herald.server.http.Router;
-import io.herald.server.http.Router.ChannelSegment;
+import io.herald.server.http.Router.Preflight;
 import io.herald.server.socketio.engine.EngineConfig;
 import io.herald.server.socketio.engine.EngineServer;
-import io.netty.handler.codec.http.HttpMethod;
 import java.time.Duration;
 import java.util.Map;
 
@@ -56,11 +55,11 @@ public final class SocketIo {
         // Loads the packet parser (Jackson) now rather than on the first client's CONNECT, whose answer
         // would otherwise wait for the class loading.
         SioPacket.parse("2[\"ready\",{\"a\":[1]}]");
-        router.route(HttpMethod.GET, "socket.io", ChannelSegment.SUBTREE, socketIo);
+        router.mount("socket.io", socketIo, Preflight.ROUTER);
         EngineServer engineIo = null;
         if (config.conformance()) {
             engineIo = new EngineServer(CONFORMANCE, ConformanceNamespace.ECHO);
-            router.route(HttpMethod.GET, "engine.io", ChannelSegment.SUBTREE, engineIo);
+            router.mount("engine.io", engineIo, Preflight.ROUTER);
         }
         return new SocketIo(socketIo, engineIo);
     }

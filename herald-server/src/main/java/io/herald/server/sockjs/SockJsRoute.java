@@ -8,6 +8,7 @@ import io.herald.server.auth.Credentials;
 import io.herald.server.http.Route;
 import io.herald.server.http.RouteTarget;
 import io.herald.server.http.Router;
+import io.herald.server.http.Router.Preflight;
 import io.herald.server.websocket.CommandProtocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -138,16 +139,19 @@ public final class SockJsRoute implements Route {
      */
     public static void install(Router router, Node node, ServerConfig config, Credentials credentials) {
         CommandProtocol.Factory commands = new CommandProtocol.Factory(node, config, credentials);
+        // SockJS answers OPTIONS itself (its own CORS and caching headers): docs/protocol.md, "SockJS"
         router.mount("sockjs", new SockJsRoute("sockjs", true, false, RESPONSE_LIMIT,
-                () -> new HeraldApp(node, commands), config, node));
+                () -> new HeraldApp(node, commands), config, node), Preflight.ROUTE);
         if (config.conformance()) {
             long limit = CONFORMANCE_RESPONSE_LIMIT;
-            router.mount("echo", new SockJsRoute("echo", true, false, limit, ConformanceApps.ECHO, config, node))
-                    .mount("close", new SockJsRoute("close", true, false, limit, ConformanceApps.CLOSE, config, node))
+            router.mount("echo", new SockJsRoute("echo", true, false, limit, ConformanceApps.ECHO, config, node), Preflight.ROUTE)
+                    .mount("close", new SockJsRoute("close", true, false, limit, ConformanceApps.CLOSE, config, node), Preflight.ROUTE)
                     .mount("disabled_websocket_echo",
-                            new SockJsRoute("disabled_websocket_echo", false, false, limit, ConformanceApps.ECHO, config, node))
+                            new SockJsRoute("disabled_websocket_echo", false, false, limit, ConformanceApps.ECHO, config, node),
+                            Preflight.ROUTE)
                     .mount("cookie_needed_echo",
-                            new SockJsRoute("cookie_needed_echo", true, true, limit, ConformanceApps.ECHO, config, node));
+                            new SockJsRoute("cookie_needed_echo", true, true, limit, ConformanceApps.ECHO, config, node),
+                            Preflight.ROUTE);
         }
     }
 
