@@ -2,8 +2,10 @@ package io.herald.server.edge;
 
 import io.herald.core.ErrorCode;
 import io.herald.server.http.HttpResponses;
+import io.herald.server.http.LingeringClose;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.TooLongFrameException;
@@ -71,6 +73,8 @@ public final class RequestGuard extends ChannelDuplexHandler {
     private int pending;
     /** Dropping the rest of a refused request's body. */
     private boolean discarding;
+    /** The close waiting for the end of that body ({@link LingeringClose}), or null. */
+    private LingeringClose lingering;
     private boolean upgraded;
     private boolean interim;
     /** The current request's allowed cross-origin {@code Origin}, echoed; null for none. */
@@ -92,6 +96,9 @@ public final class RequestGuard extends ChannelDuplexHandler {
             if (discarding) {
                 discarding = !(content instanceof LastHttpContent);
                 content.release();
+                if (!discarding && lingering != null) {
+                    lingering.bodyEnded();
+                }
                 return;
             }
             if (content instanceof LastHttpContent) {
@@ -188,10 +195,20 @@ public final class RequestGuard extends ChannelDuplexHandler {
         }
         decorate(response);
         ended(ctx);
-        var written = HttpResponses.write(ctx, response);
+        var written = refusal(ctx, response);
         if (connection) {
             written.addListener(f -> closeConnection(ctx.channel()));
         }
+    }
+
+    /**
+     * Writes a refusal ({@code Connection: close}) and closes once the rest of the request's body has been
+     * dropped, or after {@link LingeringClose#DRAIN_MILLIS} ms: never over unread body bytes, whose reset
+     * could destroy the answer before the client reads it.
+     */
+    private ChannelFuture refusal(ChannelHandlerContext ctx, FullHttpResponse response) {
+        lingering = LingeringClose.write(ctx, response, !discarding);
+        return lingering.written();
     }
 
     /** On an HTTP/2 stream, closes its connection too (GOAWAY), as HTTP/1.1's answer closes the socket. */
@@ -214,7 +231,7 @@ public final class RequestGuard extends ChannelDuplexHandler {
         decorate(response);
         ended(ctx);
         // The body aggregator after this still holds the partial request; closing releases it.
-        HttpResponses.write(ctx, response).addListener(f -> closeConnection(ctx.channel()));
+        refusal(ctx, response).addListener(f -> closeConnection(ctx.channel()));
     }
 
     private void bodyArrived() {
