@@ -81,12 +81,14 @@ import java.util.Objects;
  *                            after it (slowloris), 10 s by default
  * @param requestBodyTimeout  how long a request has to send its whole body once its head arrived;
  *                            answered 408 {@code request_timeout} and closed after it, 30 s by default
- * @param wsCommandRate       WebSocket protocol commands per second one socket may send, on average;
+ * @param wsCommandRate       WebSocket protocol commands per second one socket (a SockJS session, a
+ *                            Socket.IO socket's events) may send, on average;
  *                            more get {@code too_many_requests} replies, and a socket told three times
  *                            in 10 s is closed 4429; 100 by default, 0 for no limit
  * @param wsCommandBurst      commands one socket may send at once, 200 by default (at least 1)
  * @param wsPublishRate       publications per second one WebSocket may send (a {@code publish} command,
- *                            or a message on raw {@code /ws/{channel}}), on average; 20 by default,
+ *                            a Socket.IO {@code publish} event, or a message on raw {@code /ws/{channel}}),
+ *                            on average; 20 by default,
  *                            0 for no limit
  * @param wsPublishBurst      publications one socket may send at once, 50 by default (at least 1)
  * @param broker              the broker channel streams live in: in memory (one node, the default) or

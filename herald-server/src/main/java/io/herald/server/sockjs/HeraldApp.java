@@ -105,6 +105,12 @@ final class HeraldApp implements SockJsApp, Transport, CommandProtocol.Link {
         return !closing && sockjs.writable();
     }
 
+    /** Its messages are the envelopes, with {@code "conflated":n} (docs/protocol.md, "Conflation"). */
+    @Override
+    public boolean showsConflation() {
+        return true;
+    }
+
     @Override
     public void write(Push push) {
         if (push instanceof Publication p) {

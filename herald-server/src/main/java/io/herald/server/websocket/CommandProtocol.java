@@ -230,8 +230,8 @@ public final class CommandProtocol {
         if (flood.strike(now)) {
             link.violation(Disconnect.TOO_MANY_REQUESTS);
         } else {
-            link.reply(Replies.error(id, ErrorCode.TOO_MANY_REQUESTS, "over the socket's command or publication rate"
-                    + " (limits.ws.*); slow down: a third refusal within 10 s closes the socket with 4429"));
+            HeraldException refusal = FloodGuard.refusal();
+            link.reply(Replies.error(id, refusal.code(), refusal.getMessage()));
         }
     }
 

@@ -339,6 +339,31 @@ class SockJsTest {
         }
     }
 
+    /**
+     * The WebSocket rate limits ({@code limits.ws.*}) apply per SockJS session with /ws's answers: a
+     * publish over the publication rate is not carried out and gets {@code too_many_requests}, the
+     * session stays; the ending 4429 is counted in {@code herald_disconnects_total} as on /ws.
+     */
+    @Test
+    void aPublishOverThePublicationRateIsRefusedAsOnWs() {
+        try (TestServer t = TestServer.start(c -> c.wsPublishRate(1).wsPublishBurst(1).wsCommandRate(1).wsCommandBurst(4))) {
+            String s = session();
+            assertThat(t.post(s + "/xhr", "", null).body()).isEqualTo("o\n");
+            send(t, s, "{\"id\":1,\"op\":\"publish\",\"channel\":\"r\",\"data\":1}",
+                    "{\"id\":2,\"op\":\"publish\",\"channel\":\"r\",\"data\":2}");
+            List<JsonNode> replies = pollMessages(t, s, 2);
+            assertThat(replies.get(0).path("ok").asBoolean()).isTrue();
+            assertThat(replies.get(1).path("id").asLong()).isEqualTo(2);
+            assertThat(replies.get(1).path("error").path("code").asText()).isEqualTo("too_many_requests");
+            assertThat(t.server().node().publishedCount()).isEqualTo(1);
+            assertThat(t.admin("/metrics").body()).contains("herald_disconnects_total{reason=\"too_many_requests\"} 0.0");
+            send(t, s, "{\"id\":3,\"op\":\"ping\"}", "{\"id\":4,\"op\":\"ping\"}", "{\"id\":5,\"op\":\"ping\"}",
+                    "{\"id\":6,\"op\":\"ping\"}"); // 3 and 4 take the burst's last tokens, 5 and 6 are refused
+            TestServer.await("the session ended 4429", Duration.ofSeconds(10),
+                    () -> t.admin("/metrics").body().contains("herald_disconnects_total{reason=\"too_many_requests\"} 1.0"));
+        }
+    }
+
     /** A Herald disconnect (here the flood guard's 4429) is the goodbye message, then the close frame with the same code. */
     @Test
     void aHeraldDisconnectIsTheGoodbyeThenTheCloseFrame() {
