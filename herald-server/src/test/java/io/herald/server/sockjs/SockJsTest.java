@@ -284,6 +284,12 @@ class SockJsTest {
             ws.send("[\"broken");
             assertThat(ws.nextClose().code()).isEqualTo(1002);
             ws.close();
+            WsClient big = WsClient.connect(t, session() + "/websocket");
+            assertThat(big.nextText()).isEqualTo("o");
+            big.send(messages(huge)); // over the message limit: closed 1009, as /ws does
+            assertThat(big.nextText()).isEqualTo("c[1009,\"Message too big\"]");
+            assertThat(big.nextClose().code()).isEqualTo(1009);
+            big.close();
 
             t.publish("sj:b", "still here");
             assertThat(pollMessages(t, good, 1).get(0).get("data").asText()).isEqualTo("still here");
