@@ -3,8 +3,10 @@ package io.herald.server.sockjs;
 import io.herald.core.ErrorCode;
 import io.herald.core.HeraldException;
 import io.herald.core.Node;
+import io.herald.core.auth.Principal;
 import io.herald.server.ServerConfig;
 import io.herald.server.auth.Credentials;
+import io.herald.server.auth.RequestCredentials;
 import io.herald.server.http.Route;
 import io.herald.server.http.RouteTarget;
 import io.herald.server.http.Router;
@@ -42,7 +44,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -109,13 +111,15 @@ public final class SockJsRoute implements Route {
     private final boolean websocket;
     private final boolean cookieNeeded;
     private final long responseLimit;
-    private final Supplier<SockJsApp> apps;
+    /** The app of a new session, from the request that opens it. */
+    private final Function<FullHttpRequest, SockJsApp> apps;
     private final Duration heartbeat;
     private final long outboxMaxBytes;
     private final int maxMessageBytes;
     private final Map<String, SockJsSession> sessions = new ConcurrentHashMap<>();
 
-    private SockJsRoute(String name, boolean websocket, boolean cookieNeeded, long responseLimit, Supplier<SockJsApp> apps,
+    private SockJsRoute(String name, boolean websocket, boolean cookieNeeded, long responseLimit,
+                        Function<FullHttpRequest, SockJsApp> apps,
                         ServerConfig config, Node node) {
         this.prefix = "/" + name;
         this.websocket = websocket;
@@ -135,13 +139,26 @@ public final class SockJsRoute implements Route {
      * @param router      the public port's router
      * @param node        the node sessions subscribe and publish on
      * @param config      the server configuration (heartbeat, {@code conformance}, {@code auth}, WebSocket limits)
-     * @param credentials the loaded token keys; with a verifier the first command must be {@code connect}
+     * @param credentials the loaded token keys; with a verifier a session opened with the token cookie
+     *                    ({@code auth.cookie}) starts connected, else its first command must be {@code connect}
      */
     public static void install(Router router, Node node, ServerConfig config, Credentials credentials) {
         CommandProtocol.Factory commands = new CommandProtocol.Factory(node, config, credentials);
+        RequestCredentials requests = new RequestCredentials(credentials, config.auth());
+        Function<FullHttpRequest, SockJsApp> herald = request -> {
+            if (!commands.accessControl()) {
+                return new HeraldApp(node, commands, null, null);
+            }
+            try {
+                // the auth cookie of the opening request, as an SSE request's (docs/security.md)
+                Principal who = requests.principal(request, RequestCredentials.Use.SOCKJS, null, null);
+                return new HeraldApp(node, commands, who.authenticated() ? who : null, null);
+            } catch (HeraldException e) {
+                return new HeraldApp(node, commands, null, e);
+            }
+        };
         // SockJS answers OPTIONS itself (its own CORS and caching headers): docs/protocol.md, "SockJS"
-        router.mount("sockjs", new SockJsRoute("sockjs", true, false, RESPONSE_LIMIT,
-                () -> new HeraldApp(node, commands), config, node), Preflight.ROUTE);
+        router.mount("sockjs", new SockJsRoute("sockjs", true, false, RESPONSE_LIMIT, herald, config, node), Preflight.ROUTE);
         if (config.conformance()) {
             long limit = CONFORMANCE_RESPONSE_LIMIT;
             router.mount("echo", new SockJsRoute("echo", true, false, limit, ConformanceApps.ECHO, config, node), Preflight.ROUTE)
@@ -301,13 +318,13 @@ public final class SockJsRoute implements Route {
             keepOpen(ctx.pipeline());
             receiver.start(request.protocolVersion());
         }
-        SockJsSession session = sessions.computeIfAbsent(id, key -> newSession(key, ctx));
+        SockJsSession session = sessions.computeIfAbsent(id, key -> newSession(key, ctx, request));
         session.loop().execute(() -> session.attach(receiver));
     }
 
-    private SockJsSession newSession(String id, ChannelHandlerContext ctx) {
+    private SockJsSession newSession(String id, ChannelHandlerContext ctx, FullHttpRequest request) {
         SockJsSession[] made = new SockJsSession[1];
-        made[0] = new SockJsSession(id, ctx.channel().eventLoop(), apps.get(), heartbeat, DISCONNECT_DELAY, outboxMaxBytes,
+        made[0] = new SockJsSession(id, ctx.channel().eventLoop(), apps.apply(request), heartbeat, DISCONNECT_DELAY, outboxMaxBytes,
                 () -> sessions.remove(id, made[0]));
         return made[0];
     }
@@ -375,7 +392,7 @@ public final class SockJsRoute implements Route {
                     "\"Connection\" must be \"Upgrade\".", new DefaultHttpHeaders());
             return;
         }
-        SockJsSession session = new SockJsSession(id, ctx.channel().eventLoop(), apps.get(), heartbeat, DISCONNECT_DELAY,
+        SockJsSession session = new SockJsSession(id, ctx.channel().eventLoop(), apps.apply(request), heartbeat, DISCONNECT_DELAY,
                 outboxMaxBytes, () -> { });
         WebSocketServerProtocolConfig protocol = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(request.uri())

@@ -199,7 +199,7 @@ class SockJsTest {
     }
 
     /** Collects what a stream sends, on a thread of its own, for awaiting text in it. */
-    private static final class Reader {
+    static final class Reader {
         private final StringBuffer text = new StringBuffer();
 
         Reader(InputStream in) {
