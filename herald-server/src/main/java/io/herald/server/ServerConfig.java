@@ -103,6 +103,10 @@ import java.util.Objects;
  *                            the normal endpoints (docs/protocol.md, "Conformance services" and "Socket.IO":
  *                            SockJS's services at the root, the Engine.IO echo server on {@code /engine.io/},
  *                            the suite's behaviours on {@code /socket.io/}); false by default, never in production
+ * @param sockjsClientUrl     where the SockJS iframe page ({@code /sockjs/iframe.html}, docs/protocol.md "SockJS")
+ *                            loads {@code sockjs-client} from: an {@code http}/{@code https} URL or a path
+ *                            beginning with {@code /}, without spaces, quotes or angle brackets; by default
+ *                            {@link #SOCKJS_CLIENT_URL}
  */
 public record ServerConfig(String host, int port, int ioThreads, NodeConfig node, Duration sseRetry,
                            Duration heartbeat, Duration longPollTimeout, Duration longPollMaxTimeout,
@@ -115,7 +119,15 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
                            Duration requestHeadTimeout, Duration requestBodyTimeout, int wsCommandRate,
                            int wsCommandBurst, int wsPublishRate, int wsPublishBurst, BrokerConfig broker,
                            int socketSendBuffer,
-                           boolean conformance) {
+                           boolean conformance,
+                           String sockjsClientUrl) {
+
+    /**
+     * The default of {@link #sockjsClientUrl()}: {@code sockjs-client} 1.6.1 from jsDelivr (the CDN
+     * the reference server {@code sockjs-node} uses), pinned because the iframe page is cached a
+     * year and {@code sockjs-client} needs the page's version to equal its own.
+     */
+    public static final String SOCKJS_CLIENT_URL = "https://cdn.jsdelivr.net/npm/sockjs-client@1.6.1/dist/sockjs.min.js";
 
     /** The values of {@link #logFormat()}. */
     public static final List<String> LOG_FORMATS = List.of("text", "json");
@@ -163,6 +175,9 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         rate("wsCommandRate", wsCommandRate, "wsCommandBurst", wsCommandBurst);
         rate("wsPublishRate", wsPublishRate, "wsPublishBurst", wsPublishBurst);
         check("socketSendBuffer", socketSendBuffer, socketSendBuffer >= 0, ">= 0 bytes; 0 for the system's default");
+        Objects.requireNonNull(sockjsClientUrl, "sockjsClientUrl");
+        check("sockjsClientUrl", sockjsClientUrl, sockjsClientUrl.matches("(https?://|/)[^\\s\"'<>]+"),
+                "an http(s) URL or a path beginning with /, without spaces, quotes or angle brackets");
     }
 
     /** A token bucket's settings: a rate of 0 (no limit) or more, and a burst of at least 1. */
@@ -241,6 +256,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         private int wsPublishBurst = 50;
         private int socketSendBuffer = 0;
         private boolean conformance;
+        private String sockjsClientUrl = SOCKJS_CLIENT_URL;
 
         /** Sets {@link ServerConfig#host()}; see there for units and bounds. */
         public Builder host(String host) {
@@ -476,6 +492,12 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
             return this;
         }
 
+        /** Sets {@link ServerConfig#sockjsClientUrl()}: where the SockJS iframe page loads sockjs-client; see there. */
+        public Builder sockjsClientUrl(String sockjsClientUrl) {
+            this.sockjsClientUrl = sockjsClientUrl;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public ServerConfig build() {
             return new ServerConfig(host, port, ioThreads, node, sseRetry, heartbeat, longPollTimeout,
@@ -484,7 +506,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
                     accessLog, logFormat, tlsCert, tlsKey, http2, h2c, auth, corsAllowedOrigins, trustedProxies,
                     perIpConnections, perIpConnectRate, perIpConnectBurst, requestHeadTimeout, requestBodyTimeout,
                     wsCommandRate, wsCommandBurst, wsPublishRate, wsPublishBurst, broker, socketSendBuffer,
-                    conformance);
+                    conformance, sockjsClientUrl);
         }
     }
 }

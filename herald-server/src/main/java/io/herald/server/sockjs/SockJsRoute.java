@@ -75,8 +75,6 @@ import java.util.regex.Pattern;
 public final class SockJsRoute implements Route {
     /** A session's timeout without a receiver (the protocol's disconnect delay). */
     static final Duration DISCONNECT_DELAY = Duration.ofSeconds(5);
-    /** Where the iframe page loads sockjs-client from. */
-    static final String SOCKJS_CLIENT_URL = "https://cdn.jsdelivr.net/npm/sockjs-client@1/dist/sockjs.min.js";
     /** A streaming response ends after this many bytes of frames on {@code /sockjs}; the client reconnects. */
     static final long RESPONSE_LIMIT = 128 * 1024;
     /** The response limit of the conformance services. */
@@ -87,6 +85,7 @@ public final class SockJsRoute implements Route {
     private static final Pattern SESSION_PATH = Pattern.compile("/([^/.]+)/([^/.]+)/([a-z_]+)");
     private static final Pattern IFRAME = Pattern.compile("/iframe[0-9a-z_.-]*\\.html");
     private static final Pattern CALLBACK = Pattern.compile("[a-zA-Z0-9_.-]+");
+    /** The iframe page; {@code %s} is where it loads sockjs-client from ({@code sockjs.client-url}). */
     private static final String IFRAME_PAGE = """
             <!DOCTYPE html>
             <html>
@@ -103,9 +102,7 @@ public final class SockJsRoute implements Route {
               <h2>Don't panic!</h2>
               <p>This is a SockJS hidden iframe. It's used for cross domain magic.</p>
             </body>
-            </html>""".formatted(SOCKJS_CLIENT_URL);
-    private static final byte[] IFRAME_BYTES = IFRAME_PAGE.getBytes(StandardCharsets.UTF_8);
-    private static final String IFRAME_ETAG = etag(IFRAME_BYTES);
+            </html>""";
 
     private final String prefix;
     private final boolean websocket;
@@ -117,6 +114,9 @@ public final class SockJsRoute implements Route {
     private final long outboxMaxBytes;
     private final int maxMessageBytes;
     private final Map<String, SockJsSession> sessions = new ConcurrentHashMap<>();
+    /** The iframe page with the configured sockjs-client URL, and its ETag. */
+    private final String iframePage;
+    private final String iframeEtag;
 
     private SockJsRoute(String name, boolean websocket, boolean cookieNeeded, long responseLimit,
                         Function<FullHttpRequest, SockJsApp> apps,
@@ -130,6 +130,9 @@ public final class SockJsRoute implements Route {
         // the outbox holds what the core's queue handed over; the core's queue is the real bound
         this.outboxMaxBytes = Math.max(64 * 1024, node.config().maxPayloadBytes() * 2L);
         this.maxMessageBytes = node.config().maxPayloadBytes() * 2 + 1024;
+        // the URL is validated (no quotes, no angle brackets): it cannot leave the attribute
+        this.iframePage = IFRAME_PAGE.formatted(config.sockjsClientUrl());
+        this.iframeEtag = etag(iframePage.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -254,14 +257,14 @@ public final class SockJsRoute implements Route {
     private void iframe(ChannelHandlerContext ctx, FullHttpRequest request) {
         HttpHeaders h = new DefaultHttpHeaders();
         cacheForAYear(h);
-        h.set(HttpHeaderNames.ETAG, IFRAME_ETAG);
-        if (IFRAME_ETAG.equals(request.headers().get(HttpHeaderNames.IF_NONE_MATCH))) {
+        h.set(HttpHeaderNames.ETAG, iframeEtag);
+        if (iframeEtag.equals(request.headers().get(HttpHeaderNames.IF_NONE_MATCH))) {
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED);
             response.headers().set(h);
             write(ctx, request, response);
             return;
         }
-        send(ctx, request, HttpResponseStatus.OK, "text/html; charset=UTF-8", IFRAME_PAGE, h);
+        send(ctx, request, HttpResponseStatus.OK, "text/html; charset=UTF-8", iframePage, h);
     }
 
     /** A CORS preflight: 204, cacheable for a year, the methods, the requested headers echoed. */
