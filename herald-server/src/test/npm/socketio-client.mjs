@@ -1,6 +1,7 @@
 // A socket.io-client driven by herald-server's tests (io.herald.server.socketio.NodeSocketIoClient):
 // node socketio-client.mjs URL [AUTH_JSON] [TRANSPORTS]
-// Commands on stdin, one a line: "subscribe CH [SINCE]", "unsubscribe CH", "publish CH JSON", "exit".
+// Commands on stdin, one a line: "subscribe CH [SINCE]", "unsubscribe CH", "publish CH JSON",
+// "publish-binary CH" (data a Buffer: a BINARY_EVENT), "exit".
 // Every event and ack is one JSON line on stdout: {"type":"connect","recovered":..}, {"type":"publication",
 // "envelope":{..}}, {"type":"ack","event":..,"reply":..}, {"type":"disconnect","reason":..}, ...
 import { io } from "socket.io-client";
@@ -18,7 +19,7 @@ socket.on("connect", () => out({ type: "connect", recovered: socket.recovered, t
 socket.io.on("open", () => socket.io.engine.on("upgrade", (t) => out({ type: "upgrade", transport: t.name })));
 socket.on("connect_error", (e) => out({ type: "connect_error", message: e.message, data: e.data ?? null }));
 socket.on("disconnect", (reason) => out({ type: "disconnect", reason }));
-for (const name of ["publication", "subscribed", "unsubscribed", "goodbye"]) {
+for (const name of ["publication", "subscribed", "unsubscribed", "goodbye", "error"]) {
   socket.on(name, (payload, offset) => out({ type: name, payload, offset }));
 }
 const rl = createInterface({ input: process.stdin });
@@ -31,6 +32,8 @@ rl.on("line", (line) => {
     socket.emit("unsubscribe", { channel }, ack("unsubscribe"));
   } else if (cmd === "publish") {
     socket.emit("publish", { channel, data: JSON.parse(rest.join(" ")) }, ack("publish"));
+  } else if (cmd === "publish-binary") {
+    socket.emit("publish", { channel, data: Buffer.from([1, 2, 3]) }, ack("publish-binary"));
   } else if (cmd === "exit") {
     socket.close();
     out({ type: "closed" });

@@ -81,12 +81,14 @@ import java.util.Objects;
  *                            after it (slowloris), 10 s by default
  * @param requestBodyTimeout  how long a request has to send its whole body once its head arrived;
  *                            answered 408 {@code request_timeout} and closed after it, 30 s by default
- * @param wsCommandRate       WebSocket protocol commands per second one socket may send, on average;
+ * @param wsCommandRate       WebSocket protocol commands per second one socket (a SockJS session, a
+ *                            Socket.IO socket's events) may send, on average;
  *                            more get {@code too_many_requests} replies, and a socket told three times
  *                            in 10 s is closed 4429; 100 by default, 0 for no limit
  * @param wsCommandBurst      commands one socket may send at once, 200 by default (at least 1)
  * @param wsPublishRate       publications per second one WebSocket may send (a {@code publish} command,
- *                            or a message on raw {@code /ws/{channel}}), on average; 20 by default,
+ *                            a Socket.IO {@code publish} event, or a message on raw {@code /ws/{channel}}),
+ *                            on average; 20 by default,
  *                            0 for no limit
  * @param wsPublishBurst      publications one socket may send at once, 50 by default (at least 1)
  * @param broker              the broker channel streams live in: in memory (one node, the default) or
@@ -101,6 +103,10 @@ import java.util.Objects;
  *                            the normal endpoints (docs/protocol.md, "Conformance services" and "Socket.IO":
  *                            SockJS's services at the root, the Engine.IO echo server on {@code /engine.io/},
  *                            the suite's behaviours on {@code /socket.io/}); false by default, never in production
+ * @param sockjsClientUrl     where the SockJS iframe page ({@code /sockjs/iframe.html}, docs/protocol.md "SockJS")
+ *                            loads {@code sockjs-client} from: an {@code http}/{@code https} URL or a path
+ *                            beginning with {@code /}, without spaces, quotes or angle brackets; by default
+ *                            {@link #SOCKJS_CLIENT_URL}
  */
 public record ServerConfig(String host, int port, int ioThreads, NodeConfig node, Duration sseRetry,
                            Duration heartbeat, Duration longPollTimeout, Duration longPollMaxTimeout,
@@ -113,7 +119,15 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
                            Duration requestHeadTimeout, Duration requestBodyTimeout, int wsCommandRate,
                            int wsCommandBurst, int wsPublishRate, int wsPublishBurst, BrokerConfig broker,
                            int socketSendBuffer,
-                           boolean conformance) {
+                           boolean conformance,
+                           String sockjsClientUrl) {
+
+    /**
+     * The default of {@link #sockjsClientUrl()}: {@code sockjs-client} 1.6.1 from jsDelivr (the CDN
+     * the reference server {@code sockjs-node} uses), pinned because the iframe page is cached a
+     * year and {@code sockjs-client} needs the page's version to equal its own.
+     */
+    public static final String SOCKJS_CLIENT_URL = "https://cdn.jsdelivr.net/npm/sockjs-client@1.6.1/dist/sockjs.min.js";
 
     /** The values of {@link #logFormat()}. */
     public static final List<String> LOG_FORMATS = List.of("text", "json");
@@ -161,6 +175,9 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         rate("wsCommandRate", wsCommandRate, "wsCommandBurst", wsCommandBurst);
         rate("wsPublishRate", wsPublishRate, "wsPublishBurst", wsPublishBurst);
         check("socketSendBuffer", socketSendBuffer, socketSendBuffer >= 0, ">= 0 bytes; 0 for the system's default");
+        Objects.requireNonNull(sockjsClientUrl, "sockjsClientUrl");
+        check("sockjsClientUrl", sockjsClientUrl, sockjsClientUrl.matches("(https?://|/)[^\\s\"'<>]+"),
+                "an http(s) URL or a path beginning with /, without spaces, quotes or angle brackets");
     }
 
     /** A token bucket's settings: a rate of 0 (no limit) or more, and a burst of at least 1. */
@@ -239,6 +256,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         private int wsPublishBurst = 50;
         private int socketSendBuffer = 0;
         private boolean conformance;
+        private String sockjsClientUrl = SOCKJS_CLIENT_URL;
 
         /** Sets {@link ServerConfig#host()}; see there for units and bounds. */
         public Builder host(String host) {
@@ -474,6 +492,12 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
             return this;
         }
 
+        /** Sets {@link ServerConfig#sockjsClientUrl()}: where the SockJS iframe page loads sockjs-client; see there. */
+        public Builder sockjsClientUrl(String sockjsClientUrl) {
+            this.sockjsClientUrl = sockjsClientUrl;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public ServerConfig build() {
             return new ServerConfig(host, port, ioThreads, node, sseRetry, heartbeat, longPollTimeout,
@@ -482,7 +506,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
                     accessLog, logFormat, tlsCert, tlsKey, http2, h2c, auth, corsAllowedOrigins, trustedProxies,
                     perIpConnections, perIpConnectRate, perIpConnectBurst, requestHeadTimeout, requestBodyTimeout,
                     wsCommandRate, wsCommandBurst, wsPublishRate, wsPublishBurst, broker, socketSendBuffer,
-                    conformance);
+                    conformance, sockjsClientUrl);
         }
     }
 }

@@ -59,7 +59,13 @@ public final class RequestCredentials {
         /** A read that may also take a ticket in the query: SSE, the iframe. */
         READ_WITH_TICKET,
         /** The raw WebSocket upgrade: also the token subprotocol, after the header and before the cookie. */
-        WEBSOCKET
+        WEBSOCKET,
+        /**
+         * The request that opens a SockJS session (any SockJS transport, WebSocket included): the
+         * cookie only, as {@code sockjs-client} sends no headers of its own; without it the session
+         * authenticates with the {@code connect} command (docs/protocol.md, "SockJS").
+         */
+        SOCKJS
     }
 
     /**
@@ -76,6 +82,10 @@ public final class RequestCredentials {
      *                         for a malformed header
      */
     public Principal principal(HttpRequest request, Use use, String channel, String ticket) {
+        if (use == Use.SOCKJS) {
+            String cookie = config.cookie() ? cookie(request) : null;
+            return cookie == null ? Principal.ANONYMOUS : tokens().verify(cookie);
+        }
         if (use == Use.PUBLISH || use == Use.READ) {
             // A server's key: it publishes, and reads history (GET /history); the Authorizer refuses it
             // any subscription. Browsers cannot send it cross-origin (never in Access-Control-Allow-Headers).

@@ -3,6 +3,7 @@ package io.herald.server.config;
 import io.herald.core.auth.AccessLevel;
 import io.herald.redis.RedisBrokerConfig;
 import io.herald.server.ListenAddress;
+import io.herald.server.ServerConfig;
 import io.herald.server.broker.BrokerConfig;
 import io.herald.server.config.Setting.Type;
 import java.nio.file.Path;
@@ -132,6 +133,9 @@ public final class Settings {
             // The upstream suites' test services (docs/protocol.md, "Conformance services")
             s("conformance", Type.BOOLEAN, false, "--conformance", "conformance",
                     (b, v) -> b.server.conformance((Boolean) v)),
+            // SockJS (docs/protocol.md, "SockJS"): where its iframe page loads sockjs-client from
+            s("sockjs.client-url", Type.STRING, ServerConfig.SOCKJS_CLIENT_URL, null, "sockjsClientUrl",
+                    (b, v) -> b.server.sockjsClientUrl((String) v)),
             // Access control (docs/security.md); on when auth.keys or auth.jwks-url is set. The keys
             // themselves are the list sections auth.keys and api-keys (LIST_SECTIONS).
             s("permissions.subscribe", Type.ACCESS, AccessLevel.GRANT, null, "subscribe",

@@ -46,7 +46,8 @@ public final class HeraldMetrics implements AutoCloseable {
      * and alerts see every series; another transport's (an in-process subscriber's, {@code local})
      * appear when it is first used. Each is a {@code Transport.name()} of the server's transports.
      */
-    public static final List<String> TRANSPORTS = List.of("websocket", "sse", "xhr-streaming", "iframe", "long-polling");
+    public static final List<String> TRANSPORTS = List.of("websocket", "sse", "xhr-streaming", "iframe", "long-polling",
+            "sockjs", "socket.io");
 
     /** The upper bounds of the publish latency histogram's buckets. */
     static final Duration[] PUBLISH_LATENCY_BUCKETS = {Duration.ofNanos(250_000), Duration.ofNanos(500_000),

@@ -5,11 +5,12 @@ import io.herald.core.HeraldException;
 import io.herald.core.Node;
 import io.herald.core.StreamPosition;
 import io.herald.core.auth.Principal;
-import io.herald.server.auth.AuthConfig;
+import io.herald.server.ServerConfig;
 import io.herald.server.auth.Credentials;
 import io.herald.server.auth.TokenVerifier;
 import io.herald.server.codec.WireErrors;
 import io.herald.server.http.Json;
+import io.herald.server.websocket.FloodGuard;
 import java.time.Duration;
 import java.util.Map;
 
@@ -30,11 +31,18 @@ final class HeraldNamespace implements SioNamespace {
     private final Node node;
     private final TokenVerifier tokens;
     private final Duration grace;
+    private final ServerConfig config;
 
-    HeraldNamespace(Node node, Credentials credentials, AuthConfig auth) {
+    /**
+     * @param node        the node sockets subscribe and publish on
+     * @param config      the server configuration ({@code auth.expiry-grace}, the {@code limits.ws.*} rates)
+     * @param credentials the token keys; access control is on when it has a verifier
+     */
+    HeraldNamespace(Node node, ServerConfig config, Credentials credentials) {
         this.node = node;
+        this.config = config;
         this.tokens = credentials.tokens();
-        this.grace = auth.expiryGrace();
+        this.grace = config.auth().expiryGrace();
     }
 
     @Override
@@ -67,7 +75,7 @@ final class HeraldNamespace implements SioNamespace {
         if (pid == null) {
             pid = SioConnection.newId();
         }
-        HeraldSocket socket = new HeraldSocket(node, connection, namespace);
+        HeraldSocket socket = new HeraldSocket(node, connection, namespace, new FloodGuard(config));
         try {
             socket.start(principal, grace);
         } catch (HeraldException e) {

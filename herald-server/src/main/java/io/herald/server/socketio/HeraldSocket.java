@@ -19,6 +19,7 @@ import io.herald.server.codec.Envelopes;
 import io.herald.server.codec.WireErrors;
 import io.herald.server.http.Json;
 import io.herald.server.socketio.SioNamespace.SioSocket;
+import io.herald.server.websocket.FloodGuard;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -63,13 +64,15 @@ final class HeraldSocket implements SioSocket, Transport {
     private final Map<String, Pending> pending = new HashMap<>();
     private final Set<String> live = new HashSet<>();
     private final Cursor cursor = new Cursor();
+    private final FloodGuard flood;
     private Session session;
     private ScheduledFuture<?> expiry;
     private boolean closing;
     private boolean ended;
 
-    HeraldSocket(Node node, SioConnection connection, String namespace) {
+    HeraldSocket(Node node, SioConnection connection, String namespace, FloodGuard flood) {
         this.node = node;
+        this.flood = flood;
         this.connection = connection;
         this.namespace = namespace;
     }
@@ -106,6 +109,16 @@ final class HeraldSocket implements SioSocket, Transport {
             return;
         }
         long ackId = packet.id();
+        long now = System.nanoTime();
+        if (!flood.admit("publish".equals(packet.event()), now)) {
+            // over limits.ws.*, as a command on /ws: refused, the third time within 10 s the end (4429)
+            if (flood.strike(now)) {
+                session.disconnect(Disconnect.TOO_MANY_REQUESTS);
+            } else {
+                replyError(ackId, FloodGuard.refusal());
+            }
+            return;
+        }
         try {
             if (packet.attachments() > 0) {
                 throw new HeraldException(ErrorCode.INVALID_COMMAND,
@@ -121,8 +134,9 @@ final class HeraldSocket implements SioSocket, Transport {
                 default -> throw new HeraldException(ErrorCode.INVALID_COMMAND, "event " + Names.quote(name)
                         + " (expected: subscribe, unsubscribe or publish)");
             }
-        } catch (HeraldException e) {
-            replyError(ackId, e);
+        } catch (RuntimeException e) {
+            // a HeraldException is the client's error; anything else is logged and answered internal_error
+            replyError(ackId, WireErrors.failure(e, "Socket.IO event"));
         }
     }
 
@@ -206,8 +220,18 @@ final class HeraldSocket implements SioSocket, Transport {
         }));
     }
 
+    /**
+     * Answers a failed event: in its ack {@code {"error":{"code":..,"message":..}}}, or, when the
+     * client asked for no ack, as the event {@code error} with {@code {"code":..,"message":..}}
+     * (docs/protocol.md, "Socket.IO"), so that no failure is silent. The socket stays.
+     */
     private void replyError(long ackId, HeraldException e) {
-        reply(ackId, "{\"error\":" + WireErrors.errorJson(e.code(), e.getMessage()) + "}");
+        String error = WireErrors.errorJson(e.code(), e.getMessage());
+        if (ackId >= 0) {
+            reply(ackId, "{\"error\":" + error + "}");
+        } else if (!ended && !closing) {
+            emit("error", error);
+        }
         connection.flush();
     }
 
@@ -271,6 +295,12 @@ final class HeraldSocket implements SioSocket, Transport {
     @Override
     public boolean writable() {
         return !closing && !ended && connection.writable();
+    }
+
+    /** Its {@code publication} events carry the envelope, with {@code "conflated":n} (docs/protocol.md, "Conflation"). */
+    @Override
+    public boolean showsConflation() {
+        return true;
     }
 
     @Override

@@ -16,13 +16,21 @@ import java.util.concurrent.TimeUnit;
  * joins binary attachments to their packet, dispatches {@code CONNECT} to the namespaces,
  * {@code DISCONNECT} and events to the connected sockets, and encodes what they send. A packet that
  * is not valid, an event for a namespace not connected, or a binary message nobody announced closes
- * the Engine.IO session (as the reference server does). A session that connects no namespace within
- * the connect timeout is closed too.
+ * the Engine.IO session (as the reference server does), and so does a packet announcing more than
+ * {@value #MAX_ATTACHMENTS} attachments or attachments of more than {@code maxPayload} bytes together.
+ * A session that connects no namespace within the connect timeout is closed too.
  *
  * <p>Every method runs on the Engine.IO session's event loop ({@link #loop()}).
  */
 public final class SioConnection implements EngineHandler {
+    /** The most binary attachments one packet may announce; more closes the connection (docs/protocol.md, "Socket.IO"). */
+    static final int MAX_ATTACHMENTS = 10;
+
     private final EngineSocket engine;
+    /** The most bytes a packet's attachments may hold together ({@code maxPayload}). */
+    private final int maxAttachmentBytes;
+    /** The bytes of {@link #partial}'s attachments received so far. */
+    private long partialBytes;
     private final Map<String, SioNamespace> namespaces;
     private final Map<String, SioSocket> sockets = new HashMap<>();
     /** A binary event or ack waiting for its attachments, else null. */
@@ -33,9 +41,11 @@ public final class SioConnection implements EngineHandler {
      * @param engine         the Engine.IO session
      * @param namespaces     the namespaces clients may connect to, by name
      * @param connectTimeout how long the session may go without a connected namespace
+     * @param maxAttachmentBytes the most bytes one packet's binary attachments may hold together
      */
-    SioConnection(EngineSocket engine, Map<String, SioNamespace> namespaces, Duration connectTimeout) {
+    SioConnection(EngineSocket engine, Map<String, SioNamespace> namespaces, Duration connectTimeout, int maxAttachmentBytes) {
         this.engine = engine;
+        this.maxAttachmentBytes = maxAttachmentBytes;
         this.namespaces = namespaces;
         this.connectTimeout = engine.loop().schedule(() -> {
             if (sockets.isEmpty()) {
@@ -71,8 +81,13 @@ public final class SioConnection implements EngineHandler {
             engine.close("parse error");
             return;
         }
+        if (p.attachments() > MAX_ATTACHMENTS) {
+            engine.close("parse error"); // a bound on what one packet may make the server hold
+            return;
+        }
         if (p.attachments() > 0) {
             partial = p;
+            partialBytes = 0;
         } else {
             dispatch(p);
         }
@@ -82,6 +97,12 @@ public final class SioConnection implements EngineHandler {
     public void binary(byte[] bytes) {
         if (partial == null) {
             engine.close("parse error");
+            return;
+        }
+        partialBytes += bytes.length;
+        if (partialBytes > maxAttachmentBytes) {
+            partial = null;
+            engine.close("parse error"); // the attachments of one packet over maxPayload
             return;
         }
         partial.buffers().add(bytes);

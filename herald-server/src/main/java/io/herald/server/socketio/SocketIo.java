@@ -49,9 +49,9 @@ public final class SocketIo {
         // the queue of a session is bounded like a Herald session's (limits.queue-max-bytes)
         Map<String, SioNamespace> namespaces = config.conformance()
                 ? Map.of("/", new ConformanceNamespace(), "/custom", new ConformanceNamespace())
-                : Map.of("/", new HeraldNamespace(node, credentials, config.auth()));
+                : Map.of("/", new HeraldNamespace(node, config, credentials));
         Duration connectTimeout = CONNECT_TIMEOUT;
-        EngineServer socketIo = new EngineServer(engine, s -> new SioConnection(s, namespaces, connectTimeout));
+        EngineServer socketIo = new EngineServer(engine, s -> new SioConnection(s, namespaces, connectTimeout, engine.maxPayload()));
         // Loads the packet parser (Jackson) now rather than on the first client's CONNECT, whose answer
         // would otherwise wait for the class loading.
         SioPacket.parse("2[\"ready\",{\"a\":[1]}]");

@@ -1,6 +1,7 @@
 package io.herald.server.sockjs;
 
-import java.util.function.Supplier;
+import io.netty.handler.codec.http.FullHttpRequest;
+import java.util.function.Function;
 
 /**
  * The test services the upstream SockJS suite expects (docs/protocol.md, "Conformance services"):
@@ -12,7 +13,7 @@ final class ConformanceApps {
     }
 
     /** Echo: each message back, in order. */
-    static final Supplier<SockJsApp> ECHO = () -> new SockJsApp() {
+    static final Function<FullHttpRequest, SockJsApp> ECHO = request -> new SockJsApp() {
         private SockJsSession session;
 
         @Override
@@ -32,7 +33,7 @@ final class ConformanceApps {
     };
 
     /** Close: the session closes as soon as it opens, {@code 3000 "Go away!"}. */
-    static final Supplier<SockJsApp> CLOSE = () -> new SockJsApp() {
+    static final Function<FullHttpRequest, SockJsApp> CLOSE = request -> new SockJsApp() {
         @Override
         public void opened(SockJsSession s) {
             s.close(3000, "Go away!");

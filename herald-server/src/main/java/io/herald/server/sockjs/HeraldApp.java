@@ -29,21 +29,35 @@ import java.util.concurrent.TimeUnit;
  * {@link Transport} of the session's core {@link Session}: pushes flow while the SockJS outbox has
  * room ({@link SockJsSession#writable}), else they wait in the core session's bounded queue. A
  * disconnect sends the goodbye, then closes the SockJS session with the same code
- * ({@code c[4000,"..."]}, docs/protocol.md, "Disconnect codes").
+ * ({@code c[4000,"..."]}, docs/protocol.md, "Disconnect codes"). With access control on, a session
+ * whose opening request carried the token cookie ({@code auth.cookie}) starts connected with its
+ * principal; one whose cookie does not verify gets the error and ends 4401 (expired: 4004).
  *
  * <p>Threading: everything runs on the SockJS session's loop; {@link #close} may be called from any thread.
  */
 final class HeraldApp implements SockJsApp, Transport, CommandProtocol.Link {
     private final Node node;
     private final CommandProtocol protocol;
+    /** Who the opening request's cookie says the client is, or null (none, or access control off). */
+    private final Principal cookie;
+    /** Why the opening request's cookie was refused, or null. */
+    private final HeraldException refused;
     private SockJsSession sockjs;
     private Session session;
     private ScheduledFuture<?> deadline;
     private boolean closing;
 
-    HeraldApp(Node node, CommandProtocol.Factory commands) {
+    /**
+     * @param node     the node the session subscribes and publishes on
+     * @param commands the command handling's shared part
+     * @param cookie   the principal the opening request's cookie verified to, or null for none
+     * @param refused  why the opening request's cookie did not verify, or null
+     */
+    HeraldApp(Node node, CommandProtocol.Factory commands, Principal cookie, HeraldException refused) {
         this.node = node;
         this.protocol = commands.open(this);
+        this.cookie = cookie;
+        this.refused = refused;
     }
 
     @Override
@@ -57,6 +71,11 @@ final class HeraldApp implements SockJsApp, Transport, CommandProtocol.Link {
             return;
         }
         protocol.started();
+        if (refused != null) {
+            protocol.refused(refused); // the error, the goodbye, c[4401] (expired: 4004)
+        } else if (cookie != null) {
+            protocol.admitted(cookie); // connected as by a connect with the cookie's token
+        }
     }
 
     @Override
@@ -103,6 +122,12 @@ final class HeraldApp implements SockJsApp, Transport, CommandProtocol.Link {
     @Override
     public boolean writable() {
         return !closing && sockjs.writable();
+    }
+
+    /** Its messages are the envelopes, with {@code "conflated":n} (docs/protocol.md, "Conflation"). */
+    @Override
+    public boolean showsConflation() {
+        return true;
     }
 
     @Override

@@ -3,8 +3,10 @@ package io.herald.server.sockjs;
 import io.herald.core.ErrorCode;
 import io.herald.core.HeraldException;
 import io.herald.core.Node;
+import io.herald.core.auth.Principal;
 import io.herald.server.ServerConfig;
 import io.herald.server.auth.Credentials;
+import io.herald.server.auth.RequestCredentials;
 import io.herald.server.http.Route;
 import io.herald.server.http.RouteTarget;
 import io.herald.server.http.Router;
@@ -42,7 +44,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -73,8 +75,6 @@ import java.util.regex.Pattern;
 public final class SockJsRoute implements Route {
     /** A session's timeout without a receiver (the protocol's disconnect delay). */
     static final Duration DISCONNECT_DELAY = Duration.ofSeconds(5);
-    /** Where the iframe page loads sockjs-client from. */
-    static final String SOCKJS_CLIENT_URL = "https://cdn.jsdelivr.net/npm/sockjs-client@1/dist/sockjs.min.js";
     /** A streaming response ends after this many bytes of frames on {@code /sockjs}; the client reconnects. */
     static final long RESPONSE_LIMIT = 128 * 1024;
     /** The response limit of the conformance services. */
@@ -85,6 +85,7 @@ public final class SockJsRoute implements Route {
     private static final Pattern SESSION_PATH = Pattern.compile("/([^/.]+)/([^/.]+)/([a-z_]+)");
     private static final Pattern IFRAME = Pattern.compile("/iframe[0-9a-z_.-]*\\.html");
     private static final Pattern CALLBACK = Pattern.compile("[a-zA-Z0-9_.-]+");
+    /** The iframe page; {@code %s} is where it loads sockjs-client from ({@code sockjs.client-url}). */
     private static final String IFRAME_PAGE = """
             <!DOCTYPE html>
             <html>
@@ -101,21 +102,24 @@ public final class SockJsRoute implements Route {
               <h2>Don't panic!</h2>
               <p>This is a SockJS hidden iframe. It's used for cross domain magic.</p>
             </body>
-            </html>""".formatted(SOCKJS_CLIENT_URL);
-    private static final byte[] IFRAME_BYTES = IFRAME_PAGE.getBytes(StandardCharsets.UTF_8);
-    private static final String IFRAME_ETAG = etag(IFRAME_BYTES);
+            </html>""";
 
     private final String prefix;
     private final boolean websocket;
     private final boolean cookieNeeded;
     private final long responseLimit;
-    private final Supplier<SockJsApp> apps;
+    /** The app of a new session, from the request that opens it. */
+    private final Function<FullHttpRequest, SockJsApp> apps;
     private final Duration heartbeat;
     private final long outboxMaxBytes;
     private final int maxMessageBytes;
     private final Map<String, SockJsSession> sessions = new ConcurrentHashMap<>();
+    /** The iframe page with the configured sockjs-client URL, and its ETag. */
+    private final String iframePage;
+    private final String iframeEtag;
 
-    private SockJsRoute(String name, boolean websocket, boolean cookieNeeded, long responseLimit, Supplier<SockJsApp> apps,
+    private SockJsRoute(String name, boolean websocket, boolean cookieNeeded, long responseLimit,
+                        Function<FullHttpRequest, SockJsApp> apps,
                         ServerConfig config, Node node) {
         this.prefix = "/" + name;
         this.websocket = websocket;
@@ -126,6 +130,9 @@ public final class SockJsRoute implements Route {
         // the outbox holds what the core's queue handed over; the core's queue is the real bound
         this.outboxMaxBytes = Math.max(64 * 1024, node.config().maxPayloadBytes() * 2L);
         this.maxMessageBytes = node.config().maxPayloadBytes() * 2 + 1024;
+        // the URL is validated (no quotes, no angle brackets): it cannot leave the attribute
+        this.iframePage = IFRAME_PAGE.formatted(config.sockjsClientUrl());
+        this.iframeEtag = etag(iframePage.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -135,13 +142,26 @@ public final class SockJsRoute implements Route {
      * @param router      the public port's router
      * @param node        the node sessions subscribe and publish on
      * @param config      the server configuration (heartbeat, {@code conformance}, {@code auth}, WebSocket limits)
-     * @param credentials the loaded token keys; with a verifier the first command must be {@code connect}
+     * @param credentials the loaded token keys; with a verifier a session opened with the token cookie
+     *                    ({@code auth.cookie}) starts connected, else its first command must be {@code connect}
      */
     public static void install(Router router, Node node, ServerConfig config, Credentials credentials) {
         CommandProtocol.Factory commands = new CommandProtocol.Factory(node, config, credentials);
+        RequestCredentials requests = new RequestCredentials(credentials, config.auth());
+        Function<FullHttpRequest, SockJsApp> herald = request -> {
+            if (!commands.accessControl()) {
+                return new HeraldApp(node, commands, null, null);
+            }
+            try {
+                // the auth cookie of the opening request, as an SSE request's (docs/security.md)
+                Principal who = requests.principal(request, RequestCredentials.Use.SOCKJS, null, null);
+                return new HeraldApp(node, commands, who.authenticated() ? who : null, null);
+            } catch (HeraldException e) {
+                return new HeraldApp(node, commands, null, e);
+            }
+        };
         // SockJS answers OPTIONS itself (its own CORS and caching headers): docs/protocol.md, "SockJS"
-        router.mount("sockjs", new SockJsRoute("sockjs", true, false, RESPONSE_LIMIT,
-                () -> new HeraldApp(node, commands), config, node), Preflight.ROUTE);
+        router.mount("sockjs", new SockJsRoute("sockjs", true, false, RESPONSE_LIMIT, herald, config, node), Preflight.ROUTE);
         if (config.conformance()) {
             long limit = CONFORMANCE_RESPONSE_LIMIT;
             router.mount("echo", new SockJsRoute("echo", true, false, limit, ConformanceApps.ECHO, config, node), Preflight.ROUTE)
@@ -237,14 +257,14 @@ public final class SockJsRoute implements Route {
     private void iframe(ChannelHandlerContext ctx, FullHttpRequest request) {
         HttpHeaders h = new DefaultHttpHeaders();
         cacheForAYear(h);
-        h.set(HttpHeaderNames.ETAG, IFRAME_ETAG);
-        if (IFRAME_ETAG.equals(request.headers().get(HttpHeaderNames.IF_NONE_MATCH))) {
+        h.set(HttpHeaderNames.ETAG, iframeEtag);
+        if (iframeEtag.equals(request.headers().get(HttpHeaderNames.IF_NONE_MATCH))) {
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED);
             response.headers().set(h);
             write(ctx, request, response);
             return;
         }
-        send(ctx, request, HttpResponseStatus.OK, "text/html; charset=UTF-8", IFRAME_PAGE, h);
+        send(ctx, request, HttpResponseStatus.OK, "text/html; charset=UTF-8", iframePage, h);
     }
 
     /** A CORS preflight: 204, cacheable for a year, the methods, the requested headers echoed. */
@@ -301,13 +321,13 @@ public final class SockJsRoute implements Route {
             keepOpen(ctx.pipeline());
             receiver.start(request.protocolVersion());
         }
-        SockJsSession session = sessions.computeIfAbsent(id, key -> newSession(key, ctx));
+        SockJsSession session = sessions.computeIfAbsent(id, key -> newSession(key, ctx, request));
         session.loop().execute(() -> session.attach(receiver));
     }
 
-    private SockJsSession newSession(String id, ChannelHandlerContext ctx) {
+    private SockJsSession newSession(String id, ChannelHandlerContext ctx, FullHttpRequest request) {
         SockJsSession[] made = new SockJsSession[1];
-        made[0] = new SockJsSession(id, ctx.channel().eventLoop(), apps.get(), heartbeat, DISCONNECT_DELAY, outboxMaxBytes,
+        made[0] = new SockJsSession(id, ctx.channel().eventLoop(), apps.apply(request), heartbeat, DISCONNECT_DELAY, outboxMaxBytes,
                 () -> sessions.remove(id, made[0]));
         return made[0];
     }
@@ -375,7 +395,7 @@ public final class SockJsRoute implements Route {
                     "\"Connection\" must be \"Upgrade\".", new DefaultHttpHeaders());
             return;
         }
-        SockJsSession session = new SockJsSession(id, ctx.channel().eventLoop(), apps.get(), heartbeat, DISCONNECT_DELAY,
+        SockJsSession session = new SockJsSession(id, ctx.channel().eventLoop(), apps.apply(request), heartbeat, DISCONNECT_DELAY,
                 outboxMaxBytes, () -> { });
         WebSocketServerProtocolConfig protocol = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(request.uri())

@@ -3,6 +3,7 @@ package io.herald.server.sockjs;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * connection's session ({@link WebSocketReceiver}); each whole text message is a SockJS message
  * (raw {@code /websocket}) or a JSON array of them, or one JSON string ({@code /.../websocket}; an
  * empty message is ignored, broken JSON ends the connection with a close frame 1002 and nothing else).
- * Binary messages are ignored. The connection's close ends the session. One per connection.
+ * Binary messages are ignored. A message over the limit closes the session {@code c[1009,"Message too big"]}
+ * and the connection with 1009. The connection's close ends the session. One per connection.
  */
 final class SockJsWebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger log = LoggerFactory.getLogger(SockJsWebSocketHandler.class);
@@ -81,6 +83,13 @@ final class SockJsWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException && !broken) {
+            // a message of fragments over the limit (the aggregator's): c[1009,..] and the close frame 1009, as /ws
+            broken = true;
+            log.debug("SockJS WebSocket {}: message over the limit, closed", ctx.channel().remoteAddress());
+            session.close(1009, "Message too big");
+            return;
+        }
         log.debug("SockJS WebSocket {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         ctx.close();
     }

@@ -175,6 +175,34 @@ public final class CommandProtocol {
         }
     }
 
+    /**
+     * The session was authenticated by its opening request (SockJS's cookie, docs/protocol.md
+     * "SockJS"), after {@link #started}: it is connected as if by a {@code connect} with that token
+     * (its principal, its end at the token's expiry plus grace); nothing is sent. With access
+     * control off, nothing changes.
+     */
+    public void admitted(Principal principal) {
+        if (access.enabled() && !connected) {
+            connected = true;
+            link.authenticated(principal, access.grace());
+        }
+    }
+
+    /**
+     * The opening request's credential did not verify ({@code unauthorized}, {@code token_expired}):
+     * the error message, then the session ends as after a {@code connect} with that token (4401,
+     * or 4004 for an expired one).
+     */
+    public void refused(HeraldException e) {
+        refuse(null, e);
+    }
+
+    /** A token that does not verify: the error reply to command {@code id}, then the end (4401, expired 4004). */
+    private void refuse(Long id, HeraldException e) {
+        link.reply(Replies.error(id, e.code(), e.getMessage()));
+        link.session().disconnect(WireErrors.disconnectFor(e.code()));
+    }
+
     /** A text message from the client: one JSON command (UTF-8, not released here). */
     public void text(ByteBuf content) {
         long now = System.nanoTime();
@@ -230,8 +258,8 @@ public final class CommandProtocol {
         if (flood.strike(now)) {
             link.violation(Disconnect.TOO_MANY_REQUESTS);
         } else {
-            link.reply(Replies.error(id, ErrorCode.TOO_MANY_REQUESTS, "over the socket's command or publication rate"
-                    + " (limits.ws.*); slow down: a third refusal within 10 s closes the socket with 4429"));
+            HeraldException refusal = FloodGuard.refusal();
+            link.reply(Replies.error(id, refusal.code(), refusal.getMessage()));
         }
     }
 
@@ -272,8 +300,7 @@ public final class CommandProtocol {
         try {
             principal = access.tokens().verify(token);
         } catch (HeraldException e) {
-            link.reply(Replies.error(command.id(), e.code(), e.getMessage()));
-            link.session().disconnect(WireErrors.disconnectFor(e.code()));
+            refuse(command.id(), e);
             return;
         }
         connected = true;

@@ -20,21 +20,30 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code sockjs-client} from npm (herald-server/src/test/npm, pinned) in headless Chromium against
  * Herald's {@code /sockjs}, each of its same-origin transports forced on its own with the
  * {@code transports} option: it subscribes with {@code since} and receives what it missed and every
- * publication made live, in order, once (docs/protocol.md, "SockJS"). The iframe transports are left
- * out: their page loads sockjs-client from a CDN, which a test machine cannot reach.
+ * publication made live, in order, once (docs/protocol.md, "SockJS"). The iframe transports, whose
+ * page loads sockjs-client from {@code sockjs.client-url}, are {@link SockJsIframeBrowserTest}'s.
  */
 @Tag("browser")
 class SockJsBrowserTest {
     @RegisterExtension
     static final BrowserFixture browser = new BrowserFixture(cfg -> { });
 
-    private static String client() throws IOException {
+    static String client() throws IOException {
         return Files.readString(NpmClients.require("sockjs-client").resolve("dist").resolve("sockjs.min.js"), StandardCharsets.UTF_8);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"websocket", "xhr-streaming", "eventsource", "htmlfile", "xhr-polling", "jsonp-polling"})
     void sockjsClientReceivesEveryPublicationInOrderOverEachTransport(String transport) throws Exception {
+        receivesEveryPublicationInOrder(browser, transport);
+    }
+
+    /**
+     * sockjs-client on {@code transport} alone in {@code browser}'s page: it subscribes with
+     * {@code since}, gets the one missed publication and 98 published live, in order, once, and
+     * opened on that transport only.
+     */
+    static void receivesEveryPublicationInOrder(BrowserFixture browser, String transport) throws IOException {
         String channel = "sockjs." + transport;
         JsonNode first = browser.server().publish(channel, "m1");
         browser.server().publish(channel, "m2");

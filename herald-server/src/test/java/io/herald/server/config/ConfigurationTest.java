@@ -134,7 +134,7 @@ class ConfigurationTest {
     @CsvSource(delimiter = '|', value = {
             "history:\\n  age: 10 minutes | herald.yml:2: history.age: \"10 minutes\" is not a duration (use 10m)",
             "server:\\n  prot: 80 | herald.yml:2: server.prot: unknown key (server has: host, io-threads, port)",
-            "srever:\\n  port: 80 | herald.yml:2: srever.port: unknown key (keys: admin, api-keys, auth, broker, client-publish, conflation, conformance, cors, delivery, demo, h2c, history, http2, join-leave, limits, logging, namespaces, permissions, presence, server, shutdown, tls, transports)",
+            "srever:\\n  port: 80 | herald.yml:2: srever.port: unknown key (keys: admin, api-keys, auth, broker, client-publish, conflation, conformance, cors, delivery, demo, h2c, history, http2, join-leave, limits, logging, namespaces, permissions, presence, server, shutdown, sockjs, tls, transports)",
             "server: 8080 | herald.yml:1: server: a section (server.*), not a value",
             "server:\\n  port: abc | herald.yml:2: server.port: \"abc\" is not a whole number (at most 2147483647)",
             "server:\\n  port: 70000 | herald.yml:2: server.port: 70000 (expected: 0..65535)",
@@ -165,6 +165,7 @@ class ConfigurationTest {
             "broker:\\n  redis:\\n    addresses: [127.0.0.1:6379] | herald.yml:3: broker.redis.addresses: 127.0.0.1:6379 (expected: a Redis URI starting redis:// or rediss://)",
             "broker:\\n  redis:\\n    prefix: 'a b' | herald.yml:3: broker.redis.prefix: \"a b\" (expected: 1 to 64 of A-Z a-z 0-9 _ . : -)",
             "broker:\\n  redis:\\n    timeout: 0s | herald.yml:3: broker.redis.timeout: PT0S (expected: > 0)",
+            "sockjs:\\n  client-url: ftp://cdn.example/sockjs.js | herald.yml:2: sockjs.client-url: ftp://cdn.example/sockjs.js (expected: an http(s) URL or a path beginning with /, without spaces, quotes or angle brackets)",
     })
     void aBadFileStopsWithOneLineNamingTheFileLineAndKey(String yaml, String message) throws IOException {
         String text = yaml.replace("\\n", "\n");

@@ -48,6 +48,36 @@ class ConflationTest {
         TestServer.await(n + " subscriptions", Duration.ofSeconds(20), () -> t.server().node().subscriptionCount() == n);
     }
 
+    /**
+     * What a conflating slow subscriber received ({@code got}, envelopes in order) against what was
+     * published ({@code published} per key, the {@code lastOffset} of each key, {@code count} in
+     * all): offsets increasing, some envelopes saying {@code conflated}, received plus conflated
+     * equal to published per key, the latest value of every key, fewer than published.
+     */
+    static void assertConflatedAsPublished(List<JsonNode> got, Map<String, Integer> published, Map<String, Long> lastOffset,
+                                           long count) {
+        long previous = 0;
+        Map<String, Integer> accounted = new HashMap<>();
+        Map<String, Long> lastReceived = new HashMap<>();
+        int conflatedEnvelopes = 0;
+        for (JsonNode e : got) {
+            long offset = e.get("offset").asLong();
+            assertThat(offset).as("offsets increase").isGreaterThan(previous);
+            previous = offset;
+            String key = e.get("key").asText();
+            int n = e.has("conflated") ? e.get("conflated").asInt() : 0;
+            if (n > 0) {
+                conflatedEnvelopes++;
+            }
+            accounted.merge(key, 1 + n, Integer::sum);
+            lastReceived.put(key, offset);
+        }
+        assertThat(conflatedEnvelopes).as("envelopes that say they replaced others").isPositive();
+        assertThat(accounted).as("received + conflated per key").isEqualTo(published);
+        assertThat(lastReceived).as("the latest value of every key").isEqualTo(lastOffset);
+        assertThat(got.size()).as("publications received").isLessThan((int) count);
+    }
+
     @Test
     void aSlowSubscriberGetsTheLatestValuePerKeyAndStaysConnectedWhileANonConflatingOneIsCut() throws Exception {
         try (TestServer t = start(32 * 1024);
@@ -81,26 +111,7 @@ class ConflationTest {
             });
             assertThat(slow.ended()).isFalse();
 
-            long previous = 0;
-            Map<String, Integer> accounted = new HashMap<>();
-            Map<String, Long> lastReceived = new HashMap<>();
-            int conflatedEnvelopes = 0;
-            for (JsonNode e : got) {
-                long offset = e.get("offset").asLong();
-                assertThat(offset).as("offsets increase").isGreaterThan(previous);
-                previous = offset;
-                String key = e.get("key").asText();
-                int n = e.has("conflated") ? e.get("conflated").asInt() : 0;
-                if (n > 0) {
-                    conflatedEnvelopes++;
-                }
-                accounted.merge(key, 1 + n, Integer::sum);
-                lastReceived.put(key, offset);
-            }
-            assertThat(conflatedEnvelopes).as("envelopes that say they replaced others").isPositive();
-            assertThat(accounted).as("received + conflated per key").isEqualTo(published);
-            assertThat(lastReceived).as("the latest value of every key").isEqualTo(lastOffset);
-            assertThat(got.size()).as("publications received").isLessThan((int) i);
+            assertConflatedAsPublished(got, published, lastOffset, i);
 
             // the non-conflating subscriber was cut: what reached it ends, with nothing conflated
             List<JsonNode> plainGot = new ArrayList<>();

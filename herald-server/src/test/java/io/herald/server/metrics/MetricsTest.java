@@ -50,6 +50,52 @@ class MetricsTest {
         }
     }
 
+    /**
+     * SockJS and Socket.IO are network transports like the others: their series exist at 0 from the
+     * start, and count their sessions, subscriptions and deliveries.
+     */
+    @Test
+    void sockJsAndSocketIoHaveTheirSeriesFromTheStartAndCountTheirSessions() {
+        try (TestServer t = TestServer.start()) {
+            String[] transports = {"sockjs", "socket.io"};
+            String fresh = t.admin("/metrics").body();
+            for (String transport : transports) {
+                assertThat(fresh).as("a series for %s from the start", transport)
+                        .contains("herald_transport_sessions{transport=\"" + transport + "\"} 0.0")
+                        .contains("herald_transport_subscriptions{transport=\"" + transport + "\"} 0.0")
+                        .contains("herald_deliveries_total{transport=\"" + transport + "\"} 0.0")
+                        .contains("herald_conflated_total{transport=\"" + transport + "\"} 0.0");
+            }
+            try (WsClient sockjs = WsClient.connect(t, "/sockjs/000/metrics/websocket");
+                 WsClient sio = WsClient.connect(t, "/socket.io/?EIO=4&transport=websocket")) {
+                assertThat(sockjs.nextText()).isEqualTo("o");
+                sockjs.send("[\"{\\\"id\\\":1,\\\"op\\\":\\\"subscribe\\\",\\\"channel\\\":\\\"m\\\"}\"]");
+                assertThat(sio.nextText()).startsWith("0{");
+                sio.send("40");
+                assertThat(sio.nextText()).startsWith("40{");
+                sio.send("42[\"subscribe\",{\"channel\":\"m\"}]");
+                TestServer.await("two subscribers", Duration.ofSeconds(5), () -> t.server().node().subscriptionCount() == 2);
+                String held = t.admin("/metrics").body();
+                for (String transport : transports) {
+                    assertThat(sample(held, "herald_transport_sessions{transport=\"" + transport + "\"}")).as(transport).isEqualTo(1);
+                    assertThat(sample(held, "herald_transport_subscriptions{transport=\"" + transport + "\"}")).as(transport)
+                            .isEqualTo(1);
+                }
+                t.publish("m", "hello");
+                TestServer.await("one delivery to each", Duration.ofSeconds(5), () -> {
+                    String s = t.admin("/metrics").body();
+                    return sample(s, "herald_deliveries_total{transport=\"sockjs\"}") == 1
+                            && sample(s, "herald_deliveries_total{transport=\"socket.io\"}") == 1;
+                });
+            }
+            t.awaitNoSessions();
+            String after = t.admin("/metrics").body();
+            for (String transport : transports) {
+                assertThat(sample(after, "herald_transport_sessions{transport=\"" + transport + "\"}")).as(transport).isZero();
+            }
+        }
+    }
+
     @Test
     void countsSessionsSubscriptionsAndDeliveriesByTransportBytesSentStatusesAndPublishLatency() throws Exception {
         try (TestServer t = TestServer.start()) {
@@ -75,8 +121,11 @@ class MetricsTest {
                 assertThat(sample(held, "herald_transport_sessions{transport=\"" + transport + "\"}")).as(transport).isEqualTo(1);
                 assertThat(sample(held, "herald_transport_subscriptions{transport=\"" + transport + "\"}")).as(transport).isEqualTo(1);
             }
+            for (String idle : new String[] {"sockjs", "socket.io"}) {
+                assertThat(sample(held, "herald_transport_sessions{transport=\"" + idle + "\"}")).as(idle).isZero();
+            }
             assertThat(held).as("no other transport").doesNotContainPattern("herald_transport_sessions\\{transport=\"(?!"
-                    + String.join("|", transports) + ")");
+                    + String.join("|", transports) + "|sockjs|socket\\.io)");
 
             double sentBefore = sample(held, "herald_sent_bytes_total");
             String payload = "p".repeat(10_000);

@@ -64,4 +64,46 @@ class SocketIoNodeClientTest {
             assertThat(client.of("connect")).as("one reconnect").hasSize(2);
         }
     }
+
+    /**
+     * What socket.io-client sees of Herald's refusals: a publish with a binary argument (a
+     * BINARY_EVENT) is acked {@code invalid_command}; publishes over {@code limits.ws.publish-rate}
+     * are acked {@code too_many_requests}; the third refusal within 10 s is the {@code goodbye}
+     * {@code 4429}, after which the client reconnects, recovers its subscription and receives what
+     * follows.
+     */
+    @org.junit.jupiter.api.Test
+    void binaryArgumentsAndPublishesOverTheRateAreRefusedAndA4429EndIsRecovered() throws Exception {
+        NodeSocketIoClient.assumeAvailable();
+        try (TestServer server = TestServer.start(c -> c.wsPublishRate(1).wsPublishBurst(1));
+             NodeSocketIoClient client = new NodeSocketIoClient("http://127.0.0.1:" + server.port(), null, "websocket")) {
+            client.await("connect", l -> l.path("type").asText().equals("connect"));
+            client.send("subscribe room");
+            client.await("subscribe ack", l -> l.path("event").asText().equals("subscribe"));
+
+            client.send("publish-binary room");
+            JsonNode binary = client.await("publish-binary ack", l -> l.path("event").asText().equals("publish-binary"));
+            assertThat(binary.path("reply").path("error").path("code").asText()).as("%s", binary).isEqualTo("invalid_command");
+            for (int i = 1; i <= 3; i++) { // the burst (1) went to the binary publish: three refusals
+                client.send("publish room {\"n\":" + i + "}");
+            }
+            TestServer.await("the socket ended 4429", java.time.Duration.ofSeconds(20),
+                    () -> server.server().node().disconnectCounts().get(Disconnect.TOO_MANY_REQUESTS) == 1);
+            List<JsonNode> refused = client.awaitCount("ack", 4).stream()
+                    .filter(l -> l.path("event").asText().equals("publish")).toList();
+            assertThat(refused).hasSize(2).allSatisfy(l ->
+                    assertThat(l.path("reply").path("error").path("code").asText()).isEqualTo("too_many_requests"));
+            JsonNode goodbye = client.await("the goodbye", l -> l.path("type").asText().equals("goodbye"));
+            assertThat(goodbye.path("payload").path("code").asInt()).isEqualTo(4429);
+            assertThat(server.server().node().publishedCount()).as("nothing published").isZero();
+
+            TestServer.await("a recovered connect", java.time.Duration.ofSeconds(20),
+                    () -> client.of("connect").stream().anyMatch(l -> l.path("recovered").asBoolean()));
+            TestServer.await("the subscription restored", java.time.Duration.ofSeconds(20),
+                    () -> server.server().node().subscriptionCount() == 1);
+            server.publish("room", "after", "text/plain", null);
+            JsonNode publication = client.awaitCount("publication", 1).get(0);
+            assertThat(publication.path("payload").path("data").asText()).isEqualTo("after");
+        }
+    }
 }

@@ -3,6 +3,7 @@ package io.herald.server.socketio;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.core.Disconnect;
 import io.herald.server.testing.TestServer;
 import io.herald.server.testing.TestTokens;
 import io.herald.server.testing.WsClient;
@@ -168,6 +169,100 @@ class SocketIoProtocolTest {
             server.publish("c", "still here");
             JsonNode publication = array(next(good), "2");
             assertThat(publication.get(1).path("data").asText()).isEqualTo("still here");
+        }
+    }
+
+    /** A WebSocket whose socket of {@code /} is connected and subscribed to {@code channel} (ack 1 and the subscribed event read). */
+    private static WsClient subscribed(TestServer server, String channel) {
+        WsClient ws = open(server);
+        ws.send("40");
+        assertThat(next(ws)).startsWith("0{");
+        ws.send("421[\"subscribe\",{\"channel\":\"" + channel + "\"}]");
+        assertThat(array(next(ws), "31").get(0).path("ok").asBoolean()).isTrue();
+        assertThat(array(next(ws), "2").get(0).asText()).isEqualTo("subscribed");
+        return ws;
+    }
+
+    /**
+     * The WebSocket rate limits ({@code limits.ws.*}, docs/protocol.md "Limits") apply to a socket's
+     * events as to commands on {@code /ws}: a {@code publish} over the publication rate and an event
+     * over the command rate are not carried out and get {@code too_many_requests} (in the ack, or as
+     * an {@code error} event without one); the third refusal within 10 s ends the socket with the
+     * goodbye {@code 4429}, counted as on {@code /ws}. Another socket is not affected.
+     */
+    @Test
+    void eventsOverTheRateLimitsAreRefusedAndTheThirdRefusalEndsTheSocketWith4429() {
+        try (TestServer server = TestServer.start(c -> c.wsCommandRate(1).wsCommandBurst(3).wsPublishRate(1).wsPublishBurst(1));
+             WsClient witness = subscribed(server, "w");
+             WsClient ws = subscribed(server, "c")) {
+            ws.send("422[\"publish\",{\"channel\":\"c\",\"data\":1}]");
+            List<String> two = List.of(next(ws), next(ws)); // the ack and the publication, in either order
+            assertThat(two).anySatisfy(p -> assertThat(array(p, "32").get(0).path("ok").asBoolean()).isTrue());
+            ws.send("423[\"publish\",{\"channel\":\"c\",\"data\":2}]");
+            JsonNode refused = array(next(ws), "33").get(0).path("error");
+            assertThat(refused.path("code").asText()).isEqualTo("too_many_requests");
+            assertThat(refused.path("message").asText()).contains("limits.ws.*");
+            ws.send("42[\"subscribe\",{\"channel\":\"d\"}]"); // over the command rate, no ack: an error event
+            JsonNode error = array(next(ws), "2");
+            assertThat(error.get(0).asText()).isEqualTo("error");
+            assertThat(error.get(1).path("code").asText()).isEqualTo("too_many_requests");
+            ws.send("424[\"unsubscribe\",{\"channel\":\"c\"}]"); // the third refusal
+            JsonNode goodbye = array(next(ws), "2");
+            assertThat(goodbye.get(0).asText()).isEqualTo("goodbye");
+            assertThat(goodbye.get(1).path("code").asInt()).isEqualTo(4429);
+            assertThat(goodbye.get(1).path("reconnect").asBoolean()).isTrue();
+            assertThat(ws.nextClose().kind()).isEqualTo(WsClient.Frame.Kind.CLOSE);
+            TestServer.await("the socket ended 4429", Duration.ofSeconds(5),
+                    () -> server.server().node().disconnectCounts().get(Disconnect.TOO_MANY_REQUESTS) == 1);
+            assertThat(server.server().node().publishedCount()).as("only the first publish").isEqualTo(1);
+
+            server.publish("w", "still here");
+            assertThat(array(next(witness), "2").get(1).path("data").asText()).isEqualTo("still here");
+        }
+    }
+
+    /**
+     * Binary arguments in Herald's events (BINARY_EVENT) are answered {@code invalid_command}, in
+     * the ack or as an {@code error} event, and the socket stays usable; a packet announcing more
+     * attachments than the bound, or attachments over {@code maxPayload} together, closes its own
+     * connection only. Never a stack trace, never a hang.
+     */
+    @Test
+    void binaryArgumentsAreAnsweredInvalidCommandAndTooManyOrTooLargeAttachmentsCloseOnlyTheirConnection() {
+        try (TestServer server = TestServer.start(b -> b.node(io.herald.core.NodeConfig.builder().maxPayloadBytes(1024).build()));
+             WsClient witness = subscribed(server, "w");
+             WsClient ws = subscribed(server, "c")) {
+            ws.send("451-2[\"publish\",{\"channel\":\"c\",\"data\":{\"_placeholder\":true,\"num\":0}}]");
+            ws.sendBinary(new byte[] {1, 2, 3});
+            JsonNode refused = array(next(ws), "32").get(0).path("error");
+            assertThat(refused.path("code").asText()).isEqualTo("invalid_command");
+            assertThat(refused.path("message").asText()).contains("binary attachments").doesNotContain("Exception");
+            ws.send("451-[\"subscribe\",{\"channel\":{\"_placeholder\":true,\"num\":0}}]"); // no ack: an error event
+            ws.sendBinary(new byte[] {4});
+            JsonNode error = array(next(ws), "2");
+            assertThat(error.get(0).asText()).isEqualTo("error");
+            assertThat(error.get(1).path("code").asText()).isEqualTo("invalid_command");
+            assertThat(error.get(2).asText()).as("the offset, as on every event").startsWith("c=");
+            ws.send("423[\"publish\",{\"channel\":\"c\",\"data\":\"text\"}]");
+            List<String> two = List.of(next(ws), next(ws));
+            assertThat(two).anySatisfy(p -> assertThat(array(p, "33").get(0).path("ok").asBoolean()).isTrue());
+
+            for (String announce : List.of("4511-[\"publish\",{}]", "452-[\"publish\",{}]")) {
+                try (WsClient hostile = open(server)) {
+                    hostile.send("40");
+                    assertThat(next(hostile)).startsWith("0{");
+                    hostile.send(announce);
+                    if (announce.startsWith("452-")) {
+                        hostile.sendBinary(new byte[700]);
+                        hostile.sendBinary(new byte[700]); // 1400 bytes together, over maxPayload (1024)
+                    }
+                    assertThat(hostile.nextClose().kind()).as(announce).isEqualTo(WsClient.Frame.Kind.CLOSE);
+                }
+            }
+            server.publish("w", "still here");
+            assertThat(array(next(witness), "2").get(1).path("data").asText()).isEqualTo("still here");
+            server.publish("c", "and here");
+            assertThat(array(next(ws), "2").get(1).path("data").asText()).isEqualTo("and here");
         }
     }
 }

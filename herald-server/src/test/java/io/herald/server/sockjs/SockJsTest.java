@@ -199,7 +199,7 @@ class SockJsTest {
     }
 
     /** Collects what a stream sends, on a thread of its own, for awaiting text in it. */
-    private static final class Reader {
+    static final class Reader {
         private final StringBuffer text = new StringBuffer();
 
         Reader(InputStream in) {
@@ -284,6 +284,12 @@ class SockJsTest {
             ws.send("[\"broken");
             assertThat(ws.nextClose().code()).isEqualTo(1002);
             ws.close();
+            WsClient big = WsClient.connect(t, session() + "/websocket");
+            assertThat(big.nextText()).isEqualTo("o");
+            big.send(messages(huge)); // over the message limit: closed 1009, as /ws does
+            assertThat(big.nextText()).isEqualTo("c[1009,\"Message too big\"]");
+            assertThat(big.nextClose().code()).isEqualTo(1009);
+            big.close();
 
             t.publish("sj:b", "still here");
             assertThat(pollMessages(t, good, 1).get(0).get("data").asText()).isEqualTo("still here");
@@ -336,6 +342,31 @@ class SockJsTest {
             assertThat(t.post(e + "/xhr", "", null).body()).isEqualTo("o\n");
             send(t, e, "\u2028x\u0000");
             assertThat(t.post(e + "/xhr", "", null).body()).isEqualTo("a[\"\\u2028x\\u0000\"]\n");
+        }
+    }
+
+    /**
+     * The WebSocket rate limits ({@code limits.ws.*}) apply per SockJS session with /ws's answers: a
+     * publish over the publication rate is not carried out and gets {@code too_many_requests}, the
+     * session stays; the ending 4429 is counted in {@code herald_disconnects_total} as on /ws.
+     */
+    @Test
+    void aPublishOverThePublicationRateIsRefusedAsOnWs() {
+        try (TestServer t = TestServer.start(c -> c.wsPublishRate(1).wsPublishBurst(1).wsCommandRate(1).wsCommandBurst(4))) {
+            String s = session();
+            assertThat(t.post(s + "/xhr", "", null).body()).isEqualTo("o\n");
+            send(t, s, "{\"id\":1,\"op\":\"publish\",\"channel\":\"r\",\"data\":1}",
+                    "{\"id\":2,\"op\":\"publish\",\"channel\":\"r\",\"data\":2}");
+            List<JsonNode> replies = pollMessages(t, s, 2);
+            assertThat(replies.get(0).path("ok").asBoolean()).isTrue();
+            assertThat(replies.get(1).path("id").asLong()).isEqualTo(2);
+            assertThat(replies.get(1).path("error").path("code").asText()).isEqualTo("too_many_requests");
+            assertThat(t.server().node().publishedCount()).isEqualTo(1);
+            assertThat(t.admin("/metrics").body()).contains("herald_disconnects_total{reason=\"too_many_requests\"} 0.0");
+            send(t, s, "{\"id\":3,\"op\":\"ping\"}", "{\"id\":4,\"op\":\"ping\"}", "{\"id\":5,\"op\":\"ping\"}",
+                    "{\"id\":6,\"op\":\"ping\"}"); // 3 and 4 take the burst's last tokens, 5 and 6 are refused
+            TestServer.await("the session ended 4429", Duration.ofSeconds(10),
+                    () -> t.admin("/metrics").body().contains("herald_disconnects_total{reason=\"too_many_requests\"} 1.0"));
         }
     }
 

@@ -46,8 +46,13 @@ public final class WsClient implements AutoCloseable {
     private final WebSocket socket;
 
     private WsClient(HttpClient http, URI uri, String... subprotocols) {
+        this(http, uri, java.util.Map.of(), subprotocols);
+    }
+
+    private WsClient(HttpClient http, URI uri, java.util.Map<String, String> headers, String... subprotocols) {
         try {
             WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(TIMEOUT);
+            headers.forEach(builder::header);
             if (subprotocols.length > 0) {
                 builder.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
             }
@@ -63,6 +68,11 @@ public final class WsClient implements AutoCloseable {
     /** Opens a WebSocket to {@code path} on the test server offering {@code subprotocols} ({@code Sec-WebSocket-Protocol}, in order). */
     public static WsClient connect(TestServer server, String path, String... subprotocols) {
         return new WsClient(server.http(), server.wsUri(path), subprotocols);
+    }
+
+    /** Opens a WebSocket to {@code path} on the test server whose upgrade request carries {@code headers} (e.g. a Cookie). */
+    public static WsClient connectWithHeaders(TestServer server, String path, java.util.Map<String, String> headers) {
+        return new WsClient(server.http(), server.wsUri(path), headers);
     }
 
     /** Opens a WebSocket to {@code uri} (a server in another process, e.g. {@code HeraldProcess}). */
