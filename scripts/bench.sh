@@ -46,7 +46,7 @@
 #   BENCH_PLOT       where the plot goes [bench/results/$BENCH_RUN.png]
 #   BENCH_PLOT_SERVERS which servers the plot shows [herald,nchan,pushpin]
 #   BENCH_BASELINE   the server the table's ratios divide by [nchan]
-#   BENCH_SYSCALLS   count the server's system calls in each window with perf stat: auto|on|off [auto]
+#   BENCH_SYSCALLS   count the server's system calls in each window with perf stat: auto|on|off (1 = on, 0 = off) [auto]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"

@@ -169,7 +169,7 @@ public final class BenchCommand implements Callable<Integer> {
             converter = SyscallsConverter.class,
             description = "Count the server's system calls in the window with perf stat (syscalls:sys_enter_* "
                     + "tracepoints of --server-pid and its descendants): auto when perf exists and can attach, on "
-                    + "(the same, warning when it cannot), off; the report says why when not counted "
+                    + "(the same, warning when it cannot; also 1), off (also 0); the report says why when not counted "
                     + "(default: ${DEFAULT-VALUE}).")
     SyscallCounter.Mode syscalls;
 
@@ -399,8 +399,8 @@ public final class BenchCommand implements Callable<Integer> {
         public SyscallCounter.Mode convert(String value) {
             return switch (value.trim().toLowerCase(Locale.ROOT)) {
                 case "auto" -> SyscallCounter.Mode.AUTO;
-                case "on" -> SyscallCounter.Mode.ON;
-                case "off" -> SyscallCounter.Mode.OFF;
+                case "on", "1", "true" -> SyscallCounter.Mode.ON;
+                case "off", "0", "false" -> SyscallCounter.Mode.OFF;
                 default -> throw new CommandLine.TypeConversionException("'" + value + "' (expected: auto, on or off)");
             };
         }

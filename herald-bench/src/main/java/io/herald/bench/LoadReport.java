@@ -72,7 +72,8 @@ import java.util.List;
 @JsonIgnoreProperties(value = {"server_user_us_per_delivery", "server_sys_us_per_delivery",
         "server_cpu_us_per_delivery", "loadgen_cpu_us_per_delivery", "total_cpu_us_per_delivery",
         "deliveries_per_total_cpu_s", "syscall_writes_per_delivery", "syscall_reads_per_delivery",
-        "syscall_epoll_waits_per_delivery", "syscall_futex_per_delivery"}, allowGetters = true)
+        "syscall_epoll_waits_per_delivery", "syscall_futex_per_delivery", "syscalls_per_delivery"},
+        allowGetters = true)
 public record LoadReport(String timestamp, String mode, String label, String transport, int subscribers,
                          int connected, long connectFailures, double rate, long published, long publishErrors,
                          Double publishedRate, long publishBacklogMax, int payloadBytes, double warmupS,
@@ -160,6 +161,12 @@ public record LoadReport(String timestamp, String mode, String label, String tra
         return callsPerDelivery(SyscallCounts.FUTEX);
     }
 
+    /** Every system call of the server per window delivery ({@link SyscallCounts#ALL}), or null when not counted. */
+    @JsonProperty("syscalls_per_delivery")
+    public Double syscallsPerDelivery() {
+        return callsPerDelivery(List.of(SyscallCounts.ALL));
+    }
+
     private Double microsPerDelivery(Double cpuSeconds) {
         return cpuSeconds == null || windowDeliveries <= 0 ? null : Reports.round(cpuSeconds * 1e6 / windowDeliveries, 2);
     }
@@ -180,9 +187,9 @@ public record LoadReport(String timestamp, String mode, String label, String tra
                 + " | deliveries / server CPU-s | server RSS before MiB | server RSS after MiB | loadgen CPU s"
                 + " | published/s | server user µs/delivery | server sys µs/delivery | server CPU µs/delivery"
                 + " | loadgen CPU µs/delivery | total CPU µs/delivery | deliveries / total CPU-s | writes/delivery"
-                + " | reads/delivery | epoll waits/delivery | futex/delivery | problems |\n"
+                + " | reads/delivery | epoll waits/delivery | futex/delivery | system calls/delivery | problems |\n"
                 + "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:"
-                + "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n";
+                + "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n";
     }
 
     private String problemsCell() {
@@ -203,7 +210,7 @@ public record LoadReport(String timestamp, String mode, String label, String tra
                 Reports.mib(serverRssAfterBytes), loadgen, publishedRate, serverUserUsPerDelivery(),
                 serverSysUsPerDelivery(), serverCpuUsPerDelivery(), loadgenCpuUsPerDelivery(), totalCpuUsPerDelivery(),
                 deliveriesPerTotalCpuS(), syscallWritesPerDelivery(), syscallReadsPerDelivery(),
-                syscallEpollWaitsPerDelivery(), syscallFutexPerDelivery(), problemsCell()};
+                syscallEpollWaitsPerDelivery(), syscallFutexPerDelivery(), syscallsPerDelivery(), problemsCell()};
         StringBuilder row = new StringBuilder("|");
         for (Object cell : cells) {
             row.append(' ').append(Reports.cell(cell)).append(" |");

@@ -44,7 +44,8 @@ public final class SyscallCounter implements AutoCloseable {
 
     /**
      * The system calls counted, by tracepoint name without {@code sys_enter_}: writes, reads, waits
-     * for readiness and futex (lock and condition waits and wakes) of a network server.
+     * for readiness and futex (lock and condition waits and wakes) of a network server. Every system
+     * call together is counted too, as {@link SyscallCounts#ALL} ({@code raw_syscalls:sys_enter}).
      */
     public static final List<String> EVENTS = List.of("write", "writev", "sendto", "sendmsg", "read", "readv",
             "recvfrom", "recvmsg", "epoll_wait", "epoll_pwait", "epoll_pwait2", "futex");
@@ -110,7 +111,7 @@ public final class SyscallCounter implements AutoCloseable {
             run("mkfifo", ctl.toString(), ackFifo.toString());
             List<String> command = new ArrayList<>(List.of(perfPath, "stat", "-x,", "--no-big-num", "-D", "-1",
                     "--control", "fifo:" + ctl + "," + ackFifo, "-o", dir.resolve("perf-stat.csv").toString(),
-                    "-e", String.join(",", events.stream().map(e -> "syscalls:sys_enter_" + e).toList()),
+                    "-e", "raw_syscalls:sys_enter," + String.join(",", events.stream().map(e -> "syscalls:sys_enter_" + e).toList()),
                     "-p", String.join(",", pids)));
             Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(dir.resolve("perf-stat.err").toFile()).start();
@@ -277,7 +278,8 @@ public final class SyscallCounter implements AutoCloseable {
      * PERCENT,...}; comment lines ({@code #}), blank lines and perf's control messages ("Events
      * enabled") are skipped. {@code <not counted>} (the task never ran while counting was on) is 0;
      * {@code <not supported>} leaves the event out. Keys are the system call names
-     * ({@code syscalls:sys_enter_writev} gives {@code writev}), in the order perf printed them.
+     * ({@code syscalls:sys_enter_writev} gives {@code writev}; {@code raw_syscalls:sys_enter}, every
+     * system call, gives {@link SyscallCounts#ALL}), in the order perf printed them.
      *
      * @param csv what perf wrote
      * @return counts by system call name; empty when there are none
@@ -292,7 +294,9 @@ public final class SyscallCounter implements AutoCloseable {
             String event = fields[2];
             int colon = event.lastIndexOf(':');
             String name = colon < 0 ? event : event.substring(colon + 1);
-            if (name.startsWith("sys_enter_")) {
+            if (event.equals("raw_syscalls:sys_enter")) {
+                name = SyscallCounts.ALL;
+            } else if (name.startsWith("sys_enter_")) {
                 name = name.substring("sys_enter_".length());
             }
             String value = fields[0].trim();

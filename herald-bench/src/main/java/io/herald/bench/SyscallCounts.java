@@ -15,6 +15,8 @@ import java.util.Map;
  *               the window, over every thread of the server's processes; empty when not counted
  */
 public record SyscallCounts(String note, Map<String, Long> counts) {
+    /** The key of every system call together ({@code raw_syscalls:sys_enter}). */
+    public static final String ALL = "all";
     /** The calls that send: {@code write}, {@code writev}, {@code sendto}, {@code sendmsg}. */
     public static final List<String> WRITES = List.of("write", "writev", "sendto", "sendmsg");
     /** The calls that receive: {@code read}, {@code readv}, {@code recvfrom}, {@code recvmsg}. */
