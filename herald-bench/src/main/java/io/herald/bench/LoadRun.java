@@ -55,6 +55,8 @@ public final class LoadRun {
             int connected = pool.open(config.subscribers());
             log.info("{} subscribed in {} ms ({} failed)", connected, (System.nanoTime() - rampStart) / 1_000_000,
                     pool.failures());
+            // perf attaches to the server during the settle and warm-up, counting off until the window opens
+            syscalls = SyscallCounter.start(config.syscalls(), serverPid == null ? List.of() : serverTree(serverPid));
             publisher.connect();
             sleep(config.settle());
 
@@ -62,9 +64,6 @@ public final class LoadRun {
                     config.payloadBytes(), config.publishUrl().resolve(config.channel()),
                     config.warmup().toMillis() / 1000.0, config.duration().toMillis() / 1000.0);
             publisher.start();
-            // perf attaches to the server during the warm-up, counting off until the window opens
-            syscalls = SyscallCounter.start(config.syscalls(), serverPid == null ? List.of()
-                    : serverTree(serverPid));
             sleep(config.warmup());
 
             syscalls.enable();
@@ -85,11 +84,11 @@ public final class LoadRun {
             List<ProcSample> watchedAfter = readAll(config.watchPids());
             syscalls.disable();
             log.info("measured window closed");
-            SyscallCounts syscallCounts = syscalls.finish();
 
             Publisher.Stats published = publisher.stop(Duration.ofSeconds(5));
             long expected = published.acceptedTotal() * connected;
             drain(deliveries, expected);
+            SyscallCounts syscallCounts = syscalls.finish(); // perf's exit takes a while: after publishing
 
             pool.close();
             publisher.close();

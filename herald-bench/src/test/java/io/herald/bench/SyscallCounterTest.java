@@ -51,6 +51,18 @@ class SyscallCounterTest {
     }
 
     @Test
+    void nginxMasterAndWorkerAreSummedByPerfWithEverySystemCall() throws IOException {
+        // 2 s of nginx + Nchan (-p MASTER,WORKER: one line per event for both) under 1,000 WebSocket
+        // subscribers x 100/s, with raw_syscalls:sys_enter (every system call) first
+        Map<String, Long> counts = SyscallCounter.parse(sample("nchan-ws-1000x100"));
+        assertThat(counts).hasSize(13).containsEntry(SyscallCounts.ALL, 14727L).containsEntry("writev", 14711L)
+                .containsEntry("recvfrom", 15L).containsEntry("epoll_wait", 1L).containsEntry("futex", 0L);
+        SyscallCounts c = SyscallCounts.counted(counts);
+        assertThat(c.sum(SyscallCounts.WRITES)).isEqualTo(14711);
+        assertThat(c.sum(List.of(SyscallCounts.ALL))).isEqualTo(14727);
+    }
+
+    @Test
     void skipsCommentsBlankLinesAndControlMessages() {
         String csv = "# started on Tue Dec  1 03:25:31 2026\n\n75,,syscalls:sys_enter_write,126437162,100.00,,\n"
                 + "Events enabled\nEvents disabled\n";
