@@ -106,8 +106,8 @@ case "$target" in
   *)
     [[ "$target" =~ ^[0-9]+$ ]] && kill -0 "$target" 2>/dev/null || { log "no such process: $target"; exit 2; }
     pid=$target
-    sub_url="${PROFILE_URL:-http://127.0.0.1:18080/$transport/{channel}}"
-    pub_url="${PROFILE_PUBLISH_URL:-http://127.0.0.1:18080/pub/{channel}}" ;;
+    sub_url="http://127.0.0.1:18080/$transport/{channel}"; pub_url="http://127.0.0.1:18080/pub/{channel}"
+    sub_url="${PROFILE_URL:-$sub_url}"; pub_url="${PROFILE_PUBLISH_URL:-$pub_url}" ;;
 esac
 sleep 1
 pids="$pid $( (pgrep -P "$pid" || true) | tr "\n" " ")"   # nginx: the master and its worker
