@@ -4,7 +4,10 @@
 # Each server is started pinned to core 0 (taskset -c 0), fresh for every scenario, and stopped by
 # its PID; the load generator runs pinned to core 1. Every result is one JSON line appended to
 # bench/results/$BENCH_RUN.jsonl; a markdown table of the run is printed at the end
-# (java -jar herald-bench/target/herald-bench.jar table FILE) and the plot drawn
+# (java -jar herald-bench/target/herald-bench.jar table FILE: per run the server's user and system CPU
+# per delivery, the load generator's, the total, deliveries per total CPU-second and the server's
+# system calls per delivery; then every server's ratios to BENCH_BASELINE per scenario and transport
+# on server CPU and on total CPU, docs/benchmarks.md "the whole cost per delivery") and the plot drawn
 # (java -jar herald-bench/target/herald-bench.jar plot FILE -o bench/results/$BENCH_RUN.png).
 #
 # Needs JDK 17, Maven, and the peers from Debian:
@@ -42,6 +45,8 @@
 #   HERALD_LABEL     Herald's name in the results [herald]
 #   BENCH_PLOT       where the plot goes [bench/results/$BENCH_RUN.png]
 #   BENCH_PLOT_SERVERS which servers the plot shows [herald,nchan,pushpin]
+#   BENCH_BASELINE   the server the table's ratios divide by [nchan]
+#   BENCH_SYSCALLS   count the server's system calls in each window with perf stat: auto|on|off (1 = on, 0 = off) [auto]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -272,7 +277,8 @@ for scenario in $scenarios; do
       { time taskset -c 1 java -jar "$bench_jar" --label "$(label_of "$name")" --transport "$transport" \
           --url "$sub_url" --publish-url "$pub_url" --publish-format "$format" \
           --subscribers "$subs" --rate "$rate" --payload-bytes 64 --warmup "$warmup" --duration "$duration" \
-          --source-ips 8 --batch "$(batch_of "$name")" --server-pid "$server_pid" $(loadgen_args "$name") > "$work/load.json" 2> "$logs/$tag.bench.log" \
+          --source-ips 8 --batch "$(batch_of "$name")" --server-pid "$server_pid" --syscalls "${BENCH_SYSCALLS:-auto}" \
+          $(loadgen_args "$name") > "$work/load.json" 2> "$logs/$tag.bench.log" \
           || log "$tag: the load generator failed (see $logs/$tag.bench.log)"; } 2> "$work/load.time"
       append_result "$work/load.json" "$m0" "$s0" "$work/load.time" "$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN {print a - b}')"
       stop_server
@@ -374,6 +380,6 @@ fi
 
 trap - EXIT INT TERM
 log "done: $results"
-java -jar "$bench_jar" table "$results"
+java -jar "$bench_jar" table --baseline "${BENCH_BASELINE:-nchan}" "$results"
 java -jar "$bench_jar" plot "$results" --only "${BENCH_PLOT_SERVERS:-herald,nchan,pushpin}" -o "${BENCH_PLOT:-$root/bench/results/$run.png}" >&2 \
   || log "plot failed"

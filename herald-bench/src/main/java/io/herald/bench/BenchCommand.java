@@ -165,6 +165,14 @@ public final class BenchCommand implements Callable<Integer> {
             + " subscriber got its reset and its first publication after it.")
     boolean resume;
 
+    @Option(names = "--syscalls", defaultValue = "auto", paramLabel = "auto|on|off",
+            converter = SyscallsConverter.class,
+            description = "Count the server's system calls in the window with perf stat (syscalls:sys_enter_* "
+                    + "tracepoints of --server-pid and its descendants): auto when perf exists and can attach, on "
+                    + "(the same, warning when it cannot; also 1), off (also 0); the report says why when not counted "
+                    + "(default: ${DEFAULT-VALUE}).")
+    SyscallCounter.Mode syscalls;
+
     @Option(names = "--markdown", description = "Also print a markdown table header and row after the JSON line.")
     boolean markdown;
 
@@ -200,7 +208,7 @@ public final class BenchCommand implements Callable<Integer> {
                     .batchSize(batch).connectTimeout(connectTimeout).settle(settle).drain(drain)
                     .publishConnections(publishConnections).idleStep(idleStep).longPollTimeout(longPollTimeout)
                     .publishFormat(publishFormat).hold(hold).headers(withBearer()).publishHeaders(withApiKey())
-                    .resume(resume).build();
+                    .resume(resume).syscalls(syscalls).build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e);
         }
@@ -249,6 +257,11 @@ public final class BenchCommand implements Callable<Integer> {
         @Parameters(paramLabel = "FILE", arity = "0..*", description = "Files of JSON lines (default: stdin).")
         List<Path> files = new ArrayList<>();
 
+        @Option(names = "--baseline", defaultValue = "nchan", paramLabel = "LABEL",
+                description = "The server the others' CPU per delivery (server and total) and p99 are divided by, "
+                        + "per scenario and transport, in the ratios after the load table (default: ${DEFAULT-VALUE}).")
+        String baseline;
+
         @Override
         public Integer call() throws IOException {
             List<String> lines = new ArrayList<>();
@@ -264,6 +277,7 @@ public final class BenchCommand implements Callable<Integer> {
             StringBuilder load = new StringBuilder();
             StringBuilder idle = new StringBuilder();
             StringBuilder wrk = new StringBuilder();
+            List<LoadReport> reports = new ArrayList<>();
             // Lines may carry fields scripts/bench.sh adds (contention, live heap): read leniently.
             com.fasterxml.jackson.databind.ObjectMapper lenient = Reports.MAPPER.copy()
                     .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -274,7 +288,9 @@ public final class BenchCommand implements Callable<Integer> {
                 JsonNode node = Reports.MAPPER.readTree(line);
                 String mode = node.path("mode").asText();
                 if ("load".equals(mode)) {
-                    String row = lenient.treeToValue(node, LoadReport.class).markdownRow();
+                    LoadReport report = lenient.treeToValue(node, LoadReport.class);
+                    reports.add(report);
+                    String row = report.markdownRow();
                     load.append(row, 0, row.length() - 1).append(' ').append(extra(node, "others_cpu_s")).append(" |\n");
                 } else if ("idle".equals(mode)) {
                     String row = lenient.treeToValue(node, IdleReport.class).markdownRow();
@@ -292,6 +308,14 @@ public final class BenchCommand implements Callable<Integer> {
                 out.print(header.substring(0, cut) + " others' CPU s |\n"
                         + header.substring(cut + 1, header.length() - 1) + "--:|\n" + load);
                 separator = "\n";
+                String notCounted = syscallNotes(reports);
+                if (!notCounted.isEmpty()) {
+                    out.print("\n" + notCounted);
+                }
+                String ratios = CostRatios.markdown(reports, baseline);
+                if (!ratios.isEmpty()) {
+                    out.print("\n" + ratios);
+                }
             }
             if (idle.length() > 0) {
                 String header = IdleReport.markdownHeader();
@@ -308,6 +332,19 @@ public final class BenchCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+    }
+
+    /** One line per run whose system calls were not counted, saying why; empty when all were (or none tried). */
+    static String syscallNotes(List<LoadReport> reports) {
+        StringBuilder out = new StringBuilder();
+        for (LoadReport r : reports) {
+            if (r.syscalls() != null && r.syscalls().note() != null) {
+                out.append("System calls of ").append(r.label()).append(' ').append(r.transport()).append(' ')
+                        .append(r.subscribers()).append(" x ").append(Reports.cell(r.rate())).append(": ")
+                        .append(r.syscalls().note()).append('\n');
+            }
+        }
+        return out.toString();
     }
 
     /** A field added by {@code scripts/bench.sh}, rounded, as a markdown cell. */
@@ -352,6 +389,19 @@ public final class BenchCommand implements Callable<Integer> {
                 case "raw" -> BenchConfig.PublishFormat.RAW;
                 case "grip", "pushpin" -> BenchConfig.PublishFormat.GRIP;
                 default -> throw new CommandLine.TypeConversionException("'" + value + "' (expected: raw or grip)");
+            };
+        }
+    }
+
+    /** Parses {@code auto}, {@code on} or {@code off}. */
+    static final class SyscallsConverter implements CommandLine.ITypeConverter<SyscallCounter.Mode> {
+        @Override
+        public SyscallCounter.Mode convert(String value) {
+            return switch (value.trim().toLowerCase(Locale.ROOT)) {
+                case "auto" -> SyscallCounter.Mode.AUTO;
+                case "on", "1", "true" -> SyscallCounter.Mode.ON;
+                case "off", "0", "false" -> SyscallCounter.Mode.OFF;
+                default -> throw new CommandLine.TypeConversionException("'" + value + "' (expected: auto, on or off)");
             };
         }
     }

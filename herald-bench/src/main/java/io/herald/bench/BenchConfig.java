@@ -43,6 +43,8 @@ import java.util.Objects;
  * @param resume              SSE subscribers reconnect with their last event id when the server ends
  *                            their connection (e.g. {@code 4001} after a Redis restart) or it drops, and
  *                            what a reset skipped is reported apart from loss ({@code --resume})
+ * @param syscalls            whether to count the server's system calls in the window with perf
+ *                            ({@link SyscallCounter}; {@code --syscalls})
  */
 public record BenchConfig(String label, Mode mode, Transport transport, UrlTemplate subscribeUrl,
                           UrlTemplate publishUrl, String channel, int subscribers, double rate, int payloadBytes,
@@ -51,7 +53,7 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
                           int publishConnections, int idleStep, Duration longPollTimeout,
                           PublishFormat publishFormat, Duration hold, List<String> headers,
                           List<String> publishHeaders, List<Long> watchPids, List<UrlTemplate> alsoSubscribeUrls,
-                          boolean resume) {
+                          boolean resume, SyscallCounter.Mode syscalls) {
 
     /** Adds {@code "Name: value"} headers to {@code target}. */
     static void addHeaders(io.netty.handler.codec.http.HttpHeaders target, List<String> headers) {
@@ -122,6 +124,7 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
         watchPids.forEach(p -> check("watchPids", p, p > 0, "> 0"));
         alsoSubscribeUrls = List.copyOf(alsoSubscribeUrls);
         check("resume", resume, !resume || transport == Transport.SSE, "only with --transport sse");
+        Objects.requireNonNull(syscalls, "syscalls");
     }
 
     /** Every subscriber URL template, {@code subscribeUrl} first, separated by spaces (for reports). */
@@ -188,6 +191,7 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
         private List<String> headers = List.of();
         private List<String> publishHeaders = List.of();
         private boolean resume;
+        private SyscallCounter.Mode syscalls = SyscallCounter.Mode.AUTO;
 
         /** The server name in the report; default {@code herald}. */
         public Builder label(String label) {
@@ -364,6 +368,12 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
             return this;
         }
 
+        /** Sets {@link BenchConfig#syscalls()}; default {@link SyscallCounter.Mode#AUTO}. */
+        public Builder syscalls(SyscallCounter.Mode syscalls) {
+            this.syscalls = syscalls;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public BenchConfig build() {
             Objects.requireNonNull(transport, "transport");
@@ -375,7 +385,7 @@ public record BenchConfig(String label, Mode mode, Transport transport, UrlTempl
                     payloadBytes, warmup, duration, serverPid, sourceIps, threads, batchSize, connectTimeout,
                     settle, drain, publishConnections, idleStep, longPollTimeout, publishFormat, hold, headers,
                     publishHeaders, watchPids, alsoUrls.stream().map(u -> UrlTemplate.parse(u, transport.defaultPath())).toList(),
-                    resume);
+                    resume, syscalls);
         }
     }
 }

@@ -46,6 +46,7 @@ public final class LoadRun {
         ClientLoops loops = new ClientLoops(config.threads(), "bench-subscriber", config.connectTimeout());
         SubscriberPool pool = new SubscriberPool(config, loops, deliveries);
         Publisher publisher = new Publisher(config, deliveries.clock());
+        SyscallCounter syscalls = null;
         try {
             log.info("opening {} {} subscribers to {} in batches of {} from {} source addresses ({} event loops, {})",
                     config.subscribers(), config.transport().label(), config.subscribeUrl().resolve(config.channel()),
@@ -54,6 +55,8 @@ public final class LoadRun {
             int connected = pool.open(config.subscribers());
             log.info("{} subscribed in {} ms ({} failed)", connected, (System.nanoTime() - rampStart) / 1_000_000,
                     pool.failures());
+            // perf attaches to the server during the settle and warm-up, counting off until the window opens
+            syscalls = SyscallCounter.start(config.syscalls(), serverPid == null ? List.of() : serverTree(serverPid));
             publisher.connect();
             sleep(config.settle());
 
@@ -63,12 +66,15 @@ public final class LoadRun {
             publisher.start();
             sleep(config.warmup());
 
+            syscalls.enable();
             ProcSample serverBefore = serverPid == null ? null : ProcSample.readTree(serverPid);
             ProcSample selfBefore = ProcSample.read("self");
             List<ProcSample> watchedBefore = readAll(config.watchPids());
             deliveries.startWindow();
             publisher.startWindow();
             long windowStart = System.nanoTime();
+            // scripts/profile.sh waits for this line to start its profilers
+            log.info("measured window open for {} s", config.duration().toMillis() / 1000.0);
             sleep(config.duration());
             Histogram latency = deliveries.endWindow();
             double windowSeconds = (System.nanoTime() - windowStart) / 1e9;
@@ -76,10 +82,13 @@ public final class LoadRun {
             ProcSample serverAfter = serverPid == null ? null : ProcSample.readTree(serverPid);
             ProcSample selfAfter = ProcSample.read("self");
             List<ProcSample> watchedAfter = readAll(config.watchPids());
+            syscalls.disable();
+            log.info("measured window closed");
 
             Publisher.Stats published = publisher.stop(Duration.ofSeconds(5));
             long expected = published.acceptedTotal() * connected;
             drain(deliveries, expected);
+            SyscallCounts syscallCounts = syscalls.finish(); // perf's exit takes a while: after publishing
 
             pool.close();
             publisher.close();
@@ -131,12 +140,23 @@ public final class LoadRun {
                     config.threads(), config.sourceIps(), config.publishConnections(),
                     config.subscribeUrlsText(), config.publishUrl().toString(), problems,
                     cpuSeconds(watchedBefore, watchedAfter),
-                    config.resume() ? ResumeReport.of(pool.subscribedStates(), accounting.skippedByReset) : null);
+                    config.resume() ? ResumeReport.of(pool.subscribedStates(), accounting.skippedByReset) : null,
+                    syscallCounts);
         } finally {
+            if (syscalls != null) {
+                syscalls.close();
+            }
             pool.close();
             publisher.close();
             loops.close();
         }
+    }
+
+    /** {@code pid} and its descendants (nginx's master and worker are one server). */
+    private static List<String> serverTree(String pid) {
+        List<String> tree = new ArrayList<>(List.of(pid));
+        tree.addAll(ProcSample.descendants(pid));
+        return tree;
     }
 
     private static List<ProcSample> readAll(List<Long> pids) {

@@ -31,7 +31,9 @@ class HeraldSseSmokeTest {
     void fiftySseSubscribersGetEveryPublicationOnceInOrder() {
         // The load generator opens every connection from 127.0.0.1 at once: per-address limits off.
         try (HeraldServer server = HeraldServer.create(cfg -> cfg.port(0).perIpConnections(0).perIpConnectRate(0)).start()) {
-            BenchConfig config = threeSeconds(server, "smoke", 50).serverPid(ProcessHandle.current().pid()).build();
+            // The server is this JVM, load generator included: no system call counting (SyscallCounterTest)
+            BenchConfig config = threeSeconds(server, "smoke", 50).serverPid(ProcessHandle.current().pid())
+                    .syscalls(SyscallCounter.Mode.OFF).build();
 
             LoadReport report = new LoadRun(config).run();
 
@@ -51,6 +53,8 @@ class HeraldSseSmokeTest {
             assertThat(report.latencyP50Ms()).isNotNull().isPositive();
             assertThat(report.serverRssAfterBytes()).isPositive();
             assertThat(Reports.json(report)).contains("\"transport\":\"sse\"");
+            assertThat(report.syscalls().note()).isEqualTo("not counted: --syscalls off");
+            assertThat(report.serverCpuUsPerDelivery()).isNotNull();
         }
     }
 }

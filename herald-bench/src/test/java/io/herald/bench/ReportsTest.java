@@ -13,7 +13,7 @@ class ReportsTest {
         return new LoadReport("2025-01-01T00:00:00Z", "load", "herald", "sse", 1000, 1000, 0, 100, 2500, 0, 100.0, 1,
                 64, 5, 20.0, 2_500_000, 2_500_000, 0, 0, 0, 0, 0, 2_000_000, 100000.0, 0.412, 1.873, 3.1, 7.25,
                 4242L, 1.5, 2.5, 500000.0, 50L << 20, 60L << 20, 61L << 20, 3.0, 4.0, 1, 4, 1,
-                "http://127.0.0.1:8080/sse/{channel}", "http://127.0.0.1:8080/pub/{channel}", List.of(), List.of(1.25), null);
+                "http://127.0.0.1:8080/sse/{channel}", "http://127.0.0.1:8080/pub/{channel}", List.of(), List.of(1.25), null, null);
     }
 
     @Test
@@ -50,7 +50,7 @@ class ReportsTest {
     void missingServerReadingsAreNullInJsonAndDashesInMarkdown() throws Exception {
         LoadReport r = new LoadReport("t", "load", "x", "ws", 1, 1, 0, 1, 1, 0, 1.0, 0, 64, 0, 1, 1, 1, 0, 0, 0, 0, 0,
                 1, 1.0, 0.1, 0.1, 0.1, 0.1, null, null, null, null, null, null, null, 0.0, 0.0, 1, 1, 1, "u", "p",
-                List.of(), List.of(), null);
+                List.of(), List.of(), null, null);
         assertThat(Reports.MAPPER.readTree(Reports.json(r)).get("server_user_cpu_s").isNull()).isTrue();
         assertThat(r.markdownRow()).contains("| — | — | — | — | — |");
     }
