@@ -12,12 +12,14 @@
 #
 # Needs JDK 17, Maven, and the peers from Debian:
 #   apt-get install -y nginx-light libnginx-mod-nchan pushpin wrk
-# A peer that is not installed is skipped with a message.
+# A peer that is not installed is skipped with a message. The reference Node servers node-sockjs and
+# node-socketio (bench/node; scripts/bench-compat.sh runs them) need node and `npm ci` in bench/node.
 #
 # Environment (defaults in brackets):
 #   BENCH_RUN        results file name under bench/results [date-time]
-#   BENCH_SERVERS    which servers [herald nchan pushpin]
-#   BENCH_TRANSPORTS which subscriber transports [sse ws]  (Pushpin: SSE only)
+#   BENCH_SERVERS    which servers [herald nchan pushpin]; also node-sockjs, node-socketio
+#   BENCH_TRANSPORTS which subscriber transports [sse ws]  (Pushpin: SSE only); also sockjs-ws,
+#                    socketio-ws (Herald; node-sockjs: sockjs-ws only; node-socketio: socketio-ws only)
 #   BENCH_SCENARIOS  SUBSCRIBERSxRATE load scenarios [1000x100 1000x1000 10000x10 10000x100]
 #   BENCH_WARMUP     publishing before the measured window [15s]. Herald's JIT compiler shares core 0
 #                    with its event loop: after 5 s at 10 publications/s it was still compiling
@@ -43,6 +45,7 @@
 #   BENCH_LOADGEN_ARGS_<NAME> extra load-generator options for server NAME (its '-' as '_'), e.g.
 #                    "--bearer JWT --api-key KEY" for a variant with access control on
 #   HERALD_LABEL     Herald's name in the results [herald]
+#   HERALD_PORT      Herald's port in the load scenarios [18080]
 #   BENCH_PLOT       where the plot goes [bench/results/$BENCH_RUN.png]
 #   BENCH_PLOT_SERVERS which servers the plot shows [herald,nchan,pushpin]
 #   BENCH_BASELINE   the server the table's ratios divide by [nchan]
@@ -77,6 +80,8 @@ export HERALD_ADMIN_LISTEN="${HERALD_ADMIN_LISTEN:-127.0.0.1:0}"
 export HERALD_LIMITS_PER_IP_CONNECTIONS="${HERALD_LIMITS_PER_IP_CONNECTIONS:-0}"
 export HERALD_LIMITS_PER_IP_CONNECT_RATE="${HERALD_LIMITS_PER_IP_CONNECT_RATE:-0}"
 herald_label="${HERALD_LABEL:-herald}"
+# Herald's port in the load scenarios (idle and wrk use 18080)
+herald_port="${HERALD_PORT:-18080}"
 
 results="$root/bench/results/$run.jsonl"
 logs="$root/bench/results/$run.logs"
@@ -103,7 +108,18 @@ fi
 
 server_pid=""
 origin_pid=""
-port_of() { case "$1" in nchan) echo 18081 ;; pushpin) echo 18082 ;; *) echo 18080 ;; esac; }
+port_of() { case "$1" in nchan) echo 18081 ;; pushpin) echo 18082 ;; node-sockjs) echo 18085 ;; node-socketio) echo 18086 ;; *) echo "$herald_port" ;; esac; }
+
+# Whether server $1 speaks subscriber transport $2.
+serves() {
+  case "$1" in
+    pushpin) [ "$2" = sse ] ;;
+    nchan) [ "$2" = sse ] || [ "$2" = ws ] ;;
+    node-sockjs) [ "$2" = sockjs-ws ] ;;
+    node-socketio) [ "$2" = socketio-ws ] ;;
+    *) return 0 ;;
+  esac
+}
 
 # "JAR OPTIONS..." of a Herald variant named $1, or nothing
 variant() {
@@ -130,6 +146,16 @@ installed() {
     herald-*) variant "$1" >/dev/null ;;
     nchan) command -v nginx >/dev/null && [ -f /usr/lib/nginx/modules/ngx_nchan_module.so ] ;;
     pushpin) command -v pushpin >/dev/null && command -v condure >/dev/null && command -v zurl >/dev/null ;;
+    node-sockjs) command -v node >/dev/null && [ -d "$root/bench/node/node_modules/sockjs" ] ;;
+    node-socketio) command -v node >/dev/null && [ -d "$root/bench/node/node_modules/socket.io" ] ;;
+  esac
+}
+
+# What to install for server $1, said when it is skipped.
+missing() {
+  case "$1" in
+    node-*) echo "needs node (apt-get install -y nodejs npm) and its packages: (cd bench/node && npm ci)" ;;
+    *) echo "is not installed" ;;
   esac
 }
 
@@ -138,14 +164,14 @@ start_server() { # name tag
   case "$name" in
     herald)
       # shellcheck disable=SC2086
-      taskset -c 0 java $java_opts -jar "$herald_jar" --port 18080 --io-threads 1 $herald_args \
+      taskset -c 0 java $java_opts -jar "$herald_jar" --port "$herald_port" --io-threads 1 $herald_args \
         > "$logs/$tag.server.log" 2>&1 &
       server_pid=$! ;;
     herald-*)
       local jar args
       read -r jar args <<<"$(variant "$name")"
       # shellcheck disable=SC2086
-      taskset -c 0 java $java_opts -jar "$jar" --port 18080 --io-threads 1 $args > "$logs/$tag.server.log" 2>&1 &
+      taskset -c 0 java $java_opts -jar "$jar" --port "$herald_port" --io-threads 1 $args > "$logs/$tag.server.log" 2>&1 &
       server_pid=$! ;;
     nchan)
       rm -rf "$work/nchan"; mkdir -p "$work/nchan/logs" "$work/nchan/tmp"
@@ -159,6 +185,9 @@ start_server() { # name tag
       (cd "$root/bench/pushpin" && exec taskset -c 0 pushpin --config "$root/bench/pushpin/pushpin.conf") \
         > "$logs/$tag.server.log" 2>&1 &
       server_pid=$!; pushpin_tag="$tag" ;;
+    node-sockjs | node-socketio)
+      taskset -c 0 node "$root/bench/node/${name#node-}-server.js" "$(port_of "$name")" > "$logs/$tag.server.log" 2>&1 &
+      server_pid=$! ;;
   esac
   wait_port "$(port_of "$name")"
   [ "$name" != pushpin ] || wait_port 18083 || true
@@ -190,7 +219,12 @@ trap 'stop_server' EXIT INT TERM
 
 urls() { # name transport -> "SUBSCRIBE_URL PUBLISH_URL FORMAT"
   case "$1" in
-    herald*) echo "http://127.0.0.1:18080/$([ "$2" = ws ] && echo ws || echo sse)/{channel} http://127.0.0.1:18080/pub/{channel} raw" ;;
+    herald* | node-*)
+      local port; port=$(port_of "$1")
+      case "$2" in
+        ws | sse) echo "http://127.0.0.1:$port/$2/{channel} http://127.0.0.1:$port/pub/{channel} raw" ;;
+        *) echo "http://127.0.0.1:$port http://127.0.0.1:$port/pub/{channel} raw" ;; # the transport's default path
+      esac ;;
     nchan) echo "http://127.0.0.1:18081/sub/{channel} http://127.0.0.1:18081/pub?id={channel} raw" ;;
     pushpin) echo "http://127.0.0.1:18082/sse/{channel} http://127.0.0.1:18083/publish/ grip" ;;
   esac
@@ -258,7 +292,7 @@ log "results: $results (logs in $logs)"
 # ---- load scenarios -------------------------------------------------------------------------
 
 for name in $servers; do
-  installed "$name" || log "$name is not installed: skipped"
+  installed "$name" || log "$name $(missing "$name"): skipped"
 done
 # Scenario by scenario, every server in turn, so that the servers of one scenario run close in time
 # (the machine's other load changes over a run).
@@ -267,7 +301,7 @@ for scenario in $scenarios; do
   for transport in $transports; do
     for name in $servers; do
       installed "$name" || continue
-      [ "$name" = pushpin ] && [ "$transport" != sse ] && continue
+      serves "$name" "$transport" || continue
       read -r sub_url pub_url format <<<"$(urls "$name" "$transport")"
       tag="$(label_of "$name")-$transport-$subs-$rate"
       log "$tag: $subs $transport subscribers, $rate publications/s, ${warmup} warm-up, ${duration} measured"

@@ -50,7 +50,7 @@ public final class BenchCommand implements Callable<Integer> {
                     + "subscribers are spread round-robin over --url and these.")
     List<String> alsoUrls = new ArrayList<>();
 
-    @Option(names = "--transport", defaultValue = "sse", paramLabel = "sse|ws|longpoll",
+    @Option(names = "--transport", defaultValue = "sse", paramLabel = "sse|ws|longpoll|sockjs-ws|socketio-ws",
             converter = TransportConverter.class, description = "How subscribers connect (default: ${DEFAULT-VALUE}).")
     Transport transport;
 
@@ -368,7 +368,7 @@ public final class BenchCommand implements Callable<Integer> {
         return row.append('\n').toString();
     }
 
-    /** Parses {@code sse}, {@code ws} (or {@code websocket}), {@code longpoll}. */
+    /** Parses {@code sse}, {@code ws} (or {@code websocket}), {@code longpoll}, {@code sockjs-ws}, {@code socketio-ws}. */
     static final class TransportConverter implements CommandLine.ITypeConverter<Transport> {
         @Override
         public Transport convert(String value) {
@@ -376,7 +376,10 @@ public final class BenchCommand implements Callable<Integer> {
                 case "sse" -> Transport.SSE;
                 case "ws", "websocket" -> Transport.WS;
                 case "longpoll", "long-polling", "long-poll" -> Transport.LONGPOLL;
-                default -> throw new CommandLine.TypeConversionException("'" + value + "' (expected: sse, ws or longpoll)");
+                case "sockjs-ws", "sockjs" -> Transport.SOCKJS_WS;
+                case "socketio-ws", "socket.io", "socketio" -> Transport.SOCKETIO_WS;
+                default -> throw new CommandLine.TypeConversionException("'" + value
+                        + "' (expected: sse, ws, longpoll, sockjs-ws or socketio-ws)");
             };
         }
     }

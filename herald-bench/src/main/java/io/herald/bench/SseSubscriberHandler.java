@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
@@ -31,13 +30,6 @@ import java.util.function.BooleanSupplier;
  * {@code Last-Event-ID}; a {@code herald-reset} event is accounted as a reset.
  */
 final class SseSubscriberHandler extends SubscriberHandler<HttpObject> implements SseParser.Listener {
-    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
-        @Override
-        protected byte[] initialValue() {
-            return new byte[16 * 1024];
-        }
-    };
-
     private final String requestTarget;
     private final String host;
     private final SseParser parser = new SseParser(this);
@@ -103,13 +95,7 @@ final class SseSubscriberHandler extends SubscriberHandler<HttpObject> implement
             ByteBuf buf = content.content();
             int length = buf.readableBytes();
             if (length > 0) {
-                byte[] scratch = SCRATCH.get();
-                if (scratch.length < length) {
-                    scratch = new byte[Math.max(length, scratch.length * 2)];
-                    SCRATCH.set(scratch);
-                }
-                buf.getBytes(buf.readerIndex(), scratch, 0, length);
-                parser.feed(scratch, 0, length);
+                parser.feed(scratchCopy(buf), 0, length);
             }
             if (msg instanceof LastHttpContent) {
                 streaming = false;
@@ -135,16 +121,8 @@ final class SseSubscriberHandler extends SubscriberHandler<HttpObject> implement
         if (length == 0 || data[0] != '{') {
             return 0;
         }
-        outer:
-        for (int i = 1; i + DATA_STRING.length <= length; i++) {
-            for (int j = 0; j < DATA_STRING.length; j++) {
-                if (data[i + j] != DATA_STRING[j]) {
-                    continue outer;
-                }
-            }
-            return i + DATA_STRING.length;
-        }
-        return 0;
+        int at = indexOf(data, 1, length, DATA_STRING);
+        return at < 0 ? 0 : at + DATA_STRING.length;
     }
 
     @Override

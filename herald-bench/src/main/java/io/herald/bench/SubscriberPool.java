@@ -231,6 +231,15 @@ public final class SubscriberPool implements AutoCloseable {
                             new WebSocketClientProtocolHandler(webSocketConfig(url.webSocketUri(channel))),
                             new WebSocketFrameAggregator(1 << 20),
                             new WsSubscriberHandler(state, deliveries, ready, () -> closing));
+                    case SOCKJS_WS -> p.addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
+                            new WebSocketClientProtocolHandler(webSocketConfig(
+                                    url.webSocketUri(channel, java.util.concurrent.ThreadLocalRandom.current()))),
+                            new WebSocketFrameAggregator(1 << 20),
+                            new SockJsSubscriberHandler(channel, state, deliveries, ready, () -> closing));
+                    case SOCKETIO_WS -> p.addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
+                            new WebSocketClientProtocolHandler(webSocketConfig(url.webSocketUri(channel))),
+                            new WebSocketFrameAggregator(1 << 20),
+                            new SocketIoSubscriberHandler(channel, state, deliveries, ready, () -> closing));
                     case LONGPOLL -> p.addLast(new HttpClientCodec(), new HttpObjectAggregator(16 << 20),
                             new LongPollSubscriberHandler(url.requestTarget(channel), url.hostHeader(), config.headers(),
                                     config.longPollTimeout().toSeconds(), state, deliveries, ready, () -> closing));

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
+import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
 
 /**
@@ -18,6 +19,11 @@ import java.util.regex.Pattern;
 public final class UrlTemplate {
     /** The placeholder replaced by the channel name. */
     public static final String PLACEHOLDER = "{channel}";
+    /** SockJS's server id placeholder, filled per connection by {@link #webSocketUri(String, RandomGenerator)}. */
+    public static final String SERVER = "{server}";
+    /** SockJS's session id placeholder, filled per connection by {@link #webSocketUri(String, RandomGenerator)}. */
+    public static final String SESSION = "{session}";
+    private static final char[] ID_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
     private static final Pattern LOOPBACK = Pattern.compile("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     private static final Pattern CHANNEL = Pattern.compile("[A-Za-z0-9_.:@-]{1,128}");
 
@@ -50,7 +56,7 @@ public final class UrlTemplate {
         }
         URI uri;
         try {
-            uri = new URI(template.replace(PLACEHOLDER, "channel"));
+            uri = new URI(template.replace(PLACEHOLDER, "channel").replace(SERVER, "0").replace(SESSION, "s"));
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("url: " + url + " (expected: a valid URL; " + e.getMessage() + ")", e);
         }
@@ -73,8 +79,12 @@ public final class UrlTemplate {
      * @throws IllegalArgumentException when {@code channel} is not a valid channel name
      */
     public URI resolve(String channel) {
+        return resolve(channel, "0", "s");
+    }
+
+    private URI resolve(String channel, String server, String session) {
         checkChannel(channel);
-        return URI.create(template.replace(PLACEHOLDER, channel));
+        return URI.create(template.replace(PLACEHOLDER, channel).replace(SERVER, server).replace(SESSION, session));
     }
 
     /** The request target (path and query) for {@code channel}, e.g. {@code /pub?id=c}. */
@@ -86,8 +96,24 @@ public final class UrlTemplate {
 
     /** The same URL with the scheme {@code ws} (for a WebSocket handshake), for {@code channel}. */
     public URI webSocketUri(String channel) {
-        URI uri = resolve(channel);
+        return ws(resolve(channel));
+    }
+
+    private static URI ws(URI uri) {
         return URI.create("ws" + uri.toString().substring(uri.getScheme().length()));
+    }
+
+    /**
+     * As {@link #webSocketUri(String)}, with {@code {server}} replaced by three random digits and
+     * {@code {session}} by 16 random lower-case letters and digits (SockJS's session URL,
+     * docs/protocol.md, "SockJS"): a new session per call.
+     */
+    public URI webSocketUri(String channel, RandomGenerator random) {
+        char[] session = new char[16];
+        for (int i = 0; i < session.length; i++) {
+            session[i] = ID_CHARS[random.nextInt(ID_CHARS.length)];
+        }
+        return ws(resolve(channel, String.valueOf(random.nextInt(1000)), new String(session)));
     }
 
     /** The server's address (a literal loopback IP and the port). */

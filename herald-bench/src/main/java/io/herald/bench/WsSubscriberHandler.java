@@ -3,9 +3,7 @@ package io.herald.bench;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
@@ -16,21 +14,16 @@ import java.util.function.BooleanSupplier;
  * {@code WebSocketFrameAggregator} in the pipeline (they answer pings and close frames).
  * One instance per connection, used on its event loop.
  */
-final class WsSubscriberHandler extends SubscriberHandler<WebSocketFrame> {
+final class WsSubscriberHandler extends WebSocketSubscriberHandler {
 
     WsSubscriberHandler(SubscriberState state, Deliveries deliveries, CompletableFuture<Void> ready,
                         BooleanSupplier closing) {
-        super(WebSocketFrame.class, state, deliveries, ready, closing);
+        super(state, deliveries, ready, closing);
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
-            subscribed();
-        } else if (evt == ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
-            fail(ctx, new WebSocketHandshakeException("WebSocket handshake timed out"));
-        }
-        super.userEventTriggered(ctx, evt);
+    protected void handshakeComplete(ChannelHandlerContext ctx) {
+        subscribed();
     }
 
     @Override

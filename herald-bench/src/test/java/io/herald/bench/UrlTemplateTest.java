@@ -51,4 +51,16 @@ class UrlTemplateTest {
                 .hasMessage("channel: a b (expected: ^[A-Za-z0-9_.:@-]{1,128}$)");
         assertThatThrownBy(() -> t.resolve("x".repeat(129))).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void sockJsSessionUrlsGetRandomServerAndSessionIds() {
+        UrlTemplate t = UrlTemplate.parse("http://127.0.0.1:8080", Transport.SOCKJS_WS.defaultPath());
+        java.util.Random random = new java.util.Random(1);
+        String a = t.webSocketUri("c", random).toString();
+        String b = t.webSocketUri("c", random).toString();
+        assertThat(a).matches("ws://127\\.0\\.0\\.1:8080/sockjs/[0-9]{1,3}/[a-z0-9]{16}/websocket");
+        assertThat(b).matches("ws://127\\.0\\.0\\.1:8080/sockjs/[0-9]{1,3}/[a-z0-9]{16}/websocket").isNotEqualTo(a);
+        assertThat(UrlTemplate.parse("http://127.0.0.1:8080", Transport.SOCKETIO_WS.defaultPath()).webSocketUri("c"))
+                .hasToString("ws://127.0.0.1:8080/socket.io/?EIO=4&transport=websocket");
+    }
 }

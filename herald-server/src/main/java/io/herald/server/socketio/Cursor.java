@@ -2,6 +2,7 @@ package io.herald.server.socketio;
 
 import io.herald.core.Names;
 import io.herald.core.StreamPosition;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -19,18 +20,29 @@ final class Cursor {
 
     private final LinkedHashMap<String, StreamPosition> positions = new LinkedHashMap<>();
     private String encoded = "";
+    private byte[] utf8 = new byte[0];
 
     /** Sets {@code channel}'s position. */
     void put(String channel, StreamPosition position) {
         positions.put(channel, position);
         encoded = null;
+        utf8 = null;
     }
 
     /** Forgets {@code channel}. */
     void remove(String channel) {
         if (positions.remove(channel) != null) {
             encoded = null;
+            utf8 = null;
         }
+    }
+
+    /** {@link #encoded()} in UTF-8 (kept until the positions change). */
+    byte[] utf8() {
+        if (utf8 == null) {
+            utf8 = encoded().getBytes(StandardCharsets.UTF_8);
+        }
+        return utf8;
     }
 
     /** The offset string (JSON-safe: channel names and ids have no quote or backslash). */

@@ -65,6 +65,8 @@ final class HeraldSocket implements SioSocket, Transport {
     private final Set<String> live = new HashSet<>();
     private final Cursor cursor = new Cursor();
     private final FloodGuard flood;
+    /** The start of this socket's event packets, {@code 2} or {@code 2/nsp,}, in UTF-8. */
+    private final byte[] eventHead;
     private Session session;
     private ScheduledFuture<?> expiry;
     private boolean closing;
@@ -75,6 +77,7 @@ final class HeraldSocket implements SioSocket, Transport {
         this.flood = flood;
         this.connection = connection;
         this.namespace = namespace;
+        this.eventHead = SioPacket.encode(SioPacket.EVENT, namespace, -1, 0, null).getBytes(StandardCharsets.UTF_8);
     }
 
     /**
@@ -242,6 +245,10 @@ final class HeraldSocket implements SioSocket, Transport {
         }
     }
 
+    private static final byte[] PUBLICATION_HEAD = "[\"publication\",".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] OFFSET_HEAD = ",\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] OFFSET_TAIL = "\"]".getBytes(StandardCharsets.US_ASCII);
+
     /** Emits {@code name} with {@code json} and the socket's recovery offset. */
     private void emit(String name, String json) {
         connection.emit(namespace, "[\"" + name + "\"," + json + ",\"" + cursor.encoded() + "\"]");
@@ -311,7 +318,10 @@ final class HeraldSocket implements SioSocket, Transport {
         if (push instanceof Publication p) {
             if (live.contains(p.channel())) {
                 cursor.put(p.channel(), p.position());
-                emit("publication", new String(p.encoded(Envelopes.ENVELOPE), StandardCharsets.UTF_8));
+                // as emit("publication", envelope) writes it, from the envelope's bytes shared by every
+                // transport: no String per delivery (docs/protocol.md, "Socket.IO")
+                connection.emitEncoded(eventHead, PUBLICATION_HEAD, p.encoded(Envelopes.ENVELOPE), OFFSET_HEAD,
+                        cursor.utf8(), OFFSET_TAIL);
             }
         } else if (push instanceof Subscribed notice) {
             String channel = notice.channel();

@@ -195,6 +195,15 @@ public final class SioConnection implements EngineHandler {
         engine.send(EnginePacket.message(SioPacket.encode(SioPacket.EVENT, namespace, -1, 0, arrayJson)));
     }
 
+    /**
+     * An event already encoded as the UTF-8 parts of its packet (what {@link SioPacket#encode} makes
+     * of it, e.g. {@code 2["publication",{...},"news=k3x9ab-42"]}), concatenated as they are: a
+     * publication's shared envelope bytes are copied, never decoded into a String.
+     */
+    public void emitEncoded(byte[]... packetUtf8) {
+        engine.send(EnginePacket.message(packetUtf8));
+    }
+
     /** An acknowledgement of the client's event {@code id}: {@code arrayJson} is the JSON array of its arguments. */
     public void ack(String namespace, long id, String arrayJson) {
         engine.send(EnginePacket.message(SioPacket.encode(SioPacket.ACK, namespace, id, 0, arrayJson)));

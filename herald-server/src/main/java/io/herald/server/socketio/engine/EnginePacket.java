@@ -1,5 +1,7 @@
 package io.herald.server.socketio.engine;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -15,10 +17,13 @@ import java.util.List;
  * message a binary frame of its bytes.
  *
  * @param type   the type character, {@code '0'} to {@code '6'}; {@code 'b'} for a binary message
- * @param text   the text after the type, never null ({@code ""} when none)
+ * @param text   the text after the type ({@code ""} when none); null when the packet was built as
+ *               bytes ({@code wire}), and then {@link #text()} decodes them
  * @param binary the bytes of a binary message, else null
+ * @param wire   a text message built from UTF-8 parts ({@link #message(byte[]...)}): its whole wire
+ *               text, the type included, as a WebSocket text frame carries it; else null
  */
-public record EnginePacket(char type, String text, byte[] binary) {
+public record EnginePacket(char type, String text, byte[] binary, byte[] wire) {
     /** The record separator between packets of a polling payload. */
     public static final char SEPARATOR = '\u001e';
 
@@ -32,13 +37,38 @@ public record EnginePacket(char type, String text, byte[] binary) {
     static final char NOOP = '6';
     static final char BINARY = 'b';
 
-    static final EnginePacket PING_PACKET = new EnginePacket(PING, "", null);
-    static final EnginePacket NOOP_PACKET = new EnginePacket(NOOP, "", null);
-    static final EnginePacket CLOSE_PACKET = new EnginePacket(CLOSE, "", null);
+    static final EnginePacket PING_PACKET = new EnginePacket(PING, "", null, null);
+    static final EnginePacket NOOP_PACKET = new EnginePacket(NOOP, "", null, null);
+    static final EnginePacket CLOSE_PACKET = new EnginePacket(CLOSE, "", null, null);
+
+    /** A text packet of type {@code type}. */
+    EnginePacket(char type, String text, byte[] binary) {
+        this(type, text, binary, null);
+    }
 
     /** A text message packet. */
     public static EnginePacket message(String text) {
         return new EnginePacket(MESSAGE, text, null);
+    }
+
+    /**
+     * A text message packet whose text is the concatenation of {@code textUtf8} (UTF-8 parts, copied
+     * once into the packet's wire bytes): bytes shared between sockets, such as a publication's
+     * envelope, go to the WebSocket without being decoded into a String and encoded again.
+     */
+    public static EnginePacket message(byte[]... textUtf8) {
+        int length = 1;
+        for (byte[] part : textUtf8) {
+            length += part.length;
+        }
+        byte[] wire = new byte[length];
+        wire[0] = (byte) MESSAGE;
+        int at = 1;
+        for (byte[] part : textUtf8) {
+            System.arraycopy(part, 0, wire, at, part.length);
+            at += part.length;
+        }
+        return new EnginePacket(MESSAGE, null, null, wire);
     }
 
     /** A binary message. */
@@ -46,14 +76,20 @@ public record EnginePacket(char type, String text, byte[] binary) {
         return new EnginePacket(BINARY, "", bytes);
     }
 
+    /** The text after the type (decoded from the wire bytes of a packet built from them). */
+    @Override
+    public String text() {
+        return text != null ? text : new String(wire, 1, wire.length - 1, StandardCharsets.UTF_8);
+    }
+
     /** The packet as a WebSocket text frame holds it (not for binary messages). */
-    String wireText() {
-        return type + text;
+    ByteBuf wireFrameContent() {
+        return wire != null ? Unpooled.wrappedBuffer(wire) : Unpooled.copiedBuffer(type + text, StandardCharsets.UTF_8);
     }
 
     /** About how many bytes the packet takes in a queue or on the wire. */
     int size() {
-        return binary != null ? binary.length + 1 : text.length() + 1;
+        return binary != null ? binary.length + 1 : wire != null ? wire.length : text.length() + 1;
     }
 
     /**
@@ -109,7 +145,7 @@ public record EnginePacket(char type, String text, byte[] binary) {
             if (p.binary != null) {
                 sb.append(BINARY).append(Base64.getEncoder().encodeToString(p.binary));
             } else {
-                sb.append(p.type).append(p.text);
+                sb.append(p.type).append(p.text());
             }
         }
         return sb.toString().getBytes(StandardCharsets.UTF_8);

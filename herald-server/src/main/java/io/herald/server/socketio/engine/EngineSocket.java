@@ -138,7 +138,7 @@ public final class EngineSocket {
             while (!queue.isEmpty()) {
                 EnginePacket p = queue.poll();
                 webSocket.write(p.binary() != null ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(p.binary()))
-                        : new TextWebSocketFrame(p.wireText()), webSocket.voidPromise());
+                        : new TextWebSocketFrame(p.wireFrameContent()), webSocket.voidPromise());
             }
             queuedBytes = 0;
             webSocket.flush();
