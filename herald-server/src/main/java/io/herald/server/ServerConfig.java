@@ -9,6 +9,7 @@ import io.herald.server.auth.AuthConfig;
 import io.herald.server.broker.BrokerConfig;
 import io.herald.server.edge.AddressRanges;
 import io.herald.server.edge.Origins;
+import io.herald.server.net.IoTransport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,6 +102,10 @@ import java.util.Objects;
  *                            the normal endpoints (docs/protocol.md, "Conformance services" and "Socket.IO":
  *                            SockJS's services at the root, the Engine.IO echo server on {@code /engine.io/},
  *                            the suite's behaviours on {@code /socket.io/}); false by default, never in production
+ * @param ioTransport         the network transport of the server's sockets: {@code auto} (the default: the
+ *                            first of {@link IoTransport#AUTO_ORDER} this machine offers), {@code io_uring},
+ *                            {@code epoll} or {@code nio}; a named transport must be available here
+ *                            (docs/configuration.md, "Configuration file")
  */
 public record ServerConfig(String host, int port, int ioThreads, NodeConfig node, Duration sseRetry,
                            Duration heartbeat, Duration longPollTimeout, Duration longPollMaxTimeout,
@@ -113,7 +118,8 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
                            Duration requestHeadTimeout, Duration requestBodyTimeout, int wsCommandRate,
                            int wsCommandBurst, int wsPublishRate, int wsPublishBurst, BrokerConfig broker,
                            int socketSendBuffer,
-                           boolean conformance) {
+                           boolean conformance,
+                           String ioTransport) {
 
     /** The values of {@link #logFormat()}. */
     public static final List<String> LOG_FORMATS = List.of("text", "json");
@@ -161,6 +167,22 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         rate("wsCommandRate", wsCommandRate, "wsCommandBurst", wsCommandBurst);
         rate("wsPublishRate", wsPublishRate, "wsPublishBurst", wsPublishBurst);
         check("socketSendBuffer", socketSendBuffer, socketSendBuffer >= 0, ">= 0 bytes; 0 for the system's default");
+        ioTransport(ioTransport);
+    }
+
+    /** {@code ioTransport} is a transport's word, and one this machine offers (auto always is). */
+    private static void ioTransport(String word) {
+        Objects.requireNonNull(word, "ioTransport");
+        IoTransport transport;
+        try {
+            transport = IoTransport.of(word);
+        } catch (IllegalArgumentException e) {
+            check("ioTransport", word, false, IoTransport.words());
+            return;
+        }
+        String unavailable = transport.unavailability();
+        check("ioTransport", word, unavailable == null, "a transport available here, or auto; "
+                + word + " is not: " + unavailable);
     }
 
     /** A token bucket's settings: a rate of 0 (no limit) or more, and a burst of at least 1. */
@@ -239,6 +261,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         private int wsPublishBurst = 50;
         private int socketSendBuffer = 0;
         private boolean conformance;
+        private String ioTransport = "auto";
 
         /** Sets {@link ServerConfig#host()}; see there for units and bounds. */
         public Builder host(String host) {
@@ -474,6 +497,12 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
             return this;
         }
 
+        /** Sets {@link ServerConfig#ioTransport()}: {@code auto}, {@code io_uring}, {@code epoll} or {@code nio}; see there. */
+        public Builder ioTransport(String ioTransport) {
+            this.ioTransport = ioTransport;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public ServerConfig build() {
             return new ServerConfig(host, port, ioThreads, node, sseRetry, heartbeat, longPollTimeout,
@@ -482,7 +511,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
                     accessLog, logFormat, tlsCert, tlsKey, http2, h2c, auth, corsAllowedOrigins, trustedProxies,
                     perIpConnections, perIpConnectRate, perIpConnectBurst, requestHeadTimeout, requestBodyTimeout,
                     wsCommandRate, wsCommandBurst, wsPublishRate, wsPublishBurst, broker, socketSendBuffer,
-                    conformance);
+                    conformance, ioTransport);
         }
     }
 }
