@@ -42,6 +42,11 @@
 #   HERALD_LABEL     Herald's name in the results [herald]
 #   BENCH_PLOT       where the plot goes [bench/results/$BENCH_RUN.png]
 #   BENCH_PLOT_SERVERS which servers the plot shows [herald,nchan,pushpin]
+#   BENCH_SYSCALLS   1 to count the server's system calls during the measured window with perf
+#                    tracepoints (raw_syscalls:sys_enter for all, and the I/O ones by name), added to
+#                    each load result as server_syscalls, server_syscalls_per_delivery and
+#                    server_syscalls_by_name (per delivery) [0]. Needs perf (linux-perf) and
+#                    kernel.perf_event_paranoid <= 1 or root; the counting adds some cost per call.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -86,6 +91,26 @@ batch="${BENCH_BATCH:-200}"
 # unavailable) at once. 50 at a time connects every subscriber (the ramp is not measured).
 batch_of() { if [ "$1" = pushpin ] && [ "$batch" -gt 50 ]; then echo 50; else echo "$batch"; fi; }
 hz=$(getconf CLK_TCK)
+do_syscalls="${BENCH_SYSCALLS:-0}"
+syscalls_out=""
+seconds_of() { python3 -c 'import re,sys; m=re.fullmatch(r"(\d+(?:\.\d+)?)(ms|s|m)?", sys.argv[1]); v=float(m.group(1)); print({"ms": v/1000, "m": v*60}.get(m.group(2), v))' "$1"; }
+# The system calls perf counts on the server: all of them, and by name those of socket I/O and waiting.
+syscall_events="raw_syscalls:sys_enter"
+for call in write writev sendto sendmsg read readv recvfrom recvmsg epoll_wait epoll_pwait epoll_pwait2 epoll_ctl \
+    io_uring_enter futex accept4 close; do
+  syscall_events="$syscall_events,syscalls:sys_enter_$call"
+done
+# perf stat on server $1 over the measured window: from the load generator's "publishing" line in log
+# $2 (the warm-up starts), after the warm-up, for the window; CSV into $3. Runs in the background.
+count_syscalls() {
+  local pid="$1" benchlog="$2" out="$3"
+  (
+    for _ in $(seq 1 1200); do grep -q "publishing" "$benchlog" 2>/dev/null && break; sleep 0.5; done
+    sleep "$(seconds_of "$warmup")"
+    perf stat -x, -e "$syscall_events" -p "$pid" -- sleep "$(seconds_of "$duration")" 2> "$out" > /dev/null || true
+  ) &
+  syscalls_job=$!
+}
 
 log() { echo "[bench $(date +%T)] $*" >&2; }
 
@@ -206,9 +231,9 @@ machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; 
 append_result() {
   local m1 s1
   m1=$(machine_ticks); s1=$(tree_ticks "$server_pid")
-  python3 - "$1" "$2" "$m1" "$3" "$s1" "$4" "$5" "$hz" >> "$results" <<'PY'
+  python3 - "$1" "$2" "$m1" "$3" "$s1" "$4" "$5" "$hz" "$syscalls_out" >> "$results" <<'PY'
 import json, sys
-path, m0, m1, s0, s1, tfile, wall, hz = sys.argv[1:]
+path, m0, m1, s0, s1, tfile, wall, hz, syscalls = sys.argv[1:]
 lines = [l for l in open(path).read().splitlines() if l.startswith("{")]
 if not lines:
     sys.exit(0)
@@ -226,6 +251,19 @@ d["machine_busy_cpu_s"] = round(machine, 1)
 d["scenario_server_cpu_s"] = round(server, 1)
 d["scenario_loadgen_cpu_s"] = None if loadgen is None else round(loadgen, 1)
 d["others_cpu_s"] = None if loadgen is None else round(machine - server - loadgen, 1)
+if syscalls:
+    counts = {}
+    try:
+        for line in open(syscalls).read().splitlines():
+            f = line.split(",")
+            if len(f) > 2 and f[0].isdigit():
+                counts[f[2].split(":")[-1].replace("sys_enter_", "")] = int(f[0])
+    except OSError:
+        pass
+    total, n = counts.pop("sys_enter", None), d.get("window_deliveries") or 0
+    d["server_syscalls"] = total
+    d["server_syscalls_per_delivery"] = round(total / n, 3) if total is not None and n else None
+    d["server_syscalls_by_name"] = {k: round(v / n, 3) for k, v in sorted(counts.items(), key=lambda kv: -kv[1]) if v and n}
 print(json.dumps(d, separators=(",", ":")))
 PY
 }
@@ -267,6 +305,12 @@ for scenario in $scenarios; do
       tag="$(label_of "$name")-$transport-$subs-$rate"
       log "$tag: $subs $transport subscribers, $rate publications/s, ${warmup} warm-up, ${duration} measured"
       start_server "$name" "$tag"
+      : > "$logs/$tag.bench.log"
+      syscalls_out=""
+      if [ "$do_syscalls" = 1 ]; then
+        syscalls_out="$logs/$tag.syscalls.csv"
+        count_syscalls "$server_pid" "$logs/$tag.bench.log" "$syscalls_out"
+      fi
       m0=$(machine_ticks); s0=$(tree_ticks "$server_pid"); t0=$(date +%s.%N)
       TIMEFORMAT='%U %S'
       { time taskset -c 1 java -jar "$bench_jar" --label "$(label_of "$name")" --transport "$transport" \
@@ -274,6 +318,7 @@ for scenario in $scenarios; do
           --subscribers "$subs" --rate "$rate" --payload-bytes 64 --warmup "$warmup" --duration "$duration" \
           --source-ips 8 --batch "$(batch_of "$name")" --server-pid "$server_pid" $(loadgen_args "$name") > "$work/load.json" 2> "$logs/$tag.bench.log" \
           || log "$tag: the load generator failed (see $logs/$tag.bench.log)"; } 2> "$work/load.time"
+      [ "$do_syscalls" = 1 ] && { wait "$syscalls_job" 2>/dev/null || true; }
       append_result "$work/load.json" "$m0" "$s0" "$work/load.time" "$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN {print a - b}')"
       stop_server
     done
