@@ -13,6 +13,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringIoHandlerConfig;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import java.util.Arrays;
@@ -33,7 +34,8 @@ public enum IoTransport {
     /** The first available of {@link #AUTO_ORDER}; falls back quietly. */
     AUTO("auto", () -> null, null, null, null),
     /** Linux io_uring: submission and completion rings instead of one system call per read or write. */
-    IO_URING("io_uring", IoUring::unavailabilityCause, IoUringIoHandler::newFactory,
+    IO_URING("io_uring", IoUring::unavailabilityCause, () -> IoUringIoHandler.newFactory(new IoUringIoHandlerConfig()
+            .setRingSize(IoTransport.URING_SUBMISSIONS).setCqSize(IoTransport.URING_COMPLETIONS)),
             IoUringServerSocketChannel.class, IoUringSocketChannel.class),
     /** Linux epoll, edge-triggered. */
     EPOLL("epoll", Epoll::unavailabilityCause, EpollIoHandler::newFactory,
@@ -42,11 +44,29 @@ public enum IoTransport {
     NIO("nio", () -> null, NioIoHandler::newFactory, NioServerSocketChannel.class, NioSocketChannel.class);
 
     /**
-     * The order {@link #AUTO} tries: epoll first. On this project's measurements (docs/benchmarks.md,
-     * "2026-12-01: Netty 4.2, io_uring against epoll (issue 14)") io_uring did not cost less server
-     * CPU per delivery than epoll at the fixed loads measured, so it is used only when asked for.
+     * The order {@link #AUTO} tries: epoll, then NIO; io_uring only when named. Measured here
+     * (docs/benchmarks.md, "2026-12-01: Netty 4.2, io_uring against epoll (issue 14)"), io_uring made
+     * 3 to 10 times fewer system calls per delivery but fell seconds behind at 1,000 and 10,000
+     * subscribers, with deliveries still missing 5 s after the window, where epoll delivered
+     * everything; it is not the better transport for Herald yet.
      */
     public static final List<IoTransport> AUTO_ORDER = List.of(EPOLL, NIO);
+
+    /**
+     * The submission ring of each io_uring event loop, in entries: Netty submits when it is full, so
+     * a fan-out to thousands of connections enters the kernel once per this many writes. Netty's
+     * default is 128.
+     */
+    static final int URING_SUBMISSIONS = 4096;
+    /**
+     * The completion ring of each io_uring event loop, in entries (16 bytes each: 1 MiB): one write
+     * completion per connection per fan-out, plus the reads. With Netty's default (4,096) 1,000
+     * WebSocket subscribers at 100 publications/s overflowed it 4,544 times in one run, each overflow
+     * logged as a warning on the event loop; with this size none at 1,000 subscribers, and 96 to 140
+     * at 10,000 (docs/benchmarks.md, "2026-12-01: Netty 4.2, io_uring against epoll (issue 14)").
+     * 65,536 is the kernel's largest.
+     */
+    static final int URING_COMPLETIONS = 65536;
 
     private final String word;
     private final Supplier<Throwable> unavailabilityCause;
