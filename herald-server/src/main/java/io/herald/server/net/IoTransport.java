@@ -46,7 +46,7 @@ public enum IoTransport {
     /**
      * The order {@link #AUTO} tries: epoll, then NIO; io_uring only when named. Measured here
      * (docs/benchmarks.md, "2026-12-01: Netty 4.2, io_uring against epoll (issue 14)"), io_uring made
-     * 3 to 10 times fewer system calls per delivery but fell seconds behind at 1,000 and 10,000
+     * 3 to 9 times fewer system calls per delivery but fell seconds behind at 1,000 and 10,000
      * subscribers, with deliveries still missing 5 s after the window, where epoll delivered
      * everything; it is not the better transport for Herald yet.
      */
