@@ -96,7 +96,6 @@ batch="${BENCH_BATCH:-200}"
 # unavailable) at once. 50 at a time connects every subscriber (the ramp is not measured).
 batch_of() { if [ "$1" = pushpin ] && [ "$batch" -gt 50 ]; then echo 50; else echo "$batch"; fi; }
 hz=$(getconf CLK_TCK)
-
 log() { echo "[bench $(date +%T)] $*" >&2; }
 
 if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
@@ -306,6 +305,7 @@ for scenario in $scenarios; do
       tag="$(label_of "$name")-$transport-$subs-$rate"
       log "$tag: $subs $transport subscribers, $rate publications/s, ${warmup} warm-up, ${duration} measured"
       start_server "$name" "$tag"
+      : > "$logs/$tag.bench.log"
       m0=$(machine_ticks); s0=$(tree_ticks "$server_pid"); t0=$(date +%s.%N)
       TIMEFORMAT='%U %S'
       { time taskset -c 1 java -jar "$bench_jar" --label "$(label_of "$name")" --transport "$transport" \

@@ -3,17 +3,19 @@ package io.herald.bench;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A group of client event loops (epoll where available, else NIO) and a {@link Bootstrap}
+ * A group of client event loops (epoll where available, else NIO; the load generator stays on epoll
+ * whatever transport the server under test uses, so runs compare) and a {@link Bootstrap}
  * template for it. {@link #close()} stops the loops and waits for them; after it returns, state
  * written on the loops is visible to the caller. Thread-safe.
  */
@@ -30,7 +32,7 @@ public final class ClientLoops implements AutoCloseable {
     public ClientLoops(int threads, String name, Duration connectTimeout) {
         this.epoll = Epoll.isAvailable();
         DefaultThreadFactory factory = new DefaultThreadFactory(name, true);
-        this.group = epoll ? new EpollEventLoopGroup(threads, factory) : new NioEventLoopGroup(threads, factory);
+        this.group = new MultiThreadIoEventLoopGroup(threads, factory, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         this.bootstrap = new Bootstrap()
                 .group(group)
                 .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)

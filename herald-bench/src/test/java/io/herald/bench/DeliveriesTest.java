@@ -2,8 +2,9 @@ package io.herald.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.EventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.local.LocalIoHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ class DeliveriesTest {
     @Timeout(30)
     void lanesOfSeveralEventLoopsAddUpAndOnlyTheWindowIsTimed() throws Exception {
         Deliveries deliveries = new Deliveries(new MicroClock());
-        DefaultEventLoopGroup group = new DefaultEventLoopGroup(3);
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(3, LocalIoHandler.newFactory());
         try {
             List<EventLoop> loops = new ArrayList<>();
             group.forEach(e -> loops.add((EventLoop) e));
@@ -51,7 +52,7 @@ class DeliveriesTest {
     @Timeout(30)
     void theWindowEndsWhileLoopsKeepRecording() throws Exception {
         Deliveries deliveries = new Deliveries(new MicroClock());
-        DefaultEventLoopGroup group = new DefaultEventLoopGroup(2);
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(2, LocalIoHandler.newFactory());
         try {
             deliveries.startWindow();
             List<Future<?>> busy = new ArrayList<>();

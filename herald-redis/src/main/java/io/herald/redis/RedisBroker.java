@@ -108,8 +108,9 @@ import java.util.function.Supplier;
  * or cannot be reached (at once while the command connection is known to be down; a subscribe waits
  * for the pub/sub connection up to the timeout). A publish that timed out may still have been stored. Never blocks the caller, never throws for Redis's sake.
  *
- * <p>Lettuce 6.5 rather than 7: Lettuce 7 needs Netty 4.2 while Herald runs on Netty 4.1, and 6.5
- * has everything this broker uses (async scripting, pub/sub, {@code TimeoutOptions},
+ * <p>Lettuce 6.5: it runs on the Netty 4.2 Herald pins (its own event loops through Netty's 4.1
+ * API, which 4.2 keeps; this module's tests run it against a real redis-server), and it has
+ * everything this broker uses (async scripting, pub/sub, {@code TimeoutOptions},
  * {@code autoReconnect(false)}). Thread-safe.
  */
 public final class RedisBroker implements Broker {

@@ -23,19 +23,14 @@ import io.herald.server.http.HttpInitializer;
 import io.herald.server.http.ResponseCounter;
 import io.herald.server.http.Router;
 import io.herald.server.metrics.HeraldMetrics;
+import io.herald.server.net.IoTransport;
 import io.herald.server.socketio.SocketIo;
 import io.herald.server.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -105,6 +100,7 @@ public final class HeraldServer implements AutoCloseable {
     private final Router adminRouter;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
+    private IoTransport transport;
     private Channel serverChannel;
     private Channel adminChannel;
     private DemoFeeds demoFeeds;
@@ -199,14 +195,17 @@ public final class HeraldServer implements AutoCloseable {
             tls = ServerTls.load(config.tlsCert(), config.tlsKey(), config.http2());
         }
         credentials.start(); // fetches auth.jwks-url in the background
-        boolean epoll = Epoll.isAvailable();
+        IoTransport.Choice io = IoTransport.of(config.ioTransport()).resolve();
+        if (io.fallback() != null) {
+            log.info("server.io-transport auto: using {} ({})", io.transport().word(), io.fallback());
+        }
+        transport = io.transport();
         int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
-        bossGroup = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
-        workerGroup = epoll ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
-        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        bossGroup = transport.newGroup(1);
+        workerGroup = transport.newGroup(threads);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
-                .channel(channelType)
+                .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -239,7 +238,7 @@ public final class HeraldServer implements AutoCloseable {
             tls.watch();
         }
         log.info("Herald listening on {}://{}:{} ({} event loop threads, {}; {})", scheme(), config.host(), port(), threads,
-                epoll ? "epoll" : "nio", protocols());
+                transport.word(), protocols());
         if (!config.auth().enabled() && !isLoopback(config.host())) {
             log.warn("Access control is off (no auth.keys) while listening on {}: anyone who can reach it may subscribe"
                     + " to any channel{} (docs/security.md)", config.host(),
@@ -275,6 +274,14 @@ public final class HeraldServer implements AutoCloseable {
             return "TLS by " + ServerTls.providerName() + ", " + (config.http2() ? "HTTP/2 and HTTP/1.1" : "HTTP/1.1");
         }
         return config.http2() && config.h2c() ? "HTTP/1.1 and h2c" : "HTTP/1.1";
+    }
+
+    /**
+     * The network transport the sockets run on ({@link ServerConfig#ioTransport()} resolved: never
+     * {@link IoTransport#AUTO}), or null before {@link #start()}.
+     */
+    public IoTransport ioTransport() {
+        return transport;
     }
 
     /** The bound port (useful with port 0). */

@@ -9,6 +9,7 @@ import io.herald.server.auth.AuthConfig;
 import io.herald.server.broker.BrokerConfig;
 import io.herald.server.edge.AddressRanges;
 import io.herald.server.edge.Origins;
+import io.herald.server.net.IoTransport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,6 +108,10 @@ import java.util.Objects;
  *                            loads {@code sockjs-client} from: an {@code http}/{@code https} URL or a path
  *                            beginning with {@code /}, without spaces, quotes or angle brackets; by default
  *                            {@link #SOCKJS_CLIENT_URL}
+ * @param ioTransport         the network transport of the server's sockets: {@code auto} (the default: the
+ *                            first of {@link IoTransport#AUTO_ORDER} this machine offers), {@code io_uring},
+ *                            {@code epoll} or {@code nio}; a named transport must be available here
+ *                            (docs/configuration.md, "Configuration file")
  */
 public record ServerConfig(String host, int port, int ioThreads, NodeConfig node, Duration sseRetry,
                            Duration heartbeat, Duration longPollTimeout, Duration longPollMaxTimeout,
@@ -120,7 +125,8 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
                            int wsCommandBurst, int wsPublishRate, int wsPublishBurst, BrokerConfig broker,
                            int socketSendBuffer,
                            boolean conformance,
-                           String sockjsClientUrl) {
+                           String sockjsClientUrl,
+                           String ioTransport) {
 
     /**
      * The default of {@link #sockjsClientUrl()}: {@code sockjs-client} 1.6.1 from jsDelivr (the CDN
@@ -178,6 +184,22 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         Objects.requireNonNull(sockjsClientUrl, "sockjsClientUrl");
         check("sockjsClientUrl", sockjsClientUrl, sockjsClientUrl.matches("(https?://|/)[^\\s\"'<>]+"),
                 "an http(s) URL or a path beginning with /, without spaces, quotes or angle brackets");
+        ioTransport(ioTransport);
+    }
+
+    /** {@code ioTransport} is a transport's word, and one this machine offers (auto always is). */
+    private static void ioTransport(String word) {
+        Objects.requireNonNull(word, "ioTransport");
+        IoTransport transport;
+        try {
+            transport = IoTransport.of(word);
+        } catch (IllegalArgumentException e) {
+            check("ioTransport", word, false, IoTransport.words());
+            return;
+        }
+        String unavailable = transport.unavailability();
+        check("ioTransport", word, unavailable == null, "a transport available here, or auto; "
+                + word + " is not: " + unavailable);
     }
 
     /** A token bucket's settings: a rate of 0 (no limit) or more, and a burst of at least 1. */
@@ -257,6 +279,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
         private int socketSendBuffer = 0;
         private boolean conformance;
         private String sockjsClientUrl = SOCKJS_CLIENT_URL;
+        private String ioTransport = "auto";
 
         /** Sets {@link ServerConfig#host()}; see there for units and bounds. */
         public Builder host(String host) {
@@ -498,6 +521,12 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
             return this;
         }
 
+        /** Sets {@link ServerConfig#ioTransport()}: {@code auto}, {@code io_uring}, {@code epoll} or {@code nio}; see there. */
+        public Builder ioTransport(String ioTransport) {
+            this.ioTransport = ioTransport;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public ServerConfig build() {
             return new ServerConfig(host, port, ioThreads, node, sseRetry, heartbeat, longPollTimeout,
@@ -507,6 +536,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
                     perIpConnections, perIpConnectRate, perIpConnectBurst, requestHeadTimeout, requestBodyTimeout,
                     wsCommandRate, wsCommandBurst, wsPublishRate, wsPublishBurst, broker, socketSendBuffer,
                     conformance, sockjsClientUrl);
+                    conformance, ioTransport);
         }
     }
 }

@@ -69,6 +69,9 @@ public final class HeraldCommand implements Callable<Integer> {
     @Option(names = "--io-threads", description = "Event-loop threads; 0 for one per core (default: ${DEFAULT-VALUE}).")
     int ioThreads;
 
+    @Option(names = "--io-transport", description = "The sockets' network transport: auto, io_uring, epoll or nio (default: ${DEFAULT-VALUE}).")
+    String ioTransport;
+
     @Option(names = "--history-size", description = "Publications kept per channel (default: ${DEFAULT-VALUE}).")
     int historySize;
 

@@ -47,6 +47,9 @@ public final class Settings {
             s("server.host", Type.STRING, "127.0.0.1", "--host", "host", (b, v) -> b.server.host((String) v)),
             s("server.port", Type.INT, 8080, "--port", "port", (b, v) -> b.server.port((Integer) v)),
             s("server.io-threads", Type.INT, 0, "--io-threads", "ioThreads", (b, v) -> b.server.ioThreads((Integer) v)),
+            // the sockets' network transport (docs/configuration.md; issue 14's measurement in docs/benchmarks.md)
+            s("server.io-transport", Type.STRING, "auto", "--io-transport", "ioTransport",
+                    (b, v) -> b.server.ioTransport((String) v)),
             s("history.size", Type.INT, 1000, "--history-size", "historySize", (b, v) -> b.defaults.historySize((Integer) v)),
             s("history.age", Type.DURATION, Duration.ofMinutes(10), "--history-age", "historyAge",
                     (b, v) -> b.defaults.historyAge((Duration) v)),

@@ -133,7 +133,7 @@ class ConfigurationTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "history:\\n  age: 10 minutes | herald.yml:2: history.age: \"10 minutes\" is not a duration (use 10m)",
-            "server:\\n  prot: 80 | herald.yml:2: server.prot: unknown key (server has: host, io-threads, port)",
+            "server:\\n  prot: 80 | herald.yml:2: server.prot: unknown key (server has: host, io-threads, io-transport, port)",
             "srever:\\n  port: 80 | herald.yml:2: srever.port: unknown key (keys: admin, api-keys, auth, broker, client-publish, conflation, conformance, cors, delivery, demo, h2c, history, http2, join-leave, limits, logging, namespaces, permissions, presence, server, shutdown, sockjs, tls, transports)",
             "server: 8080 | herald.yml:1: server: a section (server.*), not a value",
             "server:\\n  port: abc | herald.yml:2: server.port: \"abc\" is not a whole number (at most 2147483647)",

@@ -68,6 +68,7 @@ public final class NettyLeaks {
         }
         ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new ResourceLeakDetectorFactory() {
             @Override
+            @SuppressWarnings("deprecation") // still abstract in Netty 4.2: implemented, never called here
             public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval, long maxActive) {
                 return newResourceLeakDetector(resource, samplingInterval);
             }
