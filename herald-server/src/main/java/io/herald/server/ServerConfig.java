@@ -535,8 +535,7 @@ public record ServerConfig(String host, int port, int ioThreads, NodeConfig node
                     accessLog, logFormat, tlsCert, tlsKey, http2, h2c, auth, corsAllowedOrigins, trustedProxies,
                     perIpConnections, perIpConnectRate, perIpConnectBurst, requestHeadTimeout, requestBodyTimeout,
                     wsCommandRate, wsCommandBurst, wsPublishRate, wsPublishBurst, broker, socketSendBuffer,
-                    conformance, sockjsClientUrl);
-                    conformance, ioTransport);
+                    conformance, sockjsClientUrl, ioTransport);
         }
     }
 }
