@@ -40,13 +40,15 @@ import org.slf4j.LoggerFactory;
  * <p><b>The earliest deadline wins.</b> A session subscribed to channels of namespaces with
  * different budgets honours each push's own: a push offered while the drain is held for a longer
  * budget hurries it (another task, run within its own budget, which runs the drain if the held one
- * has not). Whichever of the held drain's tasks runs first takes {@code held} back to 0 and drains;
- * the others find nothing to do. Only pushes whose budget is below the largest this delivery was
+ * has not). Each hold has a number, which its tasks carry: whichever runs first takes {@code held}
+ * from that number back to 0 and drains; the others, and a task of an earlier hold still pending
+ * (hurried past), find nothing to do. Only pushes whose budget is below the largest this delivery was
  * offered ({@code maxBudget}, raised when a subscription is added) look: the common session of one
  * budget pays one volatile read. The race between a hurrying push and the offer that is about to
  * hold is closed Dekker-style: the hurrying push posts its deadline ({@code earliest}) before it
  * looks at {@code held}, the holding offer sets {@code held} before it looks at {@code earliest};
- * one of the two sees the other. A drain may so run earlier than needed, never later.
+ * one of the two sees the other. A drain may so run earlier than needed (a deadline posted too
+ * late to be cleared cuts the next hold short), never later.
  *
  * <p><b>Conflation.</b> A publication with a key of a conflating channel, offered to a transport that
  * {@link Transport#showsConflation shows conflation}, is queued replaceable (see {@link OutboundQueue}):
@@ -96,7 +98,6 @@ final class Delivery {
     private final Backlog backlog;
     private final TransportStats.Counts counts;
     private final Runnable drain = this::drain;
-    private final Runnable drainHeld = this::drainHeld;
     /** Drain requests not yet served: the drain runs while it is above 0. */
     private volatile int wip;
     /** The push handed over directly by a fan-out that found the delivery idle; see the class comment. */
@@ -106,10 +107,14 @@ final class Delivery {
     /** When the drain last flushed ({@link System#nanoTime()}); written by the drain, read by offers. */
     private volatile long lastFlushNanos;
     /**
-     * 1 while the drain owed ({@code wip > 0}) is held: taken back to 0 by whichever of its tasks runs
-     * first ({@link #drainHeld}). Set by the offer that took {@code wip} from 0 and held.
+     * While the drain owed ({@code wip > 0}) is held: the hold's number ({@link #holds}), taken back
+     * to 0 by whichever of its tasks runs first ({@link #drainHeld}); else 0. A task of an earlier
+     * hold, still pending, finds another number and does nothing. Set by the offer that took
+     * {@code wip} from 0 and held.
      */
     private volatile int held;
+    /** The number of the last hold, never 0; written by the offer that holds (one at a time: it owns {@code wip}). */
+    private int holds;
     /** While {@link #held}: the deadline ({@link System#nanoTime()}) of the earliest task that will run it. */
     private volatile long heldDue;
     /** The earliest deadline a hurrying push posted (see the class comment), or {@link #NONE}. */
@@ -264,17 +269,15 @@ final class Delivery {
     /** Holds the drain this offer owes for at most {@code budgetNanos}; see the class comment. */
     private void hold(long budgetNanos, long nowNanos, DrainBatch batch) {
         long due = nowNanos + budgetNanos;
+        int number = holds + 1 == 0 ? 1 : holds + 1;
+        holds = number;
         heldDue = due;
-        held = 1;
-        if (batch != null) {
-            batch.hold(this, budgetNanos);
-        } else {
-            coalescing.executeWithin(drainHeld, budgetNanos);
-        }
-        long e = earliest; // after held = 1: a push that missed it posted its deadline before looking
+        held = number;
+        runHeldWithin(number, budgetNanos, batch);
+        long e = earliest; // after held is set: a push that missed it posted its deadline before looking
         if (e != NONE && e - due < 0) {
             heldDue = e;
-            runHeldWithin(e - nowNanos, null);
+            runHeldWithin(number, e - nowNanos, null);
         }
     }
 
@@ -286,27 +289,34 @@ final class Delivery {
         for (long e; ((e = earliest) == NONE || due - e < 0) && !EARLIEST.compareAndSet(this, e, due); ) {
             // lost a race with another push posting its deadline: look again
         }
-        if (held != 0 && due - heldDue < 0) {
+        int number = held;
+        if (number != 0 && due - heldDue < 0) {
             heldDue = due;
-            runHeldWithin(budgetNanos, batch);
+            runHeldWithin(number, budgetNanos, batch);
         }
     }
 
-    /** Runs {@link #drainHeld} within {@code delayNanos} ({@code <= 0}: at once), through {@code batch} when given. */
-    private void runHeldWithin(long delayNanos, DrainBatch batch) {
+    /**
+     * Runs {@link #drainHeld} of hold {@code number} within {@code delayNanos} ({@code <= 0}: at
+     * once): through {@code batch} when given (no allocation), else as a task of its own.
+     */
+    private void runHeldWithin(int number, long delayNanos, DrainBatch batch) {
         long delay = Math.max(0, delayNanos);
         if (batch != null) {
-            batch.hold(this, delay);
+            batch.hold(this, number, delay);
         } else if (delay == 0) {
-            executor.execute(drainHeld);
+            executor.execute(() -> drainHeld(number));
         } else {
-            coalescing.executeWithin(drainHeld, delay);
+            coalescing.executeWithin(() -> drainHeld(number), delay);
         }
     }
 
-    /** A task of the held drain: the first to run drains, the others find {@link #held} taken. On the executor. */
-    void drainHeld() {
-        if (HELD.compareAndSet(this, 1, 0)) {
+    /**
+     * A task of hold {@code number}: the first to run drains, the others (and those of earlier holds)
+     * find {@link #held} taken or another number. On the executor.
+     */
+    void drainHeld(int number) {
+        if (HELD.compareAndSet(this, number, 0)) {
             drain();
         }
     }

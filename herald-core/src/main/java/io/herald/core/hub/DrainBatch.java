@@ -47,19 +47,19 @@ final class DrainBatch {
 
     /** Adds {@code delivery}'s drain to the chunk of its executor. */
     void add(Delivery delivery) {
-        add(delivery, -1);
+        add(delivery, 0, -1);
     }
 
     /**
-     * Adds {@code delivery}'s held drain ({@link Delivery#drainHeld}) to the chunk of its executor
+     * Adds {@code delivery}'s held drain of hold number {@code hold} ({@link Delivery#drainHeld}) to the chunk of its executor
      * run within {@code delayNanos} (0: at once): one {@link CoalescingExecutor#executeWithin} per
      * chunk, not one per session. The delivery's executor is a {@link CoalescingExecutor}.
      */
-    void hold(Delivery delivery, long delayNanos) {
-        add(delivery, delayNanos);
+    void hold(Delivery delivery, int hold, long delayNanos) {
+        add(delivery, hold, delayNanos);
     }
 
-    private void add(Delivery delivery, long delay) {
+    private void add(Delivery delivery, int hold, long delay) {
         Executor executor = delivery.executor();
         int i = 0;
         while (i < groups && (executors[i] != executor || delays[i] != delay)) {
@@ -79,6 +79,9 @@ final class DrainBatch {
         if (chunk == null) {
             chunk = new Chunk(delay >= 0);
             chunks[i] = chunk;
+        }
+        if (chunk.holds != null) {
+            chunk.holds[chunk.size] = hold;
         }
         chunk.deliveries[chunk.size++] = delivery;
         if (chunk.size == CHUNK) {
@@ -121,11 +124,12 @@ final class DrainBatch {
     /** One task: the drains (or held drains) of up to {@value #CHUNK} deliveries of one executor, in the order added. */
     private static final class Chunk implements Runnable {
         final Delivery[] deliveries = new Delivery[CHUNK];
-        final boolean held;
+        /** For held drains: each one's hold number; null for drains to start at once. */
+        final int[] holds;
         int size;
 
         Chunk(boolean held) {
-            this.held = held;
+            this.holds = held ? new int[CHUNK] : null;
         }
 
         @Override
@@ -134,8 +138,8 @@ final class DrainBatch {
                 Delivery delivery = deliveries[i];
                 deliveries[i] = null;
                 // never throws: a failing connection is disconnected, the others go on
-                if (held) {
-                    delivery.drainHeld();
+                if (holds != null) {
+                    delivery.drainHeld(holds[i]);
                 } else {
                     delivery.drain();
                 }
