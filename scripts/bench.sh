@@ -50,6 +50,9 @@
 #   BENCH_PLOT_SERVERS which servers the plot shows [herald,nchan,pushpin]
 #   BENCH_BASELINE   the server the table's ratios divide by [nchan]
 #   BENCH_SYSCALLS   count the server's system calls in each window with perf stat: auto|on|off (1 = on, 0 = off) [auto]
+#   BENCH_WRITE_DELAYS the write-delay curve (docs/benchmarks.md): each duration D, e.g. "0 2ms 5ms 10ms
+#                    20ms", adds a Herald variant herald-wdN (N: D in ms) run with --write-delay D, to
+#                    the servers and to HERALD_VARIANTS []
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -89,6 +92,10 @@ work=/tmp/herald-bench
 mkdir -p "$root/bench/results" "$logs" "$work"
 bench_jar="$root/herald-bench/target/herald-bench.jar"
 herald_jar="${HERALD_JAR:-$root/herald-server/target/herald.jar}"
+for d in ${BENCH_WRITE_DELAYS:-}; do # the write-delay curve: one Herald variant per budget
+  servers="$servers herald-wd${d%ms}"
+  HERALD_VARIANTS="${HERALD_VARIANTS:+$HERALD_VARIANTS;}herald-wd${d%ms} $herald_jar --write-delay $d"
+done
 batch="${BENCH_BATCH:-200}"
 # Connections opened at once for a server. Pushpin's proxy hands each new request to zurl through a
 # ZeroMQ socket whose high-water mark is fixed at 100 in its source; when a burst of connections

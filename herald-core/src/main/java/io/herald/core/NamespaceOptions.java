@@ -27,17 +27,27 @@ import java.util.Objects;
  * @param conflation         whether a slow subscriber's queued publications with a key are replaced by the
  *                           newest of the same channel and key instead of the subscriber being disconnected
  *                           (docs/protocol.md, "Conflation")
+ * @param writeDelay         the latency budget for batching (docs/protocol.md, "Write delay"): a
+ *                           publication of the namespace may be held at most this long before its
+ *                           first byte is written, so that several leave in one write; {@link Duration#ZERO}
+ *                           writes at once; 0 to 1 s, {@link #DEFAULT_WRITE_DELAY} by default
  */
 public record NamespaceOptions(int historySize, Duration historyAge, boolean allowClientPublish,
                                AccessLevel subscribe, AccessLevel publish, AccessLevel history,
-                               boolean presence, boolean joinLeave, boolean conflation) {
+                               boolean presence, boolean joinLeave, boolean conflation, Duration writeDelay) {
+
+    /** The default {@link #writeDelay()}: 2 ms. */
+    public static final Duration DEFAULT_WRITE_DELAY = Duration.ofMillis(2);
+    /** The largest {@link #writeDelay()}: 1 s. */
+    public static final Duration MAX_WRITE_DELAY = Duration.ofSeconds(1);
 
     /**
      * The defaults: 1000 publications, 10 minutes, clients may publish; with access control on,
-     * only what a token grants (docs/security.md, "Channel permissions"); no presence; no conflation.
+     * only what a token grants (docs/security.md, "Channel permissions"); no presence; no conflation;
+     * a write delay of 2 ms.
      */
     public static final NamespaceOptions DEFAULTS = new NamespaceOptions(1000, Duration.ofMinutes(10), true,
-            AccessLevel.GRANT, AccessLevel.GRANT, null, false, false, false);
+            AccessLevel.GRANT, AccessLevel.GRANT, null, false, false, false, DEFAULT_WRITE_DELAY);
 
     public NamespaceOptions {
         if (historySize < 0) {
@@ -58,6 +68,10 @@ public record NamespaceOptions(int historySize, Duration historyAge, boolean all
         if (history == AccessLevel.SUBSCRIBER) {
             throw new IllegalArgumentException("history: subscriber (expected: a level other than subscriber,"
                     + " which is for publish only)");
+        }
+        Objects.requireNonNull(writeDelay, "writeDelay");
+        if (writeDelay.isNegative() || writeDelay.compareTo(MAX_WRITE_DELAY) > 0) {
+            throw new IllegalArgumentException("writeDelay: " + writeDelay + " (expected: 0 to 1 s)");
         }
     }
 
@@ -91,6 +105,7 @@ public record NamespaceOptions(int historySize, Duration historyAge, boolean all
         private boolean presence;
         private boolean joinLeave;
         private boolean conflation;
+        private Duration writeDelay;
 
         private Builder(NamespaceOptions from) {
             this.historySize = from.historySize;
@@ -102,6 +117,7 @@ public record NamespaceOptions(int historySize, Duration historyAge, boolean all
             this.presence = from.presence;
             this.joinLeave = from.joinLeave;
             this.conflation = from.conflation;
+            this.writeDelay = from.writeDelay;
         }
 
         /** Sets {@link NamespaceOptions#historySize()}; see there for units and bounds. */
@@ -158,10 +174,16 @@ public record NamespaceOptions(int historySize, Duration historyAge, boolean all
             return this;
         }
 
+        /** Sets {@link NamespaceOptions#writeDelay()}; see there for the meaning and bounds. */
+        public Builder writeDelay(Duration writeDelay) {
+            this.writeDelay = writeDelay;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public NamespaceOptions build() {
             return new NamespaceOptions(historySize, historyAge, allowClientPublish, subscribe, publish, history,
-                    presence, joinLeave, conflation);
+                    presence, joinLeave, conflation, writeDelay);
         }
     }
 }

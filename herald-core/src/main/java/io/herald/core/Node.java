@@ -387,7 +387,8 @@ public final class Node implements AutoCloseable {
         if (closed.get() || refusingSessions) {
             throw new HeraldException(ErrorCode.SHUTTING_DOWN, "the server is shutting down");
         }
-        Session session = new Session(transport, config.queueMaxBytes(), config.coalesce().toNanos(), backlog,
+        // Every push of a node's session is of a subscription, sent with its namespace's write delay.
+        Session session = new Session(transport, config.queueMaxBytes(), 0, backlog,
                 transports.of(transport.name()), this::sessionClosed);
         sessions.add(session);
         return session;

@@ -11,9 +11,6 @@ import java.util.TreeMap;
  * @param namespaces        options per namespace name (the channel prefix before the first {@code ':'})
  * @param maxPayloadBytes   the largest payload accepted, in bytes; 64 KiB by default
  * @param queueMaxBytes     each session's outbound queue bound in bytes; 1 MiB by default
- * @param coalesce          the coalescing budget: how long a session that flushed recently may hold
- *                          its next pushes so that several leave in one write (see
- *                          {@link io.herald.core.hub.Session}); 0 for none; 2 ms by default, at most 1 s
  * @param maxBacklog        pushes queued for subscribers across all sessions above which publishing is
  *                          refused with {@code overloaded} (503) until the backlog drains; 0 (the
  *                          default) for one per 256 bytes of the JVM's maximum heap, at least 100,000
@@ -25,11 +22,16 @@ import java.util.TreeMap;
  *                          0 for at once; 5 s by default, at most 5 minutes
  */
 public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, NamespaceOptions> namespaces,
-                         int maxPayloadBytes, long queueMaxBytes, java.time.Duration coalesce, long maxBacklog,
+                         int maxPayloadBytes, long queueMaxBytes, long maxBacklog,
                          java.time.Duration resetSpread) {
 
-    /** The default coalescing budget. */
-    public static final java.time.Duration DEFAULT_COALESCE = java.time.Duration.ofMillis(2);
+    /**
+     * The default coalescing budget.
+     *
+     * @deprecated the budget is per namespace: {@link NamespaceOptions#DEFAULT_WRITE_DELAY}
+     */
+    @Deprecated
+    public static final java.time.Duration DEFAULT_COALESCE = NamespaceOptions.DEFAULT_WRITE_DELAY;
     /** The default reset spread. */
     public static final java.time.Duration DEFAULT_RESET_SPREAD = java.time.Duration.ofSeconds(5);
 
@@ -45,10 +47,6 @@ public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, Namespac
         }
         if (maxBacklog < 0) {
             throw new IllegalArgumentException("maxBacklog: " + maxBacklog + " (expected: >= 0, 0 for automatic)");
-        }
-        Objects.requireNonNull(coalesce, "coalesce");
-        if (coalesce.isNegative() || coalesce.compareTo(java.time.Duration.ofSeconds(1)) > 0) {
-            throw new IllegalArgumentException("coalesce: " + coalesce + " (expected: 0 to 1 s)");
         }
         Objects.requireNonNull(resetSpread, "resetSpread");
         if (resetSpread.isNegative() || resetSpread.compareTo(java.time.Duration.ofMinutes(5)) > 0) {
@@ -77,7 +75,7 @@ public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, Namespac
     @Override
     public String toString() {
         return "NodeConfig[defaultNamespace=" + defaultNamespace + ", namespaces=" + new TreeMap<>(namespaces)
-                + ", maxPayloadBytes=" + maxPayloadBytes + ", queueMaxBytes=" + queueMaxBytes + ", coalesce=" + coalesce + ", maxBacklog=" + maxBacklog + ", resetSpread=" + resetSpread + "]";
+                + ", maxPayloadBytes=" + maxPayloadBytes + ", queueMaxBytes=" + queueMaxBytes + ", maxBacklog=" + maxBacklog + ", resetSpread=" + resetSpread + "]";
     }
 
     /** Builder of {@link NodeConfig}; not thread-safe. */
@@ -86,7 +84,8 @@ public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, Namespac
         private final Map<String, NamespaceOptions> namespaces = new TreeMap<>();
         private int maxPayloadBytes = 64 * 1024;
         private long queueMaxBytes = 1024 * 1024;
-        private java.time.Duration coalesce = DEFAULT_COALESCE;
+        /** Set by the deprecated {@link #coalesce}: the write delay of every namespace; null when not. */
+        private java.time.Duration coalesce;
         private long maxBacklog;
         private java.time.Duration resetSpread = DEFAULT_RESET_SPREAD;
 
@@ -118,7 +117,14 @@ public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, Namespac
             return this;
         }
 
-        /** The coalescing budget; {@link java.time.Duration#ZERO} turns coalescing off. */
+        /**
+         * The node-wide coalescing budget of earlier versions: {@link #build} sets it as the
+         * {@link NamespaceOptions#writeDelay() write delay} of the default namespace and of every
+         * namespace given to this builder, replacing theirs; {@link java.time.Duration#ZERO} writes at once.
+         *
+         * @deprecated the budget is per namespace: {@link NamespaceOptions.Builder#writeDelay}
+         */
+        @Deprecated
         public Builder coalesce(java.time.Duration coalesce) {
             this.coalesce = coalesce;
             return this;
@@ -141,8 +147,13 @@ public record NodeConfig(NamespaceOptions defaultNamespace, Map<String, Namespac
 
         /** @throws IllegalArgumentException naming the field, its value and the rule */
         public NodeConfig build() {
-            return new NodeConfig(defaultNamespace, namespaces, maxPayloadBytes, queueMaxBytes, coalesce, maxBacklog,
-                    resetSpread);
+            if (coalesce == null) {
+                return new NodeConfig(defaultNamespace, namespaces, maxPayloadBytes, queueMaxBytes, maxBacklog, resetSpread);
+            }
+            Map<String, NamespaceOptions> all = new TreeMap<>();
+            namespaces.forEach((name, options) -> all.put(name, options.toBuilder().writeDelay(coalesce).build()));
+            return new NodeConfig(defaultNamespace.toBuilder().writeDelay(coalesce).build(), all, maxPayloadBytes,
+                    queueMaxBytes, maxBacklog, resetSpread);
         }
     }
 }

@@ -158,7 +158,7 @@ public final class Hub implements BrokerListener, PresenceListener, AutoCloseabl
         if (subs.length == 0) {
             return;
         }
-        // one clock reading per publication, not per subscriber (sessions use it to coalesce)
+        // one clock reading per publication, not per subscriber (sessions use it for the write delay)
         long now = System.nanoTime();
         // the drains this starts go to the event loops in chunks, not one task per subscriber
         DrainBatch batch = new DrainBatch(backlog);
@@ -219,6 +219,7 @@ public final class Hub implements BrokerListener, PresenceListener, AutoCloseabl
                     "channel " + Names.quote(channel) + " is already subscribed on this session"));
         }
         sub.conflation = options.conflation();
+        sub.writeDelay(options.writeDelay().toNanos());
         CompletableFuture<Void> ready = add(sub, options);
         if (session.isClosed()) {
             // The session ended while we registered: its cleanup may have missed this subscription.

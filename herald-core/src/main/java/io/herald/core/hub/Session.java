@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  * and the {@link Delivery} that writes its pushes to its {@link Transport}.
  *
  * <p>Pushes are offered by any thread ({@link #send}) and written by the delivery on the transport's
- * executor (see {@link Delivery} for the drain, the bounded queue and coalescing). A client that
+ * executor (see {@link Delivery} for the drain, the bounded queue and the write delay). A client that
  * reads too slowly fills its queue and is disconnected with {@link Disconnect#SLOW}; it resumes from
  * the last id it received. Created by {@link io.herald.core.Node#newSession}. Thread-safe.
  */
@@ -47,7 +47,9 @@ public final class Session {
     /**
      * @param transport     the wire side
      * @param queueMaxBytes the outbound queue bound in bytes
-     * @param coalesceNanos the coalescing budget (see {@link Delivery}); 0 drains at once
+     * @param coalesceNanos the write delay of pushes sent with {@link #send(Push)}, in nanoseconds (see
+     *                      {@link Delivery}); 0 drains at once. A subscription's pushes have their
+     *                      namespace's ({@link io.herald.core.NamespaceOptions#writeDelay()})
      * @param backlog       the node's backlog, kept counted by this session's delivery
      * @param counts        its transport's counts on the node, which this session, its
      *                      subscriptions and its delivery keep counted
@@ -116,21 +118,27 @@ public final class Session {
      *         case the session disconnects with {@link Disconnect#SLOW}
      */
     public boolean send(Push push) {
-        return send(push, false, delivery.coalesces() ? System.nanoTime() : 0, null);
+        return send(push, delivery.budgetNanos());
+    }
+
+    /** {@link #send(Push)} with the write delay {@code budgetNanos} (a subscription's namespace's). */
+    boolean send(Push push, long budgetNanos) {
+        return send(push, false, budgetNanos, delivery.coalesces() ? System.nanoTime() : 0, null);
     }
 
     /**
      * {@link #send(Push)} from a fan-out: with the {@link System#nanoTime()} it read once per
      * publication, and with its {@link DrainBatch}, which collects the drain this push starts.
      *
-     * @param conflate whether the push is of a channel whose namespace has {@code conflation} on
-     *                 (docs/protocol.md, "Conflation"; see {@link Delivery#offer})
+     * @param conflate    whether the push is of a channel whose namespace has {@code conflation} on
+     *                    (docs/protocol.md, "Conflation"; see {@link Delivery#offer})
+     * @param budgetNanos the write delay of the push's namespace (docs/protocol.md, "Write delay")
      */
-    boolean send(Push push, boolean conflate, long nowNanos, DrainBatch batch) {
+    boolean send(Push push, boolean conflate, long budgetNanos, long nowNanos, DrainBatch batch) {
         if (closed != 0 || disconnecting != 0) {
             return false;
         }
-        switch (delivery.offer(push, conflate, nowNanos, batch)) {
+        switch (delivery.offer(push, conflate, budgetNanos, nowNanos, batch)) {
             case ACCEPTED:
                 return true;
             case FULL:

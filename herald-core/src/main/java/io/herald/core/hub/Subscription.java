@@ -34,6 +34,12 @@ public final class Subscription {
      * by the hub before the subscription is registered for publications.
      */
     boolean conflation;
+    /**
+     * The write delay of the channel's namespace in nanoseconds (docs/protocol.md, "Write delay"):
+     * the budget of every push of this subscription. Set by {@link #writeDelay} before the
+     * subscription is registered for publications.
+     */
+    private long budgetNanos;
     /** This subscription's presence entry while it is listed or announced (see {@link #join}); else null. */
     private ClientInfo member;
     /** Whether {@link #member} was added to the presence store (namespace {@code presence}). */
@@ -44,6 +50,12 @@ public final class Subscription {
     Subscription(Session session, String channel) {
         this.session = session;
         this.channel = channel;
+    }
+
+    /** Sets the write delay of this subscription's pushes and tells the session's delivery of it. */
+    void writeDelay(long nanos) {
+        budgetNanos = nanos;
+        session.delivery().admit(nanos);
     }
 
     /** The channel. */
@@ -86,7 +98,7 @@ public final class Subscription {
                 pending = null;
             } else if (p.offset() == offset + 1) {
                 offset = p.offset();
-                session.send(p, conflation, nowNanos, batch);
+                session.send(p, conflation, budgetNanos, nowNanos, batch);
                 return;
             } else {
                 return;
@@ -126,12 +138,12 @@ public final class Subscription {
             pending = null;
             pendingBytes = 0;
             notice = new Subscribed(this, outcome.reset(), outcome.start(), outcome.recovered());
-            session.send(notice);
+            session.send(notice, budgetNanos);
             List<Publication> pubs = outcome.publications();
             for (int i = 0; i < pubs.size(); i++) {
                 // History is replayed outside the queue's byte bound (see Recovered); the live
                 // publications buffered during recovery count like any live one.
-                session.send(i < outcome.recovered() ? new Recovered(pubs.get(i)) : pubs.get(i));
+                session.send(i < outcome.recovered() ? new Recovered(pubs.get(i)) : pubs.get(i), budgetNanos);
             }
             StreamPosition end = outcome.end();
             epoch = end.epoch();
@@ -172,7 +184,7 @@ public final class Subscription {
             if (closed || pending != null) {
                 return;
             }
-            session.send(event);
+            session.send(event, budgetNanos);
         }
     }
 

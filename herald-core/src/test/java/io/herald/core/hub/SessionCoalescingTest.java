@@ -27,19 +27,8 @@ class SessionCoalescingTest {
     }
 
     /** Counts the drains held for coalescing; a wrapper around a scheduler, as LoopCoalescer is around an event loop. */
-    private final AtomicInteger coalesced = new AtomicInteger();
-    private final CoalescingExecutor coalescing = new CoalescingExecutor() {
-        @Override
-        public void execute(Runnable task) {
-            loop.execute(task);
-        }
-
-        @Override
-        public void executeWithin(Runnable task, long delayNanos) {
-            coalesced.incrementAndGet();
-            loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
-        }
-    };
+    private final ScheduledCoalescer coalescing = new ScheduledCoalescer(loop);
+    private final AtomicInteger coalesced = coalescing.held;
     private final RecordingTransport transport = new RecordingTransport(coalescing);
 
     private static Publication pub(long offset) {

@@ -94,10 +94,11 @@ public final class HeraldCommand implements Callable<Integer> {
             description = "Outbound queue bound per session in bytes; a slower client is disconnected to resume (default: ${DEFAULT-VALUE}).")
     long queueMaxBytes;
 
-    @Option(names = "--coalesce", converter = DurationConverter.class,
-            description = "Coalescing budget: a connection that was written to less than this ago waits up to this "
-                    + "long so that several publications leave in one write; 0 turns it off (default: ${DEFAULT-VALUE}).")
-    Duration coalesce;
+    @Option(names = {"--write-delay", "--coalesce"}, converter = DurationConverter.class,
+            description = "Write delay of the default namespace's options: a publication may wait up to this long so that "
+                    + "several leave in one write (only on a connection written to less than this ago); 0 writes at once; "
+                    + "--coalesce is its old name (default: ${DEFAULT-VALUE}).")
+    Duration writeDelay;
 
     @Option(names = "--max-backlog",
             description = "Pushes queued for subscribers, across all connections, above which POST /pub answers 503 "

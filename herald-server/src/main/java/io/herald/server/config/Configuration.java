@@ -84,6 +84,18 @@ public final class Configuration {
                 values.put(s.key(), new Value(parse(s.type(), text, s.env() + ": "), Source.env(s.env())));
             }
         }
+        Settings.RENAMED.forEach((old, key) -> {
+            String oldEnv = Setting.envName(old);
+            String text = env.get(oldEnv);
+            if (text != null) {
+                Setting s = Settings.byKey(key);
+                if (env.containsKey(s.env())) {
+                    throw new ConfigException(oldEnv + ": the old name of " + s.env() + ", which is also set: keep only "
+                            + s.env());
+                }
+                values.put(key, new Value(parse(s.type(), text, oldEnv + ": "), Source.env(oldEnv)));
+            }
+        });
         flags.forEach((key, value) -> {
             Setting s = Settings.byKey(key);
             if (s == null) {
@@ -102,6 +114,16 @@ public final class Configuration {
         Set<String> listsSeen = new HashSet<>();
         scalars.forEach((key, scalar) -> {
             String at = scalar.source() + ": " + key + ": ";
+            String renamed = Settings.RENAMED.get(key);
+            if (renamed != null) {
+                // An old key (docs/configuration.md): read as its new name, unless the file gives both.
+                if (scalars.containsKey(renamed)) {
+                    throw new ConfigException(at + "the old name of " + renamed + ", which the file also sets: keep only "
+                            + renamed);
+                }
+                values.put(renamed, new Value(parse(Settings.byKey(renamed).type(), required(scalar, at), at), scalar.source()));
+                return;
+            }
             int bracket = key.indexOf('[');
             if (bracket > 0) {
                 listItem(key, bracket, scalar, at, values, sections, listsSeen);
@@ -310,6 +332,7 @@ public final class Configuration {
                     case "presence" -> nb.presence((Boolean) v);
                     case "join-leave" -> nb.joinLeave((Boolean) v);
                     case "conflation" -> nb.conflation((Boolean) v);
+                    case "write-delay" -> nb.writeDelay((Duration) v);
                     default -> nb.allowClientPublish((Boolean) v);
                 }
             }
@@ -433,6 +456,7 @@ public final class Configuration {
                 case "allowClientPublish" -> "client-publish";
                 case "subscribe", "publish", "history", "presence", "conflation" -> field;
                 case "joinLeave" -> "join-leave";
+                case "writeDelay" -> "write-delay";
                 default -> null;
             };
             Map<String, Value> options = namespaces.get(namespace);

@@ -19,8 +19,9 @@ import java.util.function.BiConsumer;
  * them: the one table the configuration file, the environment, the command line, the docs test and
  * {@code herald.example.yml} are checked against. Per-namespace options are the keys
  * {@code namespaces.NAME.history-size}, {@code .history-age}, {@code .client-publish}, {@code .subscribe},
- * {@code .publish}, {@code .history}, {@code .presence}, {@code .join-leave} and {@code .conflation} ({@link #NAMESPACE_OPTIONS}); the lists of mappings
- * {@code auth.keys} and {@code api-keys} are {@link #LIST_SECTIONS}. Stateless and thread-safe.
+ * {@code .publish}, {@code .history}, {@code .presence}, {@code .join-leave}, {@code .conflation} and {@code .write-delay} ({@link #NAMESPACE_OPTIONS}); the lists of mappings
+ * {@code auth.keys} and {@code api-keys} are {@link #LIST_SECTIONS}; the old names still read are
+ * {@link #RENAMED}. Stateless and thread-safe.
  */
 public final class Settings {
     /** The section of per-namespace options in the file. */
@@ -29,7 +30,15 @@ public final class Settings {
     /** The options one namespace may set, with their types; what it leaves out it takes from the defaults. */
     public static final Map<String, Type> NAMESPACE_OPTIONS = Map.of("history-size", Type.INT, "history-age", Type.DURATION,
             "client-publish", Type.BOOLEAN, "subscribe", Type.ACCESS, "publish", Type.ACCESS, "history", Type.ACCESS,
-            "presence", Type.BOOLEAN, "join-leave", Type.BOOLEAN, "conflation", Type.BOOLEAN);
+            "presence", Type.BOOLEAN, "join-leave", Type.BOOLEAN, "conflation", Type.BOOLEAN, "write-delay", Type.DURATION);
+
+    /**
+     * Old keys read as the new key they were renamed to, in the file and the environment (the flag
+     * is a second name of the new one's option): {@code delivery.coalesce}, the node-wide
+     * coalescing budget, is the default namespace's {@code write-delay} (docs/configuration.md,
+     * "Write delay"). Giving both is an error.
+     */
+    public static final Map<String, String> RENAMED = Map.of("delivery.coalesce", "write-delay");
 
     /** The token verification keys: a list of mappings, each item with these fields (docs/configuration.md, "Access control"). */
     public static final String AUTH_KEYS = "auth.keys";
@@ -60,6 +69,9 @@ public final class Settings {
             s("join-leave", Type.BOOLEAN, false, null, "joinLeave", (b, v) -> b.defaults.joinLeave((Boolean) v)),
             // Conflation for slow subscribers (docs/protocol.md, "Conflation"): per namespace, off by default
             s("conflation", Type.BOOLEAN, false, null, "conflation", (b, v) -> b.defaults.conflation((Boolean) v)),
+            // The latency budget for batching (docs/protocol.md, "Write delay"): per namespace, 2 ms by default
+            s("write-delay", Type.DURATION, Duration.ofMillis(2), "--write-delay", "writeDelay",
+                    (b, v) -> b.defaults.writeDelay((Duration) v)),
             s("limits.max-payload", Type.INT, 64 * 1024, "--max-payload", "maxPayloadBytes",
                     (b, v) -> b.node.maxPayloadBytes((Integer) v)),
             s("limits.queue-max-bytes", Type.LONG, 1024L * 1024, "--queue-max-bytes", "queueMaxBytes",
@@ -87,8 +99,6 @@ public final class Settings {
             s("limits.ws.publish-burst", Type.INT, 50, null, "wsPublishBurst", (b, v) -> b.server.wsPublishBurst((Integer) v)),
             s("cors.allowed-origins", Type.LIST, List.of(), null, "corsAllowedOrigins",
                     (b, v) -> b.server.corsAllowedOrigins(list(v))),
-            s("delivery.coalesce", Type.DURATION, Duration.ofMillis(2), "--coalesce", "coalesce",
-                    (b, v) -> b.node.coalesce((Duration) v)),
             s("delivery.reset-spread", Type.DURATION, Duration.ofSeconds(5), null, "resetSpread",
                     (b, v) -> b.node.resetSpread((Duration) v)),
             s("transports.heartbeat", Type.DURATION, Duration.ofSeconds(15), "--heartbeat", "heartbeat",

@@ -20,6 +20,7 @@ import io.herald.server.codec.WireErrors;
 import io.herald.server.http.Json;
 import io.herald.server.socketio.SioNamespace.SioSocket;
 import io.herald.server.websocket.FloodGuard;
+import io.herald.server.transport.LoopCoalescer;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -294,9 +295,10 @@ final class HeraldSocket implements SioSocket, Transport {
         return "socket.io";
     }
 
+    /** The Engine.IO socket's loop, wrapped for the write delay (docs/protocol.md, "Write delay"). */
     @Override
     public Executor executor() {
-        return connection.engine().loop();
+        return LoopCoalescer.of(connection.engine().loop());
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.herald.core.hub.Transport;
 import io.herald.core.presence.PresenceEvent;
 import io.herald.server.codec.PresenceJson;
 import io.herald.server.codec.WireErrors;
+import io.herald.server.transport.LoopCoalescer;
 import io.herald.server.websocket.CommandProtocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -114,9 +115,10 @@ final class HeraldApp implements SockJsApp, Transport, CommandProtocol.Link {
         return "sockjs";
     }
 
+    /** The SockJS session's loop, wrapped for the write delay (docs/protocol.md, "Write delay"). */
     @Override
     public Executor executor() {
-        return sockjs.loop();
+        return LoopCoalescer.of(sockjs.loop());
     }
 
     @Override

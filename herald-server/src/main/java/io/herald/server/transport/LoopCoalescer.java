@@ -9,8 +9,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The coalescing wrapper around one event loop: the executor every {@link ChannelTransport} of the
- * loop gives its session ({@link io.herald.core.hub.Transport#executor()}). {@link #execute} runs a
+ * The coalescing wrapper around one event loop: the executor every transport of the loop gives its
+ * session ({@link io.herald.core.hub.Transport#executor()}): every {@link ChannelTransport}, and the
+ * SockJS and Socket.IO sessions, so that the write delay (docs/protocol.md, "Write delay") applies
+ * to every streaming transport. {@link #execute} runs a
  * task on the loop as it is; {@link #executeWithin} holds it in the loop's one pending batch, run by
  * one timer, so a thousand connections whose drains were held cost one scheduled task, not a
  * thousand, and their publications leave in one write each. A task never waits longer than the
@@ -20,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * <p>One instance per event loop ({@link #of}), forgotten when the loop terminates. Thread-safe:
  * the batch itself is touched only on the loop.
  */
-final class LoopCoalescer implements CoalescingExecutor, Runnable {
+public final class LoopCoalescer implements CoalescingExecutor, Runnable {
     private static final Logger log = LoggerFactory.getLogger(LoopCoalescer.class);
     private static final ConcurrentHashMap<EventLoop, LoopCoalescer> LOOPS = new ConcurrentHashMap<>();
 
@@ -35,7 +37,7 @@ final class LoopCoalescer implements CoalescingExecutor, Runnable {
     }
 
     /** The wrapper of {@code loop}; the same instance for every connection of the loop. Any thread. */
-    static LoopCoalescer of(EventLoop loop) {
+    public static LoopCoalescer of(EventLoop loop) {
         LoopCoalescer c = LOOPS.get(loop);
         if (c == null) {
             c = LOOPS.computeIfAbsent(loop, LoopCoalescer::new);

@@ -117,6 +117,40 @@ class ConfigurationTest {
     }
 
     @Test
+    void theWriteDelayIsSetByDefaultAndPerNamespaceAndDelayCoalesceIsItsOldName() throws IOException {
+        ServerConfig c = load("write-delay: 5ms\nnamespaces:\n  fast:\n    write-delay: 0\n  slow:\n    write-delay: 50ms\n"
+                + "  plain:\n    history-size: 3\n", Map.of(), Map.of()).serverConfig();
+        assertThat(c.node().defaultNamespace().writeDelay()).isEqualTo(Duration.ofMillis(5));
+        assertThat(c.node().optionsOf("fast:a").writeDelay()).isZero();
+        assertThat(c.node().optionsOf("slow:a").writeDelay()).isEqualTo(Duration.ofMillis(50));
+        assertThat(c.node().optionsOf("plain:a").writeDelay()).as("taken from the default").isEqualTo(Duration.ofMillis(5));
+        assertThat(ServerConfig.builder().build().node().defaultNamespace().writeDelay()).isEqualTo(Duration.ofMillis(2));
+
+        // the old key, in the file and in the environment, is the default namespace's write-delay
+        Configuration old = load("delivery:\n  coalesce: 0\nnamespaces:\n  chat:\n    history-size: 3\n", Map.of(), Map.of());
+        assertThat(old.serverConfig().node().optionsOf("chat:a").writeDelay()).isZero();
+        assertThat(old.sourceOf("write-delay")).hasToString("herald.yml:2");
+        Configuration fromEnv = load("demo: false\n", Map.of("HERALD_DELIVERY_COALESCE", "7ms"), Map.of());
+        assertThat(fromEnv.serverConfig().node().defaultNamespace().writeDelay()).isEqualTo(Duration.ofMillis(7));
+        assertThat(fromEnv.sourceOf("write-delay")).isEqualTo(Source.env("HERALD_DELIVERY_COALESCE"));
+        assertThat(load("write-delay: 3ms\n", Map.of("HERALD_DELIVERY_COALESCE", "7ms"), Map.of()).get("write-delay"))
+                .as("the environment overrides the file, under either name").isEqualTo(Duration.ofMillis(7));
+
+        // both names in one place, or a value out of range: one line naming the key
+        assertThatThrownBy(() -> load("write-delay: 1ms\ndelivery:\n  coalesce: 0\n", Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("herald.yml:3: delivery.coalesce: the old name of write-delay, which the file also sets: keep only write-delay");
+        assertThatThrownBy(() -> load("demo: false\n", Map.of("HERALD_DELIVERY_COALESCE", "0", "HERALD_WRITE_DELAY", "1ms"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("HERALD_DELIVERY_COALESCE: the old name of HERALD_WRITE_DELAY, which is also set: keep only HERALD_WRITE_DELAY");
+        assertThatThrownBy(() -> load("write-delay: 2s\n", Map.of(), Map.of()).serverConfig())
+                .isInstanceOf(ConfigException.class).hasMessage("herald.yml:1: write-delay: PT2S (expected: 0 to 1 s)");
+        assertThatThrownBy(() -> load("namespaces:\n  chat:\n    write-delay: -1ms\n", Map.of(), Map.of()).serverConfig())
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("herald.yml:3: namespaces.chat.write-delay: PT-0.001S (expected: 0 to 1 s)");
+    }
+
+    @Test
     void theEnvironmentOverridesTheFileAndFlagsOverrideBoth() throws IOException {
         String yaml = "server:\n  port: 9000\n  host: 10.0.0.1\nhistory:\n  size: 10\n";
         Configuration c = load(yaml, Map.of("HERALD_SERVER_PORT", "9100", "HERALD_HISTORY_SIZE", "20",
@@ -134,7 +168,7 @@ class ConfigurationTest {
     @CsvSource(delimiter = '|', value = {
             "history:\\n  age: 10 minutes | herald.yml:2: history.age: \"10 minutes\" is not a duration (use 10m)",
             "server:\\n  prot: 80 | herald.yml:2: server.prot: unknown key (server has: host, io-threads, io-transport, port)",
-            "srever:\\n  port: 80 | herald.yml:2: srever.port: unknown key (keys: admin, api-keys, auth, broker, client-publish, conflation, conformance, cors, delivery, demo, h2c, history, http2, join-leave, limits, logging, namespaces, permissions, presence, server, shutdown, sockjs, tls, transports)",
+            "srever:\\n  port: 80 | herald.yml:2: srever.port: unknown key (keys: admin, api-keys, auth, broker, client-publish, conflation, conformance, cors, delivery, demo, h2c, history, http2, join-leave, limits, logging, namespaces, permissions, presence, server, shutdown, sockjs, tls, transports, write-delay)",
             "server: 8080 | herald.yml:1: server: a section (server.*), not a value",
             "server:\\n  port: abc | herald.yml:2: server.port: \"abc\" is not a whole number (at most 2147483647)",
             "server:\\n  port: 70000 | herald.yml:2: server.port: 70000 (expected: 0..65535)",
@@ -143,7 +177,7 @@ class ConfigurationTest {
             "history:\\n  size: -1 | herald.yml:2: history.size: -1 (expected: >= 0)",
             "limits:\\n  max-payload: 2000000 | default: limits.queue-max-bytes: 1048576 (expected: >= maxPayloadBytes + 1024 = 2001024)",
             "namespaces:\\n  chat:\\n    history-size: -5 | herald.yml:3: namespaces.chat.history-size: -5 (expected: >= 0)",
-            "namespaces:\\n  chat:\\n    size: 5 | herald.yml:3: namespaces.chat.size: unknown key (a namespace has: client-publish, conflation, history, history-age, history-size, join-leave, presence, publish, subscribe)",
+            "namespaces:\\n  chat:\\n    size: 5 | herald.yml:3: namespaces.chat.size: unknown key (a namespace has: client-publish, conflation, history, history-age, history-size, join-leave, presence, publish, subscribe, write-delay)",
             "namespaces:\\n  'bad name':\\n    history-size: 5 | herald.yml:3: namespaces.bad name: 'bad name' (expected: a channel-name prefix without ':')",
             "server:\\n  port: 1\\n  port: 2 | herald.yml:3: Duplicate field 'port'",
             "server:\\n  - 1 | herald.yml:1: server: a list is not a value of any setting",
