@@ -94,6 +94,33 @@ class SocketIoProtocolTest {
         }
     }
 
+    /**
+     * On long polling, a server-side disconnect while no poll is held is not lost: the next poll gets
+     * the {@code goodbye} and then the close packet (as the reference server drains its buffer before
+     * closing), and the poll after it an unknown session.
+     */
+    @Test
+    void aDisconnectWhileNoPollIsHeldGoesWithTheNextPoll() {
+        try (TestServer server = TestServer.start()) {
+            String open = server.get("/socket.io/?EIO=4&transport=polling").body();
+            assertThat(open).startsWith("0");
+            String base = "/socket.io/?EIO=4&transport=polling&sid=" + TestServer.json(open.substring(1)).path("sid").asText();
+            assertThat(server.post(base, "40", "text/plain;charset=UTF-8").body()).isEqualTo("ok");
+            assertThat(server.get(base).body()).startsWith("40{");
+            TestServer.await("the Herald session", java.time.Duration.ofSeconds(5), () -> server.server().node().sessionCount() == 1);
+
+            assertThat(server.server().node().disconnectAll(Disconnect.FORCE_RECONNECT)).isEqualTo(1);
+            TestServer.await("the Herald session ended", java.time.Duration.ofSeconds(5),
+                    () -> server.server().node().sessionCount() == 0);
+            List<String> packets = List.of(server.get(base).body().split("\u001e"));
+            assertThat(packets.get(packets.size() - 1)).as("the close packet last").isEqualTo("1");
+            JsonNode goodbye = array(packets.stream().filter(p -> p.startsWith("42[\"goodbye\"")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no goodbye in " + packets)), "42");
+            assertThat(goodbye.get(1).path("code").asInt()).isEqualTo(4003);
+            assertThat(server.get(base).statusCode()).as("the session is gone after it").isEqualTo(400);
+        }
+    }
+
     @Test
     void aConnectWithPidAndOffsetRecoversWhatFollowedThem() {
         try (TestServer server = TestServer.start()) {

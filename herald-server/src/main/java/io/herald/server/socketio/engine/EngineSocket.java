@@ -61,6 +61,8 @@ public final class EngineSocket {
     private ScheduledFuture<?> pingTask;
     private ScheduledFuture<?> pongDeadline;
     private boolean closed;
+    /** Set by a server-side {@link #close} waiting for its queue (ending with the close packet) to be sent. */
+    private String closing;
     /** Whether {@link #poll} runs after its round trip through the probe's loop. */
     private boolean bounced;
     /** See {@link #linger()}. */
@@ -106,7 +108,7 @@ public final class EngineSocket {
      * upgraded, its WebSocket is writable. When false, {@link EngineHandler#drained()} is called once it is again.
      */
     public boolean writable() {
-        boolean ok = !closed && (webSocket != null ? webSocket.isWritable() && queuedBytes < config.maxQueueBytes() / 2
+        boolean ok = !closed && closing == null && (webSocket != null ? webSocket.isWritable() && queuedBytes < config.maxQueueBytes() / 2
                 : queuedBytes < config.maxQueueBytes() / 2);
         if (!ok) {
             wasUnwritable = true;
@@ -119,7 +121,7 @@ public final class EngineSocket {
      * ({@code "transport error"}: the client does not fetch what it is sent).
      */
     public void send(EnginePacket packet) {
-        if (closed) {
+        if (closed || closing != null) {
             return;
         }
         queue.add(packet);
@@ -146,6 +148,9 @@ public final class EngineSocket {
         } else if (poll != null && !upgrading) {
             answerPoll(drain());
         }
+        if (closing != null && queue.isEmpty()) {
+            loopClose(closing, null); // the close packet is out: nothing more to answer
+        }
     }
 
     private List<EnginePacket> drain() {
@@ -171,8 +176,21 @@ public final class EngineSocket {
         }
     }
 
-    /** Ends the session from the server's side: the client sees its transport close. */
+    /**
+     * Ends the session from the server's side: the client sees its transport close. On polling with no
+     * poll held, what is queued (e.g. Herald's {@code goodbye}) is not dropped: it goes with the next
+     * poll, followed by the close packet, as the reference server's {@code socket.close()} waits for its
+     * buffer to drain; if the client never polls again, the ping timeout ends the session. A
+     * {@code "transport error"} or {@code "ping timeout"} closes at once (the client is not reading).
+     */
     public void close(String reason) {
+        if (!closed && closing == null && poll == null && webSocket == null && !queue.isEmpty()
+                && !"transport error".equals(reason) && !"ping timeout".equals(reason)) {
+            closing = reason;
+            queue.add(EnginePacket.CLOSE_PACKET);
+            queuedBytes += EnginePacket.CLOSE_PACKET.size();
+            return;
+        }
         loopClose(reason, EnginePacket.CLOSE_PACKET);
     }
 
