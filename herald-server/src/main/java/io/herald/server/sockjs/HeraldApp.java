@@ -192,7 +192,7 @@ final class HeraldApp implements SockJsApp, Transport, CommandProtocol.Link {
     @Override
     public void push(Publication publication) {
         // the envelope as a SockJS message literal, encoded once per publication and shared
-        sockjs.send(Unpooled.wrappedBuffer(publication.encoded(SockJsJson.MESSAGE)));
+        sockjs.send(publication.encoded(SockJsJson.MESSAGE));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.herald.server.sockjs;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 
@@ -21,6 +22,14 @@ interface Receiver {
      * transport's framing), flushed. Ownership of {@code body} passes.
      */
     ChannelFuture frame(ByteBuf body);
+
+    /**
+     * Writes the message frame of one publication ({@code a["..."]}), flushed, like {@link #frame(ByteBuf)}:
+     * a receiver whose framing is the same for every session writes bytes shared by all of them.
+     */
+    default ChannelFuture frame(SockJsJson.Shared shared) {
+        return frame(Unpooled.wrappedBuffer(shared.frame));
+    }
 
     /** Whether the receiver takes no more frames after those written: a poll answered, a stream past its limit. */
     boolean full();

@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.core.Publication;
 import io.herald.server.codec.Envelopes;
+import io.herald.server.transport.SharedBytes;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -19,9 +23,44 @@ final class SockJsJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    /** A publication's envelope as one SockJS message (a JSON string, UTF-8), encoded once per publication and shared. */
-    static final Publication.Encoding<byte[]> MESSAGE = Publication.Encoding.of("sockjs-message",
-            p -> quote(new String(p.encoded(Envelopes.ENVELOPE), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+    /** A publication's envelope as one SockJS message and its frames, encoded once per publication and shared. */
+    static final Publication.Encoding<Shared> MESSAGE = Publication.Encoding.of("sockjs-message",
+            p -> new Shared(quote(new String(p.encoded(Envelopes.ENVELOPE), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8)));
+
+    /**
+     * One publication's SockJS forms, the same for every SockJS session (docs/protocol.md, "SockJS"):
+     * the message (the envelope as a JSON string literal), the message frame carrying it alone
+     * ({@code a["..."]}) and, made on first use by a WebSocket session, that frame as a whole
+     * WebSocket text frame (RFC 6455, section 5.2) for {@link io.herald.server.transport.FramedWrites}.
+     * Nothing in it needs releasing (the WebSocket frame is {@link SharedBytes}). Thread-safe: two
+     * threads may both make the WebSocket frame on first use; either result is the same bytes.
+     */
+    static final class Shared {
+        /** The message literal, UTF-8; do not modify. */
+        final byte[] literal;
+        /** {@code a[literal]}, UTF-8; do not modify. */
+        final byte[] frame;
+        private volatile ByteBuf webSocketFrame;
+
+        Shared(byte[] literal) {
+            this.literal = literal;
+            this.frame = new byte[literal.length + 3];
+            frame[0] = 'a';
+            frame[1] = '[';
+            System.arraycopy(literal, 0, frame, 2, literal.length);
+            frame[frame.length - 1] = ']';
+        }
+
+        /** {@link #frame} as a whole WebSocket text frame (shared, unreleasable: write a {@link SharedBytes#view}). */
+        ByteBuf webSocketFrame() {
+            ByteBuf f = webSocketFrame;
+            if (f == null) {
+                f = SharedBytes.frame(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)));
+                webSocketFrame = f;
+            }
+            return f;
+        }
+    }
 
     private SockJsJson() {
     }

@@ -42,6 +42,8 @@ final class SockJsSession {
     private final Runnable forget;
     private final ArrayDeque<ByteBuf> outbox = new ArrayDeque<>();
     private long outboxBytes;
+    /** The shared forms of the outbox's one message while it holds exactly one publication, else null. */
+    private SockJsJson.Shared sole;
     private State state = State.NEW;
     private String closeFrame;
     private Receiver receiver;
@@ -137,10 +139,23 @@ final class SockJsSession {
      *         until {@link SockJsApp#drained}
      */
     boolean send(ByteBuf literal) {
+        return send(literal, null);
+    }
+
+    /**
+     * Queues one publication's message, like {@link #send(ByteBuf)}; when it is written alone, the
+     * receiver writes its frame shared by every session ({@link Receiver#frame(SockJsJson.Shared)}).
+     */
+    boolean send(SockJsJson.Shared shared) {
+        return send(Unpooled.wrappedBuffer(shared.literal), shared);
+    }
+
+    private boolean send(ByteBuf literal, SockJsJson.Shared shared) {
         if (state == State.CLOSED) {
             literal.release();
             return false;
         }
+        sole = outbox.isEmpty() ? shared : null;
         outbox.add(literal);
         outboxBytes += literal.readableBytes() + 1;
         if (outboxBytes > 2 * outboxMaxBytes) {
@@ -160,15 +175,30 @@ final class SockJsSession {
         if (receiver == null || inFlight || outbox.isEmpty() || state != State.OPEN) {
             return;
         }
-        write(drain());
+        SockJsJson.Shared shared = sole;
+        if (shared != null && outbox.size() == 1) {
+            outbox.poll().release();
+            outboxBytes = 0;
+            sole = null;
+            write(null, shared); // one publication: the frame every session shares
+        } else {
+            write(drain(), null);
+        }
         app.drained();
     }
 
-    /** Writes a frame to the receiver; the next flush waits until it reached the socket. Polls end after one frame. */
     private void write(ByteBuf frame) {
+        write(frame, null);
+    }
+
+    /**
+     * Writes a frame, or else the shared frame of one publication, to the receiver; the next flush
+     * waits until it reached the socket. Polls end after one frame.
+     */
+    private void write(ByteBuf frame, SockJsJson.Shared shared) {
         Receiver r = receiver;
         inFlight = true;
-        r.frame(frame).addListener((ChannelFutureListener) f -> loop.execute(() -> {
+        (shared != null ? r.frame(shared) : r.frame(frame)).addListener((ChannelFutureListener) f -> loop.execute(() -> {
             if (receiver == r) {
                 inFlight = false;
                 flush();
@@ -275,6 +305,7 @@ final class SockJsSession {
         }
         frame.addComponent(true, ascii("]"));
         outboxBytes = 0;
+        sole = null;
         return frame;
     }
 
@@ -313,6 +344,7 @@ final class SockJsSession {
             b.release();
         }
         outboxBytes = 0;
+        sole = null;
     }
 
     private void cancelHeartbeat() {

@@ -38,7 +38,17 @@ final class SockJsWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
             ctx.channel().closeFuture().addListener(f -> session.loop().execute(session::connectionClosed));
-            session.attach(new WebSocketReceiver(ctx.channel(), raw));
+            WebSocketReceiver receiver;
+            try {
+                receiver = new WebSocketReceiver(ctx.channel(), raw);
+            } catch (IllegalStateException e) { // a pipeline past which shared frames cannot be written, as /ws
+                log.error("SockJS WebSocket {} refused: {}", ctx.channel().remoteAddress(), e.getMessage());
+                broken = true;
+                WebSocketReceiver.closeHandshake(ctx.channel(), 1011, "Internal error");
+                ctx.fireUserEventTriggered(event);
+                return;
+            }
+            session.attach(receiver);
         }
         ctx.fireUserEventTriggered(event);
     }

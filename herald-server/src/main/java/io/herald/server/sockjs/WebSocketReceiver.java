@@ -1,30 +1,46 @@
 package io.herald.server.sockjs;
 
+import io.herald.server.transport.FramedWrites;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.util.AttributeKey;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A WebSocket carrying one SockJS session (docs/protocol.md, "SockJS"): {@code /{server}/{session}/websocket}
  * sends each SockJS frame as one text frame; the raw {@code /websocket} sends each message as one
  * text frame with no SockJS framing (no {@code o}, no {@code h}, the close frame as a WebSocket close
- * frame). Netty's WebSocket codec frames the bytes (RFC 6455, section 5).
+ * frame). Netty's WebSocket codec frames the bytes (RFC 6455, section 5); a publication's message
+ * frame alone is written as the whole frame every session shares ({@link #frame(SockJsJson.Shared)}).
  */
 final class WebSocketReceiver implements Receiver {
+    /** Frames written shared by every session (for tests: that the shared path is taken). */
+    static final LongAdder SHARED_FRAMES = new LongAdder();
+
     private final Channel channel;
     private final boolean raw;
+    /** Where shared frames are written past the frame encoder, or null (raw, or no encoder). */
+    private final FramedWrites framed;
     private boolean closed;
 
-    /** @param raw whether this is the raw {@code /websocket} endpoint */
+    /**
+     * Call on the connection's event loop once the handshake completed (the pipeline has its final shape).
+     *
+     * @param raw whether this is the raw {@code /websocket} endpoint
+     * @throws IllegalStateException naming a handler past which shared frames cannot be written ({@link FramedWrites#at})
+     */
     WebSocketReceiver(Channel channel, boolean raw) {
         this.channel = channel;
         this.raw = raw;
+        this.framed = raw ? null : FramedWrites.at(channel, WebSocketFrameEncoder.class);
     }
 
     @Override
@@ -56,6 +72,25 @@ final class WebSocketReceiver implements Receiver {
         }
         channel.flush();
         return last;
+    }
+
+    /**
+     * Writes one publication's message frame as the whole WebSocket frame every session shares,
+     * past the frame encoder ({@link FramedWrites}), like {@code /ws}; the raw endpoint, a write from
+     * another thread or a pipeline without the encoder take {@link #frame(ByteBuf)}.
+     */
+    @Override
+    public ChannelFuture frame(SockJsJson.Shared shared) {
+        if (closed || framed == null || !channel.eventLoop().inEventLoop()) {
+            return Receiver.super.frame(shared);
+        }
+        ChannelPromise written = channel.newPromise();
+        if (!framed.writeShared(shared.webSocketFrame(), written)) {
+            return Receiver.super.frame(shared);
+        }
+        SHARED_FRAMES.increment(); // before the flush: counted by the time the client has it
+        framed.flush();
+        return written;
     }
 
     @Override

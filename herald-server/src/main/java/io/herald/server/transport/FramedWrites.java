@@ -8,6 +8,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandler;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslHandler;
@@ -157,6 +158,17 @@ public final class FramedWrites {
      *         unframed through the whole pipeline instead
      */
     public boolean writeShared(ByteBuf shared) {
+        return writeShared(shared, channel.voidPromise());
+    }
+
+    /**
+     * Writes a view of {@code shared} ({@link SharedBytes#view}), without flushing; {@code promise}
+     * completes when it was written to the socket (or failed).
+     *
+     * @return false, writing nothing and leaving {@code promise} alone, when the codec has left the
+     *         pipeline since: write the content unframed through the whole pipeline instead
+     */
+    public boolean writeShared(ByteBuf shared, ChannelPromise promise) {
         ChannelHandlerContext from = start;
         if (from.isRemoved()) {
             from = locate(channel.pipeline(), codec);
@@ -168,7 +180,7 @@ public final class FramedWrites {
         }
         unflushedBytes += shared.readableBytes();
         bytesWritten += shared.readableBytes();
-        from.write(SharedBytes.view(shared), channel.voidPromise());
+        from.write(SharedBytes.view(shared), promise);
         return true;
     }
 
