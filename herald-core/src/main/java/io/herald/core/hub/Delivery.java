@@ -293,10 +293,6 @@ final class Delivery {
         if (number != 0 && due - heldDue < 0) {
             heldDue = due;
             runHeldWithin(number, budgetNanos, batch);
-        } else if (wip == 0) {
-            // The drain that wrote this push already ended: the deadline is for nothing owed, and
-            // left posted it would cut the next hold short. A hold that began meanwhile keeps it.
-            EARLIEST.compareAndSet(this, due, NONE);
         }
     }
 
