@@ -177,7 +177,7 @@ public final class Publication implements Push {
      * @param <T> the encoded form
      */
     public static final class Encoding<T> {
-        static final int MAX_SLOTS = 16; // 13 used by herald-server (SSE, XHR, iframe, WebSocket, SSE of several channels)
+        static final int MAX_SLOTS = 16; // 15 used by herald-server (SSE, XHR, iframe, WebSocket, SSE of several channels, SockJS, Socket.IO)
         private static final java.util.concurrent.atomic.AtomicInteger NEXT = new java.util.concurrent.atomic.AtomicInteger();
         private final int slot;
         private final Function<Publication, T> encoder;

@@ -37,6 +37,23 @@ final class Cursor {
         }
     }
 
+    /** Whether the offset names {@code channel} alone. */
+    boolean only(String channel) {
+        return positions.size() == 1 && positions.containsKey(channel);
+    }
+
+    /**
+     * The offset, in UTF-8, of a cursor that holds {@code channel} at {@code position} alone: what
+     * {@link #utf8()} is then, made without a cursor (for an event shared by every such socket).
+     */
+    static byte[] single(String channel, StreamPosition position) {
+        return append(new StringBuilder(), channel, position).toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static StringBuilder append(StringBuilder sb, String channel, StreamPosition position) {
+        return sb.append(channel).append('=').append(position.id());
+    }
+
     /** {@link #encoded()} in UTF-8 (kept until the positions change). */
     byte[] utf8() {
         if (utf8 == null) {
@@ -53,7 +70,7 @@ final class Cursor {
                 if (!sb.isEmpty()) {
                     sb.append(' ');
                 }
-                sb.append(e.getKey()).append('=').append(e.getValue().id());
+                append(sb, e.getKey(), e.getValue());
             }
             encoded = sb.toString();
         }

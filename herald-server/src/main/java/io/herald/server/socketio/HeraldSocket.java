@@ -19,12 +19,14 @@ import io.herald.server.codec.Envelopes;
 import io.herald.server.codec.WireErrors;
 import io.herald.server.http.Json;
 import io.herald.server.socketio.SioNamespace.SioSocket;
+import io.herald.server.socketio.engine.EnginePacket;
 import io.herald.server.websocket.FloodGuard;
 import io.herald.server.transport.LoopCoalescer;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -68,6 +70,8 @@ final class HeraldSocket implements SioSocket, Transport {
     private final FloodGuard flood;
     /** The start of this socket's event packets, {@code 2} or {@code 2/nsp,}, in UTF-8. */
     private final byte[] eventHead;
+    /** Whether this socket's events may be {@link #SHARED_PUBLICATION}'s (it is of the namespace {@code /}). */
+    private final boolean sharesEvents;
     private Session session;
     private ScheduledFuture<?> expiry;
     private boolean closing;
@@ -79,6 +83,7 @@ final class HeraldSocket implements SioSocket, Transport {
         this.connection = connection;
         this.namespace = namespace;
         this.eventHead = SioPacket.encode(SioPacket.EVENT, namespace, -1, 0, null).getBytes(StandardCharsets.UTF_8);
+        this.sharesEvents = Arrays.equals(eventHead, ROOT_EVENT_HEAD);
     }
 
     /**
@@ -249,6 +254,21 @@ final class HeraldSocket implements SioSocket, Transport {
     private static final byte[] PUBLICATION_HEAD = "[\"publication\",".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] OFFSET_HEAD = ",\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] OFFSET_TAIL = "\"]".getBytes(StandardCharsets.US_ASCII);
+    /** The start of an event packet of the namespace {@code /}. */
+    private static final byte[] ROOT_EVENT_HEAD = SioPacket.encode(SioPacket.EVENT, "/", -1, 0, null)
+            .getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * A publication's event as every socket of the namespace {@code /} whose offset names its channel
+     * alone gets it, {@code 2["publication",<envelope>,"CHANNEL=EPOCH-OFFSET"]}, built once per
+     * publication and shared by those sockets ({@link EnginePacket#shared}: over WebSocket one frame
+     * for all). What else makes an event differ per socket: the namespace (in the packet's head) and
+     * the offset (every subscription of the socket); conflation makes a publication of its own, with
+     * its own encodings (docs/protocol.md, "Socket.IO", "Conflation").
+     */
+    static final Publication.Encoding<EnginePacket> SHARED_PUBLICATION = Publication.Encoding.of("socketio-publication",
+            p -> EnginePacket.shared(ROOT_EVENT_HEAD, PUBLICATION_HEAD, p.encoded(Envelopes.ENVELOPE), OFFSET_HEAD,
+                    Cursor.single(p.channel(), p.position()), OFFSET_TAIL));
 
     /** Emits {@code name} with {@code json} and the socket's recovery offset. */
     private void emit(String name, String json) {
@@ -320,10 +340,15 @@ final class HeraldSocket implements SioSocket, Transport {
         if (push instanceof Publication p) {
             if (live.contains(p.channel())) {
                 cursor.put(p.channel(), p.position());
-                // as emit("publication", envelope) writes it, from the envelope's bytes shared by every
-                // transport: no String per delivery (docs/protocol.md, "Socket.IO")
-                connection.emitEncoded(eventHead, PUBLICATION_HEAD, p.encoded(Envelopes.ENVELOPE), OFFSET_HEAD,
-                        cursor.utf8(), OFFSET_TAIL);
+                if (sharesEvents && cursor.only(p.channel())) {
+                    // the same bytes for every socket on this channel alone: built once, shared
+                    connection.emitShared(p.encoded(SHARED_PUBLICATION));
+                } else {
+                    // as emit("publication", envelope) writes it, from the envelope's bytes shared by every
+                    // transport: no String per delivery (docs/protocol.md, "Socket.IO")
+                    connection.emitEncoded(eventHead, PUBLICATION_HEAD, p.encoded(Envelopes.ENVELOPE), OFFSET_HEAD,
+                            cursor.utf8(), OFFSET_TAIL);
+                }
             }
         } else if (push instanceof Subscribed notice) {
             String channel = notice.channel();

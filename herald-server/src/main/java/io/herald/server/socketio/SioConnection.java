@@ -204,6 +204,14 @@ public final class SioConnection implements EngineHandler {
         engine.send(EnginePacket.message(packetUtf8));
     }
 
+    /**
+     * An event packet built once for many sockets ({@link EnginePacket#shared}): its bytes, and over
+     * a WebSocket its frame, are shared by every session it is sent on.
+     */
+    public void emitShared(EnginePacket packet) {
+        engine.send(packet);
+    }
+
     /** An acknowledgement of the client's event {@code id}: {@code arrayJson} is the JSON array of its arguments. */
     public void ack(String namespace, long id, String arrayJson) {
         engine.send(EnginePacket.message(SioPacket.encode(SioPacket.ACK, namespace, id, 0, arrayJson)));

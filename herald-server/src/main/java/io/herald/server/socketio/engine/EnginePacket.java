@@ -1,7 +1,9 @@
 package io.herald.server.socketio.engine;
 
+import io.herald.server.transport.SharedBytes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -22,8 +24,10 @@ import java.util.List;
  * @param binary the bytes of a binary message, else null
  * @param wire   a text message built from UTF-8 parts ({@link #message(byte[]...)}): its whole wire
  *               text, the type included, as a WebSocket text frame carries it; else null
+ * @param frame  a message built to be sent to many sessions ({@link #shared(byte[]...)}): where its
+ *               WebSocket frame is made once for all of them; else null
  */
-public record EnginePacket(char type, String text, byte[] binary, byte[] wire) {
+public record EnginePacket(char type, String text, byte[] binary, byte[] wire, SharedFrame frame) {
     /** The record separator between packets of a polling payload. */
     public static final char SEPARATOR = '\u001e';
 
@@ -37,13 +41,37 @@ public record EnginePacket(char type, String text, byte[] binary, byte[] wire) {
     static final char NOOP = '6';
     static final char BINARY = 'b';
 
-    static final EnginePacket PING_PACKET = new EnginePacket(PING, "", null, null);
-    static final EnginePacket NOOP_PACKET = new EnginePacket(NOOP, "", null, null);
-    static final EnginePacket CLOSE_PACKET = new EnginePacket(CLOSE, "", null, null);
+    static final EnginePacket PING_PACKET = new EnginePacket(PING, "", null);
+    static final EnginePacket NOOP_PACKET = new EnginePacket(NOOP, "", null);
+    static final EnginePacket CLOSE_PACKET = new EnginePacket(CLOSE, "", null);
 
     /** A text packet of type {@code type}. */
     EnginePacket(char type, String text, byte[] binary) {
-        this(type, text, binary, null);
+        this(type, text, binary, null, null);
+    }
+
+    /**
+     * The whole WebSocket text frame (RFC 6455, section 5.2) of one {@link #shared} packet, made on
+     * first use by a WebSocket session and then written by every one of them past its frame encoder
+     * ({@link io.herald.server.transport.FramedWrites}), as {@code /ws} writes a publication's frame.
+     * The frame is {@link SharedBytes}: nothing to release, write a {@link SharedBytes#view}.
+     * Thread-safe: two threads may both make it on first use; either result is the same bytes.
+     */
+    public static final class SharedFrame {
+        private volatile ByteBuf webSocketFrame;
+
+        private SharedFrame() {
+        }
+
+        /** The frame around {@code wire} (the packet's wire bytes), made once. */
+        ByteBuf webSocketFrame(byte[] wire) {
+            ByteBuf f = webSocketFrame;
+            if (f == null) {
+                f = SharedBytes.frame(new TextWebSocketFrame(Unpooled.wrappedBuffer(wire)));
+                webSocketFrame = f;
+            }
+            return f;
+        }
     }
 
     /** A text message packet. */
@@ -57,6 +85,21 @@ public record EnginePacket(char type, String text, byte[] binary, byte[] wire) {
      * envelope, go to the WebSocket without being decoded into a String and encoded again.
      */
     public static EnginePacket message(byte[]... textUtf8) {
+        return new EnginePacket(MESSAGE, null, null, wire(textUtf8), null);
+    }
+
+    /**
+     * A text message packet like {@link #message(byte[]...)}, built once to be sent as it is to many
+     * sessions (e.g. one publication's event for every socket whose event is the same): the sessions
+     * share its wire bytes, and over WebSocket the frame around them ({@link SharedFrame}). Immutable
+     * and thread-safe, so it can sit in a publication's encoding cache.
+     */
+    public static EnginePacket shared(byte[]... textUtf8) {
+        return new EnginePacket(MESSAGE, null, null, wire(textUtf8), new SharedFrame());
+    }
+
+    /** {@code 4} and the concatenation of {@code textUtf8}. */
+    private static byte[] wire(byte[]... textUtf8) {
         int length = 1;
         for (byte[] part : textUtf8) {
             length += part.length;
@@ -68,7 +111,7 @@ public record EnginePacket(char type, String text, byte[] binary, byte[] wire) {
             System.arraycopy(part, 0, wire, at, part.length);
             at += part.length;
         }
-        return new EnginePacket(MESSAGE, null, null, wire);
+        return wire;
     }
 
     /** A binary message. */
@@ -80,6 +123,11 @@ public record EnginePacket(char type, String text, byte[] binary, byte[] wire) {
     @Override
     public String text() {
         return text != null ? text : new String(wire, 1, wire.length - 1, StandardCharsets.UTF_8);
+    }
+
+    /** A {@link #shared} packet's whole WebSocket frame (shared: write a {@link SharedBytes#view}); else null. */
+    ByteBuf sharedWebSocketFrame() {
+        return frame != null ? frame.webSocketFrame(wire) : null;
     }
 
     /** The packet as a WebSocket text frame holds it (not for binary messages). */
@@ -134,20 +182,26 @@ public record EnginePacket(char type, String text, byte[] binary, byte[] wire) {
         }
     }
 
-    /** Joins packets into a polling response body, binary ones as {@code b} + base64. */
+    /**
+     * Joins packets into a polling response body, binary ones as {@code b} + base64; packets built
+     * from UTF-8 bytes (such as a {@link #shared} one) are copied as they are, not decoded.
+     */
     static byte[] encodePayload(List<EnginePacket> packets) {
-        StringBuilder sb = new StringBuilder();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         for (int i = 0; i < packets.size(); i++) {
             if (i > 0) {
-                sb.append(SEPARATOR);
+                out.write(SEPARATOR); // U+001E: one byte in UTF-8
             }
             EnginePacket p = packets.get(i);
             if (p.binary != null) {
-                sb.append(BINARY).append(Base64.getEncoder().encodeToString(p.binary));
+                out.write(BINARY);
+                out.writeBytes(Base64.getEncoder().encode(p.binary));
+            } else if (p.wire != null) {
+                out.writeBytes(p.wire);
             } else {
-                sb.append(p.type).append(p.text());
+                out.writeBytes((p.type + p.text).getBytes(StandardCharsets.UTF_8));
             }
         }
-        return sb.toString().getBytes(StandardCharsets.UTF_8);
+        return out.toByteArray();
     }
 }

@@ -134,15 +134,15 @@ public final class EngineServer implements Route {
 
     /** A new session on {@code loop} with its open packet queued; call on {@code loop}. */
     private EngineSocket open(EventLoop loop) {
-        return open(loop, null);
+        return open(loop, null, null);
     }
 
-    private EngineSocket open(EventLoop loop, Channel webSocket) {
+    private EngineSocket open(EventLoop loop, Channel webSocket, EngineWebSocketHandler frames) {
         String sid = newSid();
         EngineSocket socket = new EngineSocket(this, sid, loop, config);
         sessions.put(sid, socket);
         if (webSocket != null) {
-            socket.webSocketOpened(webSocket);
+            socket.webSocketOpened(webSocket, frames);
         }
         socket.send(new EnginePacket(EnginePacket.OPEN, config.handshake(sid, webSocket == null), null));
         socket.start(handlers.open(socket));
@@ -158,7 +158,7 @@ public final class EngineServer implements Route {
     /** Called by the WebSocket handler once the opening handshake completed, on the connection's loop. */
     void webSocketOpen(Channel channel, EngineSocket probed, EngineWebSocketHandler frames) {
         if (probed == null) {
-            EngineSocket socket = open(channel.eventLoop(), channel);
+            EngineSocket socket = open(channel.eventLoop(), channel, frames);
             frames.bind(socket);
             socket.flush();
         }
@@ -182,7 +182,7 @@ public final class EngineServer implements Route {
             // client's "open" finds it; a failed handshake closes the channel, which forgets it.
             Channel channel = ctx.channel();
             frames.bind(probed);
-            onLoop(probed, () -> probed.probeOpened(channel, frames::refuse));
+            onLoop(probed, () -> probed.probeOpened(channel, frames));
         }
         pipeline.remove(ctx.name());
         // The router releases the request when this returns; the handshake handler releases this reference.

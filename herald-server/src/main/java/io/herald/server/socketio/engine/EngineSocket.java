@@ -1,6 +1,8 @@
 package io.herald.server.socketio.engine;
 
 import io.herald.server.http.HttpResponses;
+import io.herald.server.transport.FramedWrites;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -17,6 +19,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One Engine.IO v4 session (docs/protocol.md, "Socket.IO"): its id, its bounded outbound packet
@@ -32,8 +35,16 @@ import java.util.concurrent.TimeUnit;
  * <p>Bounds: the queue holds at most {@link EngineConfig#maxQueueBytes()}; {@link #writable()} turns
  * false before that so the layer above keeps its pushes in its own bounded queue, and a session whose
  * queue overflows anyway is closed.
+ *
+ * <p>Over a WebSocket on the session's own event loop, a packet built for many sessions
+ * ({@link EnginePacket#shared}) is written as the whole WebSocket frame they all share, past the
+ * frame encoder ({@link FramedWrites}), as {@code /ws} writes a publication; otherwise (polling, or a
+ * WebSocket upgraded on another loop) its bytes are framed per session.
  */
 public final class EngineSocket {
+    /** Shared frames written (for tests: that the shared path is taken). */
+    private static final LongAdder SHARED_FRAMES = new LongAdder();
+
     private static final AsciiString TEXT = AsciiString.cached("text/plain; charset=UTF-8");
     private static final AsciiString HTML = AsciiString.cached("text/html");
 
@@ -49,8 +60,12 @@ public final class EngineSocket {
 
     /** The WebSocket once upgraded (or opened directly), else null: the session polls. */
     private Channel webSocket;
+    /** {@link #webSocket}'s last handler, else null. */
+    private EngineWebSocketHandler webSocketFrames;
     /** A WebSocket probing the upgrade ({@code 2probe} .. {@code 5}), else null. */
     private Channel probe;
+    /** {@link #probe}'s last handler, else null. */
+    private EngineWebSocketHandler probeFrames;
     /** Whether the probe answered {@code 3probe}: polls are then answered with a noop at once. */
     private boolean upgrading;
     /** The held {@code GET}, else null. */
@@ -75,6 +90,11 @@ public final class EngineSocket {
         this.sid = sid;
         this.loop = loop;
         this.config = config;
+    }
+
+    /** How many frames shared by several sessions were written, in all sessions of the process (a figure for tests). */
+    public static long sharedFramesWritten() {
+        return SHARED_FRAMES.sum();
     }
 
     /** The session id ({@code sid}). */
@@ -137,13 +157,27 @@ public final class EngineSocket {
             return;
         }
         if (webSocket != null) {
+            // FramedWrites is used on the connection's loop only: a WebSocket upgraded on another
+            // loop gets every packet framed by Netty's encoder (its writes hop to that loop in order)
+            FramedWrites framed = webSocket.eventLoop() == loop ? webSocketFrames.framed() : null;
+            boolean shared = false;
             while (!queue.isEmpty()) {
                 EnginePacket p = queue.poll();
-                webSocket.write(p.binary() != null ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(p.binary()))
-                        : new TextWebSocketFrame(p.wireFrameContent()), webSocket.voidPromise());
+                ByteBuf frame = framed != null ? p.sharedWebSocketFrame() : null;
+                if (frame != null && framed.writeShared(frame)) {
+                    shared = true;
+                    SHARED_FRAMES.increment(); // before the flush: counted by the time the client has it
+                } else {
+                    webSocket.write(p.binary() != null ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(p.binary()))
+                            : new TextWebSocketFrame(p.wireFrameContent()), webSocket.voidPromise());
+                }
             }
             queuedBytes = 0;
-            webSocket.flush();
+            if (shared) {
+                framed.flush(); // from where the shared frames were written (counts their bytes)
+            } else {
+                webSocket.flush();
+            }
             writableAgain();
         } else if (poll != null && !upgrading) {
             answerPoll(drain());
@@ -364,20 +398,23 @@ public final class EngineSocket {
     // ---- WebSocket ----
 
     /** A WebSocket opened directly (no {@code sid}): the session's transport from the start. */
-    void webSocketOpened(Channel channel) {
+    void webSocketOpened(Channel channel, EngineWebSocketHandler frames) {
         webSocket = channel;
+        webSocketFrames = frames;
     }
 
     /**
-     * A WebSocket opened with this session's id: the upgrade probe. Refused ({@code refuse}: closed
-     * once its handshake is done) when the session already upgraded, is probing, or ended.
+     * A WebSocket opened with this session's id: the upgrade probe. Refused
+     * ({@link EngineWebSocketHandler#refuse}: closed once its handshake is done) when the session
+     * already upgraded, is probing, or ended.
      */
-    void probeOpened(Channel channel, Runnable refuse) {
+    void probeOpened(Channel channel, EngineWebSocketHandler frames) {
         if (closed || webSocket != null || probe != null) {
-            refuse.run();
+            frames.refuse();
             return;
         }
         probe = channel;
+        probeFrames = frames;
     }
 
     /** A text frame from {@code channel}. */
@@ -413,6 +450,8 @@ public final class EngineSocket {
             probe = null;
             upgrading = false;
             webSocket = channel;
+            webSocketFrames = probeFrames;
+            probeFrames = null;
             if (poll != null) {
                 answerPoll(List.of(EnginePacket.NOOP_PACKET));
             }
@@ -420,6 +459,7 @@ public final class EngineSocket {
             writableAgain();
         } else {
             probe = null;
+            probeFrames = null;
             upgrading = false;
             channel.close();
         }
@@ -443,6 +483,7 @@ public final class EngineSocket {
     void webSocketClosed(Channel channel) {
         if (channel == probe) {
             probe = null;
+            probeFrames = null;
             upgrading = false;
         } else if (channel == webSocket && !closed) {
             webSocket = null;

@@ -1,5 +1,6 @@
 package io.herald.server.socketio.engine;
 
+import io.herald.server.transport.FramedWrites;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -8,6 +9,7 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,8 +19,10 @@ import org.slf4j.LoggerFactory;
  * handshake completed (a new session, or the upgrade probe of a polling one) and hands it every
  * whole text or binary message, copied, on the session's event loop. Control frames were answered
  * by Netty's protocol handler, fragments joined by the aggregator; a message over
- * {@code maxPayload} (or any failure) closes the connection, which ends its session. One per
- * connection, on its event loop.
+ * {@code maxPayload} (or any failure) closes the connection, which ends its session. Once the
+ * handshake completed it checks the pipeline for frames written pre-framed ({@link #framed()}); a
+ * pipeline past which they cannot be written gets the close frame {@code 1011}, as on {@code /ws}.
+ * One per connection, on its event loop.
  */
 final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger log = LoggerFactory.getLogger(EngineWebSocketHandler.class);
@@ -31,6 +35,10 @@ final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
     private boolean open;
     /** Whether the session refused this WebSocket; on the connection's loop. */
     private boolean refused;
+    /** Where shared frames are written past the frame encoder, or null; on the connection's loop. */
+    private FramedWrites framed;
+    /** Whether the pipeline cannot take shared frames (the connection is closing); on the connection's loop. */
+    private boolean broken;
 
     /** @param probed the polling session this WebSocket upgrades, or null for a new session */
     EngineWebSocketHandler(EngineServer server, EngineSocket probed) {
@@ -40,6 +48,15 @@ final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
 
     void bind(EngineSocket socket) {
         this.socket = socket;
+    }
+
+    /**
+     * Where a packet's shared WebSocket frame is written past the frame encoder
+     * ({@link EnginePacket#shared}), or null when the pipeline has no encoder. Call on the
+     * connection's event loop, after the opening handshake.
+     */
+    FramedWrites framed() {
+        return framed;
     }
 
     /**
@@ -70,6 +87,16 @@ final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
             open = true;
+            try {
+                framed = FramedWrites.at(ctx.channel(), WebSocketFrameEncoder.class);
+            } catch (IllegalStateException e) { // a pipeline past which shared frames cannot be written, as /ws
+                log.error("Engine.IO WebSocket {} refused: {}", ctx.channel().remoteAddress(), e.getMessage());
+                broken = true;
+                ctx.channel().writeAndFlush(new CloseWebSocketFrame(1011, "Internal error"))
+                        .addListener(ChannelFutureListener.CLOSE);
+                ctx.fireUserEventTriggered(event);
+                return;
+            }
             if (refused) {
                 closeRefused();
             } else {
@@ -82,7 +109,7 @@ final class EngineWebSocketHandler extends SimpleChannelInboundHandler<WebSocket
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
         EngineSocket s = socket;
-        if (s == null) {
+        if (s == null || broken) {
             return;
         }
         Channel ch = ctx.channel();
