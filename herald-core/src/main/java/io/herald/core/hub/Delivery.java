@@ -321,6 +321,22 @@ final class Delivery {
         }
     }
 
+    /** Whether a drain is held for the write delay now (a hint: it may change at once). Any thread. */
+    boolean isHeld() {
+        return held != 0;
+    }
+
+    /**
+     * Runs the drain that is held for the write delay now, if one is: what is queued is written
+     * (and flushed) before whatever the caller writes next, e.g. a goodbye. On the executor.
+     */
+    void drainHeldNow() {
+        int number = held;
+        if (number != 0) {
+            drainHeld(number);
+        }
+    }
+
     /** Called on the executor when the connection became writable again: resumes the drain. */
     void onWritable() {
         if ((head != null || !queue.isEmpty()) && WIP.getAndIncrement(this) == 0) {

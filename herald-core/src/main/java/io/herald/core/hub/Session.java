@@ -4,6 +4,7 @@ import io.herald.core.Disconnect;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import io.herald.core.auth.Principal;
@@ -179,12 +180,25 @@ public final class Session {
 
     /**
      * Ends the session from the server side: the transport tells the client {@code reason} where
-     * its wire format can and closes. Idempotent; any thread; never does I/O on the caller's thread
-     * beyond what the transport schedules.
+     * its wire format can and closes. Publications held for the write delay (docs/protocol.md,
+     * "Write delay") are written first, so a client told to go sees everything queued for it before
+     * the goodbye. Idempotent; any thread; never does I/O on the caller's thread beyond what the
+     * transport schedules.
      */
     public void disconnect(Disconnect reason) {
         if (DISCONNECTING.compareAndSet(this, 0, 1)) {
             disconnectReason = reason;
+            if (delivery.isHeld()) {
+                try {
+                    delivery.executor().execute(() -> {
+                        delivery.drainHeldNow();
+                        transport.close(reason);
+                    });
+                    return;
+                } catch (RejectedExecutionException e) {
+                    // the executor is shutting down: close without the held publications
+                }
+            }
             transport.close(reason);
         }
     }

@@ -36,7 +36,7 @@ class WriteDelayTest {
 
     @BeforeEach
     void start() {
-        t = TestServer.start(cfg -> cfg.ioThreads(1).node(NodeConfig.builder()
+        t = TestServer.start(cfg -> cfg.ioThreads(1).adminEnabled(true).node(NodeConfig.builder()
                 .namespace("slow", NamespaceOptions.builder().writeDelay(Duration.ofMillis(SLOW_MS)).build())
                 .namespace("lazy", NamespaceOptions.builder().writeDelay(Duration.ofMillis(LAZY_MS)).build())
                 .namespace("fast", NamespaceOptions.builder().writeDelay(Duration.ZERO).build())
@@ -168,6 +168,29 @@ class WriteDelayTest {
         }
     }
 
+    @Test
+    void aServerDisconnectWritesTheHeldPublicationsBeforeItsGoodbye() throws Exception {
+        try (RawClient c = RawClient.get(t, "/sse/lazy:c")) {
+            TestServer.await("subscribed", Duration.ofSeconds(5), () -> t.server().node().subscriptionCount() == 1);
+            t.server().publish("lazy:c", null, Payload.text("before")).join();
+            c.readUntil("before");
+            // The pause lets the drain that wrote "before" end (a publication offered while it runs
+            // is written by it at once); 100 ms is well inside the budget, so "held" comes right
+            // after a write and is held for the lazy budget (1 s). Then the server tells the client to go.
+            Thread.sleep(100);
+            t.server().publish("lazy:c", null, Payload.text("held")).join();
+            c.assertQuietFor(200);
+            long asked = System.nanoTime();
+            assertThat(t.adminPost("/admin/disconnect").statusCode()).isEqualTo(200);
+            List<Read> reads = c.readUntil("4003");
+            String all = String.join("", reads.stream().map(r -> r.text).toList());
+            assertThat(all.indexOf("data: held")).as("the held publication comes before the goodbye: " + all)
+                    .isBetween(0, all.indexOf("4003"));
+            assertThat(ms(reads.get(reads.size() - 1).nanos - asked)).as("written with the goodbye, not after the budget")
+                    .isLessThan(LAZY_MS / 2);
+        }
+    }
+
     private static long ms(long nanos) {
         return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
@@ -226,6 +249,20 @@ class WriteDelayTest {
                 seen.append(text);
             }
             return reads;
+        }
+
+        /** Asserts that nothing arrives within {@code ms} milliseconds. */
+        void assertQuietFor(int ms) throws IOException {
+            socket.setSoTimeout(ms);
+            try {
+                int n = in.read(buffer);
+                throw new AssertionError("read " + (n < 0 ? "the end" : new String(buffer, 0, n, StandardCharsets.ISO_8859_1))
+                        + " within " + ms + " ms, while it should be held");
+            } catch (SocketTimeoutException expected) {
+                // held, as it should be
+            } finally {
+                socket.setSoTimeout(10_000);
+            }
         }
 
         @Override
