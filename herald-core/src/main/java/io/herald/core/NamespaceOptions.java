@@ -36,15 +36,15 @@ public record NamespaceOptions(int historySize, Duration historyAge, boolean all
                                AccessLevel subscribe, AccessLevel publish, AccessLevel history,
                                boolean presence, boolean joinLeave, boolean conflation, Duration writeDelay) {
 
-    /** The default {@link #writeDelay()}: 2 ms. */
-    public static final Duration DEFAULT_WRITE_DELAY = Duration.ofMillis(2);
+    /** The default {@link #writeDelay()}: 20 ms (docs/benchmarks.md, "issue 14, round two"). */
+    public static final Duration DEFAULT_WRITE_DELAY = Duration.ofMillis(20);
     /** The largest {@link #writeDelay()}: 1 s. */
     public static final Duration MAX_WRITE_DELAY = Duration.ofSeconds(1);
 
     /**
      * The defaults: 1000 publications, 10 minutes, clients may publish; with access control on,
      * only what a token grants (docs/security.md, "Channel permissions"); no presence; no conflation;
-     * a write delay of 2 ms.
+     * a write delay of 20 ms.
      */
     public static final NamespaceOptions DEFAULTS = new NamespaceOptions(1000, Duration.ofMinutes(10), true,
             AccessLevel.GRANT, AccessLevel.GRANT, null, false, false, false, DEFAULT_WRITE_DELAY);

@@ -69,8 +69,8 @@ public final class Settings {
             s("join-leave", Type.BOOLEAN, false, null, "joinLeave", (b, v) -> b.defaults.joinLeave((Boolean) v)),
             // Conflation for slow subscribers (docs/protocol.md, "Conflation"): per namespace, off by default
             s("conflation", Type.BOOLEAN, false, null, "conflation", (b, v) -> b.defaults.conflation((Boolean) v)),
-            // The latency budget for batching (docs/protocol.md, "Write delay"): per namespace, 2 ms by default
-            s("write-delay", Type.DURATION, Duration.ofMillis(2), "--write-delay", "writeDelay",
+            // The latency budget for batching (docs/protocol.md, "Write delay"): per namespace, 20 ms by default
+            s("write-delay", Type.DURATION, Duration.ofMillis(20), "--write-delay", "writeDelay",
                     (b, v) -> b.defaults.writeDelay((Duration) v)),
             s("limits.max-payload", Type.INT, 64 * 1024, "--max-payload", "maxPayloadBytes",
                     (b, v) -> b.node.maxPayloadBytes((Integer) v)),

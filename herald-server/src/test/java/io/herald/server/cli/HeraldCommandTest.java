@@ -27,7 +27,7 @@ class HeraldCommandTest {
 
     @Test
     void writeDelaySetsTheDefaultNamespacesAndCoalesceIsItsOldName() {
-        assertThat(parse().node().defaultNamespace().writeDelay()).isEqualTo(Duration.ofMillis(2));
+        assertThat(parse().node().defaultNamespace().writeDelay()).isEqualTo(Duration.ofMillis(20));
         assertThat(parse("--write-delay", "10ms").node().defaultNamespace().writeDelay()).isEqualTo(Duration.ofMillis(10));
         // scripts of earlier versions (scripts/bench.sh variants) say --coalesce 0
         assertThat(parse("--coalesce", "0", "--namespace", "chat:10:1m:true").node().optionsOf("chat:a").writeDelay()).isZero();

@@ -124,7 +124,7 @@ class ConfigurationTest {
         assertThat(c.node().optionsOf("fast:a").writeDelay()).isZero();
         assertThat(c.node().optionsOf("slow:a").writeDelay()).isEqualTo(Duration.ofMillis(50));
         assertThat(c.node().optionsOf("plain:a").writeDelay()).as("taken from the default").isEqualTo(Duration.ofMillis(5));
-        assertThat(ServerConfig.builder().build().node().defaultNamespace().writeDelay()).isEqualTo(Duration.ofMillis(2));
+        assertThat(ServerConfig.builder().build().node().defaultNamespace().writeDelay()).isEqualTo(Duration.ofMillis(20));
 
         // the old key, in the file and in the environment, is the default namespace's write-delay
         Configuration old = load("delivery:\n  coalesce: 0\nnamespaces:\n  chat:\n    history-size: 3\n", Map.of(), Map.of());
