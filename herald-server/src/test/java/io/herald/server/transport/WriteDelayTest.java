@@ -151,10 +151,16 @@ class WriteDelayTest {
                     .isLessThan(LAZY_MS + MARGIN_MS);
 
             // Once that hold is over, the lazy budget is honoured on its own: right after a write, a
-            // lazy one waits for it, and one published meanwhile leaves in the same write. The pause
-            // lets the loop's batch of held drains that wrote lazy3 finish: a hold offered while that
-            // batch runs joins it and leaves at once (allowed: at most the budget), which is not what
-            // this checks. 100 ms is well inside the budget, so lazy4 still comes right after a write.
+            // lazy one waits for it, and one published meanwhile leaves in the same write. First every
+            // hold started above must be over: lazy3 may have left early (see above) while the loop's
+            // batch that lazy2's hold started was still pending, and a hold offered before that batch
+            // runs joins it (allowed: at most the budget), which is not what this checks. So wait out
+            // the budget, then make a fresh write with a fast one (written at once: no hold, no batch),
+            // and pause 100 ms so the drain that wrote it has ended (a push offered while it runs is
+            // written by it at once); 100 ms is well inside the budget, so lazy4 comes right after a write.
+            Thread.sleep(LAZY_MS + 100);
+            t.server().publish("fast:b", null, Payload.text("fast2")).join();
+            c.readUntil("fast2");
             Thread.sleep(100);
             long lazy4Published = System.nanoTime();
             t.server().publish("lazy:a", null, Payload.text("lazy4")).join();
